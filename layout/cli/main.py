@@ -1,0 +1,32 @@
+"""Entry point of the ``layout`` command.
+
+Each subcommand lives in its own module and is registered here; the modules only parse options
+and forward to library functions.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from .options import LayoutGroup
+
+
+@click.group(cls=LayoutGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="layout")
+def cli() -> None:
+    """Industrial-layout planner for the Zhengzhou metro area (集聚、集群、集约)."""
+
+
+def _register() -> None:
+    from . import industries, overview, validate
+
+    cli.add_command(industries.industries)
+    cli.add_command(validate.validate)
+    cli.add_command(overview.overview)
+
+
+_register()
+
+if __name__ == "__main__":  # pragma: no cover
+    cli()

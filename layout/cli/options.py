@@ -1,0 +1,60 @@
+"""Options and error handling shared by every subcommand."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import LayoutError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Exit status for bad input (a LayoutError): the message is printed, never a traceback.
+EXIT_BAD_INPUT = 2
+
+
+class LayoutGroup(click.Group):
+    """A click group that turns library errors into a one-line message and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LayoutError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except FileNotFoundError as exc:
+            click.echo(f"error: {exc.filename or exc}: file not found", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+
+def quiet_option(f: F) -> F:
+    """Add ``-q/--quiet``: no progress output, only errors and the final summary."""
+    return click.option("-q", "--quiet", is_flag=True, help="No progress output.")(f)
+
+
+def crs_option(f: F) -> F:
+    """Add ``--crs``: the CRS to assume for inputs that carry none."""
+    return click.option(
+        "--crs",
+        "crs",
+        default=None,
+        metavar="CRS",
+        help="CRS of an input that carries none (e.g. EPSG:4326, EPSG:4490, EPSG:4547).",
+    )(f)
+
+
+def datum_option(f: F) -> F:
+    """Add ``--datum``: the datum lon/lat inputs were copied from (Chinese web maps)."""
+    return click.option(
+        "--datum",
+        type=click.Choice(["wgs84", "cgcs2000", "gcj02", "bd09"]),
+        default="wgs84",
+        show_default=True,
+        help="Datum of lon/lat inputs: gcj02 for Gaode/Tencent, bd09 for Baidu coordinates.",
+    )(f)

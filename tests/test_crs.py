@@ -1,0 +1,127 @@
+"""Datum conversion against published reference pairs, round trips, CRS checks and areas."""
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from pyproj import Geod
+
+from layout import crs
+from layout.errors import CRSError, CRSMismatchError
+
+# (wgs_lon, wgs_lat, gcj_lon, gcj_lat): the test vectors published with eviltransform
+# (github.com/googollee/eviltransform, go/transform_test.go), reused by many ports.
+EVILTRANSFORM = [
+    (121.5272106, 31.1774276, 121.531541859215, 31.17530398364597),  # Shanghai
+    (113.912316, 22.543847, 113.9171764808363, 22.540796131694766),  # Shenzhen
+    (116.377817, 39.911954, 116.38404722455657, 39.91334545536069),  # Beijing
+]
+# wandergis/coordtransform README (Tiananmen, 116.404, 39.915): the forward transforms.
+WANDERGIS_WGS_TO_GCJ = ((116.404, 39.915), (116.41024449916938, 39.91640428150164))
+WANDERGIS_GCJ_TO_BD = ((116.404, 39.915), (116.41036949371029, 39.92133699351021))
+# Its bd09->gcj02 is the usual one-step approximate inverse; ours iterates to the exact inverse,
+# so the two agree only to the approximation's error (a few centimetres here).
+WANDERGIS_BD_TO_GCJ = ((116.404, 39.915), (116.39762729119315, 39.90865673957631))
+
+GEOD = Geod(ellps="WGS84")
+
+
+def metres(lon1, lat1, lon2, lat2):
+    return np.abs(GEOD.inv(lon1, lat1, lon2, lat2)[2])
+
+
+@pytest.mark.parametrize(("wlon", "wlat", "glon", "glat"), EVILTRANSFORM)
+def test_wgs84_to_gcj02_matches_published_pairs(wlon, wlat, glon, glat):
+    lon, lat = crs.wgs84_to_gcj02(wlon, wlat)
+    assert float(lon) == pytest.approx(glon, abs=1e-9)
+    assert float(lat) == pytest.approx(glat, abs=1e-9)
+
+
+@pytest.mark.parametrize(("wlon", "wlat", "glon", "glat"), EVILTRANSFORM)
+def test_gcj02_to_wgs84_inverts_published_pairs_within_half_a_metre(wlon, wlat, glon, glat):
+    lon, lat = crs.gcj02_to_wgs84(glon, glat)
+    assert metres(lon, lat, wlon, wlat) < 0.5
+    # In fact the iteration converges far below that: about a micrometre.
+    assert metres(lon, lat, wlon, wlat) < 1e-3
+
+
+def test_wandergis_forward_pairs():
+    (x, y), (ex, ey) = WANDERGIS_WGS_TO_GCJ
+    assert np.allclose(crs.wgs84_to_gcj02(x, y), (ex, ey), atol=1e-11)
+    (x, y), (ex, ey) = WANDERGIS_GCJ_TO_BD
+    assert np.allclose(crs.gcj02_to_bd09(x, y), (ex, ey), atol=1e-11)
+    (x, y), (ex, ey) = WANDERGIS_BD_TO_GCJ
+    lon, lat = crs.bd09_to_gcj02(x, y)
+    assert metres(lon, lat, ex, ey) < 0.5
+
+
+def test_round_trips_over_zhengzhou_are_sub_millimetre():
+    rng = np.random.default_rng(0)
+    lon = rng.uniform(112.7, 114.25, 5000)
+    lat = rng.uniform(34.25, 34.98, 5000)
+    for fwd, inv in [
+        (crs.wgs84_to_gcj02, crs.gcj02_to_wgs84),
+        (crs.wgs84_to_bd09, crs.bd09_to_wgs84),
+        (crs.gcj02_to_bd09, crs.bd09_to_gcj02),
+    ]:
+        blon, blat = inv(*fwd(lon, lat))
+        assert metres(blon, blat, lon, lat).max() < 1e-3
+
+
+def test_gcj02_offset_in_zhengzhou_is_about_half_a_kilometre():
+    # domain.md: GCJ-02 is about 550 m east and 130 m south of true position in Zhengzhou.
+    glon, glat = crs.wgs84_to_gcj02(113.65, 34.75)
+    _, _, dist = GEOD.inv(113.65, 34.75, float(glon), float(glat))
+    assert 450 < dist < 700
+    assert glon > 113.65 and glat < 34.75
+
+
+def test_outside_china_is_unchanged():
+    lon, lat = crs.wgs84_to_gcj02([2.35, -74.0], [48.85, 40.7])
+    assert np.array_equal(lon, [2.35, -74.0]) and np.array_equal(lat, [48.85, 40.7])
+
+
+def test_convert_datum_moves_every_vertex_and_keeps_input():
+    poly = shapely.Polygon([(113.6, 34.7), (113.7, 34.7), (113.7, 34.8), (113.6, 34.7)])
+    gdf = gpd.GeoDataFrame({"name": ["郑州"]}, geometry=[poly], crs="EPSG:4326")
+    before = gdf.copy()
+    out = crs.convert_datum(gdf, from_datum="gcj02")
+    # the input is untouched
+    assert gdf.geometry.iloc[0].equals(before.geometry.iloc[0])
+    xy_in = shapely.get_coordinates(gdf.geometry)
+    xy_out = shapely.get_coordinates(out.geometry)
+    ex, ey = crs.gcj02_to_wgs84(xy_in[:, 0], xy_in[:, 1])
+    assert np.allclose(xy_out, np.column_stack([ex, ey]), atol=1e-12)
+    assert out.crs == gdf.crs and list(out["name"]) == ["郑州"]
+
+
+def test_convert_datum_refuses_projected_layers_and_unknown_datums():
+    gdf = gpd.GeoDataFrame(geometry=[shapely.Point(500000, 3840000)], crs="EPSG:4547")
+    with pytest.raises(CRSError, match="lon/lat"):
+        crs.convert_datum(gdf, from_datum="gcj02")
+    with pytest.raises(CRSError, match="unknown datum"):
+        crs.check_datum("wgs-72")
+
+
+def test_require_crs_and_projection_messages():
+    no_crs = gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)])
+    with pytest.raises(CRSError, match="no CRS"):
+        crs.require_crs(no_crs, source="parcels.geojson")
+    geo = gpd.GeoDataFrame(geometry=[shapely.Point(113, 34)], crs="EPSG:4326")
+    with pytest.raises(CRSError, match="degrees"):
+        crs.require_projected(geo)
+    metric = crs.to_metric(geo)
+    assert metric.crs.to_epsg() == 4547
+    with pytest.raises(CRSMismatchError, match="EPSG:4326.*EPSG:4547"):
+        crs.require_same_crs(geo, metric)
+
+
+def test_areas_in_mu_and_hectares():
+    # a 1 km square is 100 ha = 1,500 mu exactly
+    sq = gpd.GeoSeries([shapely.box(500000, 3840000, 501000, 3841000)], crs="EPSG:4547")
+    assert crs.area_mu(sq).iloc[0] == pytest.approx(1500.0, rel=1e-12)
+    assert crs.area_ha(sq).iloc[0] == pytest.approx(100.0, rel=1e-12)
+    assert crs.mu_to_ha(15.0) == pytest.approx(1.0)
+    # a geographic layer is projected first, not measured in square degrees
+    geo = sq.to_crs("EPSG:4326")
+    assert crs.area_mu(geo).iloc[0] == pytest.approx(1500.0, rel=1e-6)
