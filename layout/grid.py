@@ -50,7 +50,9 @@ class Grid:
 
     def __post_init__(self) -> None:
         if not self.crs.is_projected:
-            raise ConfigError(f"the analysis grid needs a projected CRS, got {self.crs.to_string()}")
+            raise ConfigError(
+                f"the analysis grid needs a projected CRS, got {self.crs.to_string()}"
+            )
         if self.cell <= 0:
             raise ConfigError(f"grid cell size must be positive, got {self.cell}")
         if self.mask.shape != self.shape:
@@ -69,8 +71,12 @@ class Grid:
     @property
     def bounds(self) -> tuple[float, float, float, float]:
         """``(xmin, ymin, xmax, ymax)`` of the grid."""
-        return (self.x0, self.y_top - self.nrows * self.cell, self.x0 + self.ncols * self.cell,
-                self.y_top)
+        return (
+            self.x0,
+            self.y_top - self.nrows * self.cell,
+            self.x0 + self.ncols * self.cell,
+            self.y_top,
+        )
 
     @property
     def cell_area_m2(self) -> float:
@@ -83,12 +89,12 @@ class Grid:
         return int(self.mask.sum())
 
     def x_centres(self) -> NDArray[np.float64]:
-        """x of the centre of each column."""
-        return self.x0 + (np.arange(self.ncols) + 0.5) * self.cell
+        """X of the centre of each column."""
+        return self.x0 + (np.arange(self.ncols, dtype=np.float64) + 0.5) * self.cell
 
     def y_centres(self) -> NDArray[np.float64]:
-        """y of the centre of each row (decreasing)."""
-        return self.y_top - (np.arange(self.nrows) + 0.5) * self.cell
+        """Y of the centre of each row (decreasing)."""
+        return self.y_top - (np.arange(self.nrows, dtype=np.float64) + 0.5) * self.cell
 
     def centres(self, *, masked: bool = True) -> NDArray[np.float64]:
         """``(n, 2)`` array of cell-centre coordinates, row-major; only masked cells by default."""
@@ -97,8 +103,9 @@ class Grid:
             return np.column_stack([xx[self.mask], yy[self.mask]])
         return np.column_stack([xx.ravel(), yy.ravel()])
 
-    def rowcol(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> tuple[
-            NDArray[np.int64], NDArray[np.int64]]:
+    def rowcol(
+        self, x: NDArray[np.float64], y: NDArray[np.float64]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """Row and column of the cells holding points ``(x, y)`` (may fall outside the grid)."""
         col = np.floor((np.asarray(x) - self.x0) / self.cell).astype(np.int64)
         row = np.floor((self.y_top - np.asarray(y)) / self.cell).astype(np.int64)
@@ -121,11 +128,17 @@ class Grid:
         geo = gdf if crs.equals(self.crs) else gdf.to_crs(self.crs)
         geoms = geo.geometry if isinstance(geo, gpd.GeoDataFrame) else geo
         vals = np.ones(len(geoms)) if values is None else np.asarray(values)
-        shapes = [(g, v) for g, v in zip(geoms, vals, strict=True) if g is not None and not g.is_empty]
+        shapes = [
+            (g, v) for g, v in zip(geoms, vals, strict=True) if g is not None and not g.is_empty
+        ]
         if not shapes:
             return np.full(self.shape, fill, dtype=dtype)
         return features.rasterize(
-            shapes, out_shape=self.shape, transform=self.transform, fill=fill, dtype=dtype,
+            shapes,
+            out_shape=self.shape,
+            transform=self.transform,
+            fill=fill,
+            dtype=dtype,
             all_touched=all_touched,
         )
 
