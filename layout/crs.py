@@ -153,8 +153,17 @@ _FROM_WGS84 = {"gcj02": wgs84_to_gcj02, "bd09": wgs84_to_bd09}
 def check_datum(datum: str) -> str:
     """Return the normalised datum name, or raise `CRSError` listing the accepted ones."""
     d = datum.lower().replace("-", "").replace("_", "")
-    aliases = {"wgs84": "wgs84", "cgcs2000": "cgcs2000", "gcj02": "gcj02", "bd09": "bd09",
-               "gcj": "gcj02", "bd": "bd09", "baidu": "bd09", "gaode": "gcj02", "amap": "gcj02"}
+    aliases = {
+        "wgs84": "wgs84",
+        "cgcs2000": "cgcs2000",
+        "gcj02": "gcj02",
+        "bd09": "bd09",
+        "gcj": "gcj02",
+        "bd": "bd09",
+        "baidu": "bd09",
+        "gaode": "gcj02",
+        "amap": "gcj02",
+    }
     if d not in aliases:
         raise CRSError(f"unknown datum {datum!r}; use one of {', '.join(DATUMS)}")
     return aliases[d]

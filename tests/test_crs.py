@@ -112,7 +112,7 @@ def test_require_crs_and_projection_messages():
         crs.require_projected(geo)
     metric = crs.to_metric(geo)
     assert metric.crs.to_epsg() == 4547
-    with pytest.raises(CRSMismatchError, match="EPSG:4326.*EPSG:4547"):
+    with pytest.raises(CRSMismatchError, match=r"EPSG:4326.*EPSG:4547"):
         crs.require_same_crs(geo, metric)
 
 

@@ -20,6 +20,7 @@ class LayoutGroup(click.Group):
     """A click group that turns library errors into a one-line message and exit status 2."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the subcommand; report library errors in one line, without a traceback."""
         try:
             return super().invoke(ctx)
         except LayoutError as exc:
