@@ -1,0 +1,74 @@
+"""``layout validate``: check a data file against the data model and list every problem."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import LayoutError
+from ..validate import LAYER_SCHEMAS, validate_file
+from .options import EXIT_BAD_INPUT, crs_option, datum_option
+
+#: Exit status when the file was read and has at least one error.
+EXIT_PROBLEMS = 1
+
+
+@click.command("validate")
+@click.argument("path", metavar="PATH")
+@click.option("--layer", default=None, help="Layer of a GeoPackage or zip, sheet of an Excel file.")
+@click.option("--kind", type=click.Choice(list(LAYER_SCHEMAS)), default=None,
+              help="Layer kind of the data model: checks its required and numeric columns.")
+@crs_option
+@datum_option
+@click.option("--id-column", default=None, help="Column of unique feature ids.")
+@click.option("--encoding", default=None,
+              help="Text encoding of a Shapefile or CSV (default: detected, UTF-8 or GBK).")
+@click.option("--lon", default=None, help="Longitude (x) column of a CSV or Excel table.")
+@click.option("--lat", default=None, help="Latitude (y) column of a CSV or Excel table.")
+@click.option("--study-area", "study_area", default=None, metavar="PATH",
+              help="Polygons of the study area (default: the embedded Zhengzhou boundary).")
+@click.option("--no-study-area", is_flag=True, help="Do not check features against a study area.")
+@click.pass_context
+def validate(
+    ctx: click.Context,
+    path: str,
+    layer: str | None,
+    kind: str | None,
+    crs: str | None,
+    datum: str,
+    id_column: str | None,
+    encoding: str | None,
+    lon: str | None,
+    lat: str | None,
+    study_area: str | None,
+    no_study_area: bool,
+) -> None:
+    """Check PATH (GeoPackage, GeoJSON, Shapefile, CSV, Excel) and list every problem found.
+
+    Exit status: 0 when there is no error (warnings allowed), 1 when errors were found, 2 when
+    the file cannot be read.
+    """
+    try:
+        problems = validate_file(
+            path, layer=layer, kind=kind, crs=crs, datum=datum, encoding=encoding, lon=lon,
+            lat=lat, id_column=id_column,
+            study_area=False if no_study_area else study_area)
+    except LayoutError as exc:
+        click.echo(f"error: {exc}", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
+    ordered = [p for p in problems if p.severity == "error"]
+    ordered += [p for p in problems if p.severity != "error"]
+    for number, problem in enumerate(ordered, start=1):
+        click.echo(f"{number:>3}. {problem}")
+    n_errors = sum(p.severity == "error" for p in problems)
+    n_warnings = len(problems) - n_errors
+    label = problems[0].source if problems else (f"{path}:{layer}" if layer else path)
+    if not problems:
+        click.echo(f"{label}: no problems found")
+    else:
+        click.echo(f"{label}: {_count(n_errors, 'error')}, {_count(n_warnings, 'warning')}")
+    if n_errors:
+        ctx.exit(EXIT_PROBLEMS)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
