@@ -55,7 +55,12 @@ def _feature_ids(gdf: pd.DataFrame) -> pd.Index:
 
 
 def _row_problems(
-    gdf: pd.DataFrame, bad: NDArray[np.bool_], *, source: str, column: str | None, message: str,
+    gdf: pd.DataFrame,
+    bad: NDArray[np.bool_],
+    *,
+    source: str,
+    column: str | None,
+    message: str,
     values: pd.Series | None = None,
 ) -> list[Problem]:
     ids = _feature_ids(gdf)
@@ -65,8 +70,9 @@ def _row_problems(
         found = f" (found {values.iloc[i]!r})" if values is not None else ""
         out.append(Problem(source, message + found, feature=str(ids[i]), column=column))
     if rows.size > _MAX_ROW_PROBLEMS:
-        out.append(Problem(source, f"{message}: {rows.size - _MAX_ROW_PROBLEMS} more rows",
-                           column=column))
+        out.append(
+            Problem(source, f"{message}: {rows.size - _MAX_ROW_PROBLEMS} more rows", column=column)
+        )
     return out
 
 
@@ -77,21 +83,27 @@ def _missing_columns(gdf: pd.DataFrame, columns: Sequence[str], source: str) -> 
             near = difflib.get_close_matches(col, [str(c) for c in gdf.columns], n=3)
             hint = f"; did you mean {', '.join(map(repr, near))}?" if near else ""
             have = ", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)
-            out.append(Problem(source, f"column {col!r} is missing (columns: {have}){hint}",
-                               column=col))
+            out.append(
+                Problem(source, f"column {col!r} is missing (columns: {have}){hint}", column=col)
+            )
     return out
 
 
-def _geometry_problems(gdf: gpd.GeoDataFrame, kinds: tuple[str, ...], source: str
-                       ) -> list[Problem]:
+def _geometry_problems(gdf: gpd.GeoDataFrame, kinds: tuple[str, ...], source: str) -> list[Problem]:
     geom = gdf.geometry
     missing = np.asarray(geom.isna() | geom.is_empty)
-    out = _row_problems(gdf, missing, source=source, column=None,
-                        message="geometry is missing or empty")
+    out = _row_problems(
+        gdf, missing, source=source, column=None, message="geometry is missing or empty"
+    )
     wrong = ~missing & ~np.asarray(geom.geom_type.isin(kinds))
-    out += _row_problems(gdf, wrong, source=source, column=None,
-                         message=f"geometry must be {' or '.join(kinds)}",
-                         values=geom.geom_type)
+    out += _row_problems(
+        gdf,
+        wrong,
+        source=source,
+        column=None,
+        message=f"geometry must be {' or '.join(kinds)}",
+        values=geom.geom_type,
+    )
     return out
 
 
@@ -102,15 +114,15 @@ def _numeric_problems(gdf: pd.DataFrame, column: str, source: str) -> list[Probl
         return [Problem(source, f"must be numeric, found dtype {col.dtype}", column=column)]
     vals = col.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~np.isfinite(vals) | (vals < 0)
-    return _row_problems(gdf, bad, source=source, column=column,
-                         message="must be a finite number >= 0", values=col)
+    return _row_problems(
+        gdf, bad, source=source, column=column, message="must be a finite number >= 0", values=col
+    )
 
 
 def _code_problems(gdf: pd.DataFrame, column: str, source: str) -> list[Problem]:
     col = gdf[column]
     bad = np.asarray(col.isna() | (col.astype(str).str.strip() == ""))
-    return _row_problems(gdf, bad, source=source, column=column,
-                         message="industry code is missing")
+    return _row_problems(gdf, bad, source=source, column=column, message="industry code is missing")
 
 
 def _raise(problems: list[Problem]) -> None:
@@ -118,14 +130,14 @@ def _raise(problems: list[Problem]) -> None:
         raise ValidationError(problems)
 
 
-def _check_enterprises(gdf: gpd.GeoDataFrame, *, source: str, codes: Sequence[str] = (),
-                       numbers: Sequence[str] = ()) -> None:
+def _check_enterprises(
+    gdf: gpd.GeoDataFrame, *, source: str, codes: Sequence[str] = (), numbers: Sequence[str] = ()
+) -> None:
     """Validate a point layer: geometry, code columns and non-negative numeric columns."""
     problems = _missing_columns(gdf, [*codes, *numbers], source)
     problems += _geometry_problems(gdf, _POINT_TYPES, source)
     problems += [p for c in codes if c in gdf.columns for p in _code_problems(gdf, c, source)]
-    problems += [p for c in numbers if c in gdf.columns
-                 for p in _numeric_problems(gdf, c, source)]
+    problems += [p for c in numbers if c in gdf.columns for p in _numeric_problems(gdf, c, source)]
     _raise(problems)
 
 
@@ -189,19 +201,30 @@ def kernel_density(
     884
     """
     if not (math.isfinite(bandwidth) and bandwidth > grid.cell / 2):
-        raise ConfigError(f"bandwidth must be more than half a cell ({grid.cell / 2:g} m), got "
-                          f"{bandwidth!r} m; the KDE is accurate to 0.5 % from 3 cells "
-                          f"({3 * grid.cell:g} m)")
+        raise ConfigError(
+            f"bandwidth must be more than half a cell ({grid.cell / 2:g} m), got "
+            f"{bandwidth!r} m; the KDE is accurate to 0.5 % from 3 cells "
+            f"({3 * grid.cell:g} m)"
+        )
     if not (math.isfinite(cutoff) and cutoff >= 1):
         raise ConfigError(f"cutoff (kernel radius in bandwidths) must be >= 1, got {cutoff!r}")
     crs = require_projected(points, source="points for kernel density")
-    _check_enterprises(points, source="points for kernel density",
-                       numbers=[weight] if weight is not None else [])
+    _check_enterprises(
+        points, source="points for kernel density", numbers=[weight] if weight is not None else []
+    )
     pts = points if crs.equals(grid.crs) else points.to_crs(grid.crs)
     w = None if weight is None else pts[weight].to_numpy(dtype=np.float64)
     dens = _kernels.kde_grid(
-        pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy(), w, x0=grid.x0, y_top=grid.y_top,
-        cell=grid.cell, nrows=grid.nrows, ncols=grid.ncols, bandwidth=bandwidth, cutoff=cutoff,
+        pts.geometry.x.to_numpy(),
+        pts.geometry.y.to_numpy(),
+        w,
+        x0=grid.x0,
+        y_top=grid.y_top,
+        cell=grid.cell,
+        nrows=grid.nrows,
+        ncols=grid.ncols,
+        bandwidth=bandwidth,
+        cutoff=cutoff,
     )
     dens[~grid.mask] = fill
     return dens
@@ -293,14 +316,21 @@ def hot_spots(
     arr = np.asarray(values, dtype=np.float64)
     source = "values raster for hot spots"
     if arr.shape != grid.shape:
-        raise ValidationError([Problem(source, f"has shape {arr.shape} but the grid is "
-                                               f"{grid.shape}")])
+        raise ValidationError(
+            [Problem(source, f"has shape {arr.shape} but the grid is {grid.shape}")]
+        )
     bad = grid.mask & ~np.isfinite(arr)
     if bad.any():
         r, c = np.argwhere(bad)[0]
-        raise ValidationError([Problem(
-            source, f"{int(bad.sum())} cells inside the study area are not finite, the first "
-                    f"at row {r}, column {c}; fill them (e.g. with 0) or mask them out")])
+        raise ValidationError(
+            [
+                Problem(
+                    source,
+                    f"{int(bad.sum())} cells inside the study area are not finite, the first "
+                    f"at row {r}, column {c}; fill them (e.g. with 0) or mask them out",
+                )
+            ]
+        )
     z = _kernels.gi_star(arr, mask=grid.mask, radius=radius, metric=metric)
     ok = np.isfinite(z)
     hot = np.zeros(grid.shape, dtype=bool)
@@ -314,7 +344,7 @@ def hot_spots(
 # --- regional concentration -----------------------------------------------------------------
 
 
-def _assign_regions(
+def assign_regions(
     enterprises: gpd.GeoDataFrame, regions: gpd.GeoDataFrame, *, region_id: str
 ) -> tuple[NDArray[np.int64], pd.Index]:
     """Position of the region holding each enterprise (-1 when none), and the region ids.
@@ -329,11 +359,21 @@ def _assign_regions(
     problems += _geometry_problems(regions, _AREA_TYPES, src_r)
     if region_id in regions.columns:
         ids = regions[region_id]
-        problems += _row_problems(regions, np.asarray(ids.isna()), source=src_r,
-                                  column=region_id, message="region id is missing")
-        problems += _row_problems(regions, np.asarray(ids.duplicated(keep="first") & ids.notna()),
-                                  source=src_r, column=region_id,
-                                  message="region id is not unique", values=ids)
+        problems += _row_problems(
+            regions,
+            np.asarray(ids.isna()),
+            source=src_r,
+            column=region_id,
+            message="region id is missing",
+        )
+        problems += _row_problems(
+            regions,
+            np.asarray(ids.duplicated(keep="first") & ids.notna()),
+            source=src_r,
+            column=region_id,
+            message="region id is not unique",
+            values=ids,
+        )
     _raise(problems)
     work = ecrs if ecrs.is_projected else CRS.from_user_input(settings.default_crs)
     pts = enterprises.geometry if ecrs.equals(work) else enterprises.geometry.to_crs(work)
@@ -404,24 +444,28 @@ def location_quotients(
     >>> lq.attrs["n_outside"]
     1
     """
-    _check_enterprises(enterprises, source="enterprises layer", codes=[industry],
-                       numbers=[measure])
-    codes, ids = _assign_regions(enterprises, regions, region_id=region_id)
+    _check_enterprises(enterprises, source="enterprises layer", codes=[industry], numbers=[measure])
+    codes, ids = assign_regions(enterprises, regions, region_id=region_id)
     inside = codes >= 0
     names, ind = _industry_codes(enterprises[industry][inside])
     amount = enterprises[measure].to_numpy(dtype=np.float64)[inside]
     nreg, nind = len(ids), len(names)
-    table = np.bincount(codes[inside] * nind + ind, weights=amount,
-                        minlength=nreg * nind).reshape(nreg, nind)
-    out = pd.DataFrame(_kernels.location_quotient(table), index=ids,
-                       columns=pd.Index(names, name=industry))
-    out.attrs.update(measure=measure, n_enterprises=int(inside.sum()),
-                     n_outside=int((~inside).sum()))
+    table = np.bincount(codes[inside] * nind + ind, weights=amount, minlength=nreg * nind).reshape(
+        nreg, nind
+    )
+    out = pd.DataFrame(
+        _kernels.location_quotient(table), index=ids, columns=pd.Index(names, name=industry)
+    )
+    out.attrs.update(
+        measure=measure, n_enterprises=int(inside.sum()), n_outside=int((~inside).sum())
+    )
     return out
 
 
 def _shares_of_total(
-    codes: NDArray[np.int64], size: NDArray[np.float64], ids: pd.Index,
+    codes: NDArray[np.int64],
+    size: NDArray[np.float64],
+    ids: pd.Index,
     region_share: pd.Series | None,
 ) -> NDArray[np.float64]:
     """``x_r``: from the layer itself, or from a caller's Series indexed by region id."""
@@ -438,13 +482,18 @@ def _shares_of_total(
 
 
 def _industry_shares(
-    enterprises: gpd.GeoDataFrame, regions: gpd.GeoDataFrame, *, region_id: str,
-    industry: str, size: str, region_share: pd.Series | None,
-) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], list[str],
-           NDArray[np.float64], int]:
-    _check_enterprises(enterprises, source="enterprises layer", codes=[industry],
-                       numbers=[size])
-    codes, ids = _assign_regions(enterprises, regions, region_id=region_id)
+    enterprises: gpd.GeoDataFrame,
+    regions: gpd.GeoDataFrame,
+    *,
+    region_id: str,
+    industry: str,
+    size: str,
+    region_share: pd.Series | None,
+) -> tuple[
+    NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], list[str], NDArray[np.float64], int
+]:
+    _check_enterprises(enterprises, source="enterprises layer", codes=[industry], numbers=[size])
+    codes, ids = assign_regions(enterprises, regions, region_id=region_id)
     inside = codes >= 0
     names, ind = _industry_codes(enterprises[industry][inside])
     sz = enterprises[size].to_numpy(dtype=np.float64)[inside]
@@ -502,15 +551,21 @@ def ellison_glaeser_gamma(
     food        1.0  0.5  0.5         2
     """
     codes, sz, ind, names, x, n_out = _industry_shares(
-        enterprises, regions, region_id=region_id, industry=industry, size=size,
-        region_share=region_share)
+        enterprises,
+        regions,
+        region_id=region_id,
+        industry=industry,
+        size=size,
+        region_share=region_share,
+    )
     rows = []
     for k in range(len(names)):
         sel = ind == k
         gamma, g, h = _kernels.ellison_glaeser(codes[sel], sz[sel], x)
         rows.append((gamma, g, h, int(sel.sum())))
-    out = pd.DataFrame(rows, columns=["gamma", "G", "H", "n_plants"],
-                       index=pd.Index(names, name=industry))
+    out = pd.DataFrame(
+        rows, columns=["gamma", "G", "H", "n_plants"], index=pd.Index(names, name=industry)
+    )
     out.attrs.update(size=size, n_outside=n_out)
     return out
 
@@ -549,10 +604,16 @@ def coagglomeration_gamma(
     food      -1.0   NaN
     """
     codes, sz, ind, names, x, n_out = _industry_shares(
-        enterprises, regions, region_id=region_id, industry=industry, size=size,
-        region_share=region_share)
-    shares = [_kernels.region_shares(codes[ind == k], sz[ind == k], x.size)
-              for k in range(len(names))]
+        enterprises,
+        regions,
+        region_id=region_id,
+        industry=industry,
+        size=size,
+        region_share=region_share,
+    )
+    shares = [
+        _kernels.region_shares(codes[ind == k], sz[ind == k], x.size) for k in range(len(names))
+    ]
     mat = np.full((len(names), len(names)), np.nan)
     for a in range(len(names)):
         for b in range(a + 1, len(names)):
@@ -637,9 +698,12 @@ def find_clusters(
         raise ConfigError(f"buffer_m must be >= 0 metres, got {buffer_m!r}")
     source = "enterprises layer"
     crs = require_projected(enterprises, source=source)
-    _check_enterprises(enterprises, source=source,
-                       codes=[industry_col] if industry is not None else [],
-                       numbers=["output_wan", "employees"])
+    _check_enterprises(
+        enterprises,
+        source=source,
+        codes=[industry_col] if industry is not None else [],
+        numbers=["output_wan", "employees"],
+    )
     firms = enterprises
     if industry is not None:
         present = sorted(enterprises[industry_col].astype(str).unique())
@@ -648,7 +712,8 @@ def find_clusters(
             hint = f"; did you mean {', '.join(map(repr, near))}?" if near else ""
             raise UnknownIndustryError(
                 f"no enterprise has {industry_col} {industry!r} (codes present: "
-                f"{', '.join(present)}){hint}")
+                f"{', '.join(present)}){hint}"
+            )
         firms = enterprises[enterprises[industry_col].astype(str) == industry]
     xy = shapely.get_coordinates(np.asarray(firms.geometry.values))
     labels = _cluster_labels(xy, eps_m=eps_m, min_samples=min_samples, method=method)
@@ -659,21 +724,24 @@ def find_clusters(
         sel = labels == lab
         hull = shapely.MultiPoint(xy[sel]).convex_hull
         hulls.append(hull.buffer(buffer_m) if buffer_m > 0 else hull)
-        out_rows.append({
-            "label": new,
-            "industry": industry if industry is not None else "all",
-            "n_firms": sizes[lab],
-            "output_wan": float(firms["output_wan"].to_numpy(dtype=np.float64)[sel].sum()),
-            "employees": firms["employees"].to_numpy()[sel].sum(),
-        })
+        out_rows.append(
+            {
+                "label": new,
+                "industry": industry if industry is not None else "all",
+                "n_firms": sizes[lab],
+                "output_wan": float(firms["output_wan"].to_numpy(dtype=np.float64)[sel].sum()),
+                "employees": firms["employees"].to_numpy()[sel].sum(),
+            }
+        )
     columns = ["label", "industry", "n_firms", "output_wan", "employees"]
     out = gpd.GeoDataFrame(pd.DataFrame(out_rows, columns=columns), geometry=hulls, crs=crs)
     out.attrs.update(n_noise=int((labels < 0).sum()), method=method)
     return out
 
 
-def _cluster_labels(xy: NDArray[np.float64], *, eps_m: float, min_samples: int,
-                    method: str) -> NDArray[np.int64]:
+def _cluster_labels(
+    xy: NDArray[np.float64], *, eps_m: float, min_samples: int, method: str
+) -> NDArray[np.int64]:
     """scikit-learn cluster labels of points (metres); -1 is noise."""
     if len(xy) < min_samples:
         return np.full(len(xy), -1, dtype=np.int64)
@@ -683,6 +751,109 @@ def _cluster_labels(xy: NDArray[np.float64], *, eps_m: float, min_samples: int,
         model = DBSCAN(eps=eps_m, min_samples=min_samples).fit(xy)
     else:
         # copy=True: do not let HDBSCAN modify the array (and silences its FutureWarning).
-        model = HDBSCAN(min_cluster_size=min_samples, cluster_selection_epsilon=float(eps_m),
-                        copy=True).fit(xy)
+        model = HDBSCAN(
+            min_cluster_size=min_samples, cluster_selection_epsilon=float(eps_m), copy=True
+        ).fit(xy)
     return np.asarray(model.labels_, dtype=np.int64)
+
+
+def agglomeration_table(
+    enterprises: gpd.GeoDataFrame,
+    *,
+    counties: gpd.GeoDataFrame,
+    zones: gpd.GeoDataFrame,
+    grid: Grid,
+    industries: Sequence[str],
+    measure: str = "output_wan",
+    hotspot_radius_m: float = 1500.0,
+    alpha: float = 0.05,
+    eps_m: float = 1500.0,
+    min_samples: int = 5,
+) -> pd.DataFrame:
+    """Today's agglomeration statistics of each industry, as one long table (``measures.csv``).
+
+    Rows are ``industry, measure, region_type, region_id, region_name, value``:
+
+    * ``lq`` by ``county`` (``adcode``) and by ``zone`` (``zone_id``), of ``measure``;
+    * ``eg_gamma``, ``eg_G``, ``eg_H`` — Ellison–Glaeser over counties, plant size = employees;
+    * ``hotspot_cells`` — Gi* hot-spot cells (z above the one-sided ``alpha`` quantile, no
+      multiple-testing correction) of ``measure`` per cell, binary weights within
+      ``hotspot_radius_m``;
+    * ``clusters``, ``clustered_share`` — DBSCAN clusters (``eps_m``, ``min_samples``) and the
+      share of the industry's firms inside one;
+    * ``firms``, ``output_wan``, ``employees``, ``zone_output_share`` — size and the share of
+      output inside designated zones.
+
+    Examples
+    --------
+    >>> from layout.inputs import load_inputs
+    >>> inp = load_inputs()
+    >>> t = agglomeration_table(inp.layer("enterprises"), counties=inp.layer("counties"),
+    ...     zones=inp.layer("zones"), grid=inp.grid, industries=["aluminium"])
+    >>> sorted(set(t["measure"]))[:4]
+    ['clustered_share', 'clusters', 'eg_G', 'eg_H']
+    """
+    rows: list[dict[str, object]] = []
+
+    def add(
+        code: str, name: str, value: float, rtype: str = "", rid: str = "", rname: str = ""
+    ) -> None:
+        rows.append(
+            {
+                "industry": code,
+                "measure": name,
+                "region_type": rtype,
+                "region_id": rid,
+                "region_name": rname,
+                "value": float(value),
+            }
+        )
+
+    lq_c = location_quotients(enterprises, counties, region_id="adcode", measure=measure)
+    lq_z = location_quotients(enterprises, zones, region_id="zone_id", measure=measure)
+    eg = ellison_glaeser_gamma(enterprises, counties, region_id="adcode")
+    zone_pos, _ = assign_regions(enterprises, zones, region_id="zone_id")
+    cname = dict(zip(counties["adcode"].astype(str), counties["name_zh"].astype(str), strict=True))
+    zname = dict(zip(zones["zone_id"].astype(str), zones["name_zh"].astype(str), strict=True))
+    ent = enterprises.to_crs(grid.crs)
+    xs, ys = ent.geometry.x.to_numpy(), ent.geometry.y.to_numpy()
+    row, col = grid.rowcol(xs, ys)
+    inside = (row >= 0) & (row < grid.nrows) & (col >= 0) & (col < grid.ncols)
+    value = pd.to_numeric(ent[measure], errors="coerce").fillna(0.0).to_numpy()
+    for code in industries:
+        sel = (ent["industry"] == code).to_numpy()
+        n = int(sel.sum())
+        add(code, "firms", n)
+        add(code, "output_wan", float(value[sel].sum()))
+        add(
+            code,
+            "employees",
+            float(pd.to_numeric(ent.loc[sel, "employees"], errors="coerce").sum()),
+        )
+        total = float(value[sel].sum())
+        add(
+            code,
+            "zone_output_share",
+            float(value[sel & (zone_pos >= 0)].sum()) / total if total > 0 else float("nan"),
+        )
+        for lq, rtype, names in ((lq_c, "county", cname), (lq_z, "zone", zname)):
+            if code in lq.columns:
+                for rid, v in lq[code].items():
+                    add(code, "lq", float(v), rtype, str(rid), names.get(str(rid), ""))
+        if code in eg.index:
+            for key in ("gamma", "G", "H"):
+                add(code, f"eg_{key}", float(cast(float, eg.at[code, key])))
+        cells = np.zeros(grid.shape)
+        ok = sel & inside
+        np.add.at(cells, (row[ok], col[ok]), value[ok])
+        radius = max(1.0, hotspot_radius_m / grid.cell)
+        _, hot = hot_spots(cells, grid, radius=radius, metric="distance", alpha=alpha)
+        add(code, "hotspot_cells", int(hot.sum()))
+        if n >= min_samples:
+            clusters = find_clusters(ent, industry=code, eps_m=eps_m, min_samples=min_samples)
+            add(code, "clusters", len(clusters))
+            add(code, "clustered_share", float(clusters["n_firms"].sum()) / n if n else 0.0)
+        else:
+            add(code, "clusters", 0)
+            add(code, "clustered_share", 0.0)
+    return pd.DataFrame(rows)

@@ -19,11 +19,12 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import industries, overview, validate
+    from . import industries, overview, score, validate
 
     cli.add_command(industries.industries)
     cli.add_command(validate.validate)
     cli.add_command(overview.overview)
+    cli.add_command(score.score_command)
 
 
 _register()

@@ -1,0 +1,98 @@
+"""Writing and reading the GeoTIFFs of the scoring stage.
+
+Writes are atomic: a temporary file in the target folder is renamed over the target only when it
+is complete, so an interrupted run never leaves a half-written raster.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import rasterio
+from numpy.typing import NDArray
+
+from .grid import Grid
+
+
+def write_bands(
+    path: str | Path,
+    bands: Sequence[NDArray[np.generic]],
+    grid: Grid,
+    *,
+    descriptions: Sequence[str],
+    nodata: float | None,
+    dtype: str = "float32",
+    tags: Mapping[str, str] | None = None,
+) -> Path:
+    """Write arrays of the grid's shape as one multi-band, DEFLATE-compressed GeoTIFF.
+
+    Parameters
+    ----------
+    path
+        Target file; its folder must exist.
+    bands
+        One 2-D array per band, each of ``grid.shape``.
+    grid
+        The grid giving CRS and transform.
+    descriptions
+        One description per band (shown by QGIS and ``gdalinfo``).
+    nodata
+        The nodata value written where arrays hold NaN (for float types) and declared.
+    dtype
+        Output data type.
+    tags
+        Dataset-level metadata (provenance, weights).
+
+    Returns
+    -------
+    Path
+        The path written.
+    """
+    path = Path(path)
+    if len(bands) != len(descriptions):
+        raise ValueError("one description per band is required")
+    profile = {
+        "driver": "GTiff",
+        "height": grid.nrows,
+        "width": grid.ncols,
+        "count": len(bands),
+        "dtype": dtype,
+        "crs": grid.crs,
+        "transform": grid.transform,
+        "nodata": nodata,
+        "compress": "deflate",
+        "predictor": 2 if np.dtype(dtype).kind in "iu" else 3,
+        "tiled": True,
+        "blockxsize": 256,
+        "blockysize": 256,
+    }
+    fd, tmp = tempfile.mkstemp(suffix=".tif.part", dir=path.parent)
+    os.close(fd)
+    try:
+        with rasterio.open(tmp, "w", **profile) as dst:
+            for i, (band, desc) in enumerate(zip(bands, descriptions, strict=True), start=1):
+                arr = np.asarray(band)
+                if nodata is not None and np.dtype(dtype).kind == "f":
+                    arr = np.where(np.isnan(arr), nodata, arr)
+                dst.write(arr.astype(dtype), i)
+                dst.set_band_description(i, desc)
+            if tags:
+                dst.update_tags(**{k: str(v) for k, v in tags.items()})
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_band(path: str | Path, band: int = 1) -> tuple[NDArray[np.float32], dict[str, object]]:
+    """Read one band as float32 with nodata as NaN, and the dataset profile."""
+    with rasterio.open(path) as src:
+        arr = src.read(band).astype(np.float32)
+        if src.nodata is not None:
+            arr[arr == src.nodata] = np.nan
+        return arr, dict(src.profile)
