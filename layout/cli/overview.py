@@ -1,0 +1,121 @@
+"""``layout overview``: summarise the embedded data and write the overview map (HTML and PNG)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from .options import quiet_option
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+#: Default output folder (``make demo`` writes here).
+DEFAULT_OUT = "maps"
+
+
+def _default_date() -> str:
+    """``SOURCE_DATE_EPOCH`` (reproducible builds) when set, else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
+    return dt.date.today().isoformat()
+
+
+def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2024-05-01") from None
+
+
+@click.command("overview")
+@click.option(
+    "--out",
+    "out_dir",
+    default=DEFAULT_OUT,
+    show_default=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for overview.html and overview.png.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of labels and legend.",
+)
+@click.option(
+    "--cdn",
+    is_flag=True,
+    help="Link Leaflet from a CDN instead of inlining it (smaller, needs a network).",
+)
+@click.option(
+    "--basemap",
+    type=click.Choice(["none", "osm"]),
+    default="none",
+    show_default=True,
+    help="Background tiles: none (offline) or OpenStreetMap (loaded when viewed).",
+)
+@click.option(
+    "--date",
+    default=None,
+    metavar="YYYY-MM-DD",
+    callback=_check_date,
+    help="Date shown in the title [default: $SOURCE_DATE_EPOCH, else today].",
+)
+@quiet_option
+def overview(
+    out_dir: Path, lang: str, cdn: bool, basemap: str, date: str | None, quiet: bool
+) -> None:
+    """Summarise the embedded Zhengzhou data and write DIR/overview.html and DIR/overview.png.
+
+    The HTML map opens offline (Leaflet inlined, no tiles) unless --cdn or --basemap osm is
+    given.  Each layer is validated first and its number of problems is shown.
+    """
+    from .. import datasets, report
+    from ..maps import default_title, overview_map, overview_png, save_map
+
+    layers = datasets.load_all()
+    problems = _validate(layers)
+    if not quiet:
+        click.echo(report.format_summary(layers, lang=lang, problems=problems))
+    title = default_title(lang)
+    when = date or _default_date()
+    m = overview_map(
+        layers, title=title, lang=lang, date=when, basemap=None if basemap == "none" else basemap
+    )
+    html = save_map(m, out_dir / "overview.html", cdn=cdn)
+    png = overview_png(layers, out_dir / "overview.png", lang=lang, title=title, date=when)
+    for path in (html, png):
+        size = path.stat().st_size / 1e6
+        click.echo(f"wrote {path} ({size:.1f} MB)")
+
+
+def _validate(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, int] | None:
+    """Problems per layer from `layout.validate.validate_layer`, or None if it is unavailable."""
+    try:
+        from ..validate import LAYER_SCHEMAS, validate_layer
+    except ImportError:
+        return None
+    study_area = layers.get("boundary")
+    counts: dict[str, int] = {}
+    for name, gdf in layers.items():
+        if name not in LAYER_SCHEMAS:
+            continue
+        found = validate_layer(
+            gdf,
+            kind=name,
+            source=gdf.attrs.get("source", name),
+            study_area=study_area if study_area is not None else False,
+        )
+        counts[name] = len(found)
+    return counts

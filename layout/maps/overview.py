@@ -1,0 +1,715 @@
+"""The overview map: boundaries, cluster zones, enterprises by industry, constraints, transport.
+
+`overview_map` builds a folium map of the input layers (data model in ``docs/data_model.md``);
+`layout.maps.save_map` writes it as one offline HTML file.  Every piece of text from the data
+goes through `escape_text` before it reaches the page, and tooltips are folium
+``GeoJsonTooltip`` objects fed with one pre-escaped HTML property per feature (folium's
+``GeoJsonTooltip`` assigns property values to ``innerHTML`` unescaped; its ``Tooltip`` writes
+text raw into a JavaScript template literal; its ``Popup`` needs jQuery -- none of these raw
+paths ever sees user text here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.template import Template
+
+from ..catalog import OTHER
+from ..crs import require_crs
+from ._escape import escape_text
+from ._prepare import DEFAULT_TOLERANCE_M, bounds_latlon, for_display, metric_area_km2
+from ._style import (
+    BOUNDARY_COLOR,
+    COUNTY_COLOR,
+    LINE_KINDS,
+    NO_LEADING_COLOR,
+    POINT_KINDS,
+    SITE_STROKE,
+    TEXT,
+    UNKNOWN_LINE,
+    UNKNOWN_POINT,
+    URBAN_COLOR,
+    check_lang,
+    constraint_style,
+    industry_label,
+    industry_order,
+)
+
+__all__ = ["default_title", "overview_map"]
+
+#: Radius range of enterprise dots in pixels; dot *area* is proportional to output.
+MIN_RADIUS_PX = 2.0
+MAX_RADIUS_PX = 9.0
+
+BASEMAPS: tuple[str, ...] = ("none", "osm")
+#: Width of the legend panel; the initial view leaves this much room on the left.
+LEGEND_WIDTH_PX = 250
+
+_PANEL_CSS = """
+.leaflet-container { background: #ffffff; }
+.layout-title { position: absolute; top: 10px; left: 50%; transform: translateX(-50%);
+  z-index: 1000; background: rgba(255,255,255,0.9); padding: 4px 12px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.3); font: bold 17px/1.4 sans-serif; white-space: nowrap; }
+.layout-title .layout-date { font-weight: normal; font-size: 13px; margin-left: 10px;
+  color: #555; }
+.leaflet-control-layers { font-size: 12px; line-height: 1.3; }
+.layout-legend { position: absolute; bottom: 44px; left: 10px; z-index: 1000;
+  background: rgba(255,255,255,0.93); padding: 6px 10px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.3); font: 12px/1.35 sans-serif;
+  max-height: calc(100vh - 150px);
+  overflow-y: auto; width: {legend_width}px; box-sizing: border-box; }
+.layout-legend summary { font-weight: bold; font-size: 13px; cursor: pointer; }
+.layout-legend h4 { margin: 0 0 4px 0; font-size: 13px; }
+.layout-legend h5 { margin: 6px 0 2px 0; font-size: 12px; color: #333; }
+.layout-legend .row { display: flex; align-items: center; gap: 6px; margin: 1px 0; }
+.layout-legend .sw { flex: none; display: inline-block; width: 14px; height: 10px; }
+.layout-legend .dot { flex: none; display: inline-block; width: 10px; height: 10px;
+  border-radius: 50%; border: 0.5px solid #444; }
+.layout-legend .line { flex: none; display: inline-block; width: 18px; height: 0; }
+.layout-legend .note { color: #555; font-size: 11px; }
+.layout-tip { font: 12px/1.4 sans-serif; }
+""".replace("{legend_width}", str(LEGEND_WIDTH_PX))
+
+
+class _Panel(MacroElement):
+    """A fixed HTML panel over the map (title or legend); ``content`` must be escaped HTML."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        {%- if this.css %}<style>{{ this.css }}</style>{% endif %}
+        {% endmacro %}
+        {% macro html(this, kwargs) %}
+        <div class="{{ this.css_class }}" id="{{ this.get_name() }}">{{ this.content }}</div>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, content: str, *, css_class: str, css: str = ""):
+        super().__init__()
+        self._name = "Panel"
+        self.content = content
+        self.css_class = css_class
+        self.css = css
+
+
+class _Hook(MacroElement):
+    """Expose the map and its layers as ``window.__layout`` (used by tests and by users)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.__layout = {
+            map: {{ this._parent.get_name() }},
+            lang: {{ this.lang|tojson }},
+            layers: {
+            {%- for key, layer in this.layers.items() %}
+                {{ key|tojson }}: {{ layer.get_name() }},
+            {%- endfor %}
+            },
+        };
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, layers: Mapping[str, folium.GeoJson], *, lang: str):
+        super().__init__()
+        self._name = "Hook"
+        self.layers = dict(layers)
+        self.lang = lang
+
+
+class _Scale(MacroElement):
+    """A metric scale bar (folium's ``control_scale`` also shows miles)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, maxWidth: 160}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "Scale"
+
+
+# --- text helpers ---------------------------------------------------------------------------
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    """Format a number with thousands separators, or return '' for missing values."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return ""
+    if math.isnan(x):
+        return ""
+    return f"{x:,.{digits}f}"
+
+
+def _tip(title: str, rows: Sequence[tuple[str, str]], lang: str) -> str:
+    """Tooltip HTML: a bold title and ``label: value`` lines, every piece escaped."""
+    sep = TEXT[lang]["sep"]
+    parts = [f"<b>{escape_text(title)}</b>"]
+    parts += [
+        f"{escape_text(label)}{escape_text(sep)}{escape_text(value)}"
+        for label, value in rows
+        if value not in ("", None)
+    ]
+    return "<br>".join(parts)
+
+
+def _name(row: pd.Series, lang: str, *fallbacks: str) -> str:
+    """The feature's name in ``lang`` (``name_zh``/``name_en``), else the first fallback found."""
+    order = ["name_zh", "name_en"] if lang == "zh" else ["name_en", "name_zh"]
+    for col in [*order, "name", *fallbacks]:
+        value = row.get(col)
+        if value is not None and not (isinstance(value, float) and math.isnan(value)):
+            text = str(value).strip()
+            if text:
+                return text
+    return ""
+
+
+def _codes(cell: Any) -> list[str]:
+    """Split a comma-separated list of codes (``"auto,food"``); empty or missing gives []."""
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return []
+    return [c.strip() for c in str(cell).split(",") if c.strip()]
+
+
+# --- GeoJSON --------------------------------------------------------------------------------
+
+
+def _collection(gdf: gpd.GeoDataFrame, props: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    features = [
+        {"type": "Feature", "geometry": shapely.geometry.mapping(geom), "properties": p}
+        for geom, p in zip(gdf.geometry, props, strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _geojson(
+    data: dict[str, Any],
+    *,
+    name: str,
+    marker: folium.CircleMarker | None = None,
+    show: bool = True,
+    interactive: bool = True,
+) -> folium.GeoJson:
+    """A GeoJson layer styled by each feature's ``style`` property, tooltip from ``tip``."""
+    tooltip = (
+        folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True, class_name="layout-tip")
+        if interactive
+        else None
+    )
+    extra: dict[str, Any] = {} if interactive else {"interactive": False}
+    return folium.GeoJson(
+        data,
+        name=escape_text(name),
+        show=show,
+        marker=marker,
+        tooltip=tooltip,
+        **extra,
+    )
+
+
+# --- layers ---------------------------------------------------------------------------------
+
+
+def _counties(gdf: gpd.GeoDataFrame, lang: str, tol: float) -> dict[str, Any]:
+    t = TEXT[lang]
+    gdf = gdf.reset_index(drop=True)
+    area = metric_area_km2(gdf)
+    disp = for_display(gdf, source="counties", tolerance_m=tol)
+    style = {"color": COUNTY_COLOR, "weight": 1.0, "fillColor": "#f4f4f4", "fillOpacity": 0.35}
+    props = [
+        {
+            "tip": _tip(
+                _name(row, lang, "adcode"), [(t["area"], f"{_fmt(area[i])} {t['km2']}")], lang
+            ),
+            "style": style,
+        }
+        for i, row in disp.iterrows()
+    ]
+    return _collection(disp, props)
+
+
+def _boundary(gdf: gpd.GeoDataFrame, tol: float) -> dict[str, Any]:
+    disp = for_display(gdf, source="boundary", tolerance_m=tol)
+    style = {"color": BOUNDARY_COLOR, "weight": 2.5, "fill": False}
+    return _collection(disp, [{"style": style} for _ in range(len(disp))])
+
+
+def _urban(gdf: gpd.GeoDataFrame, lang: str, tol: float) -> dict[str, Any]:
+    disp = for_display(gdf, source="urban_areas", tolerance_m=tol)
+    style = {"color": URBAN_COLOR, "weight": 0.5, "fillColor": URBAN_COLOR, "fillOpacity": 0.3}
+    props = [
+        {"tip": _tip(_name(row, lang, "urban_id"), [], lang), "style": style}
+        for _, row in disp.iterrows()
+    ]
+    return _collection(disp, props)
+
+
+def _constraints(
+    gdf: gpd.GeoDataFrame, lang: str, tol: float
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """One collection per constraint type: ``(type, label, collection)``."""
+    disp = for_display(gdf, source="constraints", tolerance_m=tol)
+    kinds = disp["type"].astype(str) if "type" in disp.columns else pd.Series("", disp.index)
+    out = []
+    for kind in sorted(kinds.unique()):
+        color, label, _ = constraint_style(kind, lang)
+        part = disp[kinds == kind]
+        style = {
+            "color": color,
+            "weight": 1.0,
+            "dashArray": "4 3",
+            "fillColor": color,
+            "fillOpacity": 0.22,
+        }
+        props = []
+        for _, row in part.iterrows():
+            rows = [(TEXT[lang]["constraints"], label)]
+            basis = row.get("legal_basis")
+            if isinstance(basis, str) and basis:
+                rows.append(("依据" if lang == "zh" else "Legal basis", basis))
+            props.append(
+                {"tip": _tip(_name(row, lang, "constraint_id"), rows, lang), "style": style}
+            )
+        out.append((kind, label, _collection(part, props)))
+    return out
+
+
+def _zones(gdf: gpd.GeoDataFrame, lang: str, tol: float) -> tuple[dict[str, Any], list[str]]:
+    """The zones collection (largest first, so small zones stay on top) and leading codes."""
+    t = TEXT[lang]
+    gdf = gdf.assign(_area=metric_area_km2(gdf))
+    gdf = gdf.sort_values("_area", ascending=False, kind="stable")
+    disp = for_display(gdf, source="zones", tolerance_m=tol)
+    props, firsts = [], []
+    for _, row in disp.iterrows():
+        codes = _codes(row.get("leading"))
+        names = [industry_label(c, lang)[0] for c in codes]
+        color = industry_label(codes[0], lang)[1] if codes else NO_LEADING_COLOR
+        if codes:
+            firsts.append(codes[0])
+        rows = [
+            (t["leading"], t["list_sep"].join(names) if names else t["none"]),
+            (t["leading_note"], str(row.get("leading_note") or "")),
+            (t["area"], f"{_fmt(row['_area'])} {t['km2']}"),
+        ]
+        planned = _fmt(row.get("planned_area_km2"))
+        if planned:
+            rows.append((t["planned_area"], f"{planned} {t['km2']}"))
+        built = _fmt(100 * float(row["built_share"]), 0) if _fmt(row.get("built_share")) else ""
+        if built:
+            rows.append((t["built_share"], f"{built} %"))
+        confidence = row.get("confidence")
+        if isinstance(confidence, str) and confidence:
+            rows.append((t["confidence"], confidence))
+        style = {"color": color, "weight": 1.5, "fillColor": color, "fillOpacity": 0.45}
+        props.append({"tip": _tip(_name(row, lang, "zone_id"), rows, lang), "style": style})
+    return _collection(disp, props), firsts
+
+
+def _radius(output: pd.Series) -> pd.Series:
+    """Dot radius in px: area proportional to output, between MIN and MAX_RADIUS_PX."""
+    values = pd.to_numeric(output, errors="coerce").clip(lower=0)
+    top = values.max()
+    if not np.isfinite(top) or top <= 0:
+        return pd.Series(MIN_RADIUS_PX, index=output.index)
+    r = MIN_RADIUS_PX + (MAX_RADIUS_PX - MIN_RADIUS_PX) * np.sqrt(values.fillna(0) / top)
+    return r.round(1)
+
+
+def _enterprises(
+    gdf: gpd.GeoDataFrame, lang: str
+) -> list[tuple[str, str, str, int, dict[str, Any]]]:
+    """One collection per industry: ``(code, name, colour, count, collection)``."""
+    t = TEXT[lang]
+    disp = for_display(gdf.reset_index(drop=True), source="enterprises", tolerance_m=0)
+    codes = (
+        disp["industry"].fillna(OTHER).astype(str).str.strip().replace("", OTHER)
+        if "industry" in disp.columns
+        else pd.Series(OTHER, index=disp.index)
+    )
+    output = disp["output_wan"] if "output_wan" in disp.columns else pd.Series(np.nan, disp.index)
+    radius = _radius(output)
+    out = []
+    for code in industry_order(set(codes)):
+        name, color = industry_label(code, lang)
+        part = disp[codes == code]
+        props = []
+        for i, row in part.iterrows():
+            rows = [
+                (t["industry"], name),
+                (
+                    t["employees"],
+                    f"{_fmt(row.get('employees'), 0)} {t['people']}".strip()
+                    if _fmt(row.get("employees"))
+                    else "",
+                ),
+                (
+                    t["output"],
+                    f"{_fmt(float(row['output_wan']) / 1e4, 2)} {t['yi']}"
+                    if _fmt(row.get("output_wan"))
+                    else "",
+                ),
+                (
+                    t["land"],
+                    f"{_fmt(row.get('land_mu'), 0)} {t['mu']}" if _fmt(row.get("land_mu")) else "",
+                ),
+            ]
+            title = str(row.get("name") or row.get("ent_id") or "")
+            props.append({"tip": _tip(title, rows, lang), "style": {"radius": float(radius[i])}})
+        out.append((code, name, color, len(part), _collection(part, props)))
+    return out
+
+
+def _lines(gdf: gpd.GeoDataFrame, lang: str, tol: float) -> tuple[dict[str, Any], list[str]]:
+    disp = for_display(gdf, source="transport_lines", tolerance_m=tol)
+    props, kinds = [], []
+    for _, row in disp.iterrows():
+        kind = str(row.get("kind") or "")
+        style, zh, en = LINE_KINDS.get(kind, UNKNOWN_LINE)
+        kinds.append(kind)
+        title = " ".join(str(row.get(c)) for c in ("ref", "name") if row.get(c)) or (
+            zh if lang == "zh" else en
+        )
+        props.append({"tip": _tip(title, [], lang), "style": style})
+    return _collection(disp, props), kinds
+
+
+def _points(gdf: gpd.GeoDataFrame, lang: str) -> tuple[dict[str, Any], list[str]]:
+    disp = for_display(gdf, source="transport_points", tolerance_m=0)
+    props, kinds = [], []
+    for _, row in disp.iterrows():
+        kind = str(row.get("kind") or "")
+        color, radius, zh, en = POINT_KINDS.get(kind, UNKNOWN_POINT)
+        kinds.append(kind)
+        title = _name(row, lang, "ref", "node_id") or (zh if lang == "zh" else en)
+        rows = [("类型" if lang == "zh" else "Kind", zh if lang == "zh" else en)]
+        props.append(
+            {"tip": _tip(title, rows, lang), "style": {"radius": radius, "fillColor": color}}
+        )
+    return _collection(disp, props), kinds
+
+
+def _sites(gdf: gpd.GeoDataFrame, lang: str, tol: float) -> tuple[dict[str, Any], list[str]]:
+    t = TEXT[lang]
+    gdf = gdf.reset_index(drop=True)
+    area = pd.to_numeric(gdf["area_mu"], errors="coerce") if "area_mu" in gdf.columns else None
+    disp = for_display(gdf, source="sites", tolerance_m=tol)
+    props, codes = [], []
+    for i, row in disp.iterrows():
+        code = str(row.get("industry") or OTHER)
+        name, color = industry_label(code, lang)
+        codes.append(code)
+        rows = [(t["industry"], name)]
+        if area is not None and _fmt(area[i]):
+            rows.append((t["area"], f"{_fmt(area[i], 0)} {t['mu']}"))
+        if _fmt(row.get("score")):
+            rows.append((t["score"], _fmt(row.get("score"), 3)))
+        title = str(row.get("name") or row.get("site_id") or t["sites"])
+        if row.geometry.geom_type in ("Point", "MultiPoint"):
+            style: dict[str, Any] = {"radius": 8.0, "fillColor": color}
+        else:
+            style = {"color": SITE_STROKE, "weight": 2.5, "fillColor": color, "fillOpacity": 0.7}
+        props.append({"tip": _tip(title, rows, lang), "style": style})
+    return _collection(disp, props), codes
+
+
+# --- legend ---------------------------------------------------------------------------------
+
+
+def _legend_html(
+    lang: str,
+    *,
+    industries: Sequence[tuple[str, str]],
+    zones: bool,
+    constraints: Sequence[tuple[str, str]],
+    lines: Sequence[str],
+    points: Sequence[str],
+    urban: bool,
+    sites: bool,
+    sources: Sequence[str],
+) -> str:
+    t = TEXT[lang]
+    e = escape_text
+    out = [f"<details open><summary>{e(t['legend'])}</summary>"]
+
+    def row(swatch: str, label: str) -> None:
+        out.append(f'<div class="row">{swatch}<span>{e(label)}</span></div>')
+
+    if industries:
+        out.append(f"<h5>{e(t['enterprises'])}</h5>")
+        for name, color in industries:
+            row(f'<span class="dot" style="background:{e(color)}"></span>', name)
+        out.append(f'<div class="note">{e(t["dot_note"])}</div>')
+    if zones or sites:
+        out.append(f"<h5>{e(t['zones'])}</h5>")
+        if zones:
+            row(
+                f'<span class="sw" style="background:{e(NO_LEADING_COLOR)};opacity:0.7"></span>',
+                f"{t['zones']} ({t['zone_note']})",
+            )
+        if sites:
+            row(f'<span class="sw" style="border:2px solid {e(SITE_STROKE)}"></span>', t["sites"])
+    if constraints:
+        out.append(f"<h5>{e(t['constraints'])}</h5>")
+        for label, color in constraints:
+            row(
+                f'<span class="sw" style="background:{e(color)};opacity:0.45;'
+                f'border:1px dashed {e(color)}"></span>',
+                label,
+            )
+    if lines or points:
+        out.append(f"<h5>{e(t['transport_lines'])}</h5>")
+        for kind in lines:
+            style, zh, en = LINE_KINDS.get(kind, UNKNOWN_LINE)
+            dash = "dashed" if style.get("dashArray") else "solid"
+            row(
+                f'<span class="line" style="border-top:{e(style["weight"])}px {dash} '
+                f'{e(style["color"])}"></span>',
+                zh if lang == "zh" else en,
+            )
+        for kind in points:
+            color, _, zh, en = POINT_KINDS.get(kind, UNKNOWN_POINT)
+            row(
+                f'<span class="dot" style="background:{e(color)}"></span>',
+                zh if lang == "zh" else en,
+            )
+    out.append(f"<h5>{e(t['boundaries'])}</h5>")
+    row(
+        f'<span class="line" style="border-top:2.5px solid {e(BOUNDARY_COLOR)}"></span>',
+        t["boundary"],
+    )
+    row(f'<span class="line" style="border-top:1px solid {e(COUNTY_COLOR)}"></span>', t["counties"])
+    if urban:
+        row(
+            f'<span class="sw" style="background:{e(URBAN_COLOR)};opacity:0.4"></span>',
+            t["urban_areas"],
+        )
+    if sources:
+        out.append(
+            f'<div class="note">{e(t["sources"])}{e(t["sep"])}'
+            + "; ".join(e(s) for s in sources)
+            + "</div>"
+        )
+    out.append("</details>")
+    return "\n".join(out)
+
+
+def _sources(layers: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
+    """Provenance of the boundary and county outlines, shortened (at most two entries).
+
+    Each ``source`` text is cut at its first ``;`` and to 90 characters.
+    """
+    found: list[str] = []
+    for key in ("boundary", "counties"):
+        gdf = layers.get(key)
+        if gdf is None or "source" not in gdf.columns:
+            continue
+        for value in gdf["source"].dropna().astype(str):
+            short = value.split(";")[0].strip()
+            short = short if len(short) <= 90 else short[:89].rstrip() + "…"
+            if short and short not in found:
+                found.append(short)
+    return found[:2]
+
+
+def default_title(lang: str = "zh") -> str:
+    """The overview's default title in ``lang`` (郑州都市区产业布局总览)."""
+    return TEXT[check_lang(lang)]["default_title"]
+
+
+# --- the map --------------------------------------------------------------------------------
+
+
+def overview_map(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    title: str,
+    lang: str = "zh",
+    date: str | dt.date | None = None,
+    sites: gpd.GeoDataFrame | None = None,
+    basemap: str | None = None,
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
+) -> folium.Map:
+    """Build the overview map of the input layers.
+
+    Parameters
+    ----------
+    layers
+        Layers keyed by their data-model names (``boundary``, ``counties``, ``zones``,
+        ``enterprises``, ``constraints``, ``transport_lines``, ``transport_points``,
+        ``urban_areas``); any may be missing.  Any CRS; they are shown in lon/lat.
+    title
+        Plan name shown on top of the map and as the page title (escaped).
+    lang
+        ``"zh"`` (default) or ``"en"``: labels, legend and names.
+    date
+        Date shown next to the title; pass it in (the map never reads the clock, so that the
+        same inputs give the same file).
+    sites
+        Optional recommended sites of a later planning stage (points or polygons with
+        ``industry``, ``area_mu`` and ``score``).
+    basemap
+        ``None``/``"none"`` (default): no tiles, the boundaries are the base and the page needs
+        no network.  ``"osm"``: OpenStreetMap tiles (loaded from the network when viewed).
+    tolerance_m
+        Display simplification of lines and polygons in metres.
+
+    Returns
+    -------
+    folium.Map
+        Canvas-rendered map with one toggleable layer per industry, a layer control, a
+        legend, a scale bar and ``window.__layout`` (the Leaflet map and its layers by key:
+        ``counties``, ``zones``, ``enterprises:<code>``, ``constraints:<type>``, ...).
+        Write it with `layout.maps.save_map`.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> counties = gpd.GeoDataFrame(
+    ...     {"adcode": ["410102"], "name_zh": ["中原区"], "name_en": ["Zhongyuan"]},
+    ...     geometry=[shapely.box(113.5, 34.7, 113.6, 34.8)], crs="EPSG:4326")
+    >>> m = overview_map({"counties": counties}, title="示例", date="2024-01-01")
+    >>> from layout.maps import render_html
+    >>> "中原区" in render_html(m)
+    True
+    """
+    check_lang(lang)
+    if basemap not in (None, *BASEMAPS):
+        raise ValueError(f"basemap must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
+    osm = basemap == "osm"
+    t = TEXT[lang]
+    tol = tolerance_m
+    present = {k: v for k, v in layers.items() if v is not None and not v.empty}
+    for name, gdf in [*present.items(), ("sites", sites)]:
+        if gdf is not None:
+            require_crs(gdf, source=gdf.attrs.get("source", name))
+
+    extent = bounds_latlon({**present, **({"sites": sites} if sites is not None else {})})
+    centre = (
+        [(extent[0][0] + extent[1][0]) / 2, (extent[0][1] + extent[1][1]) / 2]
+        if extent
+        else [34.72, 113.63]  # Zhengzhou
+    )
+    m = folium.Map(
+        location=centre,
+        zoom_start=9,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=False,  # added below: metric only
+        attribution_control=osm,
+        zoom_snap=0.25,
+    )
+    if osm:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", overlay=False).add_to(m)
+    date_text = date.isoformat() if isinstance(date, dt.date) else (date or "")
+    m.get_root().title = escape_text(f"{title} {date_text}".strip())  # type: ignore[attr-defined]
+
+    registry: dict[str, folium.GeoJson] = {}
+
+    def add(key: str, layer: folium.GeoJson) -> None:
+        layer.add_to(m)
+        registry[key] = layer
+
+    if "counties" in present:
+        add("counties", _geojson(_counties(present["counties"], lang, tol), name=t["counties"]))
+    if "boundary" in present:
+        add(
+            "boundary",
+            _geojson(_boundary(present["boundary"], tol), name=t["boundary"], interactive=False),
+        )
+    constraint_legend: list[tuple[str, str]] = []
+    if "constraints" in present:
+        for kind, label, data in _constraints(present["constraints"], lang, tol):
+            add(f"constraints:{kind}", _geojson(data, name=f"{t['constraints']} · {label}"))
+            constraint_legend.append((label, constraint_style(kind, lang)[0]))
+    if "urban_areas" in present:
+        add(
+            "urban_areas",
+            _geojson(_urban(present["urban_areas"], lang, tol), name=t["urban_areas"], show=False),
+        )
+    zone_codes: list[str] = []
+    if "zones" in present:
+        data, zone_codes = _zones(present["zones"], lang, tol)
+        add("zones", _geojson(data, name=t["zones"]))
+    line_kinds: list[str] = []
+    if "transport_lines" in present:
+        data, line_kinds = _lines(present["transport_lines"], lang, tol)
+        add("transport_lines", _geojson(data, name=t["transport_lines"]))
+    point_kinds: list[str] = []
+    if "transport_points" in present:
+        data, point_kinds = _points(present["transport_points"], lang)
+        marker = folium.CircleMarker(
+            radius=5, color="#ffffff", weight=1, fill=True, fill_opacity=0.95
+        )
+        add("transport_points", _geojson(data, name=t["transport_points"], marker=marker))
+    industry_legend: dict[str, tuple[str, str]] = {}
+    if "enterprises" in present:
+        for code, name, color, count, data in _enterprises(present["enterprises"], lang):
+            marker = folium.CircleMarker(
+                radius=MIN_RADIUS_PX,
+                color="#404040",
+                weight=0.5,
+                fill=True,
+                fill_color=color,
+                fill_opacity=0.85,
+            )
+            add(
+                f"enterprises:{code}",
+                _geojson(data, name=f"{t['enterprises']} · {name} ({count})", marker=marker),
+            )
+            industry_legend[code] = (name, color)
+    site_codes: list[str] = []
+    if sites is not None and not sites.empty:
+        data, site_codes = _sites(sites, lang, tol)
+        marker = folium.CircleMarker(
+            radius=8, color=SITE_STROKE, weight=2.5, fill=True, fill_opacity=0.9
+        )
+        add("sites", _geojson(data, name=t["sites"], marker=marker))
+    for code in industry_order(zone_codes + site_codes):
+        industry_legend.setdefault(code, industry_label(code, lang))
+    legend_industries = [industry_legend[c] for c in industry_order(list(industry_legend))]
+
+    if extent:
+        # Leave room for the legend (left) and the title (top) when fitting the data.
+        m.fit_bounds(
+            extent, padding_top_left=(LEGEND_WIDTH_PX + 20, 50), padding_bottom_right=(120, 30)
+        )
+    _Scale().add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    title_html = escape_text(title)
+    if date_text:
+        title_html += f'<span class="layout-date">{escape_text(date_text)}</span>'
+    _Panel(title_html, css_class="layout-title", css=_PANEL_CSS).add_to(m)
+    legend = _legend_html(
+        lang,
+        industries=legend_industries,
+        zones=bool(zone_codes) or "zones" in present,
+        constraints=constraint_legend,
+        lines=list(dict.fromkeys(line_kinds)),
+        points=list(dict.fromkeys(point_kinds)),
+        urban="urban_areas" in present,
+        sites=bool(site_codes),
+        sources=_sources(present),
+    )
+    _Panel(legend, css_class="layout-legend").add_to(m)
+    _Hook(registry, lang=lang).add_to(m)
+    return m
