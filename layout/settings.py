@@ -3,9 +3,9 @@
 Functions read these lazily when an argument is ``None``, so a caller may change them at run time
 (``layout.settings.default_crs = "EPSG:4526"``) or per call.
 
-The embedded Zhengzhou data is looked up, in order, in ``$LAYOUT_DATA_DIR``, in the folder
-``gis_data`` next to the ``layout`` package (a source checkout, the usual case), and in
-``layout/_gis_data`` (a wheel).
+The embedded Zhengzhou data is looked up in ``$LAYOUT_DATA_DIR`` when it is set (and only
+there), else in the folder ``gis_data`` next to the ``layout`` package (a source checkout, the
+usual case), else in ``layout/_gis_data`` (a wheel).
 """
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ def data_dir() -> Path:
     True
     """
     env = os.environ.get("LAYOUT_DATA_DIR")
-    candidates = [Path(env)] if env else []
-    candidates += [_PACKAGE_DIR.parent / "gis_data", _PACKAGE_DIR / "_gis_data"]
+    if env:  # an explicit choice is honoured even when the folder lacks the data
+        return Path(env)
+    candidates = [_PACKAGE_DIR.parent / "gis_data", _PACKAGE_DIR / "_gis_data"]
     for folder in candidates:
         if (folder / "zhengzhou.gpkg").exists():
             return folder
