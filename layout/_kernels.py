@@ -148,8 +148,7 @@ def kde_grid(
     """
     px = np.asarray(x, dtype=np.float64).ravel()
     py = np.asarray(y, dtype=np.float64).ravel()
-    pw = (np.ones_like(px) if weights is None
-          else np.asarray(weights, dtype=np.float64).ravel())
+    pw = np.ones_like(px) if weights is None else np.asarray(weights, dtype=np.float64).ravel()
     h = float(bandwidth)
     var_eff = h * h - 0.25 * cell * cell  # remove the binning variance, cell²/4 per axis
     radius = math.ceil(cutoff * h / cell)  # kernel radius in cells
@@ -166,8 +165,7 @@ def kde_grid(
         rows, cols = np.broadcast_arrays(rows, cols)
         # Nodes beyond the padded grid are more than `radius` cells from every cell: dropped.
         keep = (rows >= 0) & (rows < prows) & (cols >= 0) & (cols < pcols)
-        binned += np.bincount((rows * pcols + cols)[keep], weights=w[keep],
-                              minlength=prows * pcols)
+        binned += np.bincount((rows * pcols + cols)[keep], weights=w[keep], minlength=prows * pcols)
     offsets = np.arange(-radius, radius + 1) * cell
     g = np.exp(-offsets * offsets / (2.0 * var_eff))
     grid = binned.reshape(prows, pcols)
@@ -177,6 +175,81 @@ def kde_grid(
     out *= M2_PER_KM2 / (2.0 * np.pi * var_eff)
     # FFT round-off leaves ~1e-16 * peak of noise, sometimes negative where the density is 0.
     return np.maximum(out, 0.0)
+
+
+def _linear_weights(n_fine: int, k: int) -> tuple[NDArray[np.intp], FloatArray]:
+    """Left coarse index and weight of the right neighbour for each fine cell centre.
+
+    The coarse grid has cells ``k`` times larger and one extra coarse cell of padding before the
+    first fine cell, so fine centre ``j`` sits at coarse position ``0.5 + (j + 0.5) / k`` in
+    units of coarse cells, measured so that coarse centre ``J`` is at ``J``.
+    """
+    u = 0.5 + (np.arange(n_fine, dtype=np.float64) + 0.5) / k
+    left = np.floor(u).astype(np.intp)
+    return left, u - left
+
+
+def kde_grid_coarse(
+    x: ArrayLike,
+    y: ArrayLike,
+    weights: ArrayLike | None,
+    *,
+    x0: float,
+    y_top: float,
+    cell: float,
+    nrows: int,
+    ncols: int,
+    bandwidth: float,
+    cutoff: float = 4.0,
+) -> FloatArray:
+    """`kde_grid` computed on cells ``k`` times coarser, then bilinearly interpolated.
+
+    With ``k = floor(bandwidth / (10 * cell))`` the coarse cells are at most a tenth of the
+    bandwidth. Bilinear interpolation of a Gaussian of standard deviation ``h`` sampled every
+    ``d`` metres errs by at most ``d² / (4 h²)`` of its peak (``|f_xx| + |f_yy| <= 2 / h²``
+    times ``d² / 8``), 0.25 % for ``d = h / 10``; with the coarse `kde_grid` error (0.08 % at
+    10 coarse cells per bandwidth) the result stays within 0.5 % of the peak of the exact
+    density, at about ``1 / k²`` of the cost. For ``k = 1`` it is `kde_grid` itself.
+
+    Examples
+    --------
+    >>> kw = dict(x0=0.0, y_top=0.0, cell=100.0, nrows=60, ncols=80, bandwidth=3000.0)
+    >>> exact = kde_grid([2000.0, 5000.0], [-2000.0, -3500.0], [1.0, 2.0], **kw)
+    >>> fast = kde_grid_coarse([2000.0, 5000.0], [-2000.0, -3500.0], [1.0, 2.0], **kw)
+    >>> bool(np.abs(fast - exact).max() <= 0.005 * exact.max())
+    True
+    """
+    k = max(1, math.floor(bandwidth / (10.0 * cell)))
+    if k == 1:
+        return kde_grid(
+            x,
+            y,
+            weights,
+            x0=x0,
+            y_top=y_top,
+            cell=cell,
+            nrows=nrows,
+            ncols=ncols,
+            bandwidth=bandwidth,
+            cutoff=cutoff,
+        )
+    big = k * cell
+    coarse = kde_grid(
+        x,
+        y,
+        weights,
+        x0=x0 - big,
+        y_top=y_top + big,
+        cell=big,
+        nrows=math.ceil(nrows / k) + 2,
+        ncols=math.ceil(ncols / k) + 2,
+        bandwidth=bandwidth,
+        cutoff=cutoff,
+    )
+    cl, cw = _linear_weights(ncols, k)
+    rl, rw = _linear_weights(nrows, k)
+    cols = coarse[:, cl] * (1.0 - cw) + coarse[:, cl + 1] * cw
+    return cols[rl, :] * (1.0 - rw)[:, None] + cols[rl + 1, :] * rw[:, None]
 
 
 # --- Getis-Ord Gi* --------------------------------------------------------------------------
@@ -434,8 +507,7 @@ def region_shares(plant_region: ArrayLike, plant_size: ArrayLike, n_regions: int
     array([0.5, 0. , 0.5])
     """
     size = np.asarray(plant_size, dtype=np.float64)
-    sums = np.bincount(np.asarray(plant_region, dtype=np.int64), weights=size,
-                       minlength=n_regions)
+    sums = np.bincount(np.asarray(plant_region, dtype=np.int64), weights=size, minlength=n_regions)
     total = size.sum()
     return sums / total if total > 0 else np.full(n_regions, np.nan)
 
@@ -492,8 +564,9 @@ def ellison_glaeser(
     return (float(gamma), g, h)
 
 
-def coagglomeration(share_a: ArrayLike, share_b: ArrayLike, region_share_of_total: ArrayLike
-                    ) -> float:
+def coagglomeration(
+    share_a: ArrayLike, share_b: ArrayLike, region_share_of_total: ArrayLike
+) -> float:
     r"""Ellison-Glaeser-Kerr (2010) coagglomeration index of two industries.
 
     .. math:: \gamma^c_{ab} = \frac{\sum_r (s_{ra} - x_r)(s_{rb} - x_r)}{1 - \sum_r x_r^2}

@@ -102,10 +102,11 @@ CRITERIA: dict[str, Criterion] = {
             "热点 Gi*",
             "Gi* hot spot",
             "z-score",
-            {"radius_m": 1500.0, "weight_column": "output_wan"},
+            {"radius_m": 1000.0, "metric": "queen", "weight_column": "output_wan"},
             {"kind": "logistic", "midpoint": 1.96, "steepness": 2.0},
-            "Getis-Ord Gi* z-score of same-industry output per cell, binary weights within "
-            "radius_m (the cell included).",
+            "Getis-Ord Gi* z-score of same-industry output per cell, binary weights over the "
+            "cells within radius_m (metric queen: the square window of side 2 radius_m + 1 cell; "
+            "distance: the disk), the cell included.",
         ),
         _c(
             "lq",
@@ -426,7 +427,7 @@ class CriteriaContext:
             g = self.grid
             if sub.empty:
                 return np.zeros(g.shape, np.float32)
-            dens = _kernels.kde_grid(
+            dens = _kernels.kde_grid_coarse(
                 sub["_x"].to_numpy(),
                 sub["_y"].to_numpy(),
                 self._weights(sub, weight_column),
@@ -441,6 +442,23 @@ class CriteriaContext:
             return (dens / peak if peak > 0 else dens * 0).astype(np.float32)
 
         return self._cached(("density", code, float(bandwidth_m), weight_column), compute)
+
+    def gi_star(self, code: str, column: str, radius: float, metric: str) -> NDArray[np.float64]:
+        """Gi* z-scores of an industry's per-cell ``column`` sums (cached).
+
+        ``radius`` is in cells; the queen window uses its integer part.
+        """
+
+        def compute() -> NDArray[np.float64]:
+            values = self.cell_sum(code, column)
+            if metric == "queen":
+                return _kernels.gi_star(
+                    values, mask=self.grid.mask, radius=int(radius), metric="queen"
+                )
+            return _kernels.gi_star(values, mask=self.grid.mask, radius=radius, metric="distance")
+
+        z: NDArray[np.float64] = self._cached(("gi", code, column, float(radius), metric), compute)
+        return z
 
     def cell_sum(self, code: str, column: str) -> NDArray[np.float64]:
         """Sum of ``column`` over an industry's enterprises in each grid cell."""
@@ -490,27 +508,30 @@ class CriteriaContext:
             index=ent.index,
         )
 
+    def lq_table(self, layer: str, measure: str) -> pd.DataFrame:
+        """LQ of every industry in every zone (``layer="zones"``) or county (cached)."""
+
+        def compute() -> pd.DataFrame:
+            regions = self.inputs.layer(layer)
+            rid = "zone_id" if layer == "zones" else "adcode"
+            return location_quotients(self.enterprises, regions, region_id=rid, measure=measure)
+
+        table: pd.DataFrame = self._cached(("lq", layer, measure), compute)
+        return table
+
     def location_quotients(
         self, code: str, measure: str
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """LQ of an industry in each zone and each county (row order of the layers)."""
-
-        def compute() -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-            ent = self.enterprises
-            out: list[NDArray[np.float64]] = []
-            for layer, rid in (("zones", "zone_id"), ("counties", "adcode")):
-                regions = self.inputs.layer(layer)
-                if not len(regions):
-                    out.append(np.zeros(0, np.float64))
-                    continue
-                lq = location_quotients(ent, regions, region_id=rid, measure=measure)
-                col = lq[code] if code in lq.columns else pd.Series(0.0, index=lq.index)
-                out.append(np.asarray(col.to_numpy(), dtype=np.float64))
-            return out[0], out[1]
-
-        result: tuple[NDArray[np.float64], NDArray[np.float64]]
-        result = self._cached(("lq", code, measure), compute)
-        return result
+        out: list[NDArray[np.float64]] = []
+        for layer in ("zones", "counties"):
+            if not len(self.inputs.layer(layer)):
+                out.append(np.zeros(0, np.float64))
+                continue
+            lq = self.lq_table(layer, measure)
+            col = lq[code] if code in lq.columns else pd.Series(0.0, index=lq.index)
+            out.append(np.asarray(col.to_numpy(), dtype=np.float64))
+        return out[0], out[1]
 
     def _region_ratio(
         self, numer: pd.Series, denom: pd.Series
@@ -565,6 +586,13 @@ class CriteriaContext:
         inter = points[points["kind"] == "interchange"] if len(points) else points
         return build_road_graph(lines, interchanges=inter)
 
+    @cached_property
+    def cell_snap(self) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Nearest road-graph access node of every cell, looked up once for all targets."""
+        from .network import snap_cells
+
+        return snap_cells(self.road_graph, self.grid)
+
     def network_distance(self, kind: str, *, access_speed_kmh: float) -> F32:
         """Road-network distance (m) from every cell to the nearest transport point of ``kind``."""
 
@@ -581,6 +609,7 @@ class CriteriaContext:
                 self.grid,
                 weight="length",
                 access_speed_kmh=access_speed_kmh,
+                cell_snap=self.cell_snap,
             )
             return np.asarray(d, dtype=np.float32)
 
@@ -644,9 +673,11 @@ def compute_raw(ctx: CriteriaContext, code: str, name: str, params: Mapping[str,
             weight_column=str(params["weight_column"]),
         ).copy()
     elif name == "hotspot":
-        values = ctx.cell_sum(code, str(params["weight_column"]))
         radius = max(1.0, float(params["radius_m"]) / g.cell)
-        out = _kernels.gi_star(values, mask=g.mask, radius=radius, metric="distance")
+        metric = str(params["metric"])
+        if metric not in ("queen", "distance"):
+            raise ConfigError(f"hotspot metric = {metric!r}: use 'queen' or 'distance'")
+        out = ctx.gi_star(code, str(params["weight_column"]), radius, metric)
     elif name == "lq":
         out = ctx._paint(*ctx.location_quotients(code, str(params["measure"])))
     elif name == "linkage":

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal, cast
 
 import geopandas as gpd
@@ -765,7 +765,9 @@ def agglomeration_table(
     grid: Grid,
     industries: Sequence[str],
     measure: str = "output_wan",
-    hotspot_radius_m: float = 1500.0,
+    hotspot_radius_m: float = 1000.0,
+    hotspot_metric: Literal["queen", "distance"] = "queen",
+    hotspot_z: Mapping[str, NDArray[np.floating]] | None = None,
     alpha: float = 0.05,
     eps_m: float = 1500.0,
     min_samples: int = 5,
@@ -778,7 +780,8 @@ def agglomeration_table(
     * ``eg_gamma``, ``eg_G``, ``eg_H`` — Ellison–Glaeser over counties, plant size = employees;
     * ``hotspot_cells`` — Gi* hot-spot cells (z above the one-sided ``alpha`` quantile, no
       multiple-testing correction) of ``measure`` per cell, binary weights within
-      ``hotspot_radius_m``;
+      ``hotspot_radius_m`` (``hotspot_metric`` as in `layout._kernels.window_sum`); pass the
+      z-scores already computed by the scoring stage as ``hotspot_z`` to reuse them;
     * ``clusters``, ``clustered_share`` — DBSCAN clusters (``eps_m``, ``min_samples``) and the
       share of the industry's firms inside one;
     * ``firms``, ``output_wan``, ``employees``, ``zone_output_share`` — size and the share of
@@ -843,11 +846,17 @@ def agglomeration_table(
         if code in eg.index:
             for key in ("gamma", "G", "H"):
                 add(code, f"eg_{key}", float(cast(float, eg.at[code, key])))
-        cells = np.zeros(grid.shape)
-        ok = sel & inside
-        np.add.at(cells, (row[ok], col[ok]), value[ok])
-        radius = max(1.0, hotspot_radius_m / grid.cell)
-        _, hot = hot_spots(cells, grid, radius=radius, metric="distance", alpha=alpha)
+        if hotspot_z is not None and code in hotspot_z:
+            z = np.asarray(hotspot_z[code], dtype=np.float64)
+            hot = np.nan_to_num(z, nan=-np.inf) > stats.norm.ppf(1.0 - alpha)
+        else:
+            cells = np.zeros(grid.shape)
+            ok = sel & inside
+            np.add.at(cells, (row[ok], col[ok]), value[ok])
+            radius = max(1.0, hotspot_radius_m / grid.cell)
+            if hotspot_metric == "queen":
+                radius = float(int(radius))
+            _, hot = hot_spots(cells, grid, radius=radius, metric=hotspot_metric, alpha=alpha)
         add(code, "hotspot_cells", int(hot.sum()))
         if n >= min_samples:
             clusters = find_clusters(ent, industry=code, eps_m=eps_m, min_samples=min_samples)

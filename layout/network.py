@@ -97,15 +97,22 @@ def _select_lines(
 ) -> tuple[NDArray[Any], NDArray[Any], FloatArray, NDArray[Any]]:
     """Return single-part geometries, kinds, speeds (km/h) and row labels of the road lines."""
     if "kind" not in lines.columns:
-        raise ValidationError([Problem("transport_lines", "the layer has no 'kind' column",
-                                       column="kind")])
+        raise ValidationError(
+            [Problem("transport_lines", "the layer has no 'kind' column", column="kind")]
+        )
     sel = lines[lines["kind"].isin(list(kinds))]
     if len(sel) == 0:
         found = sorted(map(str, lines["kind"].dropna().unique()))
-        raise ValidationError([Problem(
-            "transport_lines",
-            f"no line of kind {', '.join(map(repr, kinds))}; kinds found: {found or 'none'}",
-            column="kind")])
+        raise ValidationError(
+            [
+                Problem(
+                    "transport_lines",
+                    f"no line of kind {', '.join(map(repr, kinds))}; "
+                    f"kinds found: {found or 'none'}",
+                    column="kind",
+                )
+            ]
+        )
     problems: list[Problem] = []
     geoms = np.asarray(sel.geometry.values)
     gtype = shapely.get_type_id(geoms)
@@ -113,8 +120,14 @@ def _select_lines(
     for label, g, t in zip(sel.index, geoms, gtype, strict=True):
         if t not in (1, 5):
             what = "no geometry" if t == -1 else g.geom_type
-            problems.append(Problem("transport_lines", f"expected a LineString, found {what}",
-                                    feature=str(label), column="geometry"))
+            problems.append(
+                Problem(
+                    "transport_lines",
+                    f"expected a LineString, found {what}",
+                    feature=str(label),
+                    column="geometry",
+                )
+            )
     row_kind = sel["kind"].to_numpy(dtype=object)
     if "speed_kmh" in sel.columns:
         row_speed = sel["speed_kmh"].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
@@ -126,13 +139,24 @@ def _select_lines(
             if row_kind[i] in speeds:
                 row_speed[i] = speeds[row_kind[i]]
             else:
-                problems.append(Problem(
-                    "transport_lines",
-                    f"kind {row_kind[i]!r} has no default speed; give speed_kmh or "
-                    f"speeds={{{row_kind[i]!r}: ...}}", feature=str(label), column="speed_kmh"))
+                problems.append(
+                    Problem(
+                        "transport_lines",
+                        f"kind {row_kind[i]!r} has no default speed; give speed_kmh or "
+                        f"speeds={{{row_kind[i]!r}: ...}}",
+                        feature=str(label),
+                        column="speed_kmh",
+                    )
+                )
         elif not (np.isfinite(s) and s > 0):
-            problems.append(Problem("transport_lines", f"speed_kmh must be positive, found {s}",
-                                    feature=str(label), column="speed_kmh"))
+            problems.append(
+                Problem(
+                    "transport_lines",
+                    f"speed_kmh must be positive, found {s}",
+                    feature=str(label),
+                    column="speed_kmh",
+                )
+            )
     if problems:
         raise ValidationError(problems)
     parts, idx = shapely.get_parts(geoms, return_index=True)
@@ -181,13 +205,16 @@ def _cluster(points: FloatArray, tol: float) -> tuple[IntArray, FloatArray]:
 
 
 def _tier(
-    geoms: NDArray[Any], speed: FloatArray, snap_tolerance: float, densify: float | None,
+    geoms: NDArray[Any],
+    speed: FloatArray,
+    snap_tolerance: float,
+    densify: float | None,
     offset: int,
 ) -> tuple[FloatArray, _Segments]:
     """Node one tier; return its node coordinates and segments (node ids start at ``offset``)."""
     a, b, owner = _noded_segments(geoms, speed, densify)
     labels, xy = _cluster(np.concatenate([a, b]), snap_tolerance)
-    u, v = labels[: len(a)] + offset, labels[len(a):] + offset
+    u, v = labels[: len(a)] + offset, labels[len(a) :] + offset
     keep = u != v  # a segment shorter than the snapping tolerance collapses
     return xy, _Segments(u[keep], v[keep], owner[keep])
 
@@ -202,11 +229,18 @@ def _interchange_xy(
         if isinstance(pts, gpd.GeoDataFrame) and "kind" in pts.columns:
             pts = pts[pts["kind"] == "interchange"]
         geoms = np.asarray(pts.geometry.values)
-        bad = [str(lab) for lab, g in zip(pts.index, geoms, strict=True)
-               if g is None or shapely.get_type_id(g) != 0 or shapely.is_empty(g)]
+        bad = [
+            str(lab)
+            for lab, g in zip(pts.index, geoms, strict=True)
+            if g is None or shapely.get_type_id(g) != 0 or shapely.is_empty(g)
+        ]
         if bad:
-            raise ValidationError([Problem("interchanges", "expected a Point", feature=lab,
-                                           column="geometry") for lab in bad])
+            raise ValidationError(
+                [
+                    Problem("interchanges", "expected a Point", feature=lab, column="geometry")
+                    for lab in bad
+                ]
+            )
         return shapely.get_coordinates(geoms), np.asarray(pts.index, dtype=object)
     xy = np.asarray(interchanges, dtype=np.float64).reshape(-1, 2)
     return xy, np.arange(len(xy), dtype=object)
@@ -311,8 +345,10 @@ def build_road_graph(
     54.0
     """
     crs = require_projected(lines, source="transport lines")
-    for name, value in (("snap_tolerance", snap_tolerance),
-                        ("interchange_tolerance", interchange_tolerance)):
+    for name, value in (
+        ("snap_tolerance", snap_tolerance),
+        ("interchange_tolerance", interchange_tolerance),
+    ):
         if not value >= 0:
             raise ConfigError(f"{name} must be zero or positive, got {value}")
     if densify is not None and not densify > 0:
@@ -329,7 +365,8 @@ def build_road_graph(
             f"the lines include {int(controlled.sum())} expressway part(s) but no interchanges "
             "were given; pass interchanges=<transport_points layer> (its rows of kind "
             "'interchange' are used), an empty array to leave expressways unconnected, or "
-            "kinds=('main_road',) to leave them out")
+            "kinds=('main_road',) to leave them out"
+        )
 
     ex_idx, sf_idx = np.flatnonzero(controlled), np.flatnonzero(~controlled)
     ex_xy, ex_seg = _tier(geoms[ex_idx], speed[ex_idx], snap_tolerance, None, 0)
@@ -351,7 +388,9 @@ def build_road_graph(
                 warnings.warn(
                     f"{len(missed)} interchange(s) lie further than {interchange_tolerance} m "
                     f"from every expressway vertex and join nothing: {', '.join(missed)}",
-                    UserWarning, stacklevel=2)
+                    UserWarning,
+                    stacklevel=2,
+                )
             for e, lab in zip(hit, ic_label, strict=True):
                 if e >= len(ex_xy) or int(e) in ic_nodes:
                     continue
@@ -385,10 +424,12 @@ def build_road_graph(
                     ramps.append((e, w, lab))
 
     # Assemble the edges: expressway segments, surface segments, ramps.
-    u = np.concatenate([ex_seg.u, np.asarray(su, dtype=np.intp),
-                        np.asarray([r[0] for r in ramps], dtype=np.intp)])
-    v = np.concatenate([ex_seg.v, np.asarray(sv, dtype=np.intp),
-                        np.asarray([r[1] for r in ramps], dtype=np.intp)])
+    u = np.concatenate(
+        [ex_seg.u, np.asarray(su, dtype=np.intp), np.asarray([r[0] for r in ramps], dtype=np.intp)]
+    )
+    v = np.concatenate(
+        [ex_seg.v, np.asarray(sv, dtype=np.intp), np.asarray([r[1] for r in ramps], dtype=np.intp)]
+    )
     owner = np.concatenate([ex_owner, np.asarray(sown, dtype=np.intp)])
     e_kind = np.concatenate([kind[owner], np.full(len(ramps), _RAMP, dtype=object)])
     e_speed = np.concatenate([speed[owner], np.full(len(ramps), table[_RAMP])])
@@ -412,12 +453,20 @@ def build_road_graph(
     length = np.hypot(*(xy[u] - xy[v]).T)
     time = length / (e_speed / 3.6)  # km/h -> m/s
     G = nx.Graph(crs=crs, xy=xy, access=access, interchange_nodes=interchange_nodes)
-    G.add_nodes_from((i, {"x": float(x), "y": float(y), "access": bool(acc)})
-                     for i, ((x, y), acc) in enumerate(zip(xy, access, strict=True)))
+    G.add_nodes_from(
+        (i, {"x": float(x), "y": float(y), "access": bool(acc)})
+        for i, ((x, y), acc) in enumerate(zip(xy, access, strict=True))
+    )
     # Where two segments join the same pair of nodes the fastest is kept: add it last.
     for i in np.argsort(-time, kind="stable"):
-        G.add_edge(int(u[i]), int(v[i]), length=float(length[i]), time=float(time[i]),
-                   kind=str(e_kind[i]), source=e_source[i])
+        G.add_edge(
+            int(u[i]),
+            int(v[i]),
+            length=float(length[i]),
+            time=float(time[i]),
+            kind=str(e_kind[i]),
+            source=e_source[i],
+        )
     return G
 
 
@@ -434,7 +483,8 @@ def _graph_arrays(graph: nx.Graph) -> tuple[FloatArray, CRS, NDArray[np.bool_]]:
     if len(xy) != graph.number_of_nodes():
         raise ConfigError(
             f"the graph has {graph.number_of_nodes()} nodes but graph.graph['xy'] has {len(xy)} "
-            "rows; it was changed after build_road_graph(), rebuild it")
+            "rows; it was changed after build_road_graph(), rebuild it"
+        )
     return xy, CRS.from_user_input(crs), access
 
 
@@ -507,11 +557,16 @@ def _target_xy(targets: gpd.GeoDataFrame | gpd.GeoSeries | ArrayLike, crs: CRS) 
         if not tcrs.equals(crs):
             raise CRSMismatchError(
                 f"targets are in {tcrs.to_string()} but the road graph is in {crs.to_string()}; "
-                "reproject the targets with .to_crs(graph.graph['crs'])")
+                "reproject the targets with .to_crs(graph.graph['crs'])"
+            )
         geoms = np.asarray(targets.geometry.values)
         problems = [
-            Problem("targets", "expected a Point (use .representative_point() for polygons)",
-                    feature=str(lab), column="geometry")
+            Problem(
+                "targets",
+                "expected a Point (use .representative_point() for polygons)",
+                feature=str(lab),
+                column="geometry",
+            )
             for lab, g in zip(targets.index, geoms, strict=True)
             if g is None or shapely.get_type_id(g) != 0 or shapely.is_empty(g)
         ]
@@ -522,8 +577,15 @@ def _target_xy(targets: gpd.GeoDataFrame | gpd.GeoSeries | ArrayLike, crs: CRS) 
         xy = np.asarray(targets, dtype=np.float64)
         xy = xy.reshape(-1, 2) if xy.size else np.empty((0, 2))
     if len(xy) == 0:
-        raise ValidationError([Problem("targets", "there are no target points; a distance to "
-                                       "the nearest target needs at least one")])
+        raise ValidationError(
+            [
+                Problem(
+                    "targets",
+                    "there are no target points; a distance to "
+                    "the nearest target needs at least one",
+                )
+            ]
+        )
     if not np.isfinite(xy).all():
         raise ValidationError([Problem("targets", "target coordinates must be finite")])
     return xy
@@ -584,13 +646,13 @@ def node_distance(
     ids, dist = nearest_node(graph, txy, max_distance=max_snap)
     ok = ids >= 0
     if not ok.any():
-        raise ValidationError([Problem(
-            "targets", f"no target lies within max_snap={max_snap} m of a road")])
+        raise ValidationError(
+            [Problem("targets", f"no target lies within max_snap={max_snap} m of a road")]
+        )
     leg = _leg_cost(dist[ok], weight, access_speed_kmh)
     # Cheapest leg per target node: several targets may share a node.
     order = np.argsort(-leg, kind="stable")
-    offset: dict[int, float] = dict(zip(ids[ok][order].tolist(), leg[order].tolist(),
-                                        strict=True))
+    offset: dict[int, float] = dict(zip(ids[ok][order].tolist(), leg[order].tolist(), strict=True))
     if len(set(offset.values())) == 1:
         # Every source starts at the same cost: plain multi-source Dijkstra, no copy needed.
         base = next(iter(offset.values()))
@@ -598,13 +660,15 @@ def node_distance(
     else:
         base = 0.0
         aug = graph.copy()
-        aug.add_weighted_edges_from(((_SUPER_SOURCE, n, c) for n, c in offset.items()),
-                                    weight=weight)
+        aug.add_weighted_edges_from(
+            ((_SUPER_SOURCE, n, c) for n, c in offset.items()), weight=weight
+        )
         found = nx.multi_source_dijkstra_path_length(aug, {_SUPER_SOURCE}, weight=weight)
         del found[_SUPER_SOURCE]
     cost = np.full(len(nodes_xy), np.inf)
     cost[np.fromiter(found.keys(), dtype=np.intp, count=len(found))] = (
-        np.fromiter(found.values(), dtype=np.float64, count=len(found)) + base)
+        np.fromiter(found.values(), dtype=np.float64, count=len(found)) + base
+    )
     return cost
 
 
@@ -616,6 +680,7 @@ def network_distance(
     weight: _Weight = "length",
     access_speed_kmh: float = 30.0,
     max_snap: float | None = None,
+    cell_snap: tuple[NDArray[np.int64], FloatArray] | None = None,
 ) -> FloatArray:
     """Return the road travel distance (or time) from every grid cell to the nearest target.
 
@@ -641,6 +706,10 @@ def network_distance(
     max_snap
         Cells and targets further than this (m) from every access node cannot reach the
         network: such cells get ``inf`` and such targets are ignored.  No limit by default.
+    cell_snap
+        The nearest access node of every masked cell, from `snap_cells` with the same
+        ``max_snap``: pass it when computing distances to several kinds of targets, so that the
+        cells are looked up once.
 
     Returns
     -------
@@ -679,13 +748,32 @@ def network_distance(
     if not grid.crs.equals(crs):
         raise CRSMismatchError(
             f"the grid is in {grid.crs.to_string()} but the road graph is in {crs.to_string()}; "
-            "build both in the same metric CRS")
-    cost = node_distance(graph, targets, weight=weight, access_speed_kmh=access_speed_kmh,
-                         max_snap=max_snap)
+            "build both in the same metric CRS"
+        )
+    cost = node_distance(
+        graph, targets, weight=weight, access_speed_kmh=access_speed_kmh, max_snap=max_snap
+    )
     out = np.full(grid.shape, np.nan)
     if not grid.mask.any():
         return out
-    ids, dist = nearest_node(graph, grid.centres(), max_distance=max_snap)
+    ids, dist = cell_snap if cell_snap is not None else snap_cells(graph, grid, max_snap=max_snap)
     cost = np.append(cost, np.inf)  # id -1 (beyond max_snap) reads this last entry
     out[grid.mask] = _leg_cost(dist, weight, access_speed_kmh) + cost[ids]
     return out
+
+
+def snap_cells(
+    graph: nx.Graph, grid: Grid, *, max_snap: float | None = None
+) -> tuple[NDArray[np.int64], FloatArray]:
+    """Nearest access node and straight-line distance of every cell inside ``grid.mask``.
+
+    The result can be passed to `network_distance` as ``cell_snap`` for every kind of target.
+    """
+    _, crs, _ = _graph_arrays(graph)
+    if not grid.crs.equals(crs):
+        raise CRSMismatchError(
+            f"the grid is in {grid.crs.to_string()} but the road graph is in {crs.to_string()}; "
+            "build both in the same metric CRS"
+        )
+    ids, dist = nearest_node(graph, grid.centres(), max_distance=max_snap)
+    return np.asarray(ids, dtype=np.int64), np.asarray(dist, dtype=np.float64)

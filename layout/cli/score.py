@@ -52,11 +52,14 @@ def score_command(config: Path | None, industry: str, out: Path, quiet: bool) ->
         )
     ctx = CriteriaContext(inputs)
     written: list[Path] = []
+    hot_z = {}
     with staged_output(out) as stage:
         for code in codes:
             t = time.perf_counter()
             result = score(inputs, industry=code, context=ctx)
             paths = write_result(result, stage)
+            if "hotspot" in result.raw:
+                hot_z[code] = result.raw["hotspot"]
             written += [out / p.name for p in paths]
             if not quiet:
                 s = result.score[result.eligible]
@@ -71,6 +74,7 @@ def score_command(config: Path | None, industry: str, out: Path, quiet: bool) ->
             zones=inputs.layer("zones"),
             grid=inputs.grid,
             industries=codes,
+            hotspot_z=hot_z,
         )
         table.to_csv(stage / "measures.csv", index=False, float_format="%.6g")
         written.append(out / "measures.csv")
