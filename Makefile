@@ -26,7 +26,6 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check layout tests benchmarks gis_data
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

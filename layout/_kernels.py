@@ -213,7 +213,8 @@ def kde_grid_coarse(
 
     Examples
     --------
-    >>> kw = dict(x0=0.0, y_top=0.0, cell=100.0, nrows=60, ncols=80, bandwidth=3000.0)
+    >>> kw = {"x0": 0.0, "y_top": 0.0, "cell": 100.0, "nrows": 60, "ncols": 80,
+    ...       "bandwidth": 3000.0}
     >>> exact = kde_grid([2000.0, 5000.0], [-2000.0, -3500.0], [1.0, 2.0], **kw)
     >>> fast = kde_grid_coarse([2000.0, 5000.0], [-2000.0, -3500.0], [1.0, 2.0], **kw)
     >>> bool(np.abs(fast - exact).max() <= 0.005 * exact.max())

@@ -316,7 +316,8 @@ def test_coarse_kde_within_half_a_percent_of_the_exact_grid(bandwidth):
     x = rng.uniform(-3000, 23000, n)
     y = rng.uniform(-18000, 2000, n)
     w = rng.pareto(1.5, n) + 0.1
-    kw = dict(x0=0.0, y_top=0.0, cell=100.0, nrows=170, ncols=210, bandwidth=bandwidth)
+    kw = {"x0": 0.0, "y_top": 0.0, "cell": 100.0, "nrows": 170, "ncols": 210,
+          "bandwidth": bandwidth}
     exact = k.kde_grid(x, y, w, **kw)
     fast = k.kde_grid_coarse(x, y, w, **kw)
     assert np.abs(fast - exact).max() <= 0.005 * exact.max()
