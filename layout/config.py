@@ -50,7 +50,10 @@ CONSTRAINT_BITS: dict[str, int] = {
     "outside_study_area": 128,
 }
 
-_TOP_KEYS = {"plan", "inputs", "constraints", "weights", "criteria", "industries"}
+_TOP_KEYS = {
+    "plan", "inputs", "constraints", "weights", "criteria", "industries", "demand", "allocation",
+    "sensitivity",
+}
 _PLAN_KEYS = {"name", "name_en", "crs", "resolution_m", "seed", "catalog"}
 _INPUT_KEYS = {"path", "layer", "datum", "crs", "encoding"}
 _INDUSTRY_KEYS = {"weights", "ahp", "criteria"}
@@ -126,6 +129,10 @@ class PlanConfig:
         The TOML file, or None for the embedded plan.
     catalog
         The industry catalog the plan uses.
+    demand, allocation, sensitivity
+        The validated ``[demand]``, ``[allocation]`` and ``[sensitivity]`` tables
+        (`layout.plan.DemandOptions`, `layout.allocate.AllocationOptions`,
+        `layout.plan.SensitivityOptions`).
     """
 
     name: str
@@ -141,6 +148,9 @@ class PlanConfig:
     path: Path | None
     catalog: Catalog
     raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
+    demand: Any = None
+    allocation: Any = None
+    sensitivity: Any = None
 
     @property
     def label(self) -> str:
@@ -340,7 +350,18 @@ def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConf
         )
         industries[code] = IndustryConfig(code, ind_weights, ahp, ind_criteria)
 
+    from .allocate import check_options
+    from .plan import check_demand, check_sensitivity
+
+    demand = check_demand(data.get("demand", {}), where=f"{label}: [demand]", catalog=catalog)
+    allocation = check_options(data.get("allocation", {}), where=f"{label}: [allocation]")
+    sensitivity = check_sensitivity(data.get("sensitivity", {}),
+                                    where=f"{label}: [sensitivity]")
+
     return PlanConfig(
+        demand=demand,
+        allocation=allocation,
+        sensitivity=sensitivity,
         name=str(plan.get("name", "郑州都市区产业布局")),
         name_en=str(plan.get("name_en", "Zhengzhou metro area industrial layout")),
         crs=crs,
