@@ -61,7 +61,7 @@ _INDUSTRY_KEYS = {"weights", "ahp", "criteria"}
 
 def _suggest(word: str, known: list[str] | tuple[str, ...] | set[str]) -> str:
     close = difflib.get_close_matches(word, sorted(known), n=3, cutoff=0.5)
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ";"
     return f"{hint} known: {', '.join(sorted(known))}"
 
 
@@ -231,15 +231,24 @@ def _parse_weights(table: Any, *, where: str, criteria: set[str]) -> dict[str, f
     return out
 
 
-def _parse_criteria(table: Any, *, where: str, criteria: set[str]) -> dict[str, dict[str, Any]]:
+def _parse_criteria(table: Any, *, label: str, section: str) -> dict[str, dict[str, Any]]:
+    """Check a ``[criteria]`` or ``[industries.CODE.criteria]`` table: names and parameters."""
+    from .criteria import CRITERIA, check_params
+
     if not isinstance(table, Mapping):
-        raise ConfigError(f"{where}: must be a table of [criteria.NAME] tables")
+        raise ConfigError(f"{label}: [{section}] must be a table of [{section}.NAME] tables")
     out: dict[str, dict[str, Any]] = {}
     for key, value in table.items():
-        if key not in criteria:
-            raise ConfigError(f"{where}.{key}: unknown criterion{_suggest(key, criteria)}")
+        where = f"{label}: [{section}.{key}]"
+        if key not in CRITERIA:
+            raise ConfigError(f"{where}: unknown criterion{_suggest(key, set(CRITERIA))}")
         if not isinstance(value, Mapping):
-            raise ConfigError(f"{where}.{key}: must be a table of parameters")
+            raise ConfigError(f"{where}: must be a table of parameters")
+        known = {*CRITERIA[key].params, "transform"}
+        for param in value:
+            if param not in known:
+                raise ConfigError(f"{where}: unknown parameter {param!r}{_suggest(param, known)}")
+        check_params(key, value, where=where)
         out[key] = dict(value)
     return out
 
@@ -303,12 +312,13 @@ def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConf
 
     cons = data.get("constraints", {})
     _check_keys(cons, {"exclude"}, where=f"{label}: [constraints]")
-    exclude = tuple(
-        cons.get(
-            "exclude",
-            [k for k in CONSTRAINT_BITS if k not in ("steep_slope", "outside_study_area")],
+    raw_exclude = cons.get("exclude", [k for k in CONSTRAINT_BITS if k != "outside_study_area"])
+    if not isinstance(raw_exclude, list):
+        raise ConfigError(
+            f"{label}: [constraints] exclude = {raw_exclude!r}: must be a list of constraint "
+            'types, e.g. ["basic_farmland", "eco_redline"]'
         )
-    )
+    exclude = tuple(raw_exclude)
     for i, name in enumerate(exclude):
         if name not in CONSTRAINT_BITS or name == "outside_study_area":
             known = set(CONSTRAINT_BITS) - {"outside_study_area"}
@@ -322,9 +332,7 @@ def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConf
     weights = _parse_weights(
         data.get("weights", {}), where=f"{label}: [weights]", criteria=weight_keys
     )
-    criteria = _parse_criteria(
-        data.get("criteria", {}), where=f"{label}: [criteria]", criteria=crit_keys
-    )
+    criteria = _parse_criteria(data.get("criteria", {}), label=label, section="criteria")
 
     industries: dict[str, IndustryConfig] = {}
     raw_ind = data.get("industries", {})
@@ -346,7 +354,7 @@ def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConf
         if "ahp" in table:
             ahp = _parse_ahp(table["ahp"], where=f"{where} ahp", criteria=crit_keys)
         ind_criteria = _parse_criteria(
-            table.get("criteria", {}), where=f"{where} criteria", criteria=crit_keys
+            table.get("criteria", {}), label=label, section=f"industries.{code}.criteria"
         )
         industries[code] = IndustryConfig(code, ind_weights, ahp, ind_criteria)
 
@@ -358,7 +366,7 @@ def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConf
     sensitivity = check_sensitivity(data.get("sensitivity", {}),
                                     where=f"{label}: [sensitivity]")
 
-    return PlanConfig(
+    config = PlanConfig(
         demand=demand,
         allocation=allocation,
         sensitivity=sensitivity,
@@ -376,6 +384,11 @@ def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConf
         catalog=catalog,
         raw=data,
     )
+    from .criteria import criterion_specs
+
+    for code in catalog.codes:  # every industry's weights and transforms, checked at load
+        criterion_specs(config, code)
+    return config
 
 
 def _parse_ahp(table: Any, *, where: str, criteria: set[str]) -> AHPResult:

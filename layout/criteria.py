@@ -191,7 +191,7 @@ CRITERIA: dict[str, Criterion] = {
             "高速互通",
             "expressway interchange",
             "m",
-            {"access_speed_kmh": 30.0},
+            {},
             {"kind": "near", "midpoint": 6000.0},
             "Road-network distance (networkx shortest paths) to the nearest expressway "
             "interchange.",
@@ -202,7 +202,7 @@ CRITERIA: dict[str, Criterion] = {
             "铁路货运",
             "rail freight",
             "m",
-            {"access_speed_kmh": 30.0},
+            {},
             {"kind": "near", "midpoint": 15000.0},
             "Road-network distance to the nearest freight-rail station.",
         ),
@@ -212,7 +212,7 @@ CRITERIA: dict[str, Criterion] = {
             "机场",
             "airport",
             "m",
-            {"access_speed_kmh": 30.0},
+            {},
             {"kind": "near", "midpoint": 25000.0},
             "Road-network distance to the airport.",
         ),
@@ -288,11 +288,55 @@ class ResolvedCriterion:
         return self.criterion.name
 
 
-def _resolve_catalog(value: Any, industry: Industry, key: str) -> Any:
-    """Replace the placeholder ``"catalog"`` by the industry's value from the catalog."""
+_CATALOG_KEYS = {"low": "max_slope_deg", "threshold": "residential_buffer_m"}
+
+
+def _resolve_catalog(value: Any, industry: Industry, key: str, *, where: str) -> Any:
+    """Replace the placeholder ``"catalog"`` by the industry's value from the catalog.
+
+    Only ``low`` (the slope's ``max_slope_deg``) and ``threshold`` (the residential buffer's
+    ``residential_buffer_m``) may be ``"catalog"``.
+    """
     if value != "catalog":
         return value
-    return {"low": industry.max_slope_deg, "threshold": industry.residential_buffer_m}[key]
+    if key not in _CATALOG_KEYS:
+        raise ConfigError(f"{where}.{key} = \"catalog\": only low (max_slope_deg) and threshold "
+                          "(residential_buffer_m) can be taken from the catalog; give a number")
+    return getattr(industry, _CATALOG_KEYS[key])
+
+
+#: Enterprise columns a criterion may weight by (``count`` = one per enterprise).
+WEIGHT_COLUMNS = ("output_wan", "employees", "tax_wan", "land_mu", "count")
+
+
+def check_params(name: str, params: Mapping[str, Any], *, where: str) -> None:
+    """Check a criterion's parameter values (not its transform); errors name the key.
+
+    Examples
+    --------
+    >>> check_params("density", {"bandwidth_m": -5}, where="plan.toml: [criteria.density]")
+    Traceback (most recent call last):
+    ...
+    layout.errors.ConfigError: plan.toml: [criteria.density] bandwidth_m = -5: must be a positive number of metres
+    """  # noqa: E501
+    for key, value in params.items():
+        if key == "transform":
+            continue
+        w = f"{where} {key} = {value!r}"
+        if key in ("bandwidth_m", "radius_m"):
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise ConfigError(f"{w}: must be a positive number of metres")
+        elif key in ("weight_column", "measure"):
+            allowed = WEIGHT_COLUMNS if key == "weight_column" else WEIGHT_COLUMNS[:-1]
+            if value not in allowed:
+                raise ConfigError(f"{w}: use one of {', '.join(allowed)}")
+        elif key == "metric":
+            if value not in ("queen", "distance"):
+                raise ConfigError(f"{w}: use 'queen' (square window) or 'distance' (disk)")
+        elif key == "outside" and (
+            isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1
+        ):
+            raise ConfigError(f"{w}: must be a number from 0 to 1")
 
 
 def industry_weights(plan: PlanConfig, code: str) -> tuple[dict[str, float], str]:
@@ -313,6 +357,8 @@ def industry_weights(plan: PlanConfig, code: str) -> tuple[dict[str, float], str
     where = f"{plan.label}: [industries.{code}]"
     if cfg.ahp is not None:
         raw = {k: v for k, v in cfg.ahp.weights.items() if v > 0}
+        if not industry.pollution_intensive:
+            raw.pop("residential_buffer", None)
         return normalise_weights(raw, where=f"{where} ahp"), "ahp"
     merged: dict[str, float] = dict(DEFAULT_WEIGHTS)
     merged.update(plan.weights)
@@ -332,6 +378,9 @@ def industry_weights(plan: PlanConfig, code: str) -> tuple[dict[str, float], str
     if not industry.pollution_intensive:
         merged["residential_buffer"] = 0.0
     raw = {k: v for k, v in merged.items() if v > 0}
+    if not raw:
+        raise ConfigError(f"{where} weights: all weights are zero; give at least one criterion "
+                          "a positive weight")
     return normalise_weights(raw, where=f"{where} weights"), "direct"
 
 
@@ -349,6 +398,7 @@ def criterion_specs(plan: PlanConfig, code: str) -> dict[str, ResolvedCriterion]
         crit = CRITERIA[name]
         params = dict(crit.params)
         transform = dict(crit.transform)
+        t_where = f"built-in default of criterion {name!r}: transform"
         for where, table in (
             (f"{plan.label}: [criteria.{name}]", plan.criteria.get(name, {})),
             (
@@ -363,14 +413,17 @@ def criterion_specs(plan: PlanConfig, code: str) -> dict[str, ResolvedCriterion]
                     if not isinstance(value, Mapping):
                         raise ConfigError(f"{where} transform: must be a kind or a table")
                     transform = dict(value)
+                    t_where = f"{where} transform"
                 elif key in params:
                     params[key] = value
                 else:
                     known = ", ".join(sorted([*params, "transform"]))
                     raise ConfigError(f"{where}: unknown parameter {key!r}; known: {known}")
-        transform = {k: _resolve_catalog(v, industry, k) for k, v in transform.items()}
-        where = f"{plan.label}: [industries.{code}.criteria.{name}] transform"
-        spec = TransformSpec.from_config(transform, where=where)
+            check_params(name, {k: v for k, v in table.items() if k in params}, where=where)
+        transform = {
+            k: _resolve_catalog(v, industry, k, where=t_where) for k, v in transform.items()
+        }
+        spec = TransformSpec.from_config(transform, where=t_where)
         out[name] = ResolvedCriterion(crit, params, spec, weight)
     return out
 
@@ -593,7 +646,7 @@ class CriteriaContext:
 
         return snap_cells(self.road_graph, self.grid)
 
-    def network_distance(self, kind: str, *, access_speed_kmh: float) -> F32:
+    def network_distance(self, kind: str) -> F32:
         """Road-network distance (m) from every cell to the nearest transport point of ``kind``."""
 
         def compute() -> F32:
@@ -608,12 +661,11 @@ class CriteriaContext:
                 targets,
                 self.grid,
                 weight="length",
-                access_speed_kmh=access_speed_kmh,
                 cell_snap=self.cell_snap,
             )
             return np.asarray(d, dtype=np.float32)
 
-        return self._cached(("net", kind, float(access_speed_kmh)), compute)
+        return self._cached(("net", kind), compute)
 
     # terrain and constraints ------------------------------------------------------------------
     @cached_property
@@ -675,8 +727,7 @@ def compute_raw(ctx: CriteriaContext, code: str, name: str, params: Mapping[str,
     elif name == "hotspot":
         radius = max(1.0, float(params["radius_m"]) / g.cell)
         metric = str(params["metric"])
-        if metric not in ("queen", "distance"):
-            raise ConfigError(f"hotspot metric = {metric!r}: use 'queen' or 'distance'")
+        check_params("hotspot", {"metric": metric}, where=f"{ctx.plan.label}: [criteria.hotspot]")
         out = ctx.gi_star(code, str(params["weight_column"]), radius, metric)
     elif name == "lq":
         out = ctx._paint(*ctx.location_quotients(code, str(params["measure"])))
@@ -731,7 +782,7 @@ def compute_raw(ctx: CriteriaContext, code: str, name: str, params: Mapping[str,
         kind = {"expressway": "interchange", "rail_freight": "freight_rail", "airport": "airport"}[
             name
         ]
-        out = ctx.network_distance(kind, access_speed_kmh=float(params["access_speed_kmh"]))
+        out = ctx.network_distance(kind)
         out = out.copy()
     elif name in ("labour", "residential_buffer"):
         out = ctx.distance_to("urban", ctx.urban_cells).copy()

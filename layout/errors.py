@@ -83,7 +83,8 @@ class ValidationError(LayoutError, ValueError):
         errors = [p for p in self.problems if p.severity == "error"]
         first = errors[0] if errors else (self.problems[0] if self.problems else None)
         more = len(errors) - 1
-        text = str(first) if first else "validation failed"
+        # The CLI prefixes "error: " itself: keep the severity out of the one-line summary.
+        text = str(first).split(": ", 1)[1] if first else "validation failed"
         if more > 0:
             text += f" (and {more} more error{'s' if more > 1 else ''})"
         super().__init__(text)

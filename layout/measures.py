@@ -400,6 +400,7 @@ def location_quotients(
     region_id: str,
     industry: str = "industry",
     measure: str = "output_wan",
+    reference: Literal["all", "regions"] = "all",
 ) -> pd.DataFrame:
     """Location quotients of every industry in every region.
 
@@ -418,6 +419,10 @@ def location_quotients(
         Column of industry codes.
     measure
         Column of non-negative amounts: ``output_wan`` (万元) or ``employees``.
+    reference
+        ``"all"`` (default): ``E_i / E`` over every enterprise, the whole study area as in the
+        textbook definition, also when the regions (zones) cover only part of it;
+        ``"regions"``: over the enterprises inside the regions only.
 
     Returns
     -------
@@ -436,7 +441,12 @@ def location_quotients(
     ...     "output_wan": [10.0, 10.0, 20.0, 5.0]}, crs="EPSG:4547",
     ...     geometry=shapely.points([(2, 2), (3, 3), (15, 5), (50, 50)]))
     >>> lq = location_quotients(firms, regions, region_id="zone")
-    >>> lq.round(3)
+    >>> lq.round(3)  # food is 35 of 45 overall: (10 / 20) / (35 / 45) = 0.643 in zone a
+    industry   auto   food
+    zone
+    a         2.250  0.643
+    b         0.000  1.286
+    >>> location_quotients(firms, regions, region_id="zone", reference="regions").round(3)
     industry   auto   food
     zone
     a         2.000  0.667
@@ -445,17 +455,27 @@ def location_quotients(
     1
     """
     _check_enterprises(enterprises, source="enterprises layer", codes=[industry], numbers=[measure])
+    if reference not in ("all", "regions"):
+        raise ConfigError(f"reference = {reference!r}: use 'all' or 'regions'")
     codes, ids = assign_regions(enterprises, regions, region_id=region_id)
     inside = codes >= 0
-    names, ind = _industry_codes(enterprises[industry][inside])
-    amount = enterprises[measure].to_numpy(dtype=np.float64)[inside]
+    names, ind_all = _industry_codes(enterprises[industry])
+    amount_all = enterprises[measure].to_numpy(dtype=np.float64)
+    ind, amount = ind_all[inside], amount_all[inside]
     nreg, nind = len(ids), len(names)
     table = np.bincount(codes[inside] * nind + ind, weights=amount, minlength=nreg * nind).reshape(
         nreg, nind
     )
-    out = pd.DataFrame(
-        _kernels.location_quotient(table), index=ids, columns=pd.Index(names, name=industry)
-    )
+    if reference == "regions":
+        present = table.sum(axis=0) > 0
+        lq = _kernels.location_quotient(table[:, present])
+        names = [n for n, p in zip(names, present, strict=True) if p]
+    else:
+        totals = np.bincount(ind_all, weights=amount_all, minlength=nind)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            region_share = table / table.sum(axis=1, keepdims=True)
+            lq = region_share / (totals / totals.sum())[None, :]
+    out = pd.DataFrame(lq, index=ids, columns=pd.Index(names, name=industry))
     out.attrs.update(
         measure=measure, n_enterprises=int(inside.sum()), n_outside=int((~inside).sum())
     )

@@ -49,6 +49,17 @@ def lq_by_hand(firms: pd.DataFrame, region: str) -> pd.DataFrame:
     return t.div(t.sum(axis=1), axis=0).div(t.sum(axis=0) / t.to_numpy().sum(), axis=1)
 
 
+def lq_zone_by_hand(firms: pd.DataFrame) -> pd.DataFrame:
+    """Zone LQs against the whole city: (e_zi / e_z) / (E_i / E), E over every firm."""
+    inside = firms[firms["zone_id"] != ""]
+    t = inside.pivot_table(
+        index="zone_id", columns="industry", values="output_wan", aggfunc="sum", fill_value=0.0
+    )
+    city = firms.groupby("industry")["output_wan"].sum()
+    t = t.reindex(columns=city.index, fill_value=0.0)
+    return t.div(t.sum(axis=1), axis=0).div(city / city.sum(), axis=1)
+
+
 def read_measures(path: Path) -> pd.DataFrame:
     text = ["industry", "measure", "region_type", "region_id", "region_name"]
     m = pd.read_csv(path, dtype=dict.fromkeys(text, str))
@@ -94,7 +105,7 @@ def test_measures_csv_columns_and_lq(scored: tuple[Result, Path]) -> None:
     assert set(m["industry"]) == set(CODES)
     firms = tp.tiny_enterprises()
     lq_county = lq_by_hand(firms, "county")
-    lq_zone = lq_by_hand(firms[firms["zone_id"] != ""], "zone_id")
+    lq_zone = lq_zone_by_hand(firms)
     rows = m[m["measure"] == "lq"]
     for code in ("auto", "electronics", "food", "aluminium"):
         for adcode in tp.COUNTIES:
@@ -103,7 +114,7 @@ def test_measures_csv_columns_and_lq(scored: tuple[Result, Path]) -> None:
             )
             assert got["value"].item() == pytest.approx(lq_county.loc[adcode, code], rel=1e-5)
             assert got["region_name"].item() == tp.COUNTIES[adcode][0]  # GBK Shapefile, decoded
-        for zid in tp.ZONES if code in lq_zone.columns else ():  # aluminium: no firm in zones
+        for zid in tp.ZONES:  # aluminium has no firm in zones: LQ 0 there
             got = rows.query("industry == @code and region_type == 'zone' and region_id == @zid")
             assert got["value"].item() == pytest.approx(lq_zone.loc[zid, code], rel=1e-5)
     # Food sits in the west county only: LQ there = share of food in the west / share overall.
@@ -214,42 +225,21 @@ def test_bad_data_is_reported_without_traceback(tmp_path: Path) -> None:
         pytest.param(
             {"density": {"weight_column": "employee"}},
             "[criteria.density]",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="criteria.CriteriaContext._weights indexes sub[column] unchecked: a "
-                "misspelt weight_column raises a bare KeyError('employee'), exit 1 with a "
-                "traceback",
-            ),
             id="weight_column-typo",
         ),
         pytest.param(
             {"density": {"bandwidth_m": "wide"}},
             "[criteria.density]",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="criteria.compute_raw calls float(params['bandwidth_m']) unchecked: "
-                "ValueError, exit 1 with a traceback",
-            ),
             id="bandwidth-not-a-number",
         ),
         pytest.param(
             {"density": {"bandwidth_m": -5.0}},
             "[criteria.density]",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a negative bandwidth_m is accepted and scored (exit 0): criterion "
-                "parameter values are never range-checked",
-            ),
             id="bandwidth-negative",
         ),
         pytest.param(
             {"lq": {"measure": "employee"}},
             "[criteria.lq]",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="exit 2, but the message is 'error: error: enterprises layer, column "
-                "...' (doubled prefix) and does not name the TOML key [criteria.lq] measure",
-            ),
             id="lq-measure-typo",
         ),
     ],
@@ -263,12 +253,6 @@ def test_bad_criterion_parameter_values(
     assert_bad_input(result, out, "plan.toml", key)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/score.py prints the mean and max of result.score[result.eligible]: with every "
-    "cell excluded for an industry that is an empty array, so numpy warns 'Mean of empty slice' "
-    "and max() raises ValueError: exit 1 with a traceback instead of a scored (all-zero) result",
-)
 def test_an_industry_with_every_cell_excluded(tmp_path: Path) -> None:
     plan = tp.write_tiny_plan(tmp_path / "plan")
     everything = gpd.GeoDataFrame(
@@ -299,7 +283,7 @@ def test_agglomeration_table_lq_by_county_and_zone(tiny_plan: Path) -> None:
     assert list(table.columns) == COLUMNS
     firms = tp.tiny_enterprises()
     by_county = lq_by_hand(firms, "county")
-    by_zone = lq_by_hand(firms[firms["zone_id"] != ""], "zone_id")
+    by_zone = lq_zone_by_hand(firms)
     lq = table[table["measure"] == "lq"]
     for code in codes:
         county = lq[(lq["industry"] == code) & (lq["region_type"] == "county")]
@@ -307,11 +291,7 @@ def test_agglomeration_table_lq_by_county_and_zone(tiny_plan: Path) -> None:
         for adcode, value in zip(county["region_id"], county["value"], strict=True):
             assert value == pytest.approx(by_county.loc[adcode, code], rel=1e-12)
         zone = lq[(lq["industry"] == code) & (lq["region_type"] == "zone")]
-        if code not in by_zone.columns:
-            # No firm of the industry in any zone (aluminium): against the firms inside zones
-            # the LQ is 0 / 0, and the table leaves the rows out.
-            assert zone.empty
-            continue
+        assert not zone.empty  # LQ 0 where a zone has no firm of the industry (aluminium)
         assert list(zone["region_id"]) == list(tp.ZONES)
         for zid, value in zip(zone["region_id"], zone["value"], strict=True):
             assert value == pytest.approx(by_zone.loc[zid, code], rel=1e-12)

@@ -84,7 +84,7 @@ def test_empty_plan_takes_the_defaults() -> None:
     plan = parse({})
     assert plan.crs.to_epsg() == 4547 and plan.resolution == 100.0
     assert all(spec.embedded for spec in plan.inputs.values())
-    # By default every drawn constraint type excludes; steep slope does not.
+    # By default every drawn constraint type excludes, and so does steep slope.
     assert plan.exclude == (
         "basic_farmland",
         "eco_redline",
@@ -92,6 +92,7 @@ def test_empty_plan_takes_the_defaults() -> None:
         "wetland_reserve",
         "scenic_heritage",
         "flood_zone",
+        "steep_slope",
     )
 
 
@@ -147,13 +148,13 @@ def test_unknown_criterion_in_industry_weights() -> None:
 
 
 def test_unknown_criterion_in_shared_criteria() -> None:
-    raises({"criteria": {"slop": {}}}, "[criteria].slop", "did you mean 'slope'")
+    raises({"criteria": {"slop": {}}}, "[criteria.slop]", "did you mean 'slope'")
 
 
 def test_unknown_criterion_in_industry_criteria() -> None:
     raises(
         {"industries": {"food": {"criteria": {"slop": {}}}}},
-        "[industries.food] criteria.slop",
+        "[industries.food.criteria.slop]",
         "unknown criterion",
         "did you mean 'slope'",
     )
@@ -161,29 +162,28 @@ def test_unknown_criterion_in_industry_criteria() -> None:
 
 def test_access_transport_is_a_weight_not_a_criterion() -> None:
     parse({"weights": {"access_transport": 0.2}})  # fine as a weight
-    raises({"criteria": {"access_transport": {}}}, "[criteria].access_transport")
+    raises({"criteria": {"access_transport": {}}}, "[criteria.access_transport]")
 
 
 def test_unknown_transform_kind_suggests_close() -> None:
-    plan = parse(
+    # Every industry's transforms are resolved when the plan loads, so errors come at once.
+    message = raises(
         {
             "industries": {
                 "food": {
                     "criteria": {"density": {"transform": {"kind": "lienar", "low": 0, "high": 1}}}
                 }
             }
-        }
+        },
+        "[industries.food.criteria.density] transform.kind",
+        "'lienar'",
+        "did you mean 'linear'",
     )
-    # Transforms are checked when the scoring stage resolves the criteria (documented).
-    with pytest.raises(ConfigError) as info:
-        criterion_specs(plan, "food")
-    message = str(info.value)
     assert message.startswith("plan.toml: [industries.food.criteria.density] transform.kind")
-    assert "'lienar'" in message and "did you mean 'linear'" in message
 
 
 def test_unknown_transform_parameter() -> None:
-    plan = parse(
+    message = raises(
         {
             "industries": {
                 "auto": {
@@ -192,24 +192,15 @@ def test_unknown_transform_parameter() -> None:
                     }
                 }
             }
-        }
+        },
+        "unknown parameter for a 'near' transform",
     )
-    with pytest.raises(ConfigError) as info:
-        criterion_specs(plan, "auto")
-    message = str(info.value)
     assert message.startswith("plan.toml: [industries.auto.criteria.anchor] transform.spred")
-    assert "unknown parameter for a 'near' transform" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="criteria.criterion_specs names [industries.CODE.criteria.NAME] for a transform "
-    "written in the shared [criteria.NAME] table, a key the planner's file does not have",
-)
 def test_transform_error_names_the_shared_table_it_was_written_in() -> None:
-    plan = parse({"criteria": {"density": {"transform": {"kind": "lienar"}}}})
-    with pytest.raises(ConfigError, match=re.escape("plan.toml: [criteria.density] transform")):
-        criterion_specs(plan, "food")
+    raises({"criteria": {"density": {"transform": {"kind": "lienar"}}}},
+           "plan.toml: [criteria.density] transform")
 
 
 def test_catalog_placeholder_is_resolved_per_industry() -> None:
@@ -221,33 +212,30 @@ def test_catalog_placeholder_is_resolved_per_industry() -> None:
     assert criterion_specs(plan, "auto")["slope"].transform.params["low"] == 5.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='criteria._resolve_catalog looks "catalog" up in a dict of only low/threshold: '
-    'midpoint = "catalog" (or high = "catalog") raises a bare KeyError, a traceback in the CLI',
-)
 def test_catalog_placeholder_in_an_unsupported_key() -> None:
-    plan = parse({"criteria": {"anchor": {"transform": {"kind": "near", "midpoint": "catalog"}}}})
-    with pytest.raises(ConfigError, match=r"plan\.toml.*anchor.*midpoint"):
-        criterion_specs(plan, "food")
+    raises({"criteria": {"anchor": {"transform": {"kind": "near", "midpoint": "catalog"}}}},
+           "[criteria.anchor] transform.midpoint", "only low")
 
 
-def test_unknown_criterion_parameter_at_scoring() -> None:
-    plan = parse({"criteria": {"density": {"bandwith_m": 2000.0}}})
-    with pytest.raises(ConfigError) as info:
-        criterion_specs(plan, "food")
-    message = str(info.value)
-    assert message.startswith("plan.toml: [criteria.density]")
-    assert "unknown parameter 'bandwith_m'" in message and "bandwidth_m" in message
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="config.parse_plan's docstring says criterion parameters are checked against "
-    "CRITERIA, but _parse_criteria checks only names: a typo passes load_plan and fails later",
-)
 def test_unknown_criterion_parameter_at_load() -> None:
-    raises({"criteria": {"density": {"bandwith_m": 2000.0}}}, "[criteria.density]", "bandwith_m")
+    raises({"criteria": {"density": {"bandwith_m": 2000.0}}}, "[criteria.density]",
+           "unknown parameter 'bandwith_m'", "did you mean 'bandwidth_m'")
+
+
+@pytest.mark.parametrize(
+    ("params", "fragment"),
+    [
+        ({"bandwidth_m": -5}, "bandwidth_m = -5: must be a positive number"),
+        ({"bandwidth_m": "wide"}, "bandwidth_m = 'wide'"),
+        ({"weight_column": "employee"}, "weight_column = 'employee': use one of"),
+    ],
+)
+def test_bad_criterion_parameter_values_at_load(params: dict[str, Any], fragment: str) -> None:
+    raises({"criteria": {"density": params}}, "[criteria.density]", fragment)
+
+
+def test_bad_hotspot_metric_at_load() -> None:
+    raises({"criteria": {"hotspot": {"metric": "rook"}}}, "[criteria.hotspot] metric = 'rook'")
 
 
 def test_negative_weight() -> None:
@@ -264,23 +252,7 @@ def test_non_numeric_weight() -> None:
 
 
 def test_all_zero_weights() -> None:
-    plan = parse({"weights": dict.fromkeys(WEIGHT_KEYS, 0.0)})
-    with pytest.raises(ConfigError) as info:
-        industry_weights(plan, "food")
-    message = str(info.value)
-    assert message.startswith("plan.toml: ") and "weights" in message
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="criteria.industry_weights drops zero weights before normalise_weights, so all-zero "
-    "weights give 'expected a non-empty table' instead of normalise_weights' 'all weights are "
-    "zero' message",
-)
-def test_all_zero_weights_message_says_zero() -> None:
-    plan = parse({"weights": dict.fromkeys(WEIGHT_KEYS, 0.0)})
-    with pytest.raises(ConfigError, match="zero"):
-        industry_weights(plan, "food")
+    raises({"weights": dict.fromkeys(WEIGHT_KEYS, 0.0)}, "weights: all weights are zero")
 
 
 def test_ahp_not_reciprocal_names_the_pair() -> None:
@@ -427,11 +399,6 @@ def test_outside_study_area_cannot_be_excluded() -> None:
     raises({"constraints": {"exclude": ["outside_study_area"]}}, "[constraints] exclude[0]")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='config.parse_plan iterates a string exclude = "basic_farmland" character by '
-    "character and reports exclude[0] = 'b' instead of asking for a list",
-)
 def test_exclude_must_be_a_list() -> None:
     raises({"constraints": {"exclude": "basic_farmland"}}, "[constraints] exclude", "list")
 

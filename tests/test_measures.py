@@ -187,12 +187,20 @@ def test_location_quotients_hand_example(regions):
     firms = _points([(0, "auto", 20, 1), (0, "auto", 40, 1), (0, "food", 40, 1),
                      (1, "auto", 10, 1), (1, "food", 90, 1), (2, "auto", 30, 1),
                      (2, "food", 70, 1), (9, "food", 999, 1)])
-    lq = measures.location_quotients(firms, regions, region_id="county")
+    lq = measures.location_quotients(firms, regions, region_id="county", reference="regions")
     expected = pd.DataFrame([[1.8, 0.6], [0.3, 1.35], [0.9, 1.05]],
                             index=pd.Index(["r0", "r1", "r2"], name="county"),
                             columns=pd.Index(["auto", "food"], name="industry"))
     pd.testing.assert_frame_equal(lq, expected, rtol=1e-9)
     assert lq.attrs["n_outside"] == 1 and lq.attrs["n_enterprises"] == 7
+    # Default reference "all": the outside firm counts in E_i / E. Overall auto 100 of 1,299,
+    # food 1,199 of 1,299; r0 auto share 60 / 100 -> LQ 0.6 / (100 / 1299) = 7.794.
+    lq_all = measures.location_quotients(firms, regions, region_id="county")
+    shares = {"auto": 100 / 1299, "food": 1199 / 1299}
+    region = {"r0": (60, 40), "r1": (10, 90), "r2": (30, 70)}
+    for rid, (a, f) in region.items():
+        assert lq_all.loc[rid, "auto"] == pytest.approx(a / (a + f) / shares["auto"], rel=1e-12)
+        assert lq_all.loc[rid, "food"] == pytest.approx(f / (a + f) / shares["food"], rel=1e-12)
 
 
 def test_location_quotients_boundary_point_goes_to_first_region(regions_metric):

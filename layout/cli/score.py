@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import click
+import numpy as np
 
 from ..criteria import CriteriaContext
 from ..inputs import load_inputs
@@ -63,6 +64,8 @@ def score_command(config: Path | None, industry: str, out: Path, quiet: bool) ->
             written += [out / p.name for p in paths]
             if not quiet:
                 s = result.score[result.eligible]
+                if not s.size:
+                    s = np.zeros(1, np.float32)  # every cell excluded: all scores are 0
                 click.echo(
                     f"  {code:<14} mean {float(s.mean()):5.1f}  max {float(s.max()):5.1f}  "
                     f"excluded {result.excluded.sum() / inputs.grid.n_cells:5.1%}  "
