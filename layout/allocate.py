@@ -373,6 +373,7 @@ class Problem:
     n_short: int
     demand_mu: dict[str, float]
     penalty: float
+    A_csc: sparse.csc_matrix | None = None
 
 
 def build_problem(
@@ -419,23 +420,20 @@ def build_problem(
     ind_idx = {c: i for i, c in enumerate(codes)}
     demand_rows: dict[str, int] = {}
     ind_of = np.array([ind_idx[c] for c in cands.industry], np.int64)
-    dem = sparse.lil_matrix((len(codes), nvar))
-    sites = sparse.lil_matrix((len(codes), nvar))
-    for i in range(len(codes)):
-        js = np.flatnonzero(ind_of == i)
-        dem[i, js] = cands.area_mu[js]
-        dem[i, n + i] = 1.0
-        sites[i, js] = 1.0
+    area_rows = sparse.csr_matrix((cands.area_mu, (ind_of, np.arange(n))),
+                                  shape=(len(codes), nvar))
+    short_rows = sparse.csr_matrix((np.ones(len(codes)), (np.arange(len(codes)),
+                                    n + np.arange(len(codes)))), shape=(len(codes), nvar))
+    dem = area_rows + short_rows
+    sites = sparse.csr_matrix((np.ones(n), (ind_of, np.arange(n))), shape=(len(codes), nvar))
     row0 = sum(b.shape[0] for b in blocks)
     d = np.array([demand_mu[c] for c in codes])
     # area + shortfall >= demand; area <= demand * (1 + tol) (the shortfall only fills the gap)
-    add(dem.tocsr(), d, np.full(len(codes), np.inf))
+    add(dem, d, np.full(len(codes), np.inf))
     for i, c in enumerate(codes):
         demand_rows[c] = row0 + i
-    area_only = dem.tocsr().copy()
-    area_only[:, n:] = 0
-    add(area_only, np.full(len(codes), -np.inf), d * (1.0 + options.tolerance))
-    add(sites.tocsr(), np.full(len(codes), -np.inf), np.full(len(codes), options.max_sites))
+    add(area_rows, np.full(len(codes), -np.inf), d * (1.0 + options.tolerance))
+    add(sites, np.full(len(codes), -np.inf), np.full(len(codes), options.max_sites))
     # zone capacity
     zflat = np.asarray(zone_index).ravel()
     nz = len(zone_capacity_mu)
@@ -634,11 +632,16 @@ def solve_restricted(problem: Problem, columns: I64, *, values: F64 | None = Non
     n = len(cands)
     vals = cands.value if values is None else values
     cols = np.concatenate([columns, np.arange(n, n + problem.n_short)])
-    sub = problem.A[:, cols]
+    if problem.A_csc is None:
+        problem.A_csc = problem.A.tocsc()
+    sub = problem.A_csc[:, cols].tocsr()
+    # Rows without a coefficient left are satisfied by 0 (all bounds admit it): drop them.
+    used = np.diff(sub.indptr) > 0
+    sub, lower, upper = sub[used], problem.lower[used], problem.upper[used]
     t0 = time.perf_counter()
     c = np.concatenate([-vals[columns], np.full(problem.n_short, problem.penalty)])
     k = len(columns)
-    res = milp(c, constraints=LinearConstraint(sub, problem.lower, problem.upper),
+    res = milp(c, constraints=LinearConstraint(sub, lower, upper),
                integrality=np.concatenate([np.ones(k), np.zeros(problem.n_short)]),
                bounds=Bounds(np.zeros(k + problem.n_short),
                              np.concatenate([np.ones(k), np.full(problem.n_short, np.inf)])),

@@ -24,6 +24,7 @@ it; the report states how well this agrees with the integer solution for the bas
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -584,61 +585,92 @@ def _rerun(result: PlanResult, values: NDArray[np.float64],
     return _cell_industry(result, sol.chosen)
 
 
+#: State shared with the worker processes of the sensitivity runs (inherited by fork).
+_SENS: dict[str, Any] = {}
+
+
+def _sens_worker(weights: Mapping[str, Mapping[str, float]]) -> tuple[list[float], float]:
+    """One re-selection: per site, the share of its cells that stay; overall changed share."""
+    st = _SENS
+    lab = _rerun(st["result"], _values(st["sums"], weights, st["n"]), st["opts"])
+    same = lab[st["all_cells"]] == st["base_lab"]
+    per_site = [float(same[a:b].mean()) for a, b in st["slices"]]
+    return per_site, float(1.0 - same.mean()) if len(same) else 0.0
+
+
+def _map_runs(jobs: list[dict[str, dict[str, float]]], workers: int
+              ) -> list[tuple[list[float], float]]:
+    """Run the jobs in order, in ``workers`` forked processes when there are several."""
+    if workers <= 1 or len(jobs) < 4:
+        return [_sens_worker(j) for j in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        return list(pool.map(_sens_worker, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
+
+
+def _normalised(ws: Mapping[str, float], factors: Mapping[str, float]) -> dict[str, float]:
+    raw = {k: v * factors.get(k, 1.0) for k, v in ws.items()}
+    total = sum(raw.values())
+    return {k: v / total for k, v in raw.items()}
+
+
 def _sensitivity(result: PlanResult, sopts: SensitivityOptions, seed: int) -> None:
+    """Monte-Carlo and one-at-a-time re-selections; sets stability and the OAT table.
+
+    Every run keeps the candidate regions and re-selects among them (`_rerun`). Runs are
+    independent: they are spread over the CPU cores (forked processes) and gathered in order,
+    so the result does not depend on the number of cores.
+    """
+    import os
+
     cands = result.candidates
-    n = len(cands)
     opts: allocate.AllocationOptions = result.inputs.plan.allocation or allocate.AllocationOptions()
-    sums = _criterion_sums(result)
     base_w = {c: dict(result.results[c].weights) for c in cands.industries}
     base_ind = {c: i for i, c in enumerate(cands.industries)}
     sites = result.sites
     site_cells = result.site_cells
-    site_ind = {sid: base_ind[c] for sid, c in zip(sites["site_id"], sites["industry"],
-                                                    strict=True)}
-    # The restricted programme under the base weights should give the plan back.
-    base_cells = _rerun(result, _values(sums, base_w, n), opts)
-    total = sum(len(c) for c in site_cells.values())
-    same = sum(int(np.sum(base_cells[c] == site_ind[s])) for s, c in site_cells.items())
-    result.lp_agreement = same / total if total else 1.0
+    ids = list(site_cells)
+    all_cells = np.concatenate([site_cells[s] for s in ids]) if ids else np.zeros(0, np.int64)
+    ind_of = dict(zip(sites["site_id"], sites["industry"], strict=True))
+    base_lab = np.concatenate([np.full(len(site_cells[s]), base_ind[ind_of[s]], np.int16)
+                               for s in ids]) if ids else np.zeros(0, np.int16)
+    bounds = np.cumsum([0] + [len(site_cells[s]) for s in ids])
+    _SENS.update(result=result, sums=_criterion_sums(result), n=len(cands), opts=opts,
+                 all_cells=all_cells, base_lab=base_lab,
+                 slices=list(itertools.pairwise(bounds)))
 
     rng = np.random.default_rng(seed)
-    stay = dict.fromkeys(site_cells, 0.0)
+    jobs: list[dict[str, dict[str, float]]] = [base_w]  # the base run checks the re-selection
     for _ in range(sopts.runs):
-        w = {}
-        for code, ws in base_w.items():
-            f = rng.uniform(1.0 - sopts.spread, 1.0 + sopts.spread, len(ws))
-            raw = {k: v * m for (k, v), m in zip(ws.items(), f, strict=True)}
-            s = sum(raw.values())
-            w[code] = {k: v / s for k, v in raw.items()}
-        cells_ind = _rerun(result, _values(sums, w, n), opts)
-        for sid, cells in site_cells.items():
-            stay[sid] += float(np.mean(cells_ind[cells] == site_ind[sid]))
+        jobs.append({code: _normalised(ws, dict(zip(ws, rng.uniform(
+            1.0 - sopts.spread, 1.0 + sopts.spread, len(ws)), strict=True)))
+            for code, ws in base_w.items()})
+    names = sorted({k for ws in base_w.values() for k in ws},
+                   key=lambda k: list(CRITERIA).index(k))
+    if sopts.one_at_a_time:
+        for name in names:
+            for factor in (1.0 + sopts.spread, 1.0 - sopts.spread):
+                jobs.append({code: _normalised(ws, {name: factor})
+                             for code, ws in base_w.items()})
+    try:
+        out = _map_runs(jobs, workers=min(os.cpu_count() or 1, 4))
+    finally:
+        _SENS.clear()
+    result.lp_agreement = 1.0 - out[0][1]
+    mc = out[1:1 + sopts.runs]
     if sopts.runs:
-        stab = {sid: v / sopts.runs for sid, v in stay.items()}
+        stab = {sid: float(np.mean([r[0][i] for r in mc])) for i, sid in enumerate(ids)}
         sites["stability"] = sites["site_id"].map(stab).astype(float)
         sites["stable"] = sites["stability"] >= sopts.stable_threshold
         result.stability = stab
-
     if sopts.one_at_a_time:
-        all_cells = np.concatenate(list(site_cells.values())) if site_cells else np.zeros(0, int)
-        base_lab = np.concatenate([np.full(len(c), site_ind[s]) for s, c in site_cells.items()]) \
-            if site_cells else np.zeros(0, int)
-        rows = []
-        names = sorted({k for ws in base_w.values() for k in ws},
-                       key=lambda k: list(CRITERIA).index(k))
-        for name in names:
-            row: dict[str, Any] = {"criterion": name}
-            for label, factor in (("plus", 1.0 + sopts.spread), ("minus", 1.0 - sopts.spread)):
-                w = {}
-                for code, ws in base_w.items():
-                    raw = {k: v * (factor if k == name else 1.0) for k, v in ws.items()}
-                    s = sum(raw.values())
-                    w[code] = {k: v / s for k, v in raw.items()}
-                lab = _rerun(result, _values(sums, w, n), opts)
-                row[f"changed_share_{label}"] = float(np.mean(lab[all_cells] != base_lab)) \
-                    if len(all_cells) else 0.0
-            rows.append(row)
-        result.one_at_a_time = pd.DataFrame(rows)
+        oat = out[1 + sopts.runs:]
+        result.one_at_a_time = pd.DataFrame(
+            [{"criterion": name, "changed_share_plus": oat[2 * i][1],
+              "changed_share_minus": oat[2 * i + 1][1]} for i, name in enumerate(names)])
 
 
 # --- before and after -------------------------------------------------------------------------

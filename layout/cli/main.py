@@ -19,12 +19,16 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import industries, overview, score, validate
+    from . import check_site, industries, overview, plan, score, validate
+    from . import map as map_cli
 
     cli.add_command(industries.industries)
     cli.add_command(validate.validate)
     cli.add_command(overview.overview)
     cli.add_command(score.score_command)
+    cli.add_command(check_site.check_site)
+    cli.add_command(map_cli.map_command)
+    cli.add_command(plan.plan_command)
 
 
 _register()

@@ -1,0 +1,71 @@
+"""``layout plan``: the main job — demand, allocation, sites, report, maps."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import click
+
+from .options import quiet_option
+
+
+@click.command(name="plan")
+@click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", default=Path("out"), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--maps", "maps_dir", default=Path("maps"), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder for the maps.")
+@click.option("--no-maps", is_flag=True, help="Do not write maps.")
+@click.option("--no-sensitivity", is_flag=True, help="Skip the sensitivity analysis.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of map labels.")
+@click.option("--date", "date", default=None, metavar="YYYY-MM-DD",
+              help="Date shown on the maps (default $SOURCE_DATE_EPOCH, else today).")
+@quiet_option
+def plan_command(config: Path | None, out: Path, maps_dir: Path, no_maps: bool,
+                 no_sensitivity: bool, lang: str, date: str | None, quiet: bool) -> None:
+    """Plan where each priority industry should go, and which industries each zone should host.
+
+    CONFIG is a plan TOML file (the embedded Zhengzhou plan when omitted). Writes plan.gpkg,
+    suitability rasters, allocation.csv, report.md/html and manifest.json into --out, and the
+    overview and industry maps into --maps.
+    """
+    from ..inputs import load_inputs
+    from ..plan import run_plan
+    from ..plan_outputs import write_plan
+
+    def say(msg: str) -> None:
+        if not quiet:
+            click.echo(f"[{time.perf_counter() - t0:6.1f} s] {msg}")
+
+    t0 = time.perf_counter()
+    inputs = load_inputs(config)
+    timings = {"load": time.perf_counter() - t0}
+    say(f"loaded {inputs.plan.label}: grid {inputs.grid.nrows}x{inputs.grid.ncols} at "
+        f"{inputs.grid.cell:g} m")
+    result = run_plan(inputs, sensitivity=False if no_sensitivity else None, progress=say)
+    timings.update(result.timings)
+    t = time.perf_counter()
+    files = write_plan(result, out, timings=timings)
+    say(f"wrote {len(files)} files to {out}/ ({time.perf_counter() - t:.1f} s)")
+    if not no_maps:
+        from ..maps.plan import write_plan_maps
+
+        t = time.perf_counter()
+        maps = write_plan_maps(out, out_dir=maps_dir, lang=lang, date=date,
+                               title=inputs.plan.name if lang == "zh" else inputs.plan.name_en,
+                               config=config)
+        files += maps
+        say(f"wrote {len(maps)} maps to {maps_dir}/ ({time.perf_counter() - t:.1f} s)")
+    sol = result.solution
+    click.echo(f"plan: {len(result.sites)} sites, {result.sites['area_mu'].sum():,.0f} mu; "
+               f"objective {sol.objective:,.0f} (gap to LP bound {sol.gap:.2%}; greedy "
+               f"{result.greedy.objective:,.0f}) in {time.perf_counter() - t0:.1f} s")
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    cwd = Path(os.getcwd())
+    click.echo("outputs:")
+    for p in files:
+        click.echo(f"  {p if not p.is_absolute() else os.path.relpath(p, cwd)}")
