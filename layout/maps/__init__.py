@@ -13,6 +13,14 @@ default_title
     The overview's default title in Chinese or English.
 overview_png
     The same content as a static PNG for reports.
+industry_map, industry_png
+    One industry's suitability surface, exclusion reasons and sites (HTML map, PNG).
+read_surface
+    Read ``<code>_score.tif`` and ``<code>_flags.tif`` into a `SuitabilitySurface`.
+write_plan_maps
+    Every map of a plan folder (overview and one per industry, HTML and PNG).
+resolve_basemap
+    The tiles of ``none``, ``osm``, ``tianditu`` or ``gaode`` and the datum overlays need.
 save_map
     Write a map as one HTML file, atomically (``cdn=True``: link Leaflet from a CDN).
 render_html
@@ -23,20 +31,31 @@ external_loads
     Remote resources an HTML page would fetch (empty for offline maps).
 """
 
+from ._basemap import BASEMAPS, BasemapError, resolve_basemap
 from ._escape import escape_text
 from ._offline import MapRenderError, external_loads, leaflet_assets, render_html, save_map
 from ._png import cjk_font, overview_png
+from .industry import SuitabilitySurface, industry_map, industry_png, read_surface
 from .overview import default_title, overview_map
+from .plan import write_plan_maps
 
 __all__ = [
+    "BASEMAPS",
+    "BasemapError",
     "MapRenderError",
+    "SuitabilitySurface",
     "cjk_font",
     "default_title",
     "escape_text",
     "external_loads",
+    "industry_map",
+    "industry_png",
     "leaflet_assets",
     "overview_map",
     "overview_png",
+    "read_surface",
     "render_html",
+    "resolve_basemap",
     "save_map",
+    "write_plan_maps",
 ]

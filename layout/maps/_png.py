@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -296,7 +296,6 @@ def _draw(
         if _mpl(name) not in {h.get_label() for h in industry_handles}:
             industry_handles.append(Patch(facecolor=color, alpha=0.6, label=_mpl(name)))
     if site_layer is not None:
-        points = site_layer[site_layer.geom_type == "Point"]
         areas = site_layer[site_layer.geom_type != "Point"]
         site_colors = [
             industry_label(str(c), lang)[1]
@@ -311,13 +310,16 @@ def _draw(
                 linewidth=1.5,
                 zorder=9,
             )
-        if not points.empty:
+        # Sites of a few hundred mu are a few pixels wide at this scale: a star at a point
+        # inside each polygon makes them findable; the polygons stay drawn under it.
+        stars = site_layer.geometry.representative_point()  # a point's is the point
+        if not stars.empty:
             ax.scatter(
-                points.geometry.x,
-                points.geometry.y,
+                stars.x,
+                stars.y,
                 s=140,
                 marker="*",
-                c=list(color_of[points.index]),
+                c=site_colors,
                 edgecolors=SITE_STROKE,
                 linewidths=0.8,
                 zorder=9,
@@ -404,6 +406,8 @@ def _scale_bar(ax: Any) -> None:
         va="bottom",
         fontsize=8,
         zorder=11,
+        # Readable over a dark raster as well as over white.
+        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
     )
     ax.annotate(
         "N",
@@ -457,6 +461,37 @@ def overview_png(
         The path written.
     """
     check_lang(lang)
+
+    def draw(effective: str) -> Any:
+        full_title = title if title is not None else TEXT[effective]["default_title"]
+        date_text = date.isoformat() if isinstance(date, dt.date) else (date or "")
+        full_title = f"{full_title}  {date_text}".strip()
+        return _draw(layers, lang=effective, title=full_title, sites=sites, dpi=dpi)
+
+    return render_png(draw, path, lang=lang)
+
+
+def render_png(draw: Callable[[str], Any], path: str | os.PathLike[str], *, lang: str) -> Path:
+    """Draw a figure with ``draw(lang)`` and write it as a deterministic PNG, atomically.
+
+    With ``lang="zh"`` and no CJK font installed, ``draw`` is called with ``"en"`` instead and
+    a warning is logged (install e.g. ``fonts-noto-cjk``).  The PNG carries no metadata (no
+    Software tag, no time), so the same figure gives the same bytes.
+
+    Parameters
+    ----------
+    draw
+        Builds the matplotlib ``Figure`` (on an Agg canvas) in the language it is given.
+    path
+        The ``.png`` file; its folder is created if missing.
+    lang
+        The language asked for.
+
+    Returns
+    -------
+    Path
+        The path written.
+    """
     effective = lang
     font = cjk_font()
     if lang == "zh" and font is None:
@@ -468,10 +503,6 @@ def overview_png(
             Path(path).name,
         )
         effective = "en"
-    if title is None:
-        title = TEXT[effective]["default_title"]
-    date_text = date.isoformat() if isinstance(date, dt.date) else (date or "")
-    full_title = f"{title}  {date_text}".strip()
 
     import matplotlib
 
@@ -494,7 +525,7 @@ def overview_png(
         ):
             # Names the data gives in Chinese still reach the figure when no CJK font exists.
             warnings.filterwarnings("ignore", message=r"Glyph .* missing from")
-            fig = _draw(layers, lang=effective, title=full_title, sites=sites, dpi=dpi)
+            fig = draw(effective)
             fig.savefig(tmp, format="png", metadata={"Software": None}, facecolor="white")
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)

@@ -48,6 +48,30 @@ TEXT: dict[str, dict[str, str]] = {
         "default_title": "郑州都市区产业布局总览",
         "sep": "：",
         "list_sep": "、",
+        "site": "选址",
+        "rank": "排名",
+        "ha": "公顷",
+        "mean_score": "平均评分",
+        "min_score": "最低评分",
+        "zone": "集聚区",
+        "outside_zones": "集聚区外",
+        "county": "区县",
+        "stability": "稳定性",
+        "stable": "稳定",
+        "unstable": "不稳定",
+        "not_run": "未做敏感性分析",
+        "contributions": "各准则贡献（分）",
+        "suitability": "适宜性评分",
+        "suitability_title": "适宜性与推荐选址",
+        "score_range": "0 = 最差，100 = 最佳",
+        "excluded": "不可建设（刚性约束）",
+        "exclusions": "不可建设原因",
+        "exclusion_note": "按首个原因着色；点击地图查看全部原因",
+        "click_note": "点击地图任一处查看该处评分或不可建设原因",
+        "outside": "研究区外",
+        "several": "以下一种或多种",
+        "site_labels": "选址编号",
+        "sites_note": "编号为行业内排名",
     },
     "en": {
         "boundary": "Municipal boundary",
@@ -83,6 +107,30 @@ TEXT: dict[str, dict[str, str]] = {
         "default_title": "Zhengzhou metro area: industrial layout overview",
         "sep": ": ",
         "list_sep": ", ",
+        "site": "Site",
+        "rank": "Rank",
+        "ha": "ha",
+        "mean_score": "Mean score",
+        "min_score": "Minimum score",
+        "zone": "Cluster zone",
+        "outside_zones": "outside cluster zones",
+        "county": "County",
+        "stability": "Stability",
+        "stable": "stable",
+        "unstable": "unstable",
+        "not_run": "sensitivity not run",
+        "contributions": "Contribution of each criterion (points)",
+        "suitability": "Suitability score",
+        "suitability_title": "suitability and recommended sites",
+        "score_range": "0 = worst, 100 = best",
+        "excluded": "Excluded (hard constraint)",
+        "exclusions": "Exclusion reasons",
+        "exclusion_note": "coloured by first reason; click the map for all reasons",
+        "click_note": "click anywhere on the map for the score or exclusion reasons there",
+        "outside": "outside the study area",
+        "several": "one or more of",
+        "site_labels": "Site numbers",
+        "sites_note": "numbered by rank within the industry",
     },
 }
 
@@ -123,6 +171,22 @@ POINT_KINDS: dict[str, tuple[str, float, str, str]] = {
     "interchange": ("#c51b7d", 3.5, "高速互通", "Expressway interchange"),
 }
 UNKNOWN_POINT = ("#525252", 4.0, "其他节点", "Other node")
+
+#: Bar colours of criterion contributions, by criterion group (`layout.criteria.GROUPS`).
+CRITERION_GROUP_COLORS: dict[str, str] = {
+    "agglomeration": "#e6550d",
+    "clustering": "#756bb1",
+    "intensive": "#31a354",
+    "access": "#3182bd",
+    "terrain": "#8c6d31",
+}
+UNKNOWN_GROUP_COLOR = "#737373"
+
+#: Colour map of suitability scores (matplotlib name), the same in HTML and PNG maps.
+SCORE_CMAP = "viridis"
+#: Excluded cells: light fill and darker hatch lines.
+EXCLUDED_FILL = "#d9d9d9"
+EXCLUDED_HATCH = "#969696"
 
 URBAN_COLOR = "#8c8c8c"
 BOUNDARY_COLOR = "#252525"

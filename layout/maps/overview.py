@@ -21,21 +21,24 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.template import Template
 
 from ..catalog import OTHER
 from ..crs import require_crs
+from ._basemap import Basemap, add_basemap, datum_note, resolve_basemap
 from ._escape import escape_text
-from ._prepare import DEFAULT_TOLERANCE_M, bounds_latlon, for_display, metric_area_km2
+from ._prepare import DEFAULT_TOLERANCE_M, View, metric_area_km2
 from ._style import (
     BOUNDARY_COLOR,
     COUNTY_COLOR,
+    CRITERION_GROUP_COLORS,
     LINE_KINDS,
     NO_LEADING_COLOR,
     POINT_KINDS,
     SITE_STROKE,
     TEXT,
+    UNKNOWN_GROUP_COLOR,
     UNKNOWN_LINE,
     UNKNOWN_POINT,
     URBAN_COLOR,
@@ -51,7 +54,6 @@ __all__ = ["default_title", "overview_map"]
 MIN_RADIUS_PX = 2.0
 MAX_RADIUS_PX = 9.0
 
-BASEMAPS: tuple[str, ...] = ("none", "osm")
 #: Width of the legend panel; the initial view leaves this much room on the left.
 LEGEND_WIDTH_PX = 250
 
@@ -78,6 +80,20 @@ _PANEL_CSS = """
 .layout-legend .line { flex: none; display: inline-block; width: 18px; height: 0; }
 .layout-legend .note { color: #555; font-size: 11px; }
 .layout-tip { font: 12px/1.4 sans-serif; }
+.layout-note { position: absolute; top: 48px; left: 50%; transform: translateX(-50%);
+  z-index: 1000; background: #fff3cd; border: 1px solid #d39e00; padding: 2px 10px;
+  border-radius: 4px; font: 12px/1.4 sans-serif; white-space: nowrap; }
+.layout-site { font: 12px/1.4 sans-serif; min-width: 270px; }
+.layout-site table { border-collapse: collapse; margin: 3px 0 5px 0; }
+.layout-site th { text-align: left; font-weight: normal; color: #555; padding: 0 10px 0 0; }
+.layout-site td { padding: 0; }
+.layout-site .hd { font-weight: bold; margin: 2px 0; }
+.layout-site .bar { display: flex; align-items: center; gap: 5px; margin: 1px 0; }
+.layout-site .bl { flex: 0 0 118px; overflow: hidden; text-overflow: ellipsis;
+  white-space: nowrap; }
+.layout-site .bt { flex: 1 1 auto; min-width: 90px; height: 9px; background: #eeeeee; }
+.layout-site .bt i { display: block; height: 100%; }
+.layout-site .bv { flex: 0 0 34px; text-align: right; font-variant-numeric: tabular-nums; }
 """.replace("{legend_width}", str(LEGEND_WIDTH_PX))
 
 
@@ -112,6 +128,7 @@ class _Hook(MacroElement):
         window.__layout = {
             map: {{ this._parent.get_name() }},
             lang: {{ this.lang|tojson }},
+            info: {{ this.info|tojson }},
             layers: {
             {%- for key, layer in this.layers.items() %}
                 {{ key|tojson }}: {{ layer.get_name() }},
@@ -122,11 +139,18 @@ class _Hook(MacroElement):
         """
     )
 
-    def __init__(self, layers: Mapping[str, folium.GeoJson], *, lang: str):
+    def __init__(
+        self,
+        layers: Mapping[str, Element],
+        *,
+        lang: str,
+        info: Mapping[str, Any] | None = None,
+    ):
         super().__init__()
         self._name = "Hook"
         self.layers = dict(layers)
         self.lang = lang
+        self.info = dict(info or {})
 
 
 class _Scale(MacroElement):
@@ -229,11 +253,11 @@ def _geojson(
 # --- layers ---------------------------------------------------------------------------------
 
 
-def _counties(gdf: gpd.GeoDataFrame, lang: str, tol: float) -> dict[str, Any]:
+def _counties(gdf: gpd.GeoDataFrame, lang: str, view: View) -> dict[str, Any]:
     t = TEXT[lang]
     gdf = gdf.reset_index(drop=True)
     area = metric_area_km2(gdf)
-    disp = for_display(gdf, source="counties", tolerance_m=tol)
+    disp = view.prepare(gdf, source="counties")
     style = {"color": COUNTY_COLOR, "weight": 1.0, "fillColor": "#f4f4f4", "fillOpacity": 0.35}
     props = [
         {
@@ -247,14 +271,14 @@ def _counties(gdf: gpd.GeoDataFrame, lang: str, tol: float) -> dict[str, Any]:
     return _collection(disp, props)
 
 
-def _boundary(gdf: gpd.GeoDataFrame, tol: float) -> dict[str, Any]:
-    disp = for_display(gdf, source="boundary", tolerance_m=tol)
+def _boundary(gdf: gpd.GeoDataFrame, view: View) -> dict[str, Any]:
+    disp = view.prepare(gdf, source="boundary")
     style = {"color": BOUNDARY_COLOR, "weight": 2.5, "fill": False}
     return _collection(disp, [{"style": style} for _ in range(len(disp))])
 
 
-def _urban(gdf: gpd.GeoDataFrame, lang: str, tol: float) -> dict[str, Any]:
-    disp = for_display(gdf, source="urban_areas", tolerance_m=tol)
+def _urban(gdf: gpd.GeoDataFrame, lang: str, view: View) -> dict[str, Any]:
+    disp = view.prepare(gdf, source="urban_areas")
     style = {"color": URBAN_COLOR, "weight": 0.5, "fillColor": URBAN_COLOR, "fillOpacity": 0.3}
     props = [
         {"tip": _tip(_name(row, lang, "urban_id"), [], lang), "style": style}
@@ -264,10 +288,10 @@ def _urban(gdf: gpd.GeoDataFrame, lang: str, tol: float) -> dict[str, Any]:
 
 
 def _constraints(
-    gdf: gpd.GeoDataFrame, lang: str, tol: float
+    gdf: gpd.GeoDataFrame, lang: str, view: View
 ) -> list[tuple[str, str, dict[str, Any]]]:
     """One collection per constraint type: ``(type, label, collection)``."""
-    disp = for_display(gdf, source="constraints", tolerance_m=tol)
+    disp = view.prepare(gdf, source="constraints")
     kinds = disp["type"].astype(str) if "type" in disp.columns else pd.Series("", disp.index)
     out = []
     for kind in sorted(kinds.unique()):
@@ -293,12 +317,12 @@ def _constraints(
     return out
 
 
-def _zones(gdf: gpd.GeoDataFrame, lang: str, tol: float) -> tuple[dict[str, Any], list[str]]:
+def _zones(gdf: gpd.GeoDataFrame, lang: str, view: View) -> tuple[dict[str, Any], list[str]]:
     """The zones collection (largest first, so small zones stay on top) and leading codes."""
     t = TEXT[lang]
     gdf = gdf.assign(_area=metric_area_km2(gdf))
     gdf = gdf.sort_values("_area", ascending=False, kind="stable")
-    disp = for_display(gdf, source="zones", tolerance_m=tol)
+    disp = view.prepare(gdf, source="zones")
     props, firsts = [], []
     for _, row in disp.iterrows():
         codes = _codes(row.get("leading"))
@@ -336,11 +360,11 @@ def _radius(output: pd.Series) -> pd.Series:
 
 
 def _enterprises(
-    gdf: gpd.GeoDataFrame, lang: str
+    gdf: gpd.GeoDataFrame, lang: str, view: View
 ) -> list[tuple[str, str, str, int, dict[str, Any]]]:
     """One collection per industry: ``(code, name, colour, count, collection)``."""
     t = TEXT[lang]
-    disp = for_display(gdf.reset_index(drop=True), source="enterprises", tolerance_m=0)
+    disp = view.prepare(gdf.reset_index(drop=True), source="enterprises", simplify=False)
     codes = (
         disp["industry"].fillna(OTHER).astype(str).str.strip().replace("", OTHER)
         if "industry" in disp.columns
@@ -379,8 +403,8 @@ def _enterprises(
     return out
 
 
-def _lines(gdf: gpd.GeoDataFrame, lang: str, tol: float) -> tuple[dict[str, Any], list[str]]:
-    disp = for_display(gdf, source="transport_lines", tolerance_m=tol)
+def _lines(gdf: gpd.GeoDataFrame, lang: str, view: View) -> tuple[dict[str, Any], list[str]]:
+    disp = view.prepare(gdf, source="transport_lines")
     props, kinds = [], []
     for _, row in disp.iterrows():
         kind = str(row.get("kind") or "")
@@ -393,8 +417,8 @@ def _lines(gdf: gpd.GeoDataFrame, lang: str, tol: float) -> tuple[dict[str, Any]
     return _collection(disp, props), kinds
 
 
-def _points(gdf: gpd.GeoDataFrame, lang: str) -> tuple[dict[str, Any], list[str]]:
-    disp = for_display(gdf, source="transport_points", tolerance_m=0)
+def _points(gdf: gpd.GeoDataFrame, lang: str, view: View) -> tuple[dict[str, Any], list[str]]:
+    disp = view.prepare(gdf, source="transport_points", simplify=False)
     props, kinds = [], []
     for _, row in disp.iterrows():
         kind = str(row.get("kind") or "")
@@ -408,28 +432,228 @@ def _points(gdf: gpd.GeoDataFrame, lang: str) -> tuple[dict[str, Any], list[str]
     return _collection(disp, props), kinds
 
 
-def _sites(gdf: gpd.GeoDataFrame, lang: str, tol: float) -> tuple[dict[str, Any], list[str]]:
+def _number(value: Any) -> float:
+    """``value`` as a float, NaN when missing or not a number."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return x
+
+
+def contribution_columns(columns: Sequence[str]) -> list[str]:
+    """The ``c_<criterion>`` columns of a sites table (docs/plan_outputs.md), in table order."""
+    return [c for c in columns if isinstance(c, str) and c.startswith("c_") and len(c) > 2]
+
+
+def _criterion_label(name: str, lang: str) -> tuple[str, str]:
+    """Label and bar colour of a criterion; unknown names are shown as they are, in grey."""
+    from ..criteria import CRITERIA
+
+    crit = CRITERIA.get(name)
+    if crit is None:
+        return name, UNKNOWN_GROUP_COLOR
+    return crit.label(lang), CRITERION_GROUP_COLORS.get(crit.group, UNKNOWN_GROUP_COLOR)
+
+
+def _bars(row: pd.Series, columns: Sequence[str], lang: str) -> str:
+    """Inline HTML/CSS bar chart of the criterion contributions of one site, largest first.
+
+    Bars are scaled to the largest contribution of the site; the value is in score points (the
+    contributions sum to the site's mean score).  Criteria without weight (NaN) are left out.
+    """
+    values = [(c[2:], _number(row.get(c))) for c in columns]
+    values = [(n, v) for n, v in values if math.isfinite(v)]
+    if not values:
+        return ""
+    values.sort(key=lambda nv: (-nv[1], nv[0]))
+    top = max(max(v for _, v in values), 1e-9)
+    out = []
+    for name, value in values:
+        label, color = _criterion_label(name, lang)
+        width = max(0.0, min(100.0, 100.0 * value / top))
+        out.append(
+            f'<div class="bar"><span class="bl" title="{escape_text(label)}">'
+            f"{escape_text(label)}</span>"
+            f'<span class="bt"><i style="width:{width:.1f}%;background:{escape_text(color)}">'
+            f'</i></span><span class="bv">{escape_text(_fmt(value))}</span></div>'
+        )
+    return "".join(out)
+
+
+def site_summary(
+    row: pd.Series,
+    lang: str,
+    *,
+    zone_names: Mapping[str, str] | None = None,
+    county_names: Mapping[str, str] | None = None,
+) -> list[tuple[str, str]]:
+    """``(label, value)`` rows describing a site of the plan (unescaped text).
+
+    Area in mu and ha, mean and minimum score, zone, county and stability, from the columns of
+    the ``sites`` layer (docs/plan_outputs.md); a ``score`` column stands in for ``mean_score``.
+    """
+    t = TEXT[lang]
+    code = str(row.get("industry") or OTHER)
+    rows: list[tuple[str, str]] = [(t["industry"], industry_label(code, lang)[0])]
+    rank = _number(row.get("rank"))
+    if math.isfinite(rank):
+        rows.append((t["rank"], f"{rank:.0f}"))
+    mu, ha = _number(row.get("area_mu")), _number(row.get("area_ha"))
+    if math.isfinite(mu):
+        ha = ha if math.isfinite(ha) else mu / 15.0
+        rows.append((t["area"], f"{_fmt(mu, 0)} {t['mu']} ({_fmt(ha, 1)} {t['ha']})"))
+    mean = _number(row.get("mean_score", row.get("score")))
+    if math.isfinite(mean):
+        rows.append((t["mean_score"], _fmt(mean)))
+    low = _number(row.get("min_score"))
+    if math.isfinite(low):
+        rows.append((t["min_score"], _fmt(low)))
+    zone_id = str(row.get("zone_id") or "").strip()
+    zone = (zone_names or {}).get(zone_id) or str(row.get("zone_name") or "").strip()
+    if "zone_id" in row.index or "zone_name" in row.index:
+        rows.append((t["zone"], zone or t["outside_zones"]))
+    county = str(row.get("county") or "").strip()
+    if county:
+        rows.append((t["county"], (county_names or {}).get(county) or county))
+    if "stability" in row.index:
+        stab = _number(row.get("stability"))
+        if math.isfinite(stab):
+            stable = bool(row.get("stable")) if "stable" in row.index else stab >= 0.7
+            word = t["stable"] if stable else t["unstable"]
+            rows.append((t["stability"], f"{_fmt(100 * stab, 0)} % ({word})"))
+        else:
+            rows.append((t["stability"], t["not_run"]))
+    return rows
+
+
+def site_title(row: pd.Series, lang: str) -> str:
+    """The site's name: ``site_id`` (``auto-01``), else ``name``, else the word for site."""
+    for col in ("site_id", "name"):
+        value = row.get(col)
+        if (
+            value is not None
+            and str(value).strip()
+            and not (isinstance(value, float) and math.isnan(value))
+        ):
+            return str(value).strip()
+    return TEXT[lang]["site"]
+
+
+def site_popup(
+    row: pd.Series,
+    lang: str,
+    *,
+    columns: Sequence[str] = (),
+    zone_names: Mapping[str, str] | None = None,
+    county_names: Mapping[str, str] | None = None,
+) -> str:
+    """Popup HTML of a site: the `site_summary` table and a bar chart of ``columns``.
+
+    Every piece of text is escaped; the bars are plain HTML/CSS (no JavaScript library).
+    """
+    t = TEXT[lang]
+    e = escape_text
+    rows = site_summary(row, lang, zone_names=zone_names, county_names=county_names)
+    table = "".join(f"<tr><th>{e(label)}</th><td>{e(value)}</td></tr>" for label, value in rows)
+    bars = _bars(row, columns, lang)
+    chart = f'<div class="hd">{e(t["contributions"])}</div>{bars}' if bars else ""
+    head = f"<b>{e(site_title(row, lang))}</b>"
+    return f'<div class="layout-site">{head}<table>{table}</table>{chart}</div>'
+
+
+def _sites(
+    gdf: gpd.GeoDataFrame,
+    lang: str,
+    view: View,
+    *,
+    fill_opacity: float = 0.7,
+    zone_names: Mapping[str, str] | None = None,
+    county_names: Mapping[str, str] | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """Sites as GeoJSON with a tooltip (``tip``) and a popup (``popup``) per feature.
+
+    Sites are ordered by industry (catalog order) and rank, so the output does not depend on
+    the row order of the input.
+    """
     t = TEXT[lang]
     gdf = gdf.reset_index(drop=True)
-    area = pd.to_numeric(gdf["area_mu"], errors="coerce") if "area_mu" in gdf.columns else None
-    disp = for_display(gdf, source="sites", tolerance_m=tol)
+    codes_in = (
+        gdf["industry"].fillna(OTHER).astype(str)
+        if "industry" in gdf.columns
+        else pd.Series(OTHER, gdf.index)
+    )
+    order = {c: i for i, c in enumerate(industry_order(set(codes_in)))}
+    rank = (
+        pd.to_numeric(gdf["rank"], errors="coerce")
+        if "rank" in gdf.columns
+        else pd.Series(np.nan, gdf.index)
+    )
+    keys = pd.DataFrame({"ind": codes_in.map(order), "rank": rank, "pos": np.arange(len(gdf))})
+    gdf = gdf.loc[keys.sort_values(["ind", "rank", "pos"], kind="stable").index]
+    columns = contribution_columns(list(gdf.columns))
+    disp = view.prepare(gdf, source="sites")
     props, codes = [], []
-    for i, row in disp.iterrows():
+    for _, row in disp.iterrows():
         code = str(row.get("industry") or OTHER)
-        name, color = industry_label(code, lang)
+        _, color = industry_label(code, lang)
         codes.append(code)
-        rows = [(t["industry"], name)]
-        if area is not None and _fmt(area[i]):
-            rows.append((t["area"], f"{_fmt(area[i], 0)} {t['mu']}"))
-        if _fmt(row.get("score")):
-            rows.append((t["score"], _fmt(row.get("score"), 3)))
-        title = str(row.get("name") or row.get("site_id") or t["sites"])
+        summary = site_summary(row, lang, zone_names=zone_names, county_names=county_names)
+        tip_rows = [r for r in summary if r[0] in (t["industry"], t["area"], t["mean_score"])]
         if row.geometry.geom_type in ("Point", "MultiPoint"):
             style: dict[str, Any] = {"radius": 8.0, "fillColor": color}
         else:
-            style = {"color": SITE_STROKE, "weight": 2.5, "fillColor": color, "fillOpacity": 0.7}
-        props.append({"tip": _tip(title, rows, lang), "style": style})
+            style = {
+                "color": SITE_STROKE,
+                "weight": 2.5,
+                "fillColor": color,
+                "fillOpacity": fill_opacity,
+            }
+        props.append(
+            {
+                "tip": _tip(site_title(row, lang), tip_rows, lang),
+                "popup": site_popup(
+                    row, lang, columns=columns, zone_names=zone_names, county_names=county_names
+                ),
+                "style": style,
+            }
+        )
     return _collection(disp, props), codes
+
+
+def names_by_id(gdf: gpd.GeoDataFrame | None, id_column: str, lang: str) -> dict[str, str]:
+    """``{id: name in lang}`` of a zones or counties layer (empty when the layer is missing)."""
+    if gdf is None or gdf.empty or id_column not in gdf.columns:
+        return {}
+    return {
+        str(row[id_column]): _name(row, lang, id_column)
+        for _, row in gdf.drop(columns="geometry").iterrows()
+    }
+
+
+def _site_layer(
+    data: dict[str, Any], *, name: str, marker: folium.CircleMarker | None = None
+) -> folium.GeoJson:
+    """A sites GeoJson layer: tooltip, popup on click; clicks do not reach the map below."""
+    layer = folium.GeoJson(
+        data,
+        name=escape_text(name),
+        marker=marker,
+        tooltip=folium.GeoJsonTooltip(
+            fields=["tip"], labels=False, sticky=True, class_name="layout-tip"
+        ),
+        popup=folium.GeoJsonPopup(
+            fields=["popup"],
+            labels=False,
+            localize=False,
+            class_name="layout-popup",
+            maxWidth=380,
+            # Keep the popup clear of the legend (left) and the title (top) when panning to it.
+            autoPanPaddingTopLeft=[LEGEND_WIDTH_PX + 20, 60],
+        ),
+        bubblingMouseEvents=False,
+    )
+    return layer
 
 
 # --- legend ---------------------------------------------------------------------------------
@@ -565,11 +789,14 @@ def overview_map(
         Date shown next to the title; pass it in (the map never reads the clock, so that the
         same inputs give the same file).
     sites
-        Optional recommended sites of a later planning stage (points or polygons with
-        ``industry``, ``area_mu`` and ``score``).
+        Optional recommended sites: the ``sites`` layer of ``plan.gpkg``
+        (docs/plan_outputs.md), coloured by industry, with a tooltip and a popup (area in mu and
+        ha, scores, zone, stability, a bar chart of the criterion contributions).
     basemap
         ``None``/``"none"`` (default): no tiles, the boundaries are the base and the page needs
-        no network.  ``"osm"``: OpenStreetMap tiles (loaded from the network when viewed).
+        no network.  ``"osm"``, ``"tianditu"`` (key from ``$TIANDITU_KEY``) or ``"gaode"``:
+        tiles loaded from the network when viewed; with ``"gaode"`` every overlay is converted
+        to GCJ-02 and the map says so (see `layout.maps._basemap`).
     tolerance_m
         Display simplification of lines and polygons in metres.
 
@@ -593,35 +820,16 @@ def overview_map(
     True
     """
     check_lang(lang)
-    if basemap not in (None, *BASEMAPS):
-        raise ValueError(f"basemap must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
-    osm = basemap == "osm"
+    tiles = resolve_basemap(basemap, lang=lang)
     t = TEXT[lang]
-    tol = tolerance_m
+    view = View(tolerance_m=tolerance_m, datum=tiles.datum if tiles else "wgs84")
     present = {k: v for k, v in layers.items() if v is not None and not v.empty}
     for name, gdf in [*present.items(), ("sites", sites)]:
         if gdf is not None:
             require_crs(gdf, source=gdf.attrs.get("source", name))
 
-    extent = bounds_latlon({**present, **({"sites": sites} if sites is not None else {})})
-    centre = (
-        [(extent[0][0] + extent[1][0]) / 2, (extent[0][1] + extent[1][1]) / 2]
-        if extent
-        else [34.72, 113.63]  # Zhengzhou
-    )
-    m = folium.Map(
-        location=centre,
-        zoom_start=9,
-        tiles=None,
-        prefer_canvas=True,
-        control_scale=False,  # added below: metric only
-        attribution_control=osm,
-        zoom_snap=0.25,
-    )
-    if osm:
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", overlay=False).add_to(m)
-    date_text = date.isoformat() if isinstance(date, dt.date) else (date or "")
-    m.get_root().title = escape_text(f"{title} {date_text}".strip())  # type: ignore[attr-defined]
+    extent = view.bounds({**present, **({"sites": sites} if sites is not None else {})})
+    m = base_map(extent, title=title, date=date, basemap=tiles)
 
     registry: dict[str, folium.GeoJson] = {}
 
@@ -630,40 +838,40 @@ def overview_map(
         registry[key] = layer
 
     if "counties" in present:
-        add("counties", _geojson(_counties(present["counties"], lang, tol), name=t["counties"]))
+        add("counties", _geojson(_counties(present["counties"], lang, view), name=t["counties"]))
     if "boundary" in present:
         add(
             "boundary",
-            _geojson(_boundary(present["boundary"], tol), name=t["boundary"], interactive=False),
+            _geojson(_boundary(present["boundary"], view), name=t["boundary"], interactive=False),
         )
     constraint_legend: list[tuple[str, str]] = []
     if "constraints" in present:
-        for kind, label, data in _constraints(present["constraints"], lang, tol):
+        for kind, label, data in _constraints(present["constraints"], lang, view):
             add(f"constraints:{kind}", _geojson(data, name=f"{t['constraints']} · {label}"))
             constraint_legend.append((label, constraint_style(kind, lang)[0]))
     if "urban_areas" in present:
         add(
             "urban_areas",
-            _geojson(_urban(present["urban_areas"], lang, tol), name=t["urban_areas"], show=False),
+            _geojson(_urban(present["urban_areas"], lang, view), name=t["urban_areas"], show=False),
         )
     zone_codes: list[str] = []
     if "zones" in present:
-        data, zone_codes = _zones(present["zones"], lang, tol)
+        data, zone_codes = _zones(present["zones"], lang, view)
         add("zones", _geojson(data, name=t["zones"]))
     line_kinds: list[str] = []
     if "transport_lines" in present:
-        data, line_kinds = _lines(present["transport_lines"], lang, tol)
+        data, line_kinds = _lines(present["transport_lines"], lang, view)
         add("transport_lines", _geojson(data, name=t["transport_lines"]))
     point_kinds: list[str] = []
     if "transport_points" in present:
-        data, point_kinds = _points(present["transport_points"], lang)
+        data, point_kinds = _points(present["transport_points"], lang, view)
         marker = folium.CircleMarker(
             radius=5, color="#ffffff", weight=1, fill=True, fill_opacity=0.95
         )
         add("transport_points", _geojson(data, name=t["transport_points"], marker=marker))
     industry_legend: dict[str, tuple[str, str]] = {}
     if "enterprises" in present:
-        for code, name, color, count, data in _enterprises(present["enterprises"], lang):
+        for code, name, color, count, data in _enterprises(present["enterprises"], lang, view):
             marker = folium.CircleMarker(
                 radius=MIN_RADIUS_PX,
                 color="#404040",
@@ -679,26 +887,21 @@ def overview_map(
             industry_legend[code] = (name, color)
     site_codes: list[str] = []
     if sites is not None and not sites.empty:
-        data, site_codes = _sites(sites, lang, tol)
+        data, site_codes = _sites(
+            sites,
+            lang,
+            view,
+            zone_names=names_by_id(present.get("zones"), "zone_id", lang),
+            county_names=names_by_id(present.get("counties"), "adcode", lang),
+        )
         marker = folium.CircleMarker(
             radius=8, color=SITE_STROKE, weight=2.5, fill=True, fill_opacity=0.9
         )
-        add("sites", _geojson(data, name=t["sites"], marker=marker))
+        add("sites", _site_layer(data, name=t["sites"], marker=marker))
     for code in industry_order(zone_codes + site_codes):
         industry_legend.setdefault(code, industry_label(code, lang))
     legend_industries = [industry_legend[c] for c in industry_order(list(industry_legend))]
 
-    if extent:
-        # Leave room for the legend (left) and the title (top) when fitting the data.
-        m.fit_bounds(
-            extent, padding_top_left=(LEGEND_WIDTH_PX + 20, 50), padding_bottom_right=(120, 30)
-        )
-    _Scale().add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
-    title_html = escape_text(title)
-    if date_text:
-        title_html += f'<span class="layout-date">{escape_text(date_text)}</span>'
-    _Panel(title_html, css_class="layout-title", css=_PANEL_CSS).add_to(m)
     legend = _legend_html(
         lang,
         industries=legend_industries,
@@ -710,6 +913,81 @@ def overview_map(
         sites=bool(site_codes),
         sources=_sources(present),
     )
-    _Panel(legend, css_class="layout-legend").add_to(m)
-    _Hook(registry, lang=lang).add_to(m)
+    finish_map(m, title=title, date=date, lang=lang, legend=legend, layers=registry, basemap=tiles)
     return m
+
+
+def _date_text(date: str | dt.date | None) -> str:
+    return date.isoformat() if isinstance(date, dt.date) else (date or "")
+
+
+def base_map(
+    extent: list[list[float]] | None,
+    *,
+    title: str,
+    date: str | dt.date | None,
+    basemap: Basemap | None,
+) -> folium.Map:
+    """An empty canvas-rendered map fitted to ``extent``, with the page title and tiles.
+
+    The initial view leaves room for the legend (left) and the title (top).
+    """
+    centre = (
+        [(extent[0][0] + extent[1][0]) / 2, (extent[0][1] + extent[1][1]) / 2]
+        if extent
+        else [34.72, 113.63]  # Zhengzhou
+    )
+    m = folium.Map(
+        location=centre,
+        zoom_start=9,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=False,  # added below: metric only
+        attribution_control=basemap is not None,
+        zoom_snap=0.25,
+    )
+    add_basemap(m, basemap)
+    date_text = _date_text(date)
+    m.get_root().title = escape_text(f"{title} {date_text}".strip())  # type: ignore[attr-defined]
+    if extent:
+        m.fit_bounds(
+            extent, padding_top_left=(LEGEND_WIDTH_PX + 20, 50), padding_bottom_right=(120, 30)
+        )
+    return m
+
+
+def finish_map(
+    m: folium.Map,
+    *,
+    title: str,
+    date: str | dt.date | None,
+    lang: str,
+    legend: str,
+    layers: Mapping[str, Element],
+    basemap: Basemap | None,
+    subtitle: str = "",
+    css: str = "",
+    info: Mapping[str, Any] | None = None,
+) -> None:
+    """Add the scale bar, layer control, title, datum note, legend and ``window.__layout``.
+
+    ``legend`` and ``subtitle`` are HTML that the caller has escaped; ``title`` is plain text.
+    """
+    _Scale().add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    date_text = _date_text(date)
+    title_html = escape_text(title)
+    if subtitle:
+        title_html += f'<span class="layout-date">{subtitle}</span>'
+    if date_text:
+        title_html += f'<span class="layout-date">{escape_text(date_text)}</span>'
+    _Panel(title_html, css_class="layout-title", css=_PANEL_CSS + css).add_to(m)
+    note = datum_note(basemap, lang)
+    if note:
+        _Panel(escape_text(note), css_class="layout-note").add_to(m)
+    _Panel(legend, css_class="layout-legend").add_to(m)
+    details = {
+        "datum": basemap.datum if basemap else "wgs84",
+        "basemap": basemap.name if basemap else "none",
+    }
+    _Hook(layers, lang=lang, info={**details, **(info or {})}).add_to(m)

@@ -1,0 +1,97 @@
+"""``layout map``: the maps of a plan folder (overview and one per industry, HTML and PNG)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .options import quiet_option
+from .overview import DEFAULT_OUT, _check_date, _default_date
+
+
+@click.command("map")
+@click.argument(
+    "plan_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="PLAN_DIR"
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default=DEFAULT_OUT,
+    show_default=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the maps.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of labels and legends.",
+)
+@click.option(
+    "--cdn",
+    is_flag=True,
+    help="Link Leaflet from a CDN instead of inlining it (smaller, needs a network).",
+)
+@click.option(
+    "--basemap",
+    type=click.Choice(["none", "osm", "tianditu", "gaode"]),
+    default="none",
+    show_default=True,
+    help="Background tiles: none (offline), osm, tianditu (key in $TIANDITU_KEY) or gaode "
+    "(overlays converted to GCJ-02).",
+)
+@click.option(
+    "--date",
+    default=None,
+    metavar="YYYY-MM-DD",
+    callback=_check_date,
+    help="Date shown in the titles [default: $SOURCE_DATE_EPOCH, else today].",
+)
+@click.option(
+    "--config",
+    default=None,
+    metavar="PLAN.toml",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Plan whose input layers and name are used [default: the one named in "
+    "PLAN_DIR/manifest.json, else the embedded plan].",
+)
+@click.option("--no-png", "no_png", is_flag=True, help="Write the HTML maps only.")
+@quiet_option
+def map_command(
+    plan_dir: Path,
+    out_dir: Path,
+    lang: str,
+    cdn: bool,
+    basemap: str,
+    date: str | None,
+    config: Path | None,
+    no_png: bool,
+    quiet: bool,
+) -> None:
+    """Write the maps of PLAN_DIR (a folder written by `layout plan`) into DIR.
+
+    DIR/overview.html and .png show the input layers and every industry's recommended sites;
+    DIR/industry_CODE.html and .png show one industry's suitability surface, exclusion reasons
+    and sites.  The HTML maps open offline (one self-contained file each) unless --cdn or a
+    basemap is given.
+    """
+    from ..maps.plan import write_plan_maps
+
+    paths = write_plan_maps(
+        plan_dir,
+        out_dir=out_dir,
+        lang=lang,
+        cdn=cdn,
+        basemap=None if basemap == "none" else basemap,
+        date=date or _default_date(),
+        config=config,
+        png=not no_png,
+    )
+    if not quiet:
+        for path in paths:
+            click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    total = sum(p.stat().st_size for p in paths) / 1e6
+    click.echo(f"wrote {len(paths)} files to {out_dir}/ ({total:.1f} MB)")
