@@ -82,6 +82,7 @@ def write_bands(
                 dst.set_band_description(i, desc)
             if tags:
                 dst.update_tags(**{k: str(v) for k, v in tags.items()})
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; outputs are for others to read
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

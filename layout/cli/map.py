@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from .options import quiet_option
-from .overview import DEFAULT_OUT, _check_date, _default_date
+from .options import check_date, default_date, quiet_option
+from .overview import DEFAULT_OUT
 
 
 @click.command("map")
@@ -47,7 +47,7 @@ from .overview import DEFAULT_OUT, _check_date, _default_date
     "--date",
     default=None,
     metavar="YYYY-MM-DD",
-    callback=_check_date,
+    callback=check_date,
     help="Date shown in the titles [default: $SOURCE_DATE_EPOCH, else today].",
 )
 @click.option(
@@ -86,7 +86,7 @@ def map_command(
         lang=lang,
         cdn=cdn,
         basemap=None if basemap == "none" else basemap,
-        date=date or _default_date(),
+        date=date or default_date(),
         config=config,
         png=not no_png,
     )

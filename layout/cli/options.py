@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -59,3 +61,21 @@ def datum_option(f: F) -> F:
         show_default=True,
         help="Datum of lon/lat inputs: gcj02 for Gaode/Tencent, bd09 for Baidu coordinates.",
     )(f)
+
+
+def default_date() -> str:
+    """The date shown on maps: ``$SOURCE_DATE_EPOCH`` (reproducible builds) when set, else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
+    return dt.date.today().isoformat()
+
+
+def check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Click callback: a ``YYYY-MM-DD`` date, normalised, or None."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2024-05-01") from None

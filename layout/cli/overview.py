@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from .options import quiet_option
+from .options import check_date, default_date, quiet_option
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -19,21 +17,6 @@ if TYPE_CHECKING:
 DEFAULT_OUT = "maps"
 
 
-def _default_date() -> str:
-    """``SOURCE_DATE_EPOCH`` (reproducible builds) when set, else today."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
-    return dt.date.today().isoformat()
-
-
-def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2024-05-01") from None
 
 
 @click.command("overview")
@@ -69,7 +52,7 @@ def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -
     "--date",
     default=None,
     metavar="YYYY-MM-DD",
-    callback=_check_date,
+    callback=check_date,
     help="Date shown in the title [default: $SOURCE_DATE_EPOCH, else today].",
 )
 @quiet_option
@@ -89,7 +72,7 @@ def overview(
     if not quiet:
         click.echo(report.format_summary(layers, lang=lang, problems=problems))
     title = default_title(lang)
-    when = date or _default_date()
+    when = date or default_date()
     m = overview_map(
         layers, title=title, lang=lang, date=when, basemap=None if basemap == "none" else basemap
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .options import quiet_option
+from .options import check_date, default_date, quiet_option
 
 
 @click.command(name="plan")
@@ -21,7 +21,7 @@ from .options import quiet_option
 @click.option("--no-sensitivity", is_flag=True, help="Skip the sensitivity analysis.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of map labels.")
-@click.option("--date", "date", default=None, metavar="YYYY-MM-DD",
+@click.option("--date", "date", default=None, metavar="YYYY-MM-DD", callback=check_date,
               help="Date shown on the maps (default $SOURCE_DATE_EPOCH, else today).")
 @quiet_option
 def plan_command(config: Path | None, out: Path, maps_dir: Path, no_maps: bool,
@@ -54,7 +54,7 @@ def plan_command(config: Path | None, out: Path, maps_dir: Path, no_maps: bool,
         from ..maps.plan import write_plan_maps
 
         t = time.perf_counter()
-        maps = write_plan_maps(out, out_dir=maps_dir, lang=lang, date=date,
+        maps = write_plan_maps(out, out_dir=maps_dir, lang=lang, date=date or default_date(),
                                title=inputs.plan.name if lang == "zh" else inputs.plan.name_en,
                                config=config)
         files += maps
