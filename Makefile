@@ -21,8 +21,9 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+# The main job on the embedded Zhengzhou data: plan, report and maps.
 demo: $(STAMP)
-	$(BIN)/layout overview --out $(MAPS)
+	$(BIN)/layout plan --out $(OUT) --maps $(MAPS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

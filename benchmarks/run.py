@@ -5,6 +5,10 @@
 2. `bench_pipeline.py` at 100 m and at 50 m (four times the cells), each in its own process:
    all seven industries from loaded inputs to score rasters (targets <= 5 s and <= 2 GB at
    100 m), and the ratio of the two times against the ratio of the cell counts (linear growth).
+3. `bench_plan.py`: ``layout plan`` without and with sensitivity (targets <= 20 s and <= 60 s),
+   optimised against greedy objectives and the gap to the LP bound.
+4. `bench_sitecheck.py`: ``layout check-site`` with a warm cache (targets <= 1 s for one
+   parcel, <= 10 s for 1,000).
 """
 
 from __future__ import annotations
@@ -41,6 +45,12 @@ def main() -> None:
     time_ratio = b["score_7_industries_s"] / t100
     print(f"50 m / 100 m: cells x{cell_ratio:.2f}, time x{time_ratio:.2f} "
           f"(linear growth means about the same ratio)")
+    print()
+    print("== plan: layout plan on the embedded data, optimised against greedy ==")
+    print(run("bench_plan.py"))
+    if (HERE / "bench_sitecheck.py").exists():
+        print("== site check: warm cache, one parcel and a batch of 1,000 ==")
+        print(run("bench_sitecheck.py"))
 
 
 if __name__ == "__main__":
