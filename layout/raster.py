@@ -64,7 +64,11 @@ def write_bands(
         "crs": grid.crs,
         "transform": grid.transform,
         "nodata": nodata,
+        # DEFLATE (readable everywhere) at level 1 on every core: 2-3x faster than the default
+        # level, for files a few per cent larger.
         "compress": "deflate",
+        "zlevel": 1,
+        "num_threads": "ALL_CPUS",
         "predictor": 2 if np.dtype(dtype).kind in "iu" else 3,
         "tiled": True,
         "blockxsize": 256,
