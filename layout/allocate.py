@@ -33,6 +33,7 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -472,7 +473,9 @@ def _summarise(problem: Problem, chosen: I64, method: str, t: float, status: str
         alloc[cands.industry[j]] += float(cands.area_mu[j])
     short = {c: max(0.0, problem.demand_mu[c] - alloc[c]) for c in cands.industries}
     obj = float(vals[chosen].sum()) if len(chosen) else 0.0
-    gap = (bound - obj) / bound if bound == bound and bound > 0 else float("nan")
+    # The gap compares full objectives: score × mu less the penalty of any shortfall.
+    full = obj - problem.penalty * sum(short.values())
+    gap = (bound - full) / abs(bound) if bound == bound and bound != 0 else float("nan")
     return Solution(np.asarray(chosen, np.int64), obj, short, alloc, method, bound, gap, t,
                     status)
 
@@ -517,8 +520,9 @@ def solve(problem: Problem, *, options: AllocationOptions, values: F64 | None = 
     if lp_bound:
         lp = milp(c, constraints=cons, integrality=np.zeros_like(integrality), bounds=bounds)
         if lp.x is not None:
-            # The bound of the score part: remove the shortfall penalty of the LP optimum.
-            bound = float(vals @ lp.x[:n])
+            # The LP optimum of the full objective (score × mu minus the shortfall penalty)
+            # bounds the integer optimum of the same objective from above.
+            bound = float(-lp.fun)
     return _summarise(problem, chosen, "milp", t, str(res.message), bound, vals)
 
 
@@ -560,27 +564,45 @@ def solve_greedy(problem: Problem, *, options: AllocationOptions,
                       time.perf_counter() - t0, "greedy", values=vals)
 
 
-def check_options(table: Mapping[str, object], *, where: str) -> AllocationOptions:
-    """Validate an ``[allocation]`` table into `AllocationOptions` (errors name the key)."""
+def check_options(
+    table: Any, *, where: str, codes: Sequence[str] | None = None
+) -> AllocationOptions:
+    """Validate an ``[allocation]`` table into `AllocationOptions` (errors name the key).
+
+    ``codes`` are the known industry codes, against which ``sensitive`` and ``polluting`` are
+    checked.
+    """
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{where} = {table!r}: must be a table")
     defaults = AllocationOptions()
     known = set(defaults.__dataclass_fields__)
-    kwargs: dict[str, float | int] = {}
-    lists: dict[str, tuple[str, ...]] = {}
+    integers = {"max_sites", "seeds"}
+    positive = {"min_site_mu", "max_sites", "seeds", "time_limit_s", "seed_spacing_m"}
+    kwargs: dict[str, Any] = {}
     for key, value in table.items():
+        w = f"{where}.{key} = {value!r}"
         if key not in known:
             raise ConfigError(f"{where}: unknown key {key!r}; known: {', '.join(sorted(known))}")
         if key in ("sensitive", "polluting"):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(f"{where}.{key} = {value!r}: must be a list of industry codes")
-            lists[key] = tuple(value)
+                raise ConfigError(f"{w}: must be a list of industry codes")
+            for v in value:
+                if codes is not None and v not in codes:
+                    raise ConfigError(f"{w}: unknown industry code {v!r}; use one of "
+                                      f"{', '.join(codes)}")
+            kwargs[key] = tuple(value)
             continue
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{where}.{key} = {value!r}: must be a number")
-        if value < 0 or (key in ("min_site_mu", "max_sites", "seeds", "time_limit_s")
-                         and value <= 0):
-            raise ConfigError(f"{where}.{key} = {value!r}: must be positive")
-        kwargs[key] = int(value) if key in ("max_sites", "seeds") else float(value)
-    return AllocationOptions(**kwargs, **lists)  # type: ignore[arg-type]
+        if isinstance(value, bool) or not isinstance(value, int | float) or \
+                not math.isfinite(value):
+            raise ConfigError(f"{w}: must be a finite number")
+        if key in integers and not float(value).is_integer():
+            raise ConfigError(f"{w}: must be a whole number")
+        if value < 0 or (key in positive and value == 0):
+            raise ConfigError(f"{w}: must be {'positive' if key in positive else '>= 0'}")
+        if key in ("tolerance", "mip_gap") and value >= 1:
+            raise ConfigError(f"{w}: a share, below 1 (0.05 = 5 %)")
+        kwargs[key] = int(value) if key in integers else float(value)
+    return AllocationOptions(**kwargs)
 
 
 def solve_lp(problem: Problem, *, values: F64 | None = None) -> F64:

@@ -362,7 +362,8 @@ def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConf
     from .plan import check_demand, check_sensitivity
 
     demand = check_demand(data.get("demand", {}), where=f"{label}: [demand]", catalog=catalog)
-    allocation = check_options(data.get("allocation", {}), where=f"{label}: [allocation]")
+    allocation = check_options(data.get("allocation", {}), where=f"{label}: [allocation]",
+                               codes=catalog.codes)
     sensitivity = check_sensitivity(data.get("sensitivity", {}),
                                     where=f"{label}: [sensitivity]")
 

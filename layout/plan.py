@@ -15,11 +15,14 @@
 6. compares today with the plan (`before_after`): share of output inside zones, number of
    clusters, mean distance between firms.
 
-Sensitivity runs keep the candidate regions grown under the base weights, recompute their values
-exactly from per-criterion sums, and re-solve the LP relaxation of the selection programme
-(HiGHS, ~0.1 s) instead of the integer programme (seconds each, minutes for 100 runs). A cell
-belongs to an industry in a run when that industry's selected candidates cover at least half of
-it; the report states how well this agrees with the integer solution for the base weights.
+Sensitivity runs keep the candidate regions grown under the base weights and recompute their
+values exactly from per-criterion sums. Each run solves the LP relaxation of the selection
+programme, then the integer programme restricted to the LP's support, the plan's own sites and
+their neighbouring sizes (an LP-guided restricted integer programme: integral like the plan, but
+small enough to solve in a fraction of a second, where the full programme takes seconds). A
+site's stability is the share of its cells, averaged over the runs, that stay with its industry;
+the report states how much of the plan the restricted programme reproduces under the base
+weights. Runs are spread over the CPU cores and gathered in order.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import numpy as np
 import pandas as pd
 import rasterio.features
 import shapely
+from affine import Affine
 from numpy.typing import NDArray
 
 from . import allocate
@@ -96,21 +100,33 @@ def _num(value: Any, where: str, *, positive: bool = False) -> float:
     return float(value)
 
 
-def check_demand(table: Mapping[str, Any], *, where: str, catalog: Catalog) -> DemandOptions:
+def check_demand(table: Any, *, where: str, catalog: Catalog) -> DemandOptions:
     """Validate a ``[demand]`` table (errors name the key)."""
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{where} = {table!r}: must be a table")
     known = {"growth", "horizon_years", "output_per_mu", "industries"}
     for key in table:
         if key not in known:
             raise ConfigError(f"{where}: unknown key {key!r}; known: {', '.join(sorted(known))}")
     growth = _num(table.get("growth", 2.0), f"{where}.growth", positive=True)
+    if growth < 1:
+        raise ConfigError(f"{where}.growth = {growth:g}: must be at least 1 (output at the horizon "
+                          "as a multiple of today's; 2 = doubling); a shrinking industry needs no "
+                          "new land")
     horizon = _num(table.get("horizon_years", 3.0), f"{where}.horizon_years", positive=True)
     per_mu = table.get("output_per_mu", "data")
     if per_mu not in ("data", "catalog"):
         raise ConfigError(f"{where}.output_per_mu = {per_mu!r}: use \"data\" or \"catalog\"")
     inds: dict[str, dict[str, float]] = {}
-    for code, sub in dict(table.get("industries", {})).items():
+    raw_inds = table.get("industries", {})
+    if not isinstance(raw_inds, Mapping):
+        raise ConfigError(f"{where}.industries = {raw_inds!r}: must be a table of "
+                          "[demand.industries.CODE] tables")
+    for code, sub in raw_inds.items():
         w = f"{where}.industries.{code}"
-        catalog.industry(code)
+        if code not in catalog.industries:
+            raise ConfigError(f"{w}: unknown industry code {code!r}; use one of "
+                              f"{', '.join(catalog.codes)}")
         if not isinstance(sub, Mapping):
             raise ConfigError(f"{w}: must be a table with mu, growth or output_per_mu_wan")
         out: dict[str, float] = {}
@@ -118,12 +134,16 @@ def check_demand(table: Mapping[str, Any], *, where: str, catalog: Catalog) -> D
             if key not in ("mu", "growth", "output_per_mu_wan"):
                 raise ConfigError(f"{w}: unknown key {key!r}; known: growth, mu, output_per_mu_wan")
             out[key] = _num(value, f"{w}.{key}", positive=key != "mu")
+            if key == "growth" and out[key] < 1:
+                raise ConfigError(f"{w}.growth = {out[key]:g}: must be at least 1")
         inds[code] = out
     return DemandOptions(growth, horizon, str(per_mu), inds)
 
 
-def check_sensitivity(table: Mapping[str, Any], *, where: str) -> SensitivityOptions:
+def check_sensitivity(table: Any, *, where: str) -> SensitivityOptions:
     """Validate a ``[sensitivity]`` table (errors name the key)."""
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{where} = {table!r}: must be a table")
     known = {"runs", "spread", "one_at_a_time", "enabled", "stable_threshold"}
     for key in table:
         if key not in known:
@@ -135,6 +155,8 @@ def check_sensitivity(table: Mapping[str, Any], *, where: str) -> SensitivityOpt
     if spread >= 1:
         raise ConfigError(f"{where}.spread = {spread}: must be below 1 (0.2 means ±20 %)")
     thr = _num(table.get("stable_threshold", 0.7), f"{where}.stable_threshold")
+    if thr > 1:
+        raise ConfigError(f"{where}.stable_threshold = {thr:g}: a share, from 0 to 1")
     for key in ("one_at_a_time", "enabled"):
         if key in table and not isinstance(table[key], bool):
             raise ConfigError(f"{where}.{key} = {table[key]!r}: must be true or false")
@@ -246,7 +268,7 @@ def demand_mu_of(demand: pd.DataFrame, code: str) -> float:
 
 def _polluting(catalog: Catalog, options: allocate.AllocationOptions) -> list[str]:
     if options.polluting is not None:
-        return [catalog.industry(c).code for c in options.polluting]
+        return list(options.polluting)
     out = []
     for code in catalog.codes:
         ind = catalog.industry(code)
@@ -272,7 +294,7 @@ def _site_geometry(cells: NDArray[np.int64], inputs: PlanInputs) -> shapely.Geom
     r0, r1, c0, c1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
     mask = np.zeros((r1 - r0, c1 - c0), np.uint8)
     mask[rows - r0, cols - c0] = 1
-    transform = g.transform * g.transform.translation(c0, r0)
+    transform = g.transform @ Affine.translation(c0, r0)
     polys = [shapely.geometry.shape(geom) for geom, v in
              rasterio.features.shapes(mask, mask=mask.astype(bool), transform=transform) if v]
     return shapely.union_all(polys)
@@ -389,8 +411,10 @@ def run_plan(
         if short > 0:
             result.notes.append(
                 f"{code} fell short by {short:,.0f} mu of its {demand_mu[code]:,.0f} mu demand: "
-                "not enough unconstrained land in compact sites within the site limit and the "
-                "zones' remaining capacity")
+                "the compact candidate sites could not meet it within the plan's limits "
+                "(unconstrained land, minimum site area and number of sites, the zones' "
+                "remaining land, the separation of pollution-intensive industries from food, "
+                "medicine and housing); raise max_sites or lower the demand")
 
     run_sens = sopts.enabled if sensitivity is None else sensitivity
     if run_sens and (sopts.runs > 0 or sopts.one_at_a_time):

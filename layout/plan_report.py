@@ -72,8 +72,9 @@ def plan_blocks(result: PlanResult) -> list[Block]:
             f"({total_demand / 15:,.0f} ha).",
             f"Allocated: {total_alloc:,.0f} mu in {len(sites)} sites; no cell is given to two "
             "industries.",
-            f"Objective (sum of score × mu): {sol.objective:,.0f}; LP relaxation bound "
-            f"{sol.bound:,.0f}, gap {sol.gap:.2%}; solver status: {sol.status}.",
+            f"Objective (sum of score × mu over the sites): {sol.objective:,.0f}; LP "
+            f"relaxation bound {sol.bound:,.0f} (less {result.problem.penalty:g} per mu of "
+            f"shortfall), gap {sol.gap:.2%}; solver status: {sol.status}.",
             f"Greedy baseline on the same candidates: {greedy.objective:,.0f} "
             f"({greedy.objective / sol.objective:.1%} of the optimised plan), shortfall "
             f"{sum(greedy.shortfall_mu.values()):,.0f} mu." if sol.objective else
@@ -88,9 +89,11 @@ def plan_blocks(result: PlanResult) -> list[Block]:
 
     b += [
         Block("h2", "Land demand"),
-        Block("p", "Demand = (growth − 1) × today's output ÷ output per mu, unless the plan "
-              "gives it in mu. Today's output and land come from the enterprises layer; output "
-              "per mu is today's mean of the industry (data) or the catalog's reference."),
+        Block("p", f"Horizon: {plan.demand.horizon_years:g} years. Demand = (growth − 1) × "
+              "today's output ÷ output per mu, unless the plan gives it in mu (default growth "
+              "2: 三年倍增, output doubles in three years). Today's output and land come from "
+              "the enterprises layer; output per mu is today's mean of the industry (data) or "
+              "the catalog's reference."),
         _table(demand.reset_index().assign(name=lambda d: [_name(result, c) for c in
                                                             d["industry"]],
                                            today_output_yi=lambda d: d["today_output_wan"] / 1e4),

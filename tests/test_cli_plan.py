@@ -1,0 +1,351 @@
+"""Tests of ``layout plan`` through `layout.cli.main.cli` (click's CliRunner) on the tiny plan.
+
+A successful run writes the files of docs/plan_outputs.md; running it twice gives the same
+tables and report.  Bad input (demand beyond the land, an industry without enterprises, zones off
+the study area, a missing file, an unknown key) exits with status 2 and one ``error:`` line saying
+what to change, and leaves nothing in the output folder: no file, no ``.partial`` staging folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import rasterio
+from click.testing import CliRunner, Result
+from geopandas.testing import assert_geodataframe_equal
+
+from layout.catalog import load_catalog
+from layout.cli.main import cli
+from layout.criteria import CRITERIA
+from tests.fixtures import tiny_plan as tp
+
+CODES = load_catalog().codes
+#: Industries of the tiny plan without enterprises: their demand must be given.
+NO_FIRMS = {"new_materials": {"mu": 0.0}, "biomedicine": {"mu": 300.0}, "textiles": {"mu": 0.0}}
+PLAN_OVERRIDES: dict[str, Any] = {
+    "demand": {"industries": NO_FIRMS},
+    "allocation": {"seed_spacing_m": 1000.0, "seeds": 4, "max_sites": 3, "min_site_mu": 120.0},
+}
+SITE_COLUMNS = [
+    "site_id",
+    "industry",
+    "rank",
+    "area_mu",
+    "area_ha",
+    "n_cells",
+    "mean_score",
+    "min_score",
+    "zone_id",
+    "zone_name",
+    "county",
+    "stability",
+    "stable",
+    "reasons",
+    *[f"c_{k}" for k in CRITERIA],
+]
+ZONE_COLUMNS = [
+    "zone_id",
+    "zone_name",
+    "rank",
+    "industry",
+    "mean_score",
+    "allocated_mu",
+    "leading",
+    "reasons",
+]
+ALLOCATION_COLUMNS = ["industry", "zone_id", "zone_name", "area_mu", "area_ha"]
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Staging folders or temporary files left next to or inside the output folder."""
+    names = [p.name for p in folder.parent.iterdir()]
+    if folder.exists():
+        names += [p.name for p in folder.rglob("*")]
+    return [n for n in names if n.endswith((".partial", ".part"))]
+
+
+@pytest.fixture(scope="module")
+def tiny_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tp.write_tiny_plan(tmp_path_factory.mktemp("tiny"), **PLAN_OVERRIDES)
+
+
+@pytest.fixture(scope="module")
+def planned(tiny_plan: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, Path, Path]:
+    base = tmp_path_factory.mktemp("run")
+    out, maps = base / "out", base / "maps"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "plan",
+            str(tiny_plan),
+            "--out",
+            str(out),
+            "--maps",
+            str(maps),
+            "--no-sensitivity",
+            "--date",
+            "2012-04-24",
+        ],
+    )
+    return result, out, maps
+
+
+# --- a successful run -------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_plan_exits_0_and_writes_the_documented_files(planned: tuple[Result, Path, Path]) -> None:
+    result, out, maps = planned
+    assert result.exit_code == 0, result.output + str(result.exception)
+    assert result.exception is None
+    expected = {
+        "plan.gpkg",
+        "allocation.csv",
+        "report.md",
+        "report.html",
+        "manifest.json",
+        "suitability/measures.csv",
+    }
+    expected |= {f"suitability/{c}_{kind}.tif" for c in CODES for kind in ("score", "flags")}
+    written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert written == expected
+    assert leftovers(out) == []
+    # the maps of layout.maps.plan: an overview and one map per industry
+    names = {p.name for p in maps.iterdir()}
+    assert "overview.html" in names
+    assert {f"industry_{c}.html" for c in CODES} <= names
+    # the summary line and the listing of every output
+    lines = result.output.splitlines()
+    summary = next(line for line in lines if line.startswith("plan: "))
+    assert " sites, " in summary and "greedy" in summary
+    listed = lines[lines.index("outputs:") + 1 :]
+    assert len(listed) == len(expected) + len(names)
+
+
+@pytest.mark.slow
+def test_plan_gpkg_layers(planned: tuple[Result, Path, Path]) -> None:
+    _, out, _ = planned
+    gpkg = out / "plan.gpkg"
+    layers = {name for name, _ in pyogrio.list_layers(gpkg)}
+    assert layers == {"sites", "zone_industries", "allocation"}
+    sites = pyogrio.read_dataframe(gpkg, layer="sites")
+    assert isinstance(sites, gpd.GeoDataFrame) and sites.crs.to_epsg() == 4547
+    assert list(sites.columns) == [*SITE_COLUMNS, "geometry"]
+    assert len(sites) > 0
+    assert set(sites.geometry.geom_type) <= {"Polygon", "MultiPolygon"}
+    assert sites["stability"].isna().all()  # --no-sensitivity
+    assert sites["stable"].dtype == bool and not sites["stable"].any()
+    assert (
+        sites["site_id"]
+        == [f"{c}-{r:02d}" for c, r in zip(sites["industry"], sites["rank"], strict=True)]
+    ).all()
+    # areas: 200 m cells of 60 mu, 15 mu = 1 ha, and the polygons' own areas
+    assert np.allclose(sites["area_mu"], sites["n_cells"] * 60.0)
+    assert np.allclose(sites["area_ha"], sites["area_mu"] / 15.0)
+    assert np.allclose(sites.geometry.area, sites["n_cells"] * tp.RESOLUTION**2)
+    zi = pyogrio.read_dataframe(gpkg, layer="zone_industries")
+    assert list(zi.columns) == ZONE_COLUMNS
+    assert len(zi) == len(tp.ZONES) * len(CODES)
+    alloc = pyogrio.read_dataframe(gpkg, layer="allocation")
+    assert list(alloc.columns) == ALLOCATION_COLUMNS
+    by_industry = alloc.groupby("industry")["area_mu"].sum()
+    for code, area in sites.groupby("industry")["area_mu"].sum().items():
+        assert by_industry[code] == pytest.approx(area, abs=1e-6)
+    # allocation.csv is the same table (three decimals)
+    csv = pd.read_csv(
+        out / "allocation.csv", dtype={"zone_id": str, "zone_name": str}, keep_default_na=False
+    )
+    assert list(csv.columns) == ALLOCATION_COLUMNS
+    assert csv["industry"].tolist() == alloc["industry"].tolist()
+    assert csv["zone_id"].tolist() == alloc["zone_id"].fillna("").tolist()
+    assert np.allclose(csv["area_mu"], alloc["area_mu"], atol=1e-3)
+
+
+@pytest.mark.slow
+def test_suitability_rasters_and_reports(planned: tuple[Result, Path, Path]) -> None:
+    _, out, _ = planned
+    for code in CODES:
+        with rasterio.open(out / "suitability" / f"{code}_score.tif") as src:
+            assert src.crs.to_epsg() == 4547 and src.nodata == -1
+            assert src.tags()["industry"] == code
+            band = src.read(1, masked=True)
+            assert band.min() >= 0 and band.max() <= 100
+        with rasterio.open(out / "suitability" / f"{code}_flags.tif") as src:
+            assert src.dtypes[0] == "uint16"
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert report.startswith("# 小型测试规划\n")
+    for heading in (
+        "## Summary",
+        "## Land demand",
+        "## Allocation by industry and zone",
+        "## How far to trust the advice",
+    ):
+        assert heading in report
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "<script" not in html
+
+
+@pytest.mark.slow
+def test_manifest(planned: tuple[Result, Path, Path], tiny_plan: Path) -> None:
+    _, out, _ = planned
+    man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    # docs/plan_outputs.md: package version, config and input hashes, seed, time of each stage
+    for key in (
+        "package",
+        "version",
+        "config_sha256",
+        "inputs",
+        "seed",
+        "stage_seconds",
+        "files",
+        "solver",
+    ):
+        assert key in man, key
+    assert man["config_sha256"] == hashlib.sha256(tiny_plan.read_bytes()).hexdigest()
+    assert man["seed"] == 7
+    assert set(man["inputs"]) == set(tp.default_plan()["inputs"])
+    assert all("sha256=" in v for v in man["inputs"].values())
+    for stage in ("load", "demand", "score", "candidates", "allocate", "sites"):
+        assert man["stage_seconds"][stage] >= 0
+    assert sorted(man["files"]) == sorted(
+        p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()
+    )
+    assert man["solver"]["objective"] >= man["solver"]["greedy_objective"]
+
+
+@pytest.mark.slow
+def test_running_twice_gives_the_same_outputs(
+    planned: tuple[Result, Path, Path], tiny_plan: Path, tmp_path: Path
+) -> None:
+    _, out, _ = planned
+    again = tmp_path / "again"
+    result = CliRunner().invoke(
+        cli, ["plan", str(tiny_plan), "--out", str(again), "--no-maps", "--no-sensitivity", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    for layer in ("sites", "zone_industries", "allocation"):
+        a = pyogrio.read_dataframe(out / "plan.gpkg", layer=layer)
+        b = pyogrio.read_dataframe(again / "plan.gpkg", layer=layer)
+        if isinstance(a, gpd.GeoDataFrame):
+            assert_geodataframe_equal(a, b)
+        else:
+            pd.testing.assert_frame_equal(a, b)
+    for name in ("allocation.csv", "report.md"):
+        assert (out / name).read_bytes() == (again / name).read_bytes(), name
+
+
+# --- bad input: exit 2, one line, nothing written ---------------------------------------------
+
+
+def assert_bad_input(result: Result, out: Path, *words: str) -> None:
+    assert result.exit_code == 2, result.output + repr(result.exception)
+    assert "Traceback" not in result.output
+    message = result.stderr.strip()
+    assert message.startswith("error: ") and "\n" not in message, message
+    for word in words:
+        assert word in message, message
+    assert not out.exists() or not any(out.iterdir())
+    assert leftovers(out) == []
+
+
+def run_plan_cli(plan: Path, out: Path) -> Result:
+    return CliRunner().invoke(
+        cli, ["plan", str(plan), "--out", str(out), "--no-maps", "--no-sensitivity", "-q"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "words"),
+    [
+        pytest.param(
+            {"demand": {"industries": {**NO_FIRMS, "auto": {"mu": 1e7}}}},
+            ["'auto' needs 10,000,000 mu", "[demand.industries.auto] mu = ..."],
+            id="demand-beyond-the-industrys-land",
+        ),
+        pytest.param(
+            {"demand": {"industries": {c: {"mu": 50_000.0} for c in NO_FIRMS}}},
+            ["the industries need", "unconstrained", "[demand]"],
+            id="demands-beyond-all-land",
+        ),
+        pytest.param(
+            {},
+            ["'new_materials' has no enterprises", "[demand.industries.new_materials] mu = ..."],
+            id="industry-without-enterprises",
+        ),
+        pytest.param(
+            {**PLAN_OVERRIDES, "inputs": {"zones": {"path": "zones.gpkg", "layer": "zones"}}},
+            ["plan.toml: [inputs] zones", "zones.gpkg", "does not exist"],
+            id="missing-file",
+        ),
+        pytest.param(
+            {**PLAN_OVERRIDES, "allocation": {"max_site": 3}},
+            ["plan.toml: [allocation]", "unknown key 'max_site'", "max_sites"],
+            id="unknown-allocation-key",
+        ),
+        pytest.param(
+            {**PLAN_OVERRIDES, "sensitivity": {"run": 3}},
+            ["plan.toml: [sensitivity]", "unknown key 'run'", "runs"],
+            id="unknown-sensitivity-key",
+        ),
+        pytest.param(
+            {"demand": {"industries": NO_FIRMS, "grwth": 3}},
+            ["plan.toml: [demand]", "unknown key 'grwth'", "growth"],
+            id="unknown-demand-key",
+        ),
+        pytest.param(
+            {**PLAN_OVERRIDES, "alocation": {"max_sites": 3}},
+            ["plan.toml", "unknown key 'alocation'", "did you mean 'allocation'"],
+            id="unknown-table",
+        ),
+    ],
+)
+def test_bad_input(tmp_path: Path, overrides: dict[str, Any], words: list[str]) -> None:
+    plan = tp.write_tiny_plan(tmp_path / "plan", **overrides)
+    out = tmp_path / "out"
+    assert_bad_input(run_plan_cli(plan, out), out, *words)
+
+
+def test_zones_off_the_study_area(tmp_path: Path) -> None:
+    plan = tp.write_tiny_plan(tmp_path / "plan", **PLAN_OVERRIDES)
+    gpkg = tmp_path / "plan" / "layers.gpkg"
+    zones = gpd.read_file(gpkg, layer="zones", engine="pyogrio")
+    zones["geometry"] = zones.geometry.translate(50_000, 50_000)  # 70 km north-east
+    zones.to_file(gpkg, layer="zones", engine="pyogrio")
+    out = tmp_path / "out"
+    assert_bad_input(
+        run_plan_cli(plan, out),
+        out,
+        "layers.gpkg:zones",
+        "no zone intersects the study-area boundary",
+    )
+
+
+def test_missing_plan_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert_bad_input(run_plan_cli(tmp_path / "nope.toml", out), out, "nope.toml", "not found")
+
+
+def test_failed_run_keeps_an_earlier_output(tmp_path: Path) -> None:
+    plan = tp.write_tiny_plan(tmp_path / "plan")  # new_materials has no enterprises
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.md").write_text("an earlier plan", encoding="utf-8")
+    result = run_plan_cli(plan, out)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert [p.name for p in out.iterdir()] == ["report.md"]
+    assert (out / "report.md").read_text(encoding="utf-8") == "an earlier plan"
+    assert leftovers(out) == []
+
+
+def test_table_given_as_a_value(tmp_path: Path) -> None:
+    plan = tp.write_tiny_plan(tmp_path / "plan", **{**PLAN_OVERRIDES, "allocation": 5})
+    out = tmp_path / "out"
+    assert_bad_input(run_plan_cli(plan, out), out, "plan.toml", "allocation")
