@@ -47,7 +47,6 @@ from layout.plan import (
 from layout.plan_report import plan_blocks, render_markdown
 from tests.fixtures import tiny_plan as tp
 
-
 CATALOG = load_catalog()
 CELL_M2 = tp.RESOLUTION**2
 CELL_MU = CELL_M2 / (10_000.0 / 15.0)  # 60 mu
