@@ -1034,7 +1034,7 @@ def _draw_industry(
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from ._png import _metric, _mpl, _scale_bar
+    from ._png import _metric, _mpl, _scale_bar, quiet_canvas
 
     t = TEXT[lang]
     code = surface.industry
@@ -1045,7 +1045,7 @@ def _draw_industry(
     map_w = 0.74 * 12.0
     fig_h = max(6.5, map_w * aspect + 1.3)
     fig = Figure(figsize=(12.0, fig_h), dpi=dpi)
-    FigureCanvasAgg(fig)
+    quiet_canvas(FigureCanvasAgg(fig))
     ax = fig.add_axes((0.01, 0.03, 0.74, 1.0 - 1.15 / fig_h))
     ax.set_axis_off()
     ax.set_aspect("equal")
