@@ -8,11 +8,6 @@ from pathlib import Path
 import click
 import numpy as np
 
-from ..criteria import CriteriaContext
-from ..inputs import load_inputs
-from ..measures import agglomeration_table
-from ..outputs import staged_output
-from ..suitability import score, write_result
 from .options import quiet_option
 
 
@@ -41,6 +36,12 @@ def score_command(config: Path | None, industry: str, out: Path, quiet: bool) ->
     CODE_score.tif (band 1 the score 0-100, then one band per criterion) and CODE_flags.tif
     (constraint bit flags), plus measures.csv with today's agglomeration statistics.
     """
+    from ..criteria import CriteriaContext
+    from ..inputs import load_inputs
+    from ..measures import agglomeration_table
+    from ..outputs import staged_output
+    from ..suitability import score, write_result
+
     t0 = time.perf_counter()
     inputs = load_inputs(config)
     catalog = inputs.plan.catalog

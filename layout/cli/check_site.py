@@ -1,0 +1,160 @@
+"""``layout check-site``: is this parcel right for this project? (library: `layout.sitecheck`).
+
+Only `click` is imported at module level: the command imports the library when it runs, so that
+``layout --help`` and a warm check stay fast (docs/sitecheck.md, "Speed").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .options import crs_option, datum_option, quiet_option
+
+FORMATS = ("json", "md", "html")
+
+
+@click.command("check-site")
+@click.argument(
+    "parcels", required=False, type=click.Path(dir_okay=False, path_type=Path), metavar="[PARCELS]"
+)
+@click.option("--industry", required=True, metavar="CODE",
+              help="Industry code of the project (see `layout industries`).")
+@click.option("--indicators", "indicators_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, metavar="FILE",
+              help="Planned land indicators (CSV, JSON or TOML): far, building_coverage, "
+                   "admin_share, green_ratio (ratios 0-1), investment_per_mu_wan; one set or "
+                   "one per parcel id.")
+@click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="CONFIG", help="Plan TOML file (default: the embedded Zhengzhou plan).")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              metavar="DIR",
+              help="Write DIR/sitecheck.json (and sitecheck.md or .html for --format md/html) "
+                   "instead of printing the report.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True,
+              help="Report format: json (machines; schema in docs/sitecheck.md), md or html "
+                   "(people; html has a map and opens offline).")
+@click.option("--wkt", "wkt", multiple=True, metavar="WKT",
+              help="A parcel polygon as WKT instead of PARCELS (repeatable); lon/lat degrees "
+                   "unless --crs says otherwise.")
+@crs_option
+@datum_option
+@click.option("--layer", default=None, metavar="NAME", help="Layer of a GeoPackage.")
+@click.option("--id-column", "id_column", default=None, metavar="COLUMN",
+              help="Column of parcel ids [default: parcel_id, id, 地块编号, name ... if present].")
+@click.option("--radius-km", "radius_km", type=float, default=10.0, show_default=True,
+              help="Search radius for better alternatives.")
+@click.option("--plan-dir", "plan_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, metavar="DIR",
+              help="Output folder of `layout plan`: take alternatives from DIR/plan.gpkg sites.")
+@quiet_option
+def check_site(
+    parcels: Path | None,
+    industry: str,
+    indicators_path: Path | None,
+    config: Path | None,
+    out: Path | None,
+    fmt: str,
+    wkt: tuple[str, ...],
+    crs: str | None,
+    datum: str,
+    layer: str | None,
+    id_column: str | None,
+    radius_km: float,
+    plan_dir: Path | None,
+    quiet: bool,
+) -> None:
+    """Check whether PARCELS suit an industrial project of industry CODE.
+
+    PARCELS is a GeoJSON, GeoPackage or Shapefile with one parcel or many (one result per
+    parcel, keyed by its id column), in WGS84 or CGCS2000 (EPSG:4490, 4547, 4526); use
+    --datum gcj02/bd09 for coordinates copied from Gaode/Baidu maps. Each parcel gets a verdict
+    -- suitable, conditional or unsuitable -- with every reason, most serious first: hard
+    constraint overlaps, cluster zone, suitability score and percentile, land indicators,
+    better-suited industries and better sites nearby.
+
+    The first run for a plan builds a score cache ($LAYOUT_CACHE_DIR or ~/.cache/zz-layout),
+    later runs read it. Exit status 0 when every parcel was assessed, whatever the verdicts;
+    2 on bad input.
+    """
+    from ..cache import ensure_cache, open_cache
+    from ..catalog import check_industry
+    from ..errors import DataFileError
+    from ..sitecheck import check_parcels, read_parcels, report_dict, to_json
+
+    def err(message: str) -> None:
+        click.echo(message, err=True)
+
+    # Fast path: an existing cache needs no plan validation (which imports the scoring stage).
+    cache = open_cache(config)
+    plan = None
+    if cache is None:
+        from ..config import load_plan
+
+        plan = load_plan(config)
+        catalog = plan.catalog
+    else:
+        catalog = cache.catalog
+    code = check_industry(industry, catalog=catalog)
+    gdf = read_parcels(parcels, wkt=wkt, crs=crs, datum=datum, layer=layer, id_column=id_column)
+    if not quiet:
+        for note in gdf.attrs.get("notes", []):
+            err(f"note: {note}")
+    indicator_sets = None
+    if indicators_path is not None:
+        from ..indicators import read_indicators
+
+        indicator_sets = read_indicators(indicators_path)
+    sites = None
+    if plan_dir is not None:
+        gpkg = plan_dir / "plan.gpkg"
+        if not gpkg.is_file():
+            raise DataFileError(f"{gpkg}: not found; run `layout plan --out {plan_dir}` first")
+        from ..io import read_layer
+
+        sites = read_layer(gpkg, layer="sites")
+    if cache is None:
+        cache = ensure_cache(plan, progress=None if quiet else err)
+    html = fmt == "html"
+    checks = check_parcels(
+        gdf,
+        industry=code,
+        indicators=indicator_sets,
+        cache=cache,
+        radius_m=radius_km * 1000.0,
+        plan_sites=sites,
+        with_geometry=html,
+        indicators_source=indicators_path.name if indicators_path else "indicators",
+    )
+    for check in checks:
+        for warning in check.warnings:
+            err(f"warning: {warning}")
+    document = report_dict(
+        checks, cache=cache, radius_m=radius_km * 1000.0,
+        alternatives_from="plan" if sites is not None else "raster",
+    )
+    text = json_text = to_json(document)
+    if fmt == "md":
+        from ..sitecheck import to_markdown
+
+        text = to_markdown(document)
+    elif html:
+        from ..maps import render_html
+        from ..sitecheck import site_map
+
+        text = render_html(site_map(checks, document, cache=cache))
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    from ..outputs import staged_output
+
+    with staged_output(out) as stage:
+        (stage / "sitecheck.json").write_text(json_text, encoding="utf-8")
+        if fmt != "json":
+            (stage / f"sitecheck.{fmt}").write_text(text, encoding="utf-8")
+    written = ["sitecheck.json"] + ([f"sitecheck.{fmt}"] if fmt != "json" else [])
+    for check in checks:
+        first = check.reasons[0].message if check.reasons else ""
+        click.echo(f"{check.parcel_id}: {check.verdict} -- {first}")
+    click.echo(f"wrote {', '.join(str(out / w) for w in written)}")
