@@ -182,8 +182,8 @@ def grow_region(
     Examples
     --------
     >>> s = np.array([[1.0, 9.0, 1.0], [1.0, 5.0, 8.0], [0.0, 0.0, 0.0]])
-    >>> grow_region(s, s > 0, 4, max_cells=4, shape_penalty=0.0).tolist()
-    [4, 1, 5, 3]
+    >>> grow_region(s, s > 0, 4, max_cells=4, shape_penalty=0.0).tolist()  # ties: lower index
+    [4, 1, 5, 0]
     """
     nrows, ncols = score.shape
     flat_score = np.nan_to_num(np.asarray(score, dtype=np.float64), nan=0.0).ravel()

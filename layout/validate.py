@@ -316,7 +316,7 @@ def raise_for_problems(problems: Sequence[Problem]) -> None:
     >>> raise_for_problems([Problem("a.csv", "bad")])
     Traceback (most recent call last):
     ...
-    layout.errors.ValidationError: error: a.csv: bad
+    layout.errors.ValidationError: a.csv: bad
     """
     if any(p.severity == "error" for p in problems):
         raise ValidationError(problems)
