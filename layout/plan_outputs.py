@@ -6,6 +6,7 @@ when all of them were written, so a failed run leaves nothing half-written.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import platform
@@ -47,6 +48,11 @@ def manifest(
         "python": platform.python_version(),
         "config": str(plan.path) if plan.path else "embedded plan",
         "config_sha256": hashlib.sha256(cfg_text).hexdigest(),
+        # The plan as used, including changes made in Python (dataclasses.replace, vary_plan).
+        "effective_config_sha256": hashlib.sha256(_effective(result).encode()).hexdigest(),
+        "demand": dataclasses.asdict(plan.demand) if plan.demand else None,
+        "allocation": dataclasses.asdict(plan.allocation) if plan.allocation else None,
+        "sensitivity": dataclasses.asdict(plan.sensitivity) if plan.sensitivity else None,
         "inputs": dict(sorted(result.inputs.sources.items())),
         "seed": plan.seed,
         "crs": result.inputs.grid.crs.to_string(), "resolution_m": result.inputs.grid.cell,
@@ -132,3 +138,17 @@ def _no_nan(value: object) -> object:
     if isinstance(value, float | np.floating) and value != value:
         return None
     return value
+
+
+def _effective(result: PlanResult) -> str:
+    """Canonical text of the plan as used: raw tables, options, grid, weights per industry."""
+    plan = result.inputs.plan
+    doc = {
+        "raw": plan.raw, "crs": plan.crs.to_string(), "resolution": plan.resolution,
+        "seed": plan.seed, "exclude": list(plan.exclude),
+        "demand": dataclasses.asdict(plan.demand) if plan.demand else None,
+        "allocation": dataclasses.asdict(plan.allocation) if plan.allocation else None,
+        "sensitivity": dataclasses.asdict(plan.sensitivity) if plan.sensitivity else None,
+        "weights": {c: r.weights for c, r in result.results.items()},
+    }
+    return json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str)
