@@ -27,6 +27,7 @@ weights. Runs are spread over the CPU cores and gathered in order.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import time
@@ -300,6 +301,23 @@ def _site_geometry(cells: NDArray[np.int64], inputs: PlanInputs) -> shapely.Geom
     return shapely.union_all(polys)
 
 
+def _mean_contributions(res: SuitabilityResult, cells: NDArray[np.int64]) -> dict[str, float]:
+    """Mean contribution (points) of each weighted criterion over flat cell indices.
+
+    Equal to the mean of `SuitabilityResult.contributions` over the cells, without building
+    the full-grid arrays: ``100 w_k s_k`` on eligible cells, 0 elsewhere.
+    """
+    if not len(cells):
+        return {}
+    elig = res.eligible.ravel()[cells].astype(np.float64)
+    out = {}
+    for name, arr in res.criteria.items():
+        vals = np.nan_to_num(arr.ravel()[cells].astype(np.float32), nan=0.0)
+        vals *= np.float32(100.0 * res.weights[name])
+        out[name] = float((vals.astype(np.float64) * elig).mean())
+    return out
+
+
 def _reasons(contrib: Mapping[str, float], n: int = 3) -> str:
     top = sorted(((v, k) for k, v in contrib.items() if v == v), reverse=True)[:n]
     return "; ".join(f"{k} {v:.1f}" for v, k in top)
@@ -347,7 +365,13 @@ def run_plan(
 
     t = time.perf_counter()
     ctx = CriteriaContext(inputs)
-    results = {code: score(inputs, industry=code, context=ctx) for code in catalog.codes}
+    results = {}
+    for code in catalog.codes:
+        res = score(inputs, industry=code, context=ctx)
+        # Keep the transformed criteria (sites' contributions, sensitivity) and, of the raw
+        # values, only the Gi* z-scores that measures.csv reuses: about half the memory.
+        raw = {k: v for k, v in res.raw.items() if k == "hotspot"}
+        results[code] = dataclasses.replace(res, raw=raw)
     timings["score"] = time.perf_counter() - t
     say(f"scored {len(results)} industries on {inputs.grid.n_cells:,} cells "
         f"({timings['score']:.1f} s)")
@@ -441,8 +465,6 @@ def _sites(solution: allocate.Solution, cands: allocate.Candidates,
     zones = inputs.layer("zones")
     counties = inputs.layer("counties")
     zflat, cflat = ctx.zone_index.ravel(), ctx.county_index.ravel()
-    contribs = {code: {k: v.ravel() for k, v in r.contributions().items()}
-                for code, r in results.items()}
     rows: list[dict[str, Any]] = []
     cells_of: list[NDArray[np.int64]] = []
     for j in solution.chosen:
@@ -459,11 +481,8 @@ def _sites(solution: allocate.Solution, cands: allocate.Candidates,
         row["zone_name"] = str(zones.iloc[z]["name_zh"]) if z >= 0 else ""
         c = _mode(cflat[cells])
         row["county"] = str(counties.iloc[c]["adcode"]) if c >= 0 else ""
-        contrib = {}
-        for name in CRITERIA:
-            arr = contribs[code].get(name)
-            contrib[name] = float(arr[cells].astype(np.float64).mean()) if arr is not None \
-                else float("nan")
+        means = _mean_contributions(results[code], cells)
+        contrib = {name: means.get(name, float("nan")) for name in CRITERIA}
         row["reasons"] = _reasons(contrib)
         row.update({f"c_{k}": v for k, v in contrib.items()})
         row["geometry"] = _site_geometry(cells, inputs)
@@ -506,7 +525,6 @@ def _zone_industries(results: Mapping[str, SuitabilityResult],
         zc = zflat[cells]
         for zz, n in zip(*np.unique(zc[zc >= 0], return_counts=True), strict=True):
             alloc[(int(zz), code)] = alloc.get((int(zz), code), 0.0) + float(n) * cell_mu
-    contribs = {code: r.contributions() for code, r in results.items()}
     rows = []
     for z in range(len(zones)):
         in_zone = zone_of == z
@@ -516,8 +534,7 @@ def _zone_industries(results: Mapping[str, SuitabilityResult],
             cells = in_zone & eligible[code]
             if cells.any():
                 mean = float(res.score[cells].astype(np.float64).mean())
-                contrib = {k: float(v[cells].astype(np.float64).mean())
-                           for k, v in contribs[code].items()}
+                contrib = _mean_contributions(res, np.flatnonzero(cells.ravel()))
             else:
                 mean, contrib = 0.0, {}
             per.append((mean, code, contrib))

@@ -94,6 +94,49 @@ def plan_title(config: str | os.PathLike[str] | None, lang: str) -> str:
     return name or TEXT[check_lang(lang)]["default_title"]
 
 
+#: State shared with the map-writing workers (inherited by fork).
+_JOB: dict[str, Any] = {}
+
+
+def _write_one(job: str) -> list[str]:
+    """Write the overview (``job == "overview"``) or one industry's map and PNG into the stage."""
+    from ._offline import save_map
+    from ._png import overview_png
+    from .industry import industry_map, industry_png, read_surface
+    from .overview import overview_map
+
+    st = _JOB
+    stage: Path = st["stage"]
+    common = {"title": st["title"], "lang": st["lang"], "date": st["date"], "sites": st["sites"]}
+    if job == "overview":
+        m = overview_map(st["layers"], basemap=st["basemap"], **common)
+        save_map(m, stage / "overview.html", cdn=st["cdn"])
+        if not st["png"]:
+            return ["overview.html"]
+        overview_png(st["layers"], stage / "overview.png", **common)
+        return ["overview.html", "overview.png"]
+    surface = read_surface(st["scores"][job])
+    m = industry_map(surface, layers=st["layers"], basemap=st["basemap"], **common)
+    save_map(m, stage / f"industry_{job}.html", cdn=st["cdn"])
+    if not st["png"]:
+        return [f"industry_{job}.html"]
+    industry_png(surface, stage / f"industry_{job}.png", layers=st["layers"], **common)
+    return [f"industry_{job}.html", f"industry_{job}.png"]
+
+
+def _map_jobs(jobs: list[str]) -> list[list[str]]:
+    """Write the maps, in forked worker processes when there are several cores; in job order."""
+    workers = min(os.cpu_count() or 1, 4, len(jobs))
+    if workers <= 1:
+        return [_write_one(j) for j in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers,
+                             mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_write_one, jobs))
+
+
 def write_plan_maps(
     plan_dir: str | os.PathLike[str],
     *,
@@ -145,10 +188,6 @@ def write_plan_maps(
         ``plan_dir`` holds neither ``plan.gpkg`` nor any ``suitability/<code>_score.tif``.
     """
     from .. import datasets
-    from ._offline import save_map
-    from ._png import overview_png
-    from .industry import industry_map, industry_png, read_surface
-    from .overview import overview_map
 
     check_lang(lang)
     plan_dir = Path(plan_dir)
@@ -174,38 +213,15 @@ def write_plan_maps(
     if title is None:
         title = plan_title(config, lang)
 
+    jobs = ["overview", *industry_order(list(scores))]
+    _JOB.update(layers=layers, sites=sites, title=title, lang=lang, date=date, basemap=basemap,
+                cdn=cdn, png=png, scores=scores)
     names: list[str] = []
-    with staged_output(out) as stage:
-        m = overview_map(layers, title=title, lang=lang, date=date, sites=sites, basemap=basemap)
-        save_map(m, stage / "overview.html", cdn=cdn)
-        names.append("overview.html")
-        if png:
-            overview_png(
-                layers, stage / "overview.png", lang=lang, title=title, date=date, sites=sites
-            )
-            names.append("overview.png")
-        for code in industry_order(list(scores)):
-            surface = read_surface(scores[code])
-            m = industry_map(
-                surface,
-                layers=layers,
-                title=title,
-                sites=sites,
-                lang=lang,
-                date=date,
-                basemap=basemap,
-            )
-            save_map(m, stage / f"industry_{code}.html", cdn=cdn)
-            names.append(f"industry_{code}.html")
-            if png:
-                industry_png(
-                    surface,
-                    stage / f"industry_{code}.png",
-                    layers=layers,
-                    title=title,
-                    sites=sites,
-                    lang=lang,
-                    date=date,
-                )
-                names.append(f"industry_{code}.png")
+    try:
+        with staged_output(out) as stage:
+            _JOB["stage"] = stage
+            for written in _map_jobs(jobs):
+                names += written
+    finally:
+        _JOB.clear()
     return [out / name for name in names]
