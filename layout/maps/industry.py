@@ -62,14 +62,10 @@ from ._style import (
     COUNTY_COLOR,
     EXCLUDED_FILL,
     EXCLUDED_HATCH,
-    LINE_KINDS,
     NO_LEADING_COLOR,
-    POINT_KINDS,
     SCORE_CMAP,
     SITE_STROKE,
     TEXT,
-    UNKNOWN_LINE,
-    UNKNOWN_POINT,
     check_lang,
     constraint_style,
     industry_label,
@@ -89,6 +85,7 @@ from .overview import (
     base_map,
     finish_map,
     names_by_id,
+    transport_legend_items,
 )
 
 __all__ = [
@@ -722,17 +719,8 @@ def _legend(
     row(f'<span class="line" style="border-top:1px solid {COUNTY_COLOR}"></span>', t["counties"])
     if zones:
         row('<span class="line" style="border-top:2px dashed #000000"></span>', t["zones"])
-    for kind in lines:
-        style, zh, en = LINE_KINDS.get(kind, UNKNOWN_LINE)
-        dash = "dashed" if style.get("dashArray") else "solid"
-        row(
-            f'<span class="line" style="border-top:{e(style["weight"])}px {dash} '
-            f'{e(style["color"])}"></span>',
-            zh if lang == "zh" else en,
-        )
-    for kind in points:
-        pc, _, zh, en = POINT_KINDS.get(kind, UNKNOWN_POINT)
-        row(f'<span class="dot" style="background:{e(pc)}"></span>', zh if lang == "zh" else en)
+    for swatch, label in transport_legend_items(lines, points, lang):
+        row(swatch, label)
     out.append(f'<div class="note">{e(t["click_note"])}</div>')
     if note:
         out.append(f'<div class="note">{e(note)}</div>')

@@ -702,20 +702,8 @@ def _legend_html(
             )
     if lines or points:
         out.append(f"<h5>{e(t['transport_lines'])}</h5>")
-        for kind in lines:
-            style, zh, en = LINE_KINDS.get(kind, UNKNOWN_LINE)
-            dash = "dashed" if style.get("dashArray") else "solid"
-            row(
-                f'<span class="line" style="border-top:{e(style["weight"])}px {dash} '
-                f'{e(style["color"])}"></span>',
-                zh if lang == "zh" else en,
-            )
-        for kind in points:
-            color, _, zh, en = POINT_KINDS.get(kind, UNKNOWN_POINT)
-            row(
-                f'<span class="dot" style="background:{e(color)}"></span>',
-                zh if lang == "zh" else en,
-            )
+        for swatch, label in transport_legend_items(lines, points, lang):
+            row(swatch, label)
     out.append(f"<h5>{e(t['boundaries'])}</h5>")
     row(
         f'<span class="line" style="border-top:2.5px solid {e(BOUNDARY_COLOR)}"></span>',
@@ -735,6 +723,24 @@ def _legend_html(
         )
     out.append("</details>")
     return "\n".join(out)
+
+
+def transport_legend_items(
+    lines: Sequence[str], points: Sequence[str], lang: str
+) -> list[tuple[str, str]]:
+    """Legend swatches (HTML) and labels of transport line and point kinds, in that order."""
+    e = escape_text
+    items = []
+    for kind in lines:
+        style, zh, en = LINE_KINDS.get(kind, UNKNOWN_LINE)
+        dash = "dashed" if style.get("dashArray") else "solid"
+        items.append((f'<span class="line" style="border-top:{e(style["weight"])}px {dash} '
+                      f'{e(style["color"])}"></span>', zh if lang == "zh" else en))
+    for kind in points:
+        color, _, zh, en = POINT_KINDS.get(kind, UNKNOWN_POINT)
+        items.append((f'<span class="dot" style="background:{e(color)}"></span>',
+                      zh if lang == "zh" else en))
+    return items
 
 
 def _sources(layers: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
