@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from .options import check_date, default_date, quiet_option
+from .options import (
+    basemap_option,
+    cdn_option,
+    date_option,
+    default_date,
+    lang_option,
+    quiet_option,
+)
 from .overview import DEFAULT_OUT
 
 
@@ -24,33 +31,6 @@ from .overview import DEFAULT_OUT
     help="Folder for the maps.",
 )
 @click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    default="zh",
-    show_default=True,
-    help="Language of labels and legends.",
-)
-@click.option(
-    "--cdn",
-    is_flag=True,
-    help="Link Leaflet from a CDN instead of inlining it (smaller, needs a network).",
-)
-@click.option(
-    "--basemap",
-    type=click.Choice(["none", "osm", "tianditu", "gaode"]),
-    default="none",
-    show_default=True,
-    help="Background tiles: none (offline), osm, tianditu (key in $TIANDITU_KEY) or gaode "
-    "(overlays converted to GCJ-02).",
-)
-@click.option(
-    "--date",
-    default=None,
-    metavar="YYYY-MM-DD",
-    callback=check_date,
-    help="Date shown in the titles [default: $SOURCE_DATE_EPOCH, else today].",
-)
-@click.option(
     "--config",
     default=None,
     metavar="PLAN.toml",
@@ -59,6 +39,10 @@ from .overview import DEFAULT_OUT
     "PLAN_DIR/manifest.json, else the embedded plan].",
 )
 @click.option("--no-png", "no_png", is_flag=True, help="Write the HTML maps only.")
+@lang_option
+@cdn_option
+@basemap_option
+@date_option
 @quiet_option
 def map_command(
     plan_dir: Path,

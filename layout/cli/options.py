@@ -79,3 +79,31 @@ def check_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2024-05-01") from None
+
+
+def lang_option(f: F) -> F:
+    """Add ``--lang zh|en``: the language of map labels and legends."""
+    return click.option("--lang", type=click.Choice(["zh", "en"]), default="zh",
+                        show_default=True, help="Language of labels and legends.")(f)
+
+
+def cdn_option(f: F) -> F:
+    """Add ``--cdn``: link Leaflet from a CDN instead of inlining it."""
+    return click.option("--cdn", is_flag=True, help="Link Leaflet from a CDN instead of "
+                        "inlining it (smaller, needs a network).")(f)
+
+
+def basemap_option(f: F) -> F:
+    """Add ``--basemap none|osm|tianditu|gaode``."""
+    return click.option(
+        "--basemap", type=click.Choice(["none", "osm", "tianditu", "gaode"]), default="none",
+        show_default=True,
+        help="Background tiles: none (offline), osm, tianditu (key in $TIANDITU_KEY) or gaode "
+        "(overlays converted to GCJ-02).")(f)
+
+
+def date_option(f: F) -> F:
+    """Add ``--date YYYY-MM-DD``: the date shown on maps."""
+    return click.option("--date", "date", default=None, metavar="YYYY-MM-DD",
+                        callback=check_date,
+                        help="Date shown on the maps [default: $SOURCE_DATE_EPOCH, else today].")(f)

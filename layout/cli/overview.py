@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .options import check_date, default_date, quiet_option
+from .options import (
+    basemap_option,
+    cdn_option,
+    date_option,
+    default_date,
+    lang_option,
+    quiet_option,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -29,32 +36,10 @@ DEFAULT_OUT = "maps"
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for overview.html and overview.png.",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    default="zh",
-    show_default=True,
-    help="Language of labels and legend.",
-)
-@click.option(
-    "--cdn",
-    is_flag=True,
-    help="Link Leaflet from a CDN instead of inlining it (smaller, needs a network).",
-)
-@click.option(
-    "--basemap",
-    type=click.Choice(["none", "osm"]),
-    default="none",
-    show_default=True,
-    help="Background tiles: none (offline) or OpenStreetMap (loaded when viewed).",
-)
-@click.option(
-    "--date",
-    default=None,
-    metavar="YYYY-MM-DD",
-    callback=check_date,
-    help="Date shown in the title [default: $SOURCE_DATE_EPOCH, else today].",
-)
+@lang_option
+@cdn_option
+@basemap_option
+@date_option
 @quiet_option
 def overview(
     out_dir: Path, lang: str, cdn: bool, basemap: str, date: str | None, quiet: bool

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .options import check_date, default_date, quiet_option
+from .options import date_option, default_date, lang_option, quiet_option
 
 
 @click.command(name="plan")
@@ -19,10 +19,8 @@ from .options import check_date, default_date, quiet_option
               type=click.Path(file_okay=False, path_type=Path), help="Folder for the maps.")
 @click.option("--no-maps", is_flag=True, help="Do not write maps.")
 @click.option("--no-sensitivity", is_flag=True, help="Skip the sensitivity analysis.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Language of map labels.")
-@click.option("--date", "date", default=None, metavar="YYYY-MM-DD", callback=check_date,
-              help="Date shown on the maps (default $SOURCE_DATE_EPOCH, else today).")
+@lang_option
+@date_option
 @quiet_option
 def plan_command(config: Path | None, out: Path, maps_dir: Path, no_maps: bool,
                  no_sensitivity: bool, lang: str, date: str | None, quiet: bool) -> None:
