@@ -49,6 +49,10 @@ CONSTRAINT_BITS: dict[str, int] = {
     "steep_slope": 64,
     "outside_study_area": 128,
 }
+#: The constraint types drawn in a constraints layer (the others are derived when scoring).
+DRAWN_CONSTRAINT_TYPES: tuple[str, ...] = tuple(
+    k for k in CONSTRAINT_BITS if k not in ("steep_slope", "outside_study_area")
+)
 
 _TOP_KEYS = {
     "plan", "inputs", "constraints", "weights", "criteria", "industries", "demand", "allocation",

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 
 from . import datasets
 from .catalog import OTHER
@@ -186,8 +185,3 @@ def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
     return PlanInputs(
         plan, layers, grid, dem, sources, tuple(p for p in problems if p.severity != "error")
     )
-
-
-def enterprises_frame(inputs: PlanInputs) -> pd.DataFrame:
-    """The enterprises layer without geometry, for tables."""
-    return pd.DataFrame(inputs.layer("enterprises").drop(columns="geometry"))

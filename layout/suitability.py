@@ -14,9 +14,10 @@ everything around it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -236,24 +237,12 @@ def score(
         trans[name] = t
     flags = ctx.flags(industry)
     exclude_bits = plan.exclude_mask_bits
-    result = SuitabilityResult(
-        industry,
-        inputs.grid,
-        np.zeros(0, np.float32),
-        trans,
-        raw,
-        {k: s.weight for k, s in specs.items()},
-        source,
-        flags,
-        exclude_bits,
-    )
-    total, _ = score_kernel(
-        list(trans.values()), [s.weight for s in specs.values()], result.eligible
-    )
+    eligible = inputs.grid.mask & ((flags & np.uint16(exclude_bits)) == 0)
+    weights = {k: s.weight for k, s in specs.items()}
+    total, _ = score_kernel(list(trans.values()), list(weights.values()), eligible)
     total[~inputs.grid.mask] = np.nan
-    return SuitabilityResult(
-        industry, inputs.grid, total, trans, raw, result.weights, source, flags, exclude_bits
-    )
+    return SuitabilityResult(industry, inputs.grid, total, trans, raw, weights, source, flags,
+                             exclude_bits)
 
 
 def score_all(
@@ -268,12 +257,15 @@ def score_all(
     return {code: score(inputs, industry=code, context=ctx) for code in codes}
 
 
-def write_result(result: SuitabilityResult, folder: str | Path) -> tuple[Path, Path]:
+def write_result(
+    result: SuitabilityResult, folder: str | Path, *, storage: Mapping[str, Any] | None = None
+) -> tuple[Path, Path]:
     """Write ``<industry>_score.tif`` (score + one band per criterion) and ``<industry>_flags.tif``.
 
     Band 1 is the final score 0–100, then one band per criterion (transformed 0–1), with band
     descriptions set and nodata −1 outside the study area. The flags raster is uint16 with the
-    bits of `CONSTRAINT_BITS` (128 = outside the study area).
+    bits of `CONSTRAINT_BITS` (128 = outside the study area). ``storage`` passes GDAL
+    creation options to `layout.raster.write_bands` (e.g. `layout.raster.FAST_READ`).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -293,6 +285,7 @@ def write_result(result: SuitabilityResult, folder: str | Path) -> tuple[Path, P
         descriptions=descs,
         nodata=-1.0,
         tags=tags,
+        storage=storage,
     )
     flag_tags = {f"bit_{b}": k for k, b in CONSTRAINT_BITS.items()}
     flag_tags["exclude_bits"] = str(result.exclude_bits)
@@ -304,5 +297,6 @@ def write_result(result: SuitabilityResult, folder: str | Path) -> tuple[Path, P
         nodata=None,
         dtype="uint16",
         tags=flag_tags,
+        storage=storage,
     )
     return score_path, flags_path

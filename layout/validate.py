@@ -43,6 +43,7 @@ from pyproj import CRS
 
 from . import _encoding, settings
 from . import io as layout_io
+from .config import DRAWN_CONSTRAINT_TYPES
 from .errors import ConfigError, CRSError, LayoutError, Problem, ValidationError
 
 #: Features within this distance of the study area (metres) are not reported as outside it.
@@ -127,8 +128,7 @@ LAYER_SCHEMAS: dict[str, LayerSchema] = {
         id_column="constraint_id",
         required=("constraint_id", "type", "legal_basis"),
         # steep_slope and outside_study_area are derived by the scoring stage, not drawn.
-        choices={"type": ("basic_farmland", "eco_redline", "water_source", "wetland_reserve",
-                          "scenic_heritage", "flood_zone")},
+        choices={"type": DRAWN_CONSTRAINT_TYPES},
     ),
     "transport_lines": LayerSchema(
         geometry=_LINES,

@@ -34,7 +34,6 @@ from layout.cache import (
     open_cache,
     percentile_from_quantiles,
     quantile_table,
-    write_result_banded,
 )
 from layout.catalog import PRIORITY_CODES, load_catalog
 from layout.config import load_plan
@@ -50,6 +49,7 @@ from layout.indicators import (
 )
 from layout.inputs import file_digest
 from layout.maps import external_loads, render_html
+from layout.raster import FAST_READ
 from layout.sitecheck import (
     SCHEMA_VERSION,
     ParcelError,
@@ -587,7 +587,7 @@ def test_cache_contents(score_cache: ScoreCache) -> None:
     assert len(score_cache.layer("zones")) == 15
 
 
-def test_banded_writer_matches_write_result(tmp_path: Path) -> None:
+def test_fast_read_storage_keeps_the_bands_of_write_result(tmp_path: Path) -> None:
     from layout.grid import Grid
     from layout.suitability import SuitabilityResult, write_result
 
@@ -602,7 +602,7 @@ def test_banded_writer_matches_write_result(tmp_path: Path) -> None:
     result = SuitabilityResult("auto", grid, score, crit, crit, {"density": 0.4, "slope": 0.6},
                                "direct", np.zeros((5, 7), np.uint16), 7)
     a = write_result(result, tmp_path / "a")
-    b = write_result_banded(result, tmp_path / "b")
+    b = write_result(result, tmp_path / "b", storage=FAST_READ)
     for pa, pb in zip(a, b, strict=True):
         with rasterio.open(pa) as ra, rasterio.open(pb) as rb:
             np.testing.assert_array_equal(ra.read(), rb.read())
