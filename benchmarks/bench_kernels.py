@@ -2,10 +2,10 @@
 
 Run ``python benchmarks/bench_kernels.py`` (about a minute).  Prints one table:
 
-(a) kernel density: `layout._kernels.kde_grid` against scikit-learn ``KernelDensity``
+(a) kernel density: `layout.core.kernels.kde_grid` against scikit-learn ``KernelDensity``
     (gaussian, ``rtol=1e-4``, the same weighted points and cell centres), with the largest
     difference as a percentage of the peak density (target: >= 500 x faster, <= 0.5 %);
-(b) Getis-Ord Gi*: `layout._kernels.gi_star` against ``esda.G_Local(star=True, transform="B",
+(b) Getis-Ord Gi*: `layout.core.kernels.gi_star` against ``esda.G_Local(star=True, transform="B",
     permutations=0)`` on a queen-contiguity grid (target: >= 1,000 x faster, same z).  The
     libpysal weights (``lat2W``) are built before the timer starts, so esda is not charged for
     them; esda's own call (which fills the diagonal for Gi* and applies the transform) is timed.
@@ -29,7 +29,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from layout import _kernels  # after the sys.path line: this source tree, not an install
+from layout.core import (
+    kernels as _kernels,  # after the sys.path line: this source tree, not an install
+)
 
 SEED = 20120424
 

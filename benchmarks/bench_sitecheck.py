@@ -35,8 +35,8 @@ import geopandas as gpd  # after the sys.path line: this source tree
 import numpy as np
 import shapely
 
-from layout import datasets
-from layout.sitecheck import example_parcels
+from layout.io import embedded as datasets
+from layout.products.sitecheck import example_parcels
 
 LAYOUT = Path(sys.executable).with_name("layout")
 DIRECT = "from layout.cli.check_site import check_site; check_site()"

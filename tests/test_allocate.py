@@ -1,4 +1,4 @@
-"""Tests of `layout.allocate`: region growth, seeds, the size ladder, and the selection programme.
+"""Tests of `layout.allocation.solve`: region growth, seeds, the size ladder, and the selection programme.
 
 Each result is compared with an independent calculation:
 
@@ -29,9 +29,9 @@ from pyproj import CRS
 from scipy import ndimage
 from scipy.spatial.distance import cdist
 
-from layout import allocate as al
+from layout.allocation import solve as al
 from layout.errors import ConfigError
-from layout.grid import Grid
+from layout.model.grid import Grid
 
 CELL = 100.0  # m: one cell = 1 ha = 15 mu
 CELL_MU = CELL * CELL / (10_000.0 / 15.0)

@@ -1,4 +1,4 @@
-"""Tests of layout.catalog: the embedded catalog, the linkage graph and TOML validation."""
+"""Tests of layout.model.catalog: the embedded catalog, the linkage graph and TOML validation."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from layout.catalog import (
+from layout.errors import ConfigError, DataFileError, LayoutError, UnknownIndustryError
+from layout.model.catalog import (
     CONFIDENCE,
     GROUPS,
     OTHER,
@@ -22,7 +23,6 @@ from layout.catalog import (
     check_industry,
     load_catalog,
 )
-from layout.errors import ConfigError, DataFileError, LayoutError, UnknownIndustryError
 
 # --------------------------------------------------------------------------------------------
 # A tiny catalog: four industries a, b, c, d; one base of b; four edges.

@@ -16,12 +16,12 @@ import pytest
 import shapely
 from click.testing import CliRunner, Result
 
-from layout.cache import ScoreCache
 from layout.cli.main import cli
-from layout.crs import convert_datum
-from layout.indicators import FIELDS
-from layout.maps import external_loads
-from layout.sitecheck import example_indicators, example_parcels
+from layout.data.indicators import FIELDS
+from layout.io.crs import convert_datum
+from layout.products.maps import external_loads
+from layout.products.sitecheck import example_indicators, example_parcels
+from layout.scoring.cache import ScoreCache
 
 from .test_sitecheck import shared_cache
 

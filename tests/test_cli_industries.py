@@ -10,10 +10,10 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from layout.catalog import PRIORITY_CODES, load_catalog
 from layout.cli.industries import _table, _width, industries
 from layout.cli.options import LayoutGroup
 from layout.errors import ConfigError
+from layout.model.catalog import PRIORITY_CODES, load_catalog
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 

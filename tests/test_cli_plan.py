@@ -22,9 +22,9 @@ import rasterio
 from click.testing import CliRunner, Result
 from geopandas.testing import assert_geodataframe_equal
 
-from layout.catalog import load_catalog
+from layout.analysis.criteria import CRITERIA
 from layout.cli.main import cli
-from layout.criteria import CRITERIA
+from layout.model.catalog import load_catalog
 from tests.fixtures import tiny_plan as tp
 
 CODES = load_catalog().codes
@@ -118,7 +118,7 @@ def test_plan_exits_0_and_writes_the_documented_files(planned: tuple[Result, Pat
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert written == expected
     assert leftovers(out) == []
-    # the maps of layout.maps.plan: an overview and one map per industry
+    # the maps of layout.products.maps.plan: an overview and one map per industry
     names = {p.name for p in maps.iterdir()}
     assert "overview.html" in names
     assert {f"industry_{c}.html" for c in CODES} <= names

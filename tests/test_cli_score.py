@@ -1,4 +1,4 @@
-"""Tests of ``layout score`` (click's CliRunner) and of `layout.measures.agglomeration_table` on
+"""Tests of ``layout score`` (click's CliRunner) and of `layout.analysis.measures.agglomeration_table` on
 the tiny plan (tests/fixtures/tiny_plan.py).
 
 Exit status: 0 on success; 2 for bad input (a `LayoutError`, turned into a one-line message by
@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
-from layout.catalog import load_catalog
+from layout.analysis.measures import agglomeration_table
 from layout.cli.main import cli
 from layout.cli.score import score_command
-from layout.inputs import load_inputs
-from layout.measures import agglomeration_table
+from layout.data.inputs import load_inputs
+from layout.model.catalog import load_catalog
 from tests.fixtures import tiny_plan as tp
 
 CODES = load_catalog().codes

@@ -1,4 +1,4 @@
-"""Tests of layout.config: the embedded plan, the tiny plan, and one test per kind of bad config.
+"""Tests of layout.config.plan: the embedded plan, the tiny plan, and one test per kind of bad config.
 
 Every bad config must raise `ConfigError` (or its subclass `UnknownIndustryError`) whose message
 names the file and the TOML key, so that a planner can fix the TOML without reading code.
@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from layout.config import (
+from layout.analysis.criteria import WEIGHT_KEYS, criterion_specs, industry_weights
+from layout.config.plan import (
     CONSTRAINT_BITS,
     INPUT_NAMES,
     PlanConfig,
@@ -23,9 +24,8 @@ from layout.config import (
     load_plan,
     parse_plan,
 )
-from layout.criteria import WEIGHT_KEYS, criterion_specs, industry_weights
+from layout.core.weights import format_matrix
 from layout.errors import ConfigError, LayoutError, UnknownIndustryError
-from layout.weights import format_matrix
 from tests.fixtures.tiny_plan import EXCLUDE, write_tiny_plan
 
 PLAN = Path("plan.toml")

@@ -1,9 +1,9 @@
-"""Tests of layout.criteria: weight resolution, and each raw criterion against an independent
+"""Tests of layout.analysis.criteria: weight resolution, and each raw criterion against an independent
 calculation on the tiny plan (tests/fixtures/tiny_plan.py, whose constants are the answer key).
 
 Tolerances: distances are float32 rasters of values up to ~15 km, compared with float64 brute
 force at 1e-6 relative (float32 round-off); kernel densities at 0.005 of the peak (the
-documented accuracy of `layout._kernels.kde_grid`); slopes on a plane at 1e-3 degrees.
+documented accuracy of `layout.core.kernels.kde_grid`); slopes on a plane at 1e-3 degrees.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from pyproj import CRS
 from scipy.spatial.distance import cdist
 
 import layout
-from layout.config import CONSTRAINT_BITS, load_plan, parse_plan
-from layout.criteria import (
+from layout.analysis.criteria import (
     CRITERIA,
     DEFAULT_WEIGHTS,
     WEIGHT_KEYS,
@@ -33,13 +32,14 @@ from layout.criteria import (
     criterion_specs,
     industry_weights,
 )
-from layout.grid import Grid
-from layout.inputs import PlanInputs, load_inputs
-from layout.network import build_road_graph, network_distance
-from layout.terrain import dem_on_grid, slope_degrees, slope_on_grid
+from layout.analysis.network import build_road_graph, network_distance
+from layout.analysis.terrain import dem_on_grid, slope_degrees, slope_on_grid
+from layout.config.plan import CONSTRAINT_BITS, load_plan, parse_plan
+from layout.data.inputs import PlanInputs, load_inputs
+from layout.model.grid import Grid
 from tests.fixtures import tiny_plan as tp
 
-CATALOG_TOML = Path(layout.__file__).parent / "data" / "industries.toml"
+CATALOG_TOML = Path(layout.__file__).parent / "config" / "industries.toml"
 
 
 def catalog_values() -> dict[str, dict[str, Any]]:
@@ -132,7 +132,7 @@ def assert_masked(raw: np.ndarray, expected: np.ndarray, grid: Grid, **tol: floa
 
 # --- industry_weights ----------------------------------------------------------------------
 
-# The embedded plan's [weights] (layout/data/zhengzhou_plan.toml), before normalising.
+# The embedded plan's [weights] (layout/config/zhengzhou_plan.toml), before normalising.
 BASE = {
     "density": 0.10,
     "hotspot": 0.07,
@@ -340,7 +340,7 @@ def test_lq_of_zone_inside_zones_and_of_county_outside(
     grid = ctx.grid
     county = lq_table(firms, "county")[code]
     # Zone LQs compare each zone's mix with the whole city's (E_i / E over every firm), the
-    # textbook definition (domain.md §5), as layout.measures.location_quotients does by default.
+    # textbook definition (domain.md §5), as layout.analysis.measures.location_quotients does by default.
     inside = firms[firms["zone_id"] != ""]
     t = inside.pivot_table(index="zone_id", columns="industry", values="output_wan",
                            aggfunc="sum", fill_value=0.0)

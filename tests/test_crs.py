@@ -6,8 +6,8 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from layout import crs
 from layout.errors import CRSError, CRSMismatchError
+from layout.io import crs
 
 # (wgs_lon, wgs_lat, gcj_lon, gcj_lat): the test vectors published with eviltransform
 # (github.com/googollee/eviltransform, go/transform_test.go), reused by many ports.

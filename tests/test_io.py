@@ -1,4 +1,4 @@
-"""Tests of layout.io and layout._encoding: formats, encodings, CRS rules, datums, atomic writes.
+"""Tests of layout.io.vector and layout.io.encoding: formats, encodings, CRS rules, datums, atomic writes.
 
 Each fixture writes a tiny file to tmp_path; the expected result is written next to it (the
 strings and coordinates that went in are what must come out).
@@ -18,10 +18,10 @@ import pyogrio
 import pytest
 import shapely
 
-from layout import _encoding
-from layout.crs import bd09_to_wgs84, gcj02_to_wgs84
 from layout.errors import CRSError, DataFileError, EncodingError
-from layout.io import list_layers, read_layer, write_layer
+from layout.io import encoding as _encoding
+from layout.io.crs import bd09_to_wgs84, gcj02_to_wgs84
+from layout.io.vector import list_layers, read_layer, write_layer
 
 # Names as written by a Chinese agency; the expected result of every encoding test.
 NAMES = ["郑州宇通客车股份有限公司", "新密市耐材厂"]

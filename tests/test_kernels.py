@@ -1,4 +1,4 @@
-"""Tests of layout._kernels against scikit-learn, esda/libpysal, scipy and hand arithmetic."""
+"""Tests of layout.core.kernels against scikit-learn, esda/libpysal, scipy and hand arithmetic."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from layout import _kernels as k
+from layout.core import kernels as k
 
 # A 60 x 80 grid of 100 m cells near Zhengzhou in EPSG:4547 coordinates (metres).
 X0, YTOP, CELL, NROWS, NCOLS = 480_000.0, 3_860_000.0, 100.0, 60, 80

@@ -19,9 +19,10 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from layout import report, settings
+from layout import settings
 from layout.cli.overview import overview
-from layout.maps import (
+from layout.products import summary as report
+from layout.products.maps import (
     MapRenderError,
     _png,
     escape_text,
@@ -32,7 +33,7 @@ from layout.maps import (
     render_html,
     save_map,
 )
-from layout.maps._prepare import for_display
+from layout.products.maps._prepare import for_display
 
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "`${alert(1)}`"]
 CODES = [
@@ -347,7 +348,7 @@ _SUBPROCESS = """
 import hashlib, importlib.util, sys
 spec = importlib.util.spec_from_file_location("tm", sys.argv[1])
 tm = importlib.util.module_from_spec(spec); spec.loader.exec_module(tm)
-from layout.maps import overview_map, render_html
+from layout.products.maps import overview_map, render_html
 m = overview_map(tm.synthetic_layers(), title="t", date="2024-05-01", sites=tm.synthetic_sites())
 print(hashlib.sha256(render_html(m).encode()).hexdigest())
 """
@@ -453,7 +454,7 @@ def test_layers_in_another_crs_are_shown_in_lon_lat(layers: dict) -> None:
 def test_embedded_overview_is_at_most_5_mb() -> None:
     if not settings.embedded_gpkg().exists():
         pytest.skip("the embedded GeoPackage is not built yet (make data)")
-    from layout import datasets
+    from layout.io import embedded as datasets
 
     text = render_html(overview_map(datasets.load_all(), title="t", date="2024-05-01"))
     assert external_loads(text) == []
@@ -477,7 +478,7 @@ def test_png_without_cjk_font_falls_back_to_english(
     monkeypatch.setattr(_png, "cjk_font", lambda: None)
     hostile = synthetic_layers(hostile=True)  # Chinese and $-signs still reach the figure
     hostile["counties"].loc[3, "name_en"] = "a$b$c"
-    with caplog.at_level(logging.WARNING, logger="layout.maps._png"):
+    with caplog.at_level(logging.WARNING, logger="layout.products.maps._png"):
         path = overview_png(hostile, tmp_path / "x.png", lang="zh")
     assert path.stat().st_size > 10_000
     assert "English labels" in caplog.text
@@ -528,7 +529,7 @@ def test_format_summary_mentions_every_layer(layers: dict) -> None:
 
 @pytest.fixture
 def fake_data(monkeypatch: pytest.MonkeyPatch) -> dict:
-    from layout import datasets
+    from layout.io import embedded as datasets
 
     data = synthetic_layers()
     monkeypatch.setattr(datasets, "load_all", lambda: {k: v.copy() for k, v in data.items()})

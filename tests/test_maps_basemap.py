@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from layout.crs import wgs84_to_gcj02
 from layout.errors import LayoutError
-from layout.maps import external_loads, overview_map, render_html
-from layout.maps._basemap import (
+from layout.io.crs import wgs84_to_gcj02
+from layout.products.maps import external_loads, overview_map, render_html
+from layout.products.maps._basemap import (
     BASEMAPS,
     TIANDITU_KEY_ENV,
     BasemapError,
@@ -25,7 +25,7 @@ from layout.maps._basemap import (
     resolve_basemap,
     shift_bounds,
 )
-from layout.maps.industry import industry_map, read_surface
+from layout.products.maps.industry import industry_map, read_surface
 from tests.test_maps_industry import tiny_layers, tiny_sites, write_surface
 
 KEY = "0123456789abcdef0123456789abcdef"
@@ -212,8 +212,8 @@ def test_gaode_industry_map_converts_vectors_and_shifts_the_image(surface: Any) 
 
 
 def test_write_plan_maps_with_gaode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from layout import datasets
-    from layout.maps.plan import write_plan_maps
+    from layout.io import embedded as datasets
+    from layout.products.maps.plan import write_plan_maps
     from tests.test_maps_industry import make_plan_dir
 
     monkeypatch.setattr(datasets, "load_all", tiny_layers)

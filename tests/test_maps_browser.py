@@ -18,7 +18,7 @@ import pytest
 import shapely
 
 from layout import settings
-from layout.maps import escape_text, overview_map, save_map
+from layout.products.maps import escape_text, overview_map, save_map
 
 pytestmark = pytest.mark.browser
 
@@ -307,7 +307,7 @@ def test_blocked_requests_are_recorded(visit: Callable[..., Visit], tmp_path: Pa
 def test_embedded_overview_in_browser(visit: Callable[..., Visit], tmp_path: Path) -> None:
     if not settings.embedded_gpkg().exists():
         pytest.skip("the embedded GeoPackage is not built yet (make data)")
-    from layout import datasets
+    from layout.io import embedded as datasets
 
     layers = datasets.load_all()
     path = save_map(
@@ -330,7 +330,7 @@ def test_harness_catches_unescaped_names(
 ) -> None:
     """Negative control: with escaping switched off the payloads do run, so the test above
     would notice a regression."""
-    from layout.maps import overview as overview_module
+    from layout.products.maps import overview as overview_module
 
     monkeypatch.setattr(overview_module, "escape_text", str)
     layers = layers_for_browser(10, names=PAYLOADS)

@@ -36,8 +36,8 @@ from pyproj import Transformer
 from layout import settings
 from layout.cli.main import cli
 from layout.errors import CRSMismatchError, DataFileError, LayoutError
-from layout.maps import escape_text, external_loads, render_html
-from layout.maps.industry import (
+from layout.products.maps import escape_text, external_loads, render_html
+from layout.products.maps.industry import (
     MAX_PIXELS,
     SuitabilitySurface,
     industry_map,
@@ -46,7 +46,7 @@ from layout.maps.industry import (
     score_colors,
     surface_image,
 )
-from layout.maps.plan import write_plan_maps
+from layout.products.maps.plan import write_plan_maps
 
 METRIC = "EPSG:4547"
 CELL = 100.0
@@ -511,7 +511,7 @@ def test_industry_png_without_cjk_font_falls_back_to_english(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from layout.maps import _png
+    from layout.products.maps import _png
 
     monkeypatch.setattr(_png, "cjk_font", lambda: None)
     with caplog.at_level(logging.WARNING):
@@ -529,7 +529,7 @@ def plan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _tiny_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Draw the tiny layers instead of the embedded ones."""
-    from layout import datasets
+    from layout.io import embedded as datasets
 
     monkeypatch.setattr(datasets, "load_all", tiny_layers)
 
@@ -584,8 +584,8 @@ def test_plan_folder_without_sites(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 def test_write_plan_maps_with_a_plan_config(tmp_path: Path) -> None:
     """A planner's own plan: the tiny plan's inputs, scored for real, with one site."""
-    from layout.inputs import load_inputs
-    from layout.suitability import score, write_result
+    from layout.data.inputs import load_inputs
+    from layout.scoring.suitability import score, write_result
     from tests.fixtures.tiny_plan import write_tiny_plan
 
     config = write_tiny_plan(tmp_path / "tiny")
@@ -765,10 +765,10 @@ def embedded_plan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The embedded plan scored for every industry, with synthetic sites (slow: ~15 s)."""
     if not settings.embedded_gpkg().exists():
         pytest.skip("the embedded GeoPackage is not built yet (make data)")
-    from layout import datasets
-    from layout.criteria import CriteriaContext
-    from layout.inputs import load_inputs
-    from layout.suitability import score, write_result
+    from layout.analysis.criteria import CriteriaContext
+    from layout.data.inputs import load_inputs
+    from layout.io import embedded as datasets
+    from layout.scoring.suitability import score, write_result
 
     folder = tmp_path_factory.mktemp("embedded_plan")
     inputs = load_inputs()
@@ -810,8 +810,8 @@ def test_plan_maps_are_identical_across_processes_and_hash_seeds(tmp_path: Path)
 
     script = (
         "import hashlib, sys; from pathlib import Path\n"
-        "from layout import datasets\n"
-        "from layout.maps.plan import write_plan_maps\n"
+        "from layout.io import embedded as datasets\n"
+        "from layout.products.maps.plan import write_plan_maps\n"
         "from tests.test_maps_industry import make_plan_dir, tiny_layers\n"
         "datasets.load_all = tiny_layers\n"
         "out = Path(sys.argv[1])\n"

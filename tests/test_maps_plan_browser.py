@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from pyproj import Transformer
 
-from layout.maps.plan import write_plan_maps
+from layout.products.maps.plan import write_plan_maps
 from tests.test_maps_browser import PAYLOADS, Visit, _screenshot, visit  # noqa: F401
 from tests.test_maps_industry import (
     CELL,
@@ -100,7 +100,7 @@ def click_at(seen: Visit, latlng: list[float]) -> str:
 @pytest.fixture
 def plan_maps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
     """Write the maps of the tiny plan folder and return their folder."""
-    from layout import datasets
+    from layout.io import embedded as datasets
 
     def write(*, names: list[str] | None = None, **kwargs: Any) -> Path:
         monkeypatch.setattr(datasets, "load_all", lambda: tiny_layers(names))
@@ -306,7 +306,7 @@ def test_harness_catches_unescaped_popups(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Negative control: with escaping switched off in the site popups, a payload runs."""
-    from layout.maps import overview as overview_module
+    from layout.products.maps import overview as overview_module
 
     monkeypatch.setattr(overview_module, "escape_text", str)
     maps = plan_maps(names=PAYLOADS)
@@ -333,7 +333,7 @@ def test_gaode_map_requests_only_gaode_tiles(
     info = seen.page.evaluate("() => window.__layout.info")
     assert info["datum"] == "gcj02" and info["image_shift"][0] > 0.004
     # The probe follows the shifted image: a farmland cell, moved to GCJ-02, still reads farmland.
-    from layout.crs import wgs84_to_gcj02
+    from layout.io.crs import wgs84_to_gcj02
 
     lat, lng = cell_latlng(35, 7)
     glng, glat = wgs84_to_gcj02(lng, lat)

@@ -1,4 +1,4 @@
-"""Tests of layout.measures: validation, CRS handling and agreement with the kernels/references."""
+"""Tests of layout.analysis.measures: validation, CRS handling and agreement with the kernels/references."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 import shapely
 from pyproj import CRS
 
-from layout import _kernels, measures
+from layout.analysis import measures
+from layout.core import kernels as _kernels
 from layout.errors import (
     ConfigError,
     CRSError,
@@ -17,7 +18,7 @@ from layout.errors import (
     UnknownIndustryError,
     ValidationError,
 )
-from layout.grid import Grid
+from layout.model.grid import Grid
 
 METRIC = "EPSG:4547"  # CGCS2000 / 3-degree GK CM 114E, the project's metric CRS
 X0, YTOP = 480_000.0, 3_860_000.0

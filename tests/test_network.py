@@ -1,4 +1,4 @@
-"""Tests of layout.network on hand-drawn road layouts with hand-worked answers.
+"""Tests of layout.analysis.network on hand-drawn road layouts with hand-worked answers.
 
 The main fixture, ``lattice`` (EPSG:4547, metres)::
 
@@ -32,14 +32,9 @@ import shapely
 from pyproj import CRS
 from shapely import LineString, Point
 
+from layout.analysis.network import build_road_graph, nearest_node, network_distance, node_distance
 from layout.errors import ConfigError, CRSError, CRSMismatchError, ValidationError
-from layout.grid import Grid
-from layout.network import (
-    build_road_graph,
-    nearest_node,
-    network_distance,
-    node_distance,
-)
+from layout.model.grid import Grid
 
 CRS_M = "EPSG:4547"
 TOL = 1e-6  # metres or seconds

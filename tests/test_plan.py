@@ -1,4 +1,4 @@
-"""Tests of `layout.plan`: land demand, validation of the plan tables, and `run_plan` on the tiny
+"""Tests of `layout.allocation.run`: land demand, validation of the plan tables, and `run_plan` on the tiny
 synthetic plan (tests/fixtures/tiny_plan.py, 200 m cells: one cell = 4 ha = 60 mu).
 
 Independent references: the demand arithmetic is worked out by hand; site cells are recovered
@@ -29,12 +29,7 @@ from numpy.typing import NDArray
 from scipy import ndimage
 from scipy.spatial.distance import cdist
 
-from layout.allocate import AllocationOptions
-from layout.catalog import load_catalog
-from layout.config import parse_plan
-from layout.errors import ConfigError, LayoutError
-from layout.inputs import PlanInputs, load_inputs
-from layout.plan import (
+from layout.allocation.run import (
     DemandOptions,
     PlanResult,
     SensitivityOptions,
@@ -44,7 +39,12 @@ from layout.plan import (
     land_demand,
     run_plan,
 )
-from layout.plan_report import plan_blocks, render_markdown
+from layout.allocation.solve import AllocationOptions
+from layout.config.plan import parse_plan
+from layout.data.inputs import PlanInputs, load_inputs
+from layout.errors import ConfigError, LayoutError
+from layout.model.catalog import load_catalog
+from layout.products.report import plan_blocks, render_markdown
 from tests.fixtures import tiny_plan as tp
 
 CATALOG = load_catalog()

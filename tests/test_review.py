@@ -1,4 +1,4 @@
-"""Tests of `layout.review`: reading a plan folder, explaining sites, comparing and varying plans.
+"""Tests of `layout.products.review`: reading a plan folder, explaining sites, comparing and varying plans.
 
 Expected values come from independent calculations: hand-made tables worked out in the test,
 the in-memory `PlanResult` (criterion arrays, weights and cells of each site) against what
@@ -30,24 +30,20 @@ import shapely
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from layout import datasets, review, settings
-from layout.config import load_plan, parse_plan
-from layout.criteria import CRITERIA, industry_weights
+from layout import settings
+from layout.allocation.run import PlanResult, land_demand, run_plan
+from layout.analysis.criteria import CRITERIA, industry_weights
+from layout.config.plan import load_plan, parse_plan
+from layout.data.inputs import PlanInputs, load_inputs
 from layout.errors import ConfigError, DataFileError, LayoutError, UnknownIndustryError
 from layout.errors import ValidationError as LayoutValidationError
-from layout.grid import Grid
-from layout.inputs import PlanInputs, load_inputs
-from layout.maps import render_html
-from layout.maps._style import CRITERION_GROUP_COLORS
-from layout.plan import PlanResult, land_demand, run_plan
-from layout.plan_outputs import write_plan
-from layout.sitecheck import (
-    Contribution,
-    Reason,
-    SiteCheck,
-    Suitability,
-    ZoneOverlap,
-)
+from layout.io import embedded as datasets
+from layout.model.grid import Grid
+from layout.products import review
+from layout.products.maps import render_html
+from layout.products.maps._style import CRITERION_GROUP_COLORS
+from layout.products.planfolder import write_plan
+from layout.products.sitecheck import Contribution, Reason, SiteCheck, Suitability, ZoneOverlap
 from tests.fixtures import tiny_plan as tp
 
 #: layout/plan.py composes affine transforms with `*` (PendingDeprecationWarning in affine 3),
@@ -572,7 +568,7 @@ def test_plot_contributions_without_a_cjk_font_draws_english(
     table = review.site_contributions(
         sites_table().assign(c_labour=[1.0, 1.0]), "food-01", lang="zh"
     )
-    with caplog.at_level(logging.WARNING, logger="layout.review"):
+    with caplog.at_level(logging.WARNING, logger="layout.products.review"):
         ax = review.plot_contributions(
             table, ax=Figure().subplots(), lang="zh", title="食品 food-01"
         )

@@ -1,4 +1,4 @@
-"""Tests of `layout.sitecheck`, `layout.cache` and `layout.indicators`.
+"""Tests of `layout.products.sitecheck`, `layout.scoring.cache` and `layout.data.indicators`.
 
 The score cache of the embedded plan is built once per session into a temporary folder
 (`score_cache`, about 5-10 s) and shared with ``test_cli_check_site.py`` through the same path.
@@ -25,21 +25,8 @@ import shapely
 from rasterio import features
 
 from layout import settings
-from layout.cache import (
-    N_QUANTILES,
-    ScoreCache,
-    cache_key,
-    ensure_cache,
-    file_sha256,
-    open_cache,
-    percentile_from_quantiles,
-    quantile_table,
-)
-from layout.catalog import PRIORITY_CODES, load_catalog
-from layout.config import load_plan
-from layout.crs import convert_datum
-from layout.errors import LayoutError, UnknownIndustryError
-from layout.indicators import (
+from layout.config.plan import load_plan
+from layout.data.indicators import (
     FIELDS,
     IndicatorError,
     check_indicators,
@@ -47,10 +34,13 @@ from layout.indicators import (
     read_indicators,
     thresholds,
 )
-from layout.inputs import file_digest
-from layout.maps import external_loads, render_html
-from layout.raster import FAST_READ
-from layout.sitecheck import (
+from layout.data.inputs import file_digest
+from layout.errors import LayoutError, UnknownIndustryError
+from layout.io.crs import convert_datum
+from layout.io.raster import FAST_READ
+from layout.model.catalog import PRIORITY_CODES, load_catalog
+from layout.products.maps import external_loads, render_html
+from layout.products.sitecheck import (
     SCHEMA_VERSION,
     ParcelError,
     VerdictRules,
@@ -63,6 +53,16 @@ from layout.sitecheck import (
     site_map,
     to_json,
     to_markdown,
+)
+from layout.scoring.cache import (
+    N_QUANTILES,
+    ScoreCache,
+    cache_key,
+    ensure_cache,
+    file_sha256,
+    open_cache,
+    percentile_from_quantiles,
+    quantile_table,
 )
 
 METRIC = "EPSG:4547"
@@ -464,7 +464,7 @@ def test_unknown_industry_suggests(score_cache: ScoreCache) -> None:
 
 
 def _catalog_toml() -> dict:
-    text = resources.files("layout").joinpath("data", "industries.toml").read_text("utf-8")
+    text = resources.files("layout.config").joinpath("industries.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 
@@ -561,7 +561,7 @@ def test_cache_key_follows_changed_plans() -> None:
 
 
 def test_cache_key_follows_inputs(tmp_path: Path) -> None:
-    plan = (resources.files("layout") / "data" / "zhengzhou_plan.toml").read_text("utf-8")
+    plan = (resources.files("layout.config") / "zhengzhou_plan.toml").read_text("utf-8")
     data = tmp_path / "d.gpkg"
     data.write_bytes(settings.embedded_gpkg().read_bytes())
     own = 'boundary = { path = "d.gpkg", layer = "boundary" }'
@@ -588,8 +588,8 @@ def test_cache_contents(score_cache: ScoreCache) -> None:
 
 
 def test_fast_read_storage_keeps_the_bands_of_write_result(tmp_path: Path) -> None:
-    from layout.grid import Grid
-    from layout.suitability import SuitabilityResult, write_result
+    from layout.model.grid import Grid
+    from layout.scoring.suitability import SuitabilityResult, write_result
 
     mask = np.ones((5, 7), bool)
     mask[0, 0] = False
@@ -643,7 +643,7 @@ def test_prune_keeps_the_most_recent(tmp_path: Path) -> None:
     import os
     import time
 
-    from layout.cache import prune
+    from layout.scoring.cache import prune
 
     for i in range(6):
         folder = tmp_path / (f"{i:x}" * 64)[:64]

@@ -1,4 +1,4 @@
-"""Tests of layout.suitability: the kernel on a hand example, the invariants of every score on
+"""Tests of layout.scoring.suitability: the kernel on a hand example, the invariants of every score on
 the tiny plan (all seven industries) and on the embedded Zhengzhou data (one industry: food,
 about 1.5 s for 755,000 cells), `explain`, determinism and the GeoTIFFs `write_result` writes.
 
@@ -18,11 +18,17 @@ import pytest
 import rasterio
 import shapely
 
-from layout.config import CONSTRAINT_BITS
-from layout.criteria import CRITERIA, CriteriaContext, criterion_specs
+from layout.analysis.criteria import CRITERIA, CriteriaContext, criterion_specs
+from layout.config.plan import CONSTRAINT_BITS
+from layout.data.inputs import PlanInputs, load_inputs
 from layout.errors import CRSError, LayoutError
-from layout.inputs import PlanInputs, load_inputs
-from layout.suitability import SuitabilityResult, score, score_all, score_kernel, write_result
+from layout.scoring.suitability import (
+    SuitabilityResult,
+    score,
+    score_all,
+    score_kernel,
+    write_result,
+)
 from tests.fixtures import tiny_plan as tp
 
 ATOL = 1e-4  # points

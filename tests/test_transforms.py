@@ -1,4 +1,4 @@
-"""Tests for layout.transforms: each kernel against hand-computed points, and the spec layer.
+"""Tests for layout.core.transforms: each kernel against hand-computed points, and the spec layer.
 
 Expected values are worked out by hand in the comments (exact fractions or closed forms evaluated
 with ``math``), independent of the kernels' numpy code.  Tolerance 1e-12 for float64 results and
@@ -13,9 +13,9 @@ import math
 import numpy as np
 import pytest
 
-from layout import transforms as tf
+from layout.core import transforms as tf
+from layout.core.transforms import TRANSFORMS, TransformSpec
 from layout.errors import ConfigError
-from layout.transforms import TRANSFORMS, TransformSpec
 
 NAN = math.nan
 WHERE = "plan.toml: [industries.auto.criteria.kde] transform"

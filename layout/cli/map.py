@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .options import (
+from layout.cli.options import (
     basemap_option,
     cdn_option,
     date_option,
@@ -14,7 +14,7 @@ from .options import (
     lang_option,
     quiet_option,
 )
-from .overview import DEFAULT_OUT
+from layout.cli.overview import DEFAULT_OUT
 
 
 @click.command("map")
@@ -62,7 +62,7 @@ def map_command(
     and sites.  The HTML maps open offline (one self-contained file each) unless --cdn or a
     basemap is given.
     """
-    from ..maps.plan import write_plan_maps
+    from layout.products.maps.plan import write_plan_maps
 
     paths = write_plan_maps(
         plan_dir,

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import LayoutError
+from layout.errors import LayoutError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .options import (
+from layout.cli.options import (
     basemap_option,
     cdn_option,
     date_option,
@@ -49,8 +49,9 @@ def overview(
     The HTML map opens offline (Leaflet inlined, no tiles) unless --cdn or --basemap osm is
     given.  Each layer is validated first and its number of problems is shown.
     """
-    from .. import datasets, report
-    from ..maps import default_title, overview_map, overview_png, save_map
+    from layout.io import embedded as datasets
+    from layout.products import summary as report
+    from layout.products.maps import default_title, overview_map, overview_png, save_map
 
     layers = datasets.load_all()
     problems = _validate(layers)
@@ -69,9 +70,9 @@ def overview(
 
 
 def _validate(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, int] | None:
-    """Problems per layer from `layout.validate.validate_layer`, or None if it is unavailable."""
+    """Problems per layer from `layout.data.validate.validate_layer`, or None if it is unavailable."""
     try:
-        from ..validate import LAYER_SCHEMAS, validate_layer
+        from layout.data.validate import LAYER_SCHEMAS, validate_layer
     except ImportError:
         return None
     study_area = layers.get("boundary")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .options import date_option, default_date, lang_option, quiet_option
+from layout.cli.options import date_option, default_date, lang_option, quiet_option
 
 
 @click.command(name="plan")
@@ -30,9 +30,9 @@ def plan_command(config: Path | None, out: Path, maps_dir: Path, no_maps: bool,
     suitability rasters, allocation.csv, report.md/html and manifest.json into --out, and the
     overview and industry maps into --maps.
     """
-    from ..inputs import load_inputs
-    from ..plan import run_plan
-    from ..plan_outputs import write_plan
+    from layout.allocation.run import run_plan
+    from layout.data.inputs import load_inputs
+    from layout.products.planfolder import write_plan
 
     def say(msg: str) -> None:
         if not quiet:
@@ -49,7 +49,7 @@ def plan_command(config: Path | None, out: Path, maps_dir: Path, no_maps: bool,
     files = write_plan(result, out, timings=timings)
     say(f"wrote {len(files)} files to {out}/ ({time.perf_counter() - t:.1f} s)")
     if not no_maps:
-        from ..maps.plan import write_plan_maps
+        from layout.products.maps.plan import write_plan_maps
 
         t = time.perf_counter()
         maps = write_plan_maps(out, out_dir=maps_dir, lang=lang, date=date or default_date(),

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import numpy as np
 
-from .options import quiet_option
+from layout.cli.options import quiet_option
 
 
 @click.command(name="score")
@@ -36,11 +36,11 @@ def score_command(config: Path | None, industry: str, out: Path, quiet: bool) ->
     CODE_score.tif (band 1 the score 0-100, then one band per criterion) and CODE_flags.tif
     (constraint bit flags), plus measures.csv with today's agglomeration statistics.
     """
-    from ..criteria import CriteriaContext
-    from ..inputs import load_inputs
-    from ..measures import agglomeration_table
-    from ..outputs import staged_output
-    from ..suitability import score, write_result
+    from layout.analysis.criteria import CriteriaContext
+    from layout.analysis.measures import agglomeration_table
+    from layout.data.inputs import load_inputs
+    from layout.io.staging import staged_output
+    from layout.scoring.suitability import score, write_result
 
     t0 = time.perf_counter()
     inputs = load_inputs(config)

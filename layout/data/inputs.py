@@ -1,0 +1,187 @@
+"""Load a plan's input layers: read, validate, project to the metric CRS, build the grid.
+
+This is the first stage of the pipeline (read → validate → project → criteria → score → …).
+Its result, `PlanInputs`, is what every later stage takes; none of them reads files again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+
+from layout.config.plan import PlanConfig, load_plan
+from layout.data.validate import validate_layer
+from layout.errors import DataFileError, Problem, ValidationError
+from layout.io import embedded as datasets
+from layout.io.crs import to_metric
+from layout.io.vector import read_layer
+from layout.model.catalog import OTHER
+from layout.model.grid import Grid
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """The loaded inputs of a plan.
+
+    Attributes
+    ----------
+    plan
+        The validated plan configuration.
+    layers
+        Vector layers by name, projected to ``plan.crs``.
+    grid
+        The analysis grid over the boundary.
+    dem
+        Path of the DEM GeoTIFF, or None when the plan has none.
+    sources
+        Provenance of each input: file (and layer) and a SHA-256 of the file.
+    warnings
+        Validation warnings (errors raise instead).
+    """
+
+    plan: PlanConfig
+    layers: Mapping[str, gpd.GeoDataFrame]
+    grid: Grid
+    dem: Path | None
+    sources: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[Problem, ...] = ()
+
+    def layer(self, name: str) -> gpd.GeoDataFrame:
+        """Return a projected input layer; an empty frame in the plan CRS when it is optional."""
+        if name in self.layers:
+            return self.layers[name]
+        return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=self.plan.crs))
+
+    @property
+    def study_area(self) -> gpd.GeoDataFrame:
+        """The boundary layer in the plan CRS."""
+        return self.layers["boundary"]
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file (hex), for provenance and caching keys."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _check_industry_codes(gdf: gpd.GeoDataFrame, plan: PlanConfig, source: str) -> list[Problem]:
+    known = set(plan.catalog.codes) | {OTHER}
+    if "industry" not in gdf.columns:
+        return []
+    bad = ~gdf["industry"].astype(str).isin(known)
+    problems = []
+    id_col = "ent_id" if "ent_id" in gdf.columns else None
+    for idx in gdf.index[bad][:20]:
+        fid = str(gdf.at[idx, id_col]) if id_col else str(idx)
+        problems.append(
+            Problem(
+                source,
+                f"unknown industry code {gdf.at[idx, 'industry']!r}; "
+                f"use one of {', '.join(sorted(known))}",
+                feature=fid,
+                column="industry",
+            )
+        )
+    if bad.sum() > 20:
+        problems.append(
+            Problem(
+                source,
+                f"{int(bad.sum()) - 20} more rows with unknown industry codes",
+                column="industry",
+            )
+        )
+    return problems
+
+
+def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
+    """Read, validate and project every input of a plan, and build its analysis grid.
+
+    Parameters
+    ----------
+    plan
+        A `PlanConfig`, the path of a plan TOML file, or None for the embedded plan.
+
+    Returns
+    -------
+    PlanInputs
+        Layers in the plan's metric CRS, the grid and the provenance of each input.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem in every input file at once.
+
+    Examples
+    --------
+    >>> inputs = load_inputs()
+    >>> inputs.grid.crs.to_epsg(), inputs.grid.cell
+    (4547, 100.0)
+    """
+    if not isinstance(plan, PlanConfig):
+        plan = load_plan(plan)
+    raw: dict[str, gpd.GeoDataFrame] = {}
+    sources: dict[str, str] = {}
+    for name, spec in plan.inputs.items():
+        if name == "dem":
+            continue
+        if spec.embedded:
+            gdf = datasets.load(name)
+            path = datasets.gpkg_path()
+            sources[name] = f"{path.name}:{name} sha256={file_digest(path)[:16]}"
+        else:
+            assert spec.path is not None
+            gdf = read_layer(
+                spec.path, layer=spec.layer, crs=spec.crs, datum=spec.datum, encoding=spec.encoding
+            )
+            sources[name] = (
+                f"{spec.path}{':' + spec.layer if spec.layer else ''} "
+                f"sha256={file_digest(spec.path)[:16]}"
+            )
+        raw[name] = gdf
+
+    problems: list[Problem] = []
+    boundary = raw["boundary"]
+    study = boundary if boundary.crs is not None else None
+    for name, gdf in raw.items():
+        source = str(gdf.attrs.get("source", sources[name].split(" ")[0]))
+        problems += validate_layer(
+            gdf, kind=name, source=source, study_area=None if name == "boundary" else study
+        )
+        if name == "enterprises":
+            problems += _check_industry_codes(gdf, plan, source)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ValidationError(problems)
+
+    layers = {name: to_metric(gdf, crs=plan.crs, source=name) for name, gdf in raw.items()}
+    boundary_m = layers["boundary"]
+    zones = layers["zones"]
+    if len(zones) and not zones.intersects(boundary_m.union_all()).any():
+        raise ValidationError(
+            [
+                Problem(
+                    sources["zones"].split(" ")[0],
+                    "no zone intersects the study-area boundary; check "
+                    "that zones and boundary cover the same city and CRS",
+                )
+            ]
+        )
+    grid = Grid.from_boundary(boundary_m, resolution=plan.resolution, crs=plan.crs)
+
+    dem: Path | None = None
+    if "dem" in plan.inputs:
+        spec = plan.inputs["dem"]
+        dem = datasets.dem_path() if spec.embedded else spec.path
+        if dem is None or not dem.exists():
+            raise DataFileError(f"{dem}: DEM file not found; fix [inputs] dem in {plan.label}")
+        sources["dem"] = f"{dem.name} sha256={file_digest(dem)[:16]}"
+    return PlanInputs(
+        plan, layers, grid, dem, sources, tuple(p for p in problems if p.severity != "error")
+    )

@@ -1,0 +1,121 @@
+"""Writing and reading the GeoTIFFs of the scoring stage.
+
+Writes are atomic: a temporary file in the target folder is renamed over the target only when it
+is complete, so an interrupted run never leaves a half-written raster.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import rasterio
+from numpy.typing import NDArray
+
+from layout.model.grid import Grid
+
+
+def write_bands(
+    path: str | Path,
+    bands: Sequence[NDArray[np.generic]],
+    grid: Grid,
+    *,
+    descriptions: Sequence[str],
+    nodata: float | None,
+    dtype: str = "float32",
+    tags: Mapping[str, str] | None = None,
+    storage: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write arrays of the grid's shape as one multi-band, DEFLATE-compressed GeoTIFF.
+
+    Parameters
+    ----------
+    path
+        Target file; its folder must exist.
+    bands
+        One 2-D array per band, each of ``grid.shape``.
+    grid
+        The grid giving CRS and transform.
+    descriptions
+        One description per band (shown by QGIS and ``gdalinfo``).
+    nodata
+        The nodata value written where arrays hold NaN (for float types) and declared.
+    dtype
+        Output data type.
+    tags
+        Dataset-level metadata (provenance, weights).
+    storage
+        GDAL creation options replacing the defaults (DEFLATE level 1, 256-pixel tiles, pixel
+        interleaving), e.g. `FAST_READ` for rasters read window by window.
+
+    Returns
+    -------
+    Path
+        The path written.
+    """
+    path = Path(path)
+    if len(bands) != len(descriptions):
+        raise ValueError("one description per band is required")
+    profile = {
+        "driver": "GTiff",
+        "height": grid.nrows,
+        "width": grid.ncols,
+        "count": len(bands),
+        "dtype": dtype,
+        "crs": grid.crs,
+        "transform": grid.transform,
+        "nodata": nodata,
+        # DEFLATE (readable everywhere) at level 1 on every core: 2-3x faster than the default
+        # level, for files a few per cent larger.
+        "compress": "deflate",
+        "zlevel": 1,
+        "num_threads": "ALL_CPUS",
+        "predictor": 2 if np.dtype(dtype).kind in "iu" else 3,
+        "tiled": True,
+        "blockxsize": 256,
+        "blockysize": 256,
+    }
+    if storage:
+        profile.update(storage)
+        if str(profile.get("compress", "")).lower() != "deflate":
+            profile.pop("zlevel", None)  # a DEFLATE-only option
+    fd, tmp = tempfile.mkstemp(suffix=".tif.part", dir=path.parent)
+    os.close(fd)
+    try:
+        with rasterio.open(tmp, "w", **profile) as dst:
+            for i, (band, desc) in enumerate(zip(bands, descriptions, strict=True), start=1):
+                arr = np.asarray(band)
+                if nodata is not None and np.dtype(dtype).kind == "f":
+                    arr = np.where(np.isnan(arr), nodata, arr)
+                dst.write(arr.astype(dtype), i)
+                dst.set_band_description(i, desc)
+            if tags:
+                dst.update_tags(**{k: str(v) for k, v in tags.items()})
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; outputs are for others to read
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+#: Storage for rasters read in small windows of a few bands (the site check's cache):
+#: band-interleaved tiles, so that reading band 1 decodes only band 1, and ZSTD level 1 with
+#: 128-pixel tiles, which decode several times faster (GDAL >= 2.3 and QGIS read them).
+FAST_READ: Mapping[str, Any] = {
+    "compress": "zstd", "zstd_level": 1, "blockxsize": 128, "blockysize": 128,
+    "interleave": "band",
+}
+
+
+def read_band(path: str | Path, band: int = 1) -> tuple[NDArray[np.float32], dict[str, object]]:
+    """Read one band as float32 with nodata as NaN, and the dataset profile."""
+    with rasterio.open(path) as src:
+        arr = src.read(band).astype(np.float32)
+        if src.nodata is not None:
+            arr[arr == src.nodata] = np.nan
+        return arr, dict(src.profile)

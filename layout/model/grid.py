@@ -1,0 +1,184 @@
+"""The analysis grid: a north-up raster of square cells over the study area, in a metric CRS.
+
+Cell ``(row, col)`` has its centre at ``x = x0 + (col + 0.5) * cell``,
+``y = y_top - (row + 0.5) * cell`` (the rasterio convention: row 0 is the northern edge).
+Cells outside the study area are masked (``mask`` is False there).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+from affine import Affine
+from numpy.typing import NDArray
+from pyproj import CRS
+from rasterio import features
+
+from layout import settings
+from layout.errors import ConfigError
+from layout.io.crs import require_crs
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A north-up grid of square cells in a projected CRS.
+
+    Attributes
+    ----------
+    crs
+        Projected CRS of the grid (metres).
+    x0, y_top
+        Western and northern edges of the grid, in CRS units.
+    cell
+        Cell size in metres.
+    nrows, ncols
+        Shape of the grid.
+    mask
+        Boolean array ``(nrows, ncols)``: True for cells inside the study area.
+    """
+
+    crs: CRS
+    x0: float
+    y_top: float
+    cell: float
+    nrows: int
+    ncols: int
+    mask: NDArray[np.bool_] = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.crs.is_projected:
+            raise ConfigError(
+                f"the analysis grid needs a projected CRS, got {self.crs.to_string()}"
+            )
+        if self.cell <= 0:
+            raise ConfigError(f"grid cell size must be positive, got {self.cell}")
+        if self.mask.shape != self.shape:
+            raise ConfigError(f"grid mask has shape {self.mask.shape}, expected {self.shape}")
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(nrows, ncols)``."""
+        return (self.nrows, self.ncols)
+
+    @property
+    def transform(self) -> Affine:
+        """The rasterio affine transform of the grid."""
+        return Affine(self.cell, 0.0, self.x0, 0.0, -self.cell, self.y_top)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """``(xmin, ymin, xmax, ymax)`` of the grid."""
+        return (
+            self.x0,
+            self.y_top - self.nrows * self.cell,
+            self.x0 + self.ncols * self.cell,
+            self.y_top,
+        )
+
+    @property
+    def cell_area_m2(self) -> float:
+        """Area of one cell in square metres."""
+        return self.cell * self.cell
+
+    @property
+    def n_cells(self) -> int:
+        """Number of cells inside the study area."""
+        return int(self.mask.sum())
+
+    def x_centres(self) -> NDArray[np.float64]:
+        """X of the centre of each column."""
+        return self.x0 + (np.arange(self.ncols, dtype=np.float64) + 0.5) * self.cell
+
+    def y_centres(self) -> NDArray[np.float64]:
+        """Y of the centre of each row (decreasing)."""
+        return self.y_top - (np.arange(self.nrows, dtype=np.float64) + 0.5) * self.cell
+
+    def centres(self, *, masked: bool = True) -> NDArray[np.float64]:
+        """``(n, 2)`` array of cell-centre coordinates, row-major; only masked cells by default."""
+        xx, yy = np.meshgrid(self.x_centres(), self.y_centres())
+        if masked:
+            return np.column_stack([xx[self.mask], yy[self.mask]])
+        return np.column_stack([xx.ravel(), yy.ravel()])
+
+    def rowcol(
+        self, x: NDArray[np.float64], y: NDArray[np.float64]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Row and column of the cells holding points ``(x, y)`` (may fall outside the grid)."""
+        col = np.floor((np.asarray(x) - self.x0) / self.cell).astype(np.int64)
+        row = np.floor((self.y_top - np.asarray(y)) / self.cell).astype(np.int64)
+        return row, col
+
+    def rasterize(
+        self,
+        gdf: gpd.GeoDataFrame | gpd.GeoSeries,
+        *,
+        values: NDArray[np.generic] | None = None,
+        fill: float = 0,
+        dtype: str = "uint8",
+        all_touched: bool = False,
+    ) -> NDArray[np.generic]:
+        """Burn geometries into an array of the grid's shape (later rows win where they overlap).
+
+        The layer must be in the grid's CRS; it is reprojected if it is not (never assumed).
+        """
+        crs = require_crs(gdf, source="layer to rasterize")
+        geo = gdf if crs.equals(self.crs) else gdf.to_crs(self.crs)
+        geoms = geo.geometry if isinstance(geo, gpd.GeoDataFrame) else geo
+        vals = np.ones(len(geoms)) if values is None else np.asarray(values)
+        shapes = [
+            (g, v) for g, v in zip(geoms, vals, strict=True) if g is not None and not g.is_empty
+        ]
+        if not shapes:
+            return np.full(self.shape, fill, dtype=dtype)
+        return features.rasterize(
+            shapes,
+            out_shape=self.shape,
+            transform=self.transform,
+            fill=fill,
+            dtype=dtype,
+            all_touched=all_touched,
+        )
+
+    @classmethod
+    def from_boundary(
+        cls,
+        boundary: gpd.GeoDataFrame | gpd.GeoSeries,
+        *,
+        resolution: float | None = None,
+        crs: str | CRS | None = None,
+    ) -> Grid:
+        """Build the grid covering a study-area boundary, masked to its inside.
+
+        Parameters
+        ----------
+        boundary
+            Study-area polygon(s), any CRS (it is reprojected to ``crs``).
+        resolution
+            Cell size in metres; `settings.grid_resolution` (100 m) by default.
+        crs
+            Projected CRS of the grid; `settings.default_crs` (EPSG:4547) by default.
+
+        Examples
+        --------
+        >>> import geopandas as gpd, shapely
+        >>> sq = gpd.GeoSeries([shapely.box(0, 0, 1000, 500)], crs="EPSG:4547")
+        >>> g = Grid.from_boundary(sq, resolution=100)
+        >>> g.shape, g.n_cells
+        ((5, 10), 50)
+        """
+        require_crs(boundary, source="study-area boundary")
+        target = CRS.from_user_input(crs or settings.default_crs)
+        res = float(resolution or settings.grid_resolution)
+        geo = boundary.to_crs(target)
+        xmin, ymin, xmax, ymax = geo.total_bounds
+        # Snap the grid to multiples of the cell size so that grids of the same resolution align.
+        x0 = math.floor(xmin / res) * res
+        y_top = math.ceil(ymax / res) * res
+        ncols = math.ceil((xmax - x0) / res)
+        nrows = math.ceil((y_top - ymin) / res)
+        tmp = cls(target, x0, y_top, res, nrows, ncols, np.ones((nrows, ncols), dtype=bool))
+        mask = tmp.rasterize(geo, dtype="uint8").astype(bool)
+        return cls(target, x0, y_top, res, nrows, ncols, mask)

@@ -1,0 +1,227 @@
+"""All the maps of a plan folder: the overview with every site, and one map per industry.
+
+`write_plan_maps` reads what ``layout plan`` wrote (docs/plan_outputs.md) -- ``plan.gpkg``
+(layer ``sites``) and ``suitability/<code>_score.tif`` / ``<code>_flags.tif`` -- together with the
+plan's input layers, and writes into one folder:
+
+========================  =====================================================================
+``overview.html``/.png    boundaries, zones, enterprises by industry, constraints, transport and
+                          every industry's recommended sites
+``industry_<code>.html``  the industry's suitability surface, exclusion reasons and sites
+``industry_<code>.png``   the same as a static figure for the report
+========================  =====================================================================
+
+The files appear all together or not at all (`layout.io.staging.staged_output`); other files in the
+folder are left alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+
+from layout.errors import DataFileError
+from layout.io.staging import staged_output
+from layout.products.maps._style import TEXT, check_lang, industry_order
+
+__all__ = ["plan_title", "read_plan_sites", "write_plan_maps"]
+
+logger = logging.getLogger(__name__)
+
+SITES_LAYER = "sites"
+
+
+def read_plan_sites(plan_dir: str | os.PathLike[str]) -> gpd.GeoDataFrame | None:
+    """Return the ``sites`` layer of ``plan_dir/plan.gpkg``, or None when there is none.
+
+    Raises
+    ------
+    DataFileError
+        ``plan.gpkg`` exists but cannot be read, or its ``sites`` layer has no CRS.
+    """
+    import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    path = Path(plan_dir) / "plan.gpkg"
+    if not path.exists():
+        return None
+    try:
+        names = [str(name) for name, _ in pyogrio.list_layers(path)]
+        if SITES_LAYER not in names:
+            logger.warning("%s has no layer %r: no sites are drawn", path, SITES_LAYER)
+            return None
+        sites = pyogrio.read_dataframe(path, layer=SITES_LAYER)
+    except (DataSourceError, DataLayerError) as exc:
+        raise DataFileError(f"{path}: cannot read layer {SITES_LAYER!r} ({exc})") from None
+    if sites.crs is None:
+        raise DataFileError(f"{path}:{SITES_LAYER} has no CRS; the plan stage writes EPSG:4547")
+    sites.attrs["source"] = f"{path.name}:{SITES_LAYER}"
+    return sites
+
+
+def _manifest_config(plan_dir: Path) -> Path | None:
+    """The plan TOML named in ``manifest.json`` (``config`` or ``config.path``), if it exists."""
+    path = plan_dir / "manifest.json"
+    if not path.exists():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value: Any = manifest.get("config") if isinstance(manifest, dict) else None
+    if isinstance(value, dict):
+        value = value.get("path")
+    if isinstance(value, str) and value.endswith(".toml"):
+        candidate = Path(value)
+        for found in (candidate, plan_dir / candidate):
+            if found.is_file():
+                return found
+    return None
+
+
+def plan_title(config: str | os.PathLike[str] | None, lang: str) -> str:
+    """The plan's name in ``lang`` from its TOML (the embedded plan when None)."""
+    from layout.config.plan import load_plan
+
+    plan = load_plan(None if config is None else Path(config))
+    name = plan.name if lang == "zh" else plan.name_en
+    return name or TEXT[check_lang(lang)]["default_title"]
+
+
+#: State shared with the map-writing workers (inherited by fork).
+_JOB: dict[str, Any] = {}
+
+
+def _write_one(job: str) -> list[str]:
+    """Write the overview (``job == "overview"``) or one industry's map and PNG into the stage."""
+    from layout.products.maps._offline import save_map
+    from layout.products.maps._png import overview_png
+    from layout.products.maps.industry import industry_map, industry_png, read_surface
+    from layout.products.maps.overview import overview_map
+
+    st = _JOB
+    stage: Path = st["stage"]
+    common = {"title": st["title"], "lang": st["lang"], "date": st["date"], "sites": st["sites"]}
+    if job == "overview":
+        m = overview_map(st["layers"], basemap=st["basemap"], **common)
+        save_map(m, stage / "overview.html", cdn=st["cdn"])
+        if not st["png"]:
+            return ["overview.html"]
+        overview_png(st["layers"], stage / "overview.png", **common)
+        return ["overview.html", "overview.png"]
+    surface = read_surface(st["scores"][job])
+    m = industry_map(surface, layers=st["layers"], basemap=st["basemap"], **common)
+    save_map(m, stage / f"industry_{job}.html", cdn=st["cdn"])
+    if not st["png"]:
+        return [f"industry_{job}.html"]
+    industry_png(surface, stage / f"industry_{job}.png", layers=st["layers"], **common)
+    return [f"industry_{job}.html", f"industry_{job}.png"]
+
+
+def _map_jobs(jobs: list[str]) -> list[list[str]]:
+    """Write the maps, in forked worker processes when there are several cores; in job order."""
+    workers = min(os.cpu_count() or 1, 4, len(jobs))
+    if workers <= 1:
+        return [_write_one(j) for j in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers,
+                             mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_write_one, jobs))
+
+
+def write_plan_maps(
+    plan_dir: str | os.PathLike[str],
+    *,
+    out_dir: str | os.PathLike[str],
+    lang: str = "zh",
+    cdn: bool = False,
+    basemap: str | None = None,
+    date: str | dt.date | None = None,
+    title: str | None = None,
+    config: str | os.PathLike[str] | None = None,
+    png: bool = True,
+) -> list[Path]:
+    """Write the overview map and one map per industry of a plan folder, as HTML and PNG.
+
+    Parameters
+    ----------
+    plan_dir
+        Folder written by ``layout plan``: ``plan.gpkg`` (layer ``sites``; optional) and
+        ``suitability/<code>_score.tif`` with ``<code>_flags.tif`` for each industry mapped.
+    out_dir
+        Folder for the maps (created if missing; ``layout plan`` and ``layout map`` use
+        ``maps/``).
+    lang
+        ``"zh"`` (default) or ``"en"``.
+    cdn
+        Link Leaflet from a CDN instead of inlining it (smaller; needs a network).
+    basemap
+        ``None``/``"none"`` (default, offline), ``"osm"``, ``"tianditu"`` (key in
+        ``$TIANDITU_KEY``) or ``"gaode"`` (overlays converted to GCJ-02).
+    date
+        Date shown in the titles; None shows none (the maps never read the clock).
+    title
+        The plan's name; default: the name in the plan TOML (``config``, else the one named in
+        ``plan_dir/manifest.json``, else the embedded plan).
+    config
+        The plan TOML whose input layers are drawn; default: as for ``title``.  The embedded
+        plan draws the embedded Zhengzhou layers (`layout.io.embedded.load_all`).
+    png
+        Also write the static PNGs.
+
+    Returns
+    -------
+    list of Path
+        The files written, overview first, then industries in catalog order.
+
+    Raises
+    ------
+    DataFileError
+        ``plan_dir`` holds neither ``plan.gpkg`` nor any ``suitability/<code>_score.tif``.
+    """
+    from layout.io import embedded as datasets
+
+    check_lang(lang)
+    plan_dir = Path(plan_dir)
+    out = Path(out_dir)
+    scores = {
+        p.name[: -len("_score.tif")]: p
+        for p in sorted((plan_dir / "suitability").glob("*_score.tif"))
+    }
+    sites = read_plan_sites(plan_dir)
+    if not scores and sites is None:
+        raise DataFileError(
+            f"{plan_dir}: not a plan folder (no plan.gpkg and no suitability/<code>_score.tif); "
+            "run `layout plan` first, or give the folder it wrote"
+        )
+    if config is None:
+        config = _manifest_config(plan_dir)
+    if config is None:
+        layers = datasets.load_all()
+    else:
+        from layout.data.inputs import load_inputs
+
+        layers = dict(load_inputs(Path(config)).layers)
+    if title is None:
+        title = plan_title(config, lang)
+
+    jobs = ["overview", *industry_order(list(scores))]
+    _JOB.update(layers=layers, sites=sites, title=title, lang=lang, date=date, basemap=basemap,
+                cdn=cdn, png=png, scores=scores)
+    names: list[str] = []
+    try:
+        with staged_output(out) as stage:
+            _JOB["stage"] = stage
+            for written in _map_jobs(jobs):
+                names += written
+    finally:
+        _JOB.clear()
+    return [out / name for name in names]

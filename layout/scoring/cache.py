@@ -1,0 +1,669 @@
+"""The score-raster cache: every industry's suitability scored once, reused by fast look-ups.
+
+`layout check-site` answers in about a second because it never runs the scoring pipeline on a
+warm cache: it reads raster windows and a few vector layers from a folder this module builds
+once per plan and inputs.
+
+Key
+---
+The folder name is a SHA-256 (`cache_key`) of, in order:
+
+* a format tag (`CACHE_FORMAT`) and the package version;
+* the bytes of the scoring modules of this package (`SCORING_MODULES`), so that a development
+  checkout whose version string has not changed never serves scores of older code;
+* the plan TOML text (the embedded plan's when the plan has no file) and the catalog TOML text;
+* for each input of the plan, its name and the SHA-256 of its file -- of every sidecar file too
+  for a Shapefile (``.dbf``, ``.prj``, ``.cpg`` ...).
+
+Only files are hashed, never loaded, so the key costs a few milliseconds (the embedded data is
+under 2 MB). The digests are the same as `layout.data.inputs.file_digest`.
+
+Location
+--------
+``$LAYOUT_CACHE_DIR/<key>/`` when that variable is set, else ``$XDG_CACHE_HOME/zz-layout/<key>/``,
+else ``~/.cache/zz-layout/<key>/``. A cache is about 150 MB; after building one, `prune` keeps
+the `KEEP` (4) most recently used in the root and deletes the others (any may be deleted by hand).
+
+Contents
+--------
+``<code>_score.tif`` and ``<code>_flags.tif``
+    For each of the catalog's industries, the bands, descriptions and tags of
+    `layout.scoring.suitability.write_result` (band 1 the score 0--100, then one band per criterion;
+    uint16 constraint flags), stored for fast windowed reads (`layout.io.raster.FAST_READ`:
+    band-interleaved ZSTD tiles of 128 pixels).
+``quantiles.npz``
+    For each industry ``<code>``: the `N_QUANTILES` + 1 quantiles of the score over the eligible
+    cells of the study area (``q_k = s[ceil(k n / K) - 1]`` of the sorted scores ``s``, ``K =
+    N_QUANTILES``) and ``<code>_n``, the number of those cells. `ScoreCache.percentile` turns them
+    into a percentile within 0.005 percentile points of the exact one (see its Notes).
+``layers.gpkg``
+    The ``boundary``, ``zones`` and ``constraints`` layers as the scoring stage saw them
+    (validated, in the plan CRS), so a check uses the very layers the scores were made from.
+``manifest.json``
+    Key, package version, plan, input provenance, industries, grid and files.
+
+Building
+--------
+On first use `ensure_cache` loads the inputs, scores every industry with one shared
+`layout.analysis.criteria.CriteriaContext` (about 5 s on the embedded data) and says so on stderr. The
+files are written into a temporary folder next to the target which is renamed into place in one
+step (`os.replace` of a folder), so a reader sees either no cache or a complete one, and two
+processes building at once both end with a valid cache (the loser discards its copy). This is
+stronger than `layout.io.staging.staged_output`, which moves files one by one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from layout.errors import DataFileError, LayoutError
+from layout.version import __version__
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from layout.config.plan import PlanConfig
+    from layout.model.catalog import Catalog
+
+#: Version of the cache layout; bump it when the files or their meaning change.
+CACHE_FORMAT = 1
+#: Number of quantile steps stored per industry (10,001 values: 0.01 percentile-point steps).
+N_QUANTILES = 10_000
+#: Vector layers copied into the cache (``layers.gpkg``).
+CACHED_LAYERS: tuple[str, ...] = ("boundary", "zones", "constraints")
+#: Modules whose code decides the scores; their bytes are part of the key.
+SCORING_MODULES: tuple[str, ...] = (
+    "_encoding.py",
+    "_kernels.py",
+    "catalog.py",
+    "config.py",
+    "criteria.py",
+    "crs.py",
+    "datasets.py",
+    "grid.py",
+    "inputs.py",
+    "io.py",
+    "measures.py",
+    "network.py",
+    "raster.py",
+    "settings.py",
+    "suitability.py",
+    "terrain.py",
+    "transforms.py",
+    "validate.py",
+    "weights.py",
+    "cache.py",
+)
+#: Caches kept in the cache root after a build (most recently used first; `prune`).
+KEEP = 4
+_SIDECARS = (".shx", ".dbf", ".prj", ".cpg", ".qix")
+_MANIFEST = "manifest.json"
+_QUANTILES = "quantiles.npz"
+_LAYERS = "layers.gpkg"
+
+Progress = Callable[[str], None]
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """SHA-256 of a file (hex); the same digest as `layout.data.inputs.file_digest`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> _ = p.write_bytes(b"abc")
+    >>> file_sha256(p)[:16]
+    'ba7816bf8f01cfea'
+    """
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _plan_data(
+    plan: PlanConfig | str | os.PathLike[str] | None,
+) -> tuple[Mapping[str, Any], Path | None, str]:
+    """The plan's parsed TOML, the folder its relative paths start from, and its label.
+
+    A `PlanConfig` gives its ``raw`` data; a path or None (the embedded plan) is parsed with
+    `tomllib` only -- not validated, which would import the whole scoring stage. Both give the
+    same data for the same file, hence the same key.
+    """
+    import tomllib
+
+    from layout.config.plan import PlanConfig, embedded_plan_path
+
+    if isinstance(plan, PlanConfig):
+        base = plan.path.parent if plan.path is not None else None
+        return plan.raw, base, plan.label
+    file = embedded_plan_path() if plan is None else Path(plan)
+    data = tomllib.loads(file.read_text(encoding="utf-8"))
+    return data, (None if plan is None else file.parent), (
+        "embedded plan" if plan is None else file.name
+    )
+
+
+def _input_files(data: Mapping[str, Any], base: Path | None) -> list[tuple[str, Path]]:
+    """Every file a plan's inputs are read from, with the input name (as `layout.config.plan` does)."""
+    from layout import settings
+    from layout.config.plan import INPUT_NAMES
+
+    raw = data.get("inputs", dict.fromkeys(INPUT_NAMES, "embedded"))
+    files: list[tuple[str, Path]] = []
+    for name in sorted(k for k in raw if k in INPUT_NAMES):
+        value = raw[name]
+        if value == "embedded":
+            path = settings.embedded_dem() if name == "dem" else settings.embedded_gpkg()
+            files.append((name, path))
+            continue
+        text = value.get("path") if isinstance(value, Mapping) else value
+        path = Path(str(text))
+        if base is not None and not path.is_absolute():
+            path = base / path
+        files.append((name, path))
+        if path.suffix.lower() == ".shp":
+            for ext in _SIDECARS:
+                for side in (path.with_suffix(ext), path.with_suffix(ext.upper())):
+                    if side.exists():
+                        files.append((f"{name}{ext}", side))
+    return files
+
+
+def _catalog_file(data: Mapping[str, Any], base: Path | None) -> Path | None:
+    """The catalog file a plan names, or None for the embedded catalog."""
+    plan = data.get("plan", {})
+    text = plan.get("catalog") if isinstance(plan, Mapping) else None
+    if not text:
+        return None
+    path = Path(str(text))
+    return base / path if base is not None and not path.is_absolute() else path
+
+
+def _salient(plan: PlanConfig) -> str:
+    """What of a validated plan decides the scores, as text."""
+    return repr((
+        plan.crs.to_string(), plan.resolution, plan.seed, plan.exclude,
+        sorted(plan.weights.items()),
+        sorted((k, sorted(v.items())) for k, v in plan.criteria.items()),
+        sorted((k, repr(v)) for k, v in plan.industries.items()),
+        sorted((k, repr(v)) for k, v in plan.inputs.items()), plan.catalog.source,
+    ))
+
+
+def _overrides(plan: PlanConfig) -> str:
+    """The salient fields of a plan changed after loading (``dataclasses.replace``), or ''."""
+    from layout.config.plan import parse_plan
+
+    try:
+        loaded = parse_plan(plan.raw, path=plan.path)
+    except LayoutError:
+        return _salient(plan)
+    mine = _salient(plan)
+    return "" if mine == _salient(loaded) else mine
+
+
+def cache_key(plan: PlanConfig | str | os.PathLike[str] | None = None) -> str:
+    """The cache key of a plan: SHA-256 of code, plan, catalog and input files (hex).
+
+    Parameters
+    ----------
+    plan
+        A `PlanConfig`, a plan TOML path, or None for the embedded plan; a path is read with
+        `tomllib` only (cheap), and gives the same key as the `PlanConfig` loaded from it. A
+        `PlanConfig` changed after loading (``dataclasses.replace(plan, resolution=50)``) gets
+        its changed fields into the key as well.
+
+    Returns
+    -------
+    str
+        64 hex digits; equal keys mean equal scores.
+
+    Raises
+    ------
+    DataFileError
+        An input file is missing.
+
+    Examples
+    --------
+    >>> from layout.config.plan import load_plan
+    >>> key = cache_key()
+    >>> len(key), key == cache_key(load_plan())
+    (64, True)
+    """
+    from importlib import resources
+
+    from layout.config.plan import PlanConfig
+
+    data, base, label = _plan_data(plan)
+    h = hashlib.sha256()
+
+    def part(name: str, payload: bytes) -> None:
+        h.update(name.encode("utf-8") + b"\0" + str(len(payload)).encode() + b"\0" + payload)
+
+    part("format", str(CACHE_FORMAT).encode())
+    part("version", __version__.encode())
+    here = Path(__file__).resolve().parent
+    for name in SCORING_MODULES:
+        module = here / name
+        part(f"module:{name}", module.read_bytes() if module.exists() else b"")
+    part("plan", json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode())
+    if isinstance(plan, PlanConfig):  # changed after loading: the TOML data does not say it all
+        changed = _overrides(plan)
+        if changed:
+            part("overrides", changed.encode())
+    catalog = _catalog_file(data, base)
+    if catalog is None:
+        part("catalog", resources.files("layout.config").joinpath("industries.toml").read_bytes())
+    elif catalog.is_file():
+        part("catalog", catalog.read_bytes())
+    else:
+        raise DataFileError(f"{catalog}: the catalog of {label} not found")
+    for name, path in _input_files(data, base):
+        if not path.exists():
+            raise DataFileError(f"{path}: input {name!r} of {label} not found")
+        part(f"input:{name}", file_sha256(path).encode())
+    return h.hexdigest()
+
+
+def cache_root() -> Path:
+    """The folder holding cache folders: ``$LAYOUT_CACHE_DIR``, else the user cache folder."""
+    env = os.environ.get("LAYOUT_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "zz-layout"
+
+
+def quantile_table(scores: NDArray[np.floating[Any]], k: int = N_QUANTILES) -> NDArray[np.float64]:
+    """The ``k + 1`` order statistics ``q_j = s[ceil(j n / k) - 1]`` (``q_0 = s[0]``) of scores.
+
+    Examples
+    --------
+    >>> quantile_table(np.array([3.0, 1.0, 2.0, 4.0]), k=4).tolist()
+    [1.0, 1.0, 2.0, 3.0, 4.0]
+    """
+    s = np.sort(np.asarray(scores, dtype=np.float64).ravel())
+    n = s.size
+    if n == 0:
+        return np.full(k + 1, np.nan)
+    j = np.arange(k + 1, dtype=np.int64)
+    idx = np.maximum((j * n + k - 1) // k - 1, 0)
+    return s[idx]
+
+
+def percentile_from_quantiles(
+    quantiles: NDArray[np.float64], value: float | NDArray[np.floating[Any]]
+) -> NDArray[np.float64]:
+    """Share (in percent) of the scores that are at most ``value``, from `quantile_table`.
+
+    Notes
+    -----
+    With ``j`` the largest index such that ``q_j <= value``, the exact share ``F`` satisfies
+    ``j / K <= F < (j + 1) / K`` (``K = len(quantiles) - 1``), so the midpoint returned is within
+    ``0.5 / K`` of it: 0.005 percentile points for ``K = 10,000``. Values below the minimum give
+    0 and values at or above the maximum give 100, exactly.
+
+    Examples
+    --------
+    >>> q = quantile_table(np.arange(1.0, 101.0), k=100)  # exact shares: 0, 50 and 100 %
+    >>> percentile_from_quantiles(q, np.array([0.0, 50.0, 100.0])).tolist()  # K = 100: ±0.5
+    [0.0, 50.5, 100.0]
+    """
+    k = len(quantiles) - 1
+    v = np.asarray(value, dtype=np.float64)
+    j = np.searchsorted(quantiles, v, side="right") - 1
+    out = (j + 0.5) / k * 100.0
+    out = np.where(j < 0, 0.0, out)
+    out = np.where(j >= k, 100.0, out)
+    return np.where(np.isnan(v), np.nan, out)
+
+
+@dataclass(frozen=True)
+class ScoreCache:
+    """A complete cache folder.
+
+    Attributes
+    ----------
+    key
+        The cache key (`cache_key`).
+    folder
+        The folder holding the files.
+    manifest
+        The parsed ``manifest.json``.
+    """
+
+    key: str
+    folder: Path
+    manifest: Mapping[str, Any] = field(repr=False)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Industry codes with rasters in the cache."""
+        return tuple(self.manifest["codes"])
+
+    @property
+    def crs(self) -> str:
+        """The plan CRS (``EPSG:4547``), of the rasters and of the cached layers."""
+        return str(self.manifest["crs"])
+
+    @property
+    def exclude(self) -> tuple[str, ...]:
+        """Constraint types the plan excludes."""
+        return tuple(self.manifest["exclude"])
+
+    @property
+    def exclude_bits(self) -> int:
+        """Flag bits of the excluded constraint types."""
+        return int(self.manifest["exclude_bits"])
+
+    @property
+    def plan_label(self) -> str:
+        """The plan file name, or ``embedded plan``."""
+        return str(self.manifest["plan"])
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """The plan's industry catalog (the one the scores were made with)."""
+        from layout.model.catalog import load_catalog
+
+        return load_catalog(self.manifest.get("catalog_path"))
+
+    def score_path(self, code: str) -> Path:
+        """``<code>_score.tif``: band 1 the score, then one band per criterion."""
+        return self.folder / f"{code}_score.tif"
+
+    def flags_path(self, code: str) -> Path:
+        """``<code>_flags.tif``: uint16 constraint bit flags."""
+        return self.folder / f"{code}_flags.tif"
+
+    @property
+    def layers_path(self) -> Path:
+        """``layers.gpkg`` with the boundary, zones and constraints in the plan CRS."""
+        return self.folder / _LAYERS
+
+    @cached_property
+    def _quantiles(self) -> dict[str, NDArray[np.float64]]:
+        with np.load(self.folder / _QUANTILES) as data:
+            return {name: np.asarray(data[name]) for name in data.files}
+
+    def quantiles(self, code: str) -> NDArray[np.float64]:
+        """The stored score quantiles of one industry (`quantile_table`)."""
+        return self._quantiles[code]
+
+    def n_eligible(self, code: str) -> int:
+        """Number of eligible cells the quantiles of ``code`` summarise."""
+        return int(self._quantiles[f"{code}_n"])
+
+    def percentile(
+        self, code: str, value: float | NDArray[np.floating[Any]]
+    ) -> NDArray[np.float64]:
+        """Percentile of ``value`` among eligible cells' scores (`percentile_from_quantiles`)."""
+        return percentile_from_quantiles(self.quantiles(code), value)
+
+    def layer(self, name: str) -> gpd.GeoDataFrame:
+        """One of `CACHED_LAYERS` in the plan CRS (an empty frame when the plan has none)."""
+        import geopandas as gpd
+        import pyogrio
+
+        if name not in CACHED_LAYERS:
+            raise KeyError(f"no cached layer {name!r}; cached: {', '.join(CACHED_LAYERS)}")
+        if not self.manifest["layers"].get(name):
+            return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=self.manifest["crs"]))
+        gdf = pyogrio.read_dataframe(self.layers_path, layer=name)
+        gdf.attrs["source"] = str(self.manifest["sources"].get(name, name))
+        return gdf
+
+
+def _complete(folder: Path) -> dict[str, Any] | None:
+    """The manifest of a complete cache folder, or None."""
+    path = folder / _MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if manifest.get("format") != CACHE_FORMAT:
+        return None
+    files = manifest.get("files", [])
+    if not files or not all((folder / f).is_file() for f in files):
+        return None
+    return dict(manifest)
+
+
+def open_cache(
+    plan: PlanConfig | str | os.PathLike[str] | None = None,
+    *,
+    root: str | os.PathLike[str] | None = None,
+) -> ScoreCache | None:
+    """The plan's cache if it is complete, else None; nothing is built or validated.
+
+    This is the fast path of a check: with a plan path (or None) it neither validates the plan
+    nor imports the scoring stage. Any trouble reading the plan gives None, so that the caller
+    falls back to `layout.config.plan.load_plan`, whose messages name the problem.
+    """
+    try:
+        key = cache_key(plan)
+    except (OSError, ValueError, LayoutError):
+        return None
+    folder = (Path(root) if root is not None else cache_root()) / key
+    manifest = _complete(folder)
+    if manifest is None:
+        return None
+    _touch(folder)
+    return ScoreCache(key, folder, manifest)
+
+
+def _touch(folder: Path) -> None:
+    """Mark a cache as used now (its manifest's mtime orders caches for `prune`)."""
+    with contextlib.suppress(OSError):  # a read-only cache is still usable
+        os.utime(folder / _MANIFEST)
+
+
+def prune(*, keep: int = KEEP, root: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Delete all but the ``keep`` most recently used caches (and stale partial builds).
+
+    Every change of code, plan or inputs makes a new cache of about 150 MB, so old ones are
+    removed when a new one is built (`ensure_cache`). Returns the folders removed.
+    """
+    base = Path(root) if root is not None else cache_root()
+    if not base.is_dir():
+        return []
+    now = time.time()
+    caches, removed = [], []
+    for folder in base.iterdir():
+        if not folder.is_dir():
+            continue
+        if folder.name.endswith(".partial") and now - folder.stat().st_mtime > 3600:
+            shutil.rmtree(folder, ignore_errors=True)  # a build that died an hour ago
+            removed.append(folder)
+        elif len(folder.name) == 64 and (folder / _MANIFEST).is_file():
+            caches.append(((folder / _MANIFEST).stat().st_mtime, folder.name, folder))
+    for _, _, folder in sorted(caches, reverse=True)[keep:]:
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def ensure_cache(
+    plan: PlanConfig | str | os.PathLike[str] | None = None,
+    *,
+    root: str | os.PathLike[str] | None = None,
+    progress: Progress | None = _stderr,
+    keep: int = KEEP,
+) -> ScoreCache:
+    """Return the plan's score cache, building it on first use.
+
+    Parameters
+    ----------
+    plan
+        A `PlanConfig`, a plan TOML path, or None for the embedded plan.
+    root
+        Folder holding cache folders; `cache_root` by default.
+    progress
+        Called with one line of text when the cache is built (stderr by default; None: silent).
+    keep
+        After a build, keep this many most recently used caches in ``root`` (`prune`).
+
+    Returns
+    -------
+    ScoreCache
+        A complete cache.
+    """
+    from layout.config.plan import PlanConfig, load_plan
+
+    if not isinstance(plan, PlanConfig):
+        plan = load_plan(None if plan is None else Path(plan))
+    key = cache_key(plan)
+    base = Path(root) if root is not None else cache_root()
+    folder = base / key
+    manifest = _complete(folder)
+    if manifest is not None:
+        _touch(folder)
+        return ScoreCache(key, folder, manifest)
+    if progress is not None:
+        progress(
+            f"building the score cache of {plan.label} in {folder} "
+            "(first use for these inputs; scores every industry once, a few seconds)"
+        )
+    t0 = time.perf_counter()
+    base.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{key[:16]}.", suffix=".partial", dir=base))
+    try:
+        _build(plan, key, stage)
+        if folder.exists():  # an incomplete leftover (files deleted by hand): replace it
+            shutil.rmtree(folder, ignore_errors=True)
+        try:
+            os.replace(stage, folder)
+        except OSError:
+            if _complete(folder) is None:  # not a concurrent build that finished first
+                raise
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    manifest = _complete(folder)
+    if manifest is None:  # pragma: no cover - the rename above either worked or raised
+        raise DataFileError(f"{folder}: the score cache could not be completed")
+    removed = prune(keep=keep, root=base)
+    if progress is not None:
+        gone = f"; removed {len(removed)} older cache(s)" if removed else ""
+        progress(f"score cache ready ({time.perf_counter() - t0:.1f} s{gone})")
+    return ScoreCache(key, folder, manifest)
+
+
+def _build(plan: PlanConfig, key: str, stage: Path) -> None:
+    """Score every industry and write the cache files into ``stage``."""
+    import pyogrio
+
+    from layout.analysis.criteria import CRITERIA, CriteriaContext
+    from layout.data.inputs import load_inputs
+    from layout.io.raster import FAST_READ
+    from layout.scoring.suitability import score, write_result
+
+    inputs = load_inputs(plan)
+    ctx = CriteriaContext(inputs)
+    codes = list(plan.catalog.codes)
+    files: list[str] = []
+    quantiles: dict[str, NDArray[Any]] = {}
+    weights: dict[str, dict[str, float]] = {}
+    # Scoring shares one context and runs in this thread; GDAL compresses the GeoTIFFs of the
+    # previous industries in worker threads meanwhile (it releases the GIL): about 2x faster.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pending = []
+        for code in codes:
+            result = score(inputs, industry=code, context=ctx)
+            pending.append(pool.submit(write_result, result, stage, storage=FAST_READ))
+            eligible = result.score[result.eligible]
+            quantiles[code] = quantile_table(eligible)
+            quantiles[f"{code}_n"] = np.array(eligible.size, dtype=np.int64)
+            weights[code] = dict(result.weights)
+        for future in pending:
+            for path in future.result():
+                os.chmod(path, 0o644)
+                files.append(path.name)
+    np.savez(stage / _QUANTILES, **quantiles)  # type: ignore[arg-type]
+    files.append(_QUANTILES)
+    counts: dict[str, int] = {}
+    for name in CACHED_LAYERS:
+        gdf = inputs.layer(name)
+        counts[name] = len(gdf)
+        if len(gdf):
+            pyogrio.write_dataframe(gdf, stage / _LAYERS, layer=name, driver="GPKG")
+    if any(counts.values()):
+        files.append(_LAYERS)
+    g = inputs.grid
+    data, base, _ = _plan_data(plan)
+    catalog = _catalog_file(data, base)
+    manifest = {
+        "format": CACHE_FORMAT,
+        "key": key,
+        "package_version": __version__,
+        "plan": plan.label,
+        "plan_name": plan.name,
+        "plan_name_en": plan.name_en,
+        "catalog_path": None if catalog is None else str(catalog.resolve()),
+        "crs": plan.crs.to_string(),
+        "resolution_m": g.cell,
+        "grid": {"nrows": g.nrows, "ncols": g.ncols, "x0": g.x0, "y_top": g.y_top},
+        "codes": codes,
+        "exclude": list(plan.exclude),
+        "exclude_bits": plan.exclude_mask_bits,
+        "weights": weights,
+        # labels for reports, so that a check need not import layout.analysis.criteria (scipy.signal)
+        "criteria": {
+            name: {"label_en": c.label_en, "label_zh": c.label_zh, "group": c.group}
+            for name, c in CRITERIA.items()
+        },
+        "quantiles": N_QUANTILES,
+        "pipelines": _pipelines(plan.crs),
+        "layers": counts,
+        "sources": dict(inputs.sources),
+        "files": sorted(files),
+    }
+    (stage / _MANIFEST).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8"
+    )
+    os.chmod(stage, 0o755)
+
+
+#: Input CRSs whose transformation to the plan CRS is stored in the manifest.
+PIPELINE_CRSS: tuple[str, ...] = ("EPSG:4326", "EPSG:4490", "EPSG:4547", "EPSG:4526")
+
+
+def _pipelines(target: Any) -> dict[str, Any]:
+    """PROJ pipelines from the usual input CRSs to the plan CRS (x/y order).
+
+    Searching PROJ's database for the operation costs about 0.1 s per process, a tenth of a
+    one-parcel check; a transformer made from the stored pipeline text is identical and costs
+    nothing. They are only used with the PROJ version that wrote them.
+    """
+    import pyproj
+    from pyproj import Transformer
+
+    out: dict[str, Any] = {"proj_version": pyproj.proj_version_str}
+    for code in PIPELINE_CRSS:
+        tr = Transformer.from_crs(code, target, always_xy=True)
+        out[code] = tr.definition
+    return out

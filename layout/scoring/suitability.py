@@ -1,0 +1,308 @@
+"""Suitability scores per industry: weighted sums of criteria that decompose exactly.
+
+For an industry with criteria ``k`` of weight ``w_k`` (summing to 1) and transformed values
+``s_k`` in [0, 1], the score of an eligible cell is ``100 * sum_k w_k s_k``; cells that a hard
+constraint excludes score 0 and keep the reason in their flags. The *contribution* of a criterion
+is ``100 * w_k * s_k`` on eligible cells and 0 elsewhere, and the score is computed as the sum of
+the contributions in criterion order, so every cell's score decomposes exactly into them.
+A criterion without data at a cell (NaN, e.g. a network distance from an unconnected road)
+contributes 0 there.
+
+`score_kernel` is the plain numpy arithmetic (chunkable); `score` checks inputs and builds
+everything around it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+
+from layout.analysis.criteria import (
+    CRITERIA,
+    CriteriaContext,
+    compute_raw,
+    criterion_specs,
+    industry_weights,
+)
+from layout.config.plan import CONSTRAINT_BITS
+from layout.data.inputs import PlanInputs
+from layout.errors import CRSError, LayoutError
+from layout.io.raster import write_bands
+from layout.model.grid import Grid
+
+F32 = NDArray[np.float32]
+
+
+def score_kernel(
+    values: Sequence[F32], weights: Sequence[float], eligible: NDArray[np.bool_]
+) -> tuple[F32, list[F32]]:
+    """Weighted-sum score and per-criterion contributions (the numeric kernel).
+
+    Parameters
+    ----------
+    values
+        Transformed criterion arrays in [0, 1] (NaN = no data, contributes 0), all one shape.
+    weights
+        One weight per array, summing to 1.
+    eligible
+        Cells not excluded by a hard constraint (and inside the study area).
+
+    Returns
+    -------
+    score, contributions
+        ``score = sum(contributions)`` exactly (float32, same summation order), 0–100.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s, parts = score_kernel([np.array([1.0, 0.5], np.float32),
+    ...                          np.array([0.0, 1.0], np.float32)],
+    ...                         [0.25, 0.75], np.array([True, True]))
+    >>> s.tolist(), [p.tolist() for p in parts]
+    ([25.0, 87.5], [[25.0, 12.5], [0.0, 75.0]])
+    """
+    elig = np.asarray(eligible, dtype=np.float32)
+    score = np.zeros(np.shape(eligible), np.float32)
+    parts: list[F32] = []
+    for arr, w in zip(values, weights, strict=True):
+        part = np.nan_to_num(np.asarray(arr, np.float32), nan=0.0)
+        part *= np.float32(100.0 * w)
+        part *= elig
+        score += part
+        parts.append(part)
+    return score, parts
+
+
+@dataclass(frozen=True)
+class SuitabilityResult:
+    """Scores of one industry over the grid, with the criteria that make them.
+
+    Attributes
+    ----------
+    industry
+        Industry code.
+    grid
+        The analysis grid.
+    score
+        0–100 on cells inside the study area (0 where excluded), NaN outside.
+    criteria
+        Transformed criterion values in [0, 1] by name, NaN outside the study area.
+    raw
+        Raw criterion values by name (units in `layout.analysis.criteria.CRITERIA`).
+    weights
+        Normalised weights by criterion name.
+    weight_source
+        ``"direct"`` or ``"ahp"``.
+    flags
+        uint16 bit flags of every constraint type covering each cell (`CONSTRAINT_BITS`).
+    exclude_bits
+        Which flag bits exclude a cell in this plan.
+    """
+
+    industry: str
+    grid: Grid
+    score: F32
+    criteria: dict[str, F32]
+    raw: dict[str, F32]
+    weights: dict[str, float]
+    weight_source: str
+    flags: NDArray[np.uint16]
+    exclude_bits: int
+
+    @property
+    def excluded(self) -> NDArray[np.bool_]:
+        """Cells inside the study area that a hard constraint excludes."""
+        return self.grid.mask & ((self.flags & np.uint16(self.exclude_bits)) != 0)
+
+    @property
+    def eligible(self) -> NDArray[np.bool_]:
+        """Cells inside the study area that no hard constraint excludes."""
+        return self.grid.mask & ((self.flags & np.uint16(self.exclude_bits)) == 0)
+
+    def contributions(self) -> dict[str, F32]:
+        """Weighted contribution of each criterion (0–100 points), summing to the score."""
+        _, parts = score_kernel(
+            list(self.criteria.values()), list(self.weights.values()), self.eligible
+        )
+        return dict(zip(self.criteria, parts, strict=True))
+
+    def explain(
+        self, where: tuple[int, int] | shapely.Geometry | gpd.GeoSeries, *, lang: str = "en"
+    ) -> pd.DataFrame:
+        """Decompose the score of a cell or a polygon into criterion contributions.
+
+        Parameters
+        ----------
+        where
+            ``(row, col)`` of a cell, or a geometry in the grid CRS, or a one-row GeoSeries in
+            any CRS (it is reprojected). For a polygon, values are means over its cells.
+        lang
+            Criterion labels in ``"zh"`` or ``"en"``.
+
+        Returns
+        -------
+        DataFrame
+            One row per criterion: group, label, weight, value (0–1), contribution (points),
+            raw value; ``attrs["score"]`` holds the score they sum to and
+            ``attrs["excluded_by"]`` the constraint types excluding the cells.
+        """
+        cells = self._cells(where)
+        if not cells.any():
+            raise LayoutError("the location covers no cell of the study area")
+        contrib = self.contributions()
+        rows = []
+        for name, value in self.criteria.items():
+            crit = CRITERIA[name]
+            rows.append(
+                {
+                    "criterion": name,
+                    "group": crit.group,
+                    "label": crit.label(lang),
+                    "weight": self.weights[name],
+                    "value": float(np.nanmean(value[cells]))
+                    if np.isfinite(value[cells]).any()
+                    else float("nan"),
+                    "contribution": float(contrib[name][cells].astype(np.float64).mean()),
+                    "raw": float(np.nanmean(self.raw[name][cells]))
+                    if np.isfinite(self.raw[name][cells]).any()
+                    else float("nan"),
+                    "unit": crit.unit,
+                }
+            )
+        df = pd.DataFrame(rows)
+        df.attrs["score"] = float(self.score[cells].astype(np.float64).mean())
+        bits = int(np.bitwise_or.reduce(self.flags[cells] & np.uint16(self.exclude_bits)))
+        df.attrs["excluded_by"] = [k for k, b in CONSTRAINT_BITS.items() if bits & b]
+        df.attrs["excluded_share"] = float(self.excluded[cells].mean())
+        return df
+
+    def _cells(
+        self, where: tuple[int, int] | shapely.Geometry | gpd.GeoSeries
+    ) -> NDArray[np.bool_]:
+        g = self.grid
+        if isinstance(where, tuple):
+            r, c = where
+            cells = np.zeros(g.shape, bool)
+            if not (0 <= r < g.nrows and 0 <= c < g.ncols):
+                raise LayoutError(f"cell ({r}, {c}) is outside the grid of shape {g.shape}")
+            cells[r, c] = True
+            return cells & g.mask
+        if isinstance(where, gpd.GeoSeries):
+            if where.crs is None:
+                raise CRSError("the location has no CRS; set one before explaining a score")
+            geom = where.to_crs(g.crs).union_all()
+        else:
+            geom = where
+        series = gpd.GeoSeries([geom], crs=g.crs)
+        cells = g.rasterize(series, all_touched=False).astype(bool)
+        if not cells.any():  # small polygons: take the cells they touch
+            cells = g.rasterize(series, all_touched=True).astype(bool)
+        return cells & g.mask
+
+
+def score(
+    inputs: PlanInputs, *, industry: str, context: CriteriaContext | None = None
+) -> SuitabilityResult:
+    """Score every cell of the study area for one industry.
+
+    Parameters
+    ----------
+    inputs
+        Loaded plan inputs (`layout.data.inputs.load_inputs`).
+    industry
+        Industry code (one of the seven priority codes).
+    context
+        Shared criteria cache; pass the same one when scoring several industries.
+
+    Returns
+    -------
+    SuitabilityResult
+        Score raster, criterion stack and exclusion flags.
+    """
+    ctx = context or CriteriaContext(inputs)
+    if ctx.inputs is not inputs:
+        raise LayoutError("the criteria context was built for other inputs")
+    plan = inputs.plan
+    specs = criterion_specs(plan, industry)
+    _, source = industry_weights(plan, industry)
+    raw: dict[str, F32] = {}
+    trans: dict[str, F32] = {}
+    for name, spec in specs.items():
+        r = compute_raw(ctx, industry, name, spec.params)
+        raw[name] = r
+        t = np.asarray(spec.transform.apply(r), dtype=np.float32)
+        t[~inputs.grid.mask] = np.nan
+        trans[name] = t
+    flags = ctx.flags(industry)
+    exclude_bits = plan.exclude_mask_bits
+    eligible = inputs.grid.mask & ((flags & np.uint16(exclude_bits)) == 0)
+    weights = {k: s.weight for k, s in specs.items()}
+    total, _ = score_kernel(list(trans.values()), list(weights.values()), eligible)
+    total[~inputs.grid.mask] = np.nan
+    return SuitabilityResult(industry, inputs.grid, total, trans, raw, weights, source, flags,
+                             exclude_bits)
+
+
+def score_all(
+    inputs: PlanInputs,
+    *,
+    industries: Iterable[str] | None = None,
+    context: CriteriaContext | None = None,
+) -> dict[str, SuitabilityResult]:
+    """Score several industries (all seven by default) sharing one criteria cache."""
+    ctx = context or CriteriaContext(inputs)
+    codes = list(industries) if industries is not None else list(inputs.plan.catalog.codes)
+    return {code: score(inputs, industry=code, context=ctx) for code in codes}
+
+
+def write_result(
+    result: SuitabilityResult, folder: str | Path, *, storage: Mapping[str, Any] | None = None
+) -> tuple[Path, Path]:
+    """Write ``<industry>_score.tif`` (score + one band per criterion) and ``<industry>_flags.tif``.
+
+    Band 1 is the final score 0–100, then one band per criterion (transformed 0–1), with band
+    descriptions set and nodata −1 outside the study area. The flags raster is uint16 with the
+    bits of `CONSTRAINT_BITS` (128 = outside the study area). ``storage`` passes GDAL
+    creation options to `layout.io.raster.write_bands` (e.g. `layout.io.raster.FAST_READ`).
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    names = list(result.criteria)
+    descs = ["score (0-100)"] + [
+        f"{n}: {CRITERIA[n].label_en} (weight {result.weights[n]:.4f})" for n in names
+    ]
+    tags = {
+        "industry": result.industry,
+        "weight_source": result.weight_source,
+        "weights": ";".join(f"{n}={result.weights[n]:.6f}" for n in names),
+    }
+    score_path = write_bands(
+        folder / f"{result.industry}_score.tif",
+        [result.score, *[result.criteria[n] for n in names]],
+        result.grid,
+        descriptions=descs,
+        nodata=-1.0,
+        tags=tags,
+        storage=storage,
+    )
+    flag_tags = {f"bit_{b}": k for k, b in CONSTRAINT_BITS.items()}
+    flag_tags["exclude_bits"] = str(result.exclude_bits)
+    flags_path = write_bands(
+        folder / f"{result.industry}_flags.tif",
+        [result.flags],
+        result.grid,
+        descriptions=["constraint flags (bits)"],
+        nodata=None,
+        dtype="uint16",
+        tags=flag_tags,
+        storage=storage,
+    )
+    return score_path, flags_path
