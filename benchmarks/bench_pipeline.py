@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from layout.analysis.criteria import CriteriaContext
+from layout.analysis.context import CriteriaContext
 from layout.config.plan import load_plan  # after the sys.path line: this source tree
 from layout.data.inputs import load_inputs
 from layout.scoring.suitability import score

@@ -31,6 +31,7 @@ from scipy.spatial.distance import cdist
 
 from layout.allocation import solve as al
 from layout.errors import ConfigError
+from layout.model import options
 from layout.model.grid import Grid
 
 CELL = 100.0  # m: one cell = 1 ha = 15 mu
@@ -240,7 +241,7 @@ class Case:
     grid: Grid
     cands: al.Candidates
     problem: al.Problem
-    options: al.AllocationOptions
+    options: options.AllocationOptions
     demand: dict[str, float]
     zone_index: NDArray[np.int64]
     capacity: list[float]
@@ -275,7 +276,7 @@ def make_case(
     elig[0, 8:11] = False
     eligible = {k: elig.copy() for k in scores}
     dem = dict(demand or {"auto": 90.0, "food": 60.0, "aluminium": 45.0})
-    opts = al.AllocationOptions(
+    opts = options.AllocationOptions(
         min_site_mu=30.0,
         max_sites=max_sites,
         seeds=2,
@@ -544,7 +545,7 @@ def test_lp_bound_with_a_shortfall() -> None:
         np.array([3 * CELL_MU, 5 * CELL_MU]),
         ["auto", "auto"],
     )
-    opts = al.AllocationOptions(max_sites=1, tolerance=0.0, mip_gap=0.0)
+    opts = options.AllocationOptions(max_sites=1, tolerance=0.0, mip_gap=0.0)
     problem = al.build_problem(
         cands,
         grid,
@@ -625,8 +626,8 @@ def test_restricted_columns_by_hand() -> None:
 
 
 def test_check_options_defaults_and_values() -> None:
-    assert al.check_options({}, where="p.toml: [allocation]") == al.AllocationOptions()
-    opts = al.check_options(
+    assert options.check_options({}, where="p.toml: [allocation]") == options.AllocationOptions()
+    opts = options.check_options(
         {"max_sites": 3, "tolerance": 0.1, "sensitive": ["food"], "polluting": ["aluminium"]},
         where="p.toml: [allocation]",
     )
@@ -650,7 +651,7 @@ def test_check_options_defaults_and_values() -> None:
 )
 def test_check_options_errors_name_the_key(table: dict[str, object], words: list[str]) -> None:
     with pytest.raises(ConfigError) as err:
-        al.check_options(table, where="p.toml: [allocation]")
+        options.check_options(table, where="p.toml: [allocation]")
     message = str(err.value)
     assert message.startswith("p.toml: [allocation]")
     for word in words:
@@ -659,9 +660,9 @@ def test_check_options_errors_name_the_key(table: dict[str, object], words: list
 
 def test_check_options_refuses_fractional_counts() -> None:
     with pytest.raises(ConfigError, match="max_sites"):
-        al.check_options({"max_sites": 2.5}, where="p.toml: [allocation]")
+        options.check_options({"max_sites": 2.5}, where="p.toml: [allocation]")
 
 
 def test_check_options_refuses_nan() -> None:
     with pytest.raises(ConfigError, match="tolerance"):
-        al.check_options({"tolerance": float("nan")}, where="p.toml: [allocation]")
+        options.check_options({"tolerance": float("nan")}, where="p.toml: [allocation]")

@@ -22,9 +22,9 @@ import rasterio
 from click.testing import CliRunner, Result
 from geopandas.testing import assert_geodataframe_equal
 
-from layout.analysis.criteria import CRITERIA
 from layout.cli.main import cli
 from layout.model.catalog import load_catalog
+from layout.model.criteria import CRITERIA
 from tests.fixtures import tiny_plan as tp
 
 CODES = load_catalog().codes

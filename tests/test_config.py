@@ -15,17 +15,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from layout.analysis.criteria import WEIGHT_KEYS, criterion_specs, industry_weights
-from layout.config.plan import (
-    CONSTRAINT_BITS,
-    INPUT_NAMES,
-    PlanConfig,
-    embedded_plan_path,
-    load_plan,
-    parse_plan,
-)
+from layout.config.criteria import criterion_specs, industry_weights
+from layout.config.plan import embedded_plan_path, load_plan, parse_plan
 from layout.core.weights import format_matrix
 from layout.errors import ConfigError, LayoutError, UnknownIndustryError
+from layout.model.constraints import CONSTRAINT_BITS
+from layout.model.criteria import WEIGHT_KEYS
+from layout.model.layers import INPUT_NAMES
+from layout.model.plan import PlanConfig
 from tests.fixtures.tiny_plan import EXCLUDE, write_tiny_plan
 
 PLAN = Path("plan.toml")

@@ -23,19 +23,15 @@ from pyproj import CRS
 from scipy.spatial.distance import cdist
 
 import layout
-from layout.analysis.criteria import (
-    CRITERIA,
-    DEFAULT_WEIGHTS,
-    WEIGHT_KEYS,
-    CriteriaContext,
-    compute_raw,
-    criterion_specs,
-    industry_weights,
-)
+from layout.analysis.context import CriteriaContext
+from layout.analysis.criteria import compute_raw
 from layout.analysis.network import build_road_graph, network_distance
 from layout.analysis.terrain import dem_on_grid, slope_degrees, slope_on_grid
-from layout.config.plan import CONSTRAINT_BITS, load_plan, parse_plan
+from layout.config.criteria import criterion_specs, industry_weights
+from layout.config.plan import load_plan, parse_plan
 from layout.data.inputs import PlanInputs, load_inputs
+from layout.model.constraints import CONSTRAINT_BITS
+from layout.model.criteria import CRITERIA, DEFAULT_WEIGHTS, WEIGHT_KEYS
 from layout.model.grid import Grid
 from tests.fixtures import tiny_plan as tp
 

@@ -18,9 +18,9 @@ import pyogrio
 import pytest
 import shapely
 
+from layout.core.datum import bd09_to_wgs84, gcj02_to_wgs84
 from layout.errors import CRSError, DataFileError, EncodingError
 from layout.io import encoding as _encoding
-from layout.io.crs import bd09_to_wgs84, gcj02_to_wgs84
 from layout.io.vector import list_layers, read_layer, write_layer
 
 # Names as written by a Chinese agency; the expected result of every encoding test.

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from layout.core.datum import wgs84_to_gcj02
 from layout.errors import LayoutError
-from layout.io.crs import wgs84_to_gcj02
 from layout.products.maps import external_loads, overview_map, render_html
 from layout.products.maps._basemap import (
     BASEMAPS,

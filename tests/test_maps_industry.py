@@ -765,7 +765,7 @@ def embedded_plan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The embedded plan scored for every industry, with synthetic sites (slow: ~15 s)."""
     if not settings.embedded_gpkg().exists():
         pytest.skip("the embedded GeoPackage is not built yet (make data)")
-    from layout.analysis.criteria import CriteriaContext
+    from layout.analysis.context import CriteriaContext
     from layout.data.inputs import load_inputs
     from layout.io import embedded as datasets
     from layout.scoring.suitability import score, write_result

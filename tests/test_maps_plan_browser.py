@@ -333,7 +333,7 @@ def test_gaode_map_requests_only_gaode_tiles(
     info = seen.page.evaluate("() => window.__layout.info")
     assert info["datum"] == "gcj02" and info["image_shift"][0] > 0.004
     # The probe follows the shifted image: a farmland cell, moved to GCJ-02, still reads farmland.
-    from layout.io.crs import wgs84_to_gcj02
+    from layout.core.datum import wgs84_to_gcj02
 
     lat, lng = cell_latlng(35, 7)
     glng, glat = wgs84_to_gcj02(lng, lat)

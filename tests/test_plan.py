@@ -29,21 +29,18 @@ from numpy.typing import NDArray
 from scipy import ndimage
 from scipy.spatial.distance import cdist
 
-from layout.allocation.run import (
-    DemandOptions,
-    PlanResult,
-    SensitivityOptions,
-    _site_geometry,
-    check_demand,
-    check_sensitivity,
-    land_demand,
-    run_plan,
-)
-from layout.allocation.solve import AllocationOptions
+from layout.allocation.run import PlanResult, _site_geometry, land_demand, run_plan
 from layout.config.plan import parse_plan
 from layout.data.inputs import PlanInputs, load_inputs
 from layout.errors import ConfigError, LayoutError
 from layout.model.catalog import load_catalog
+from layout.model.options import (
+    AllocationOptions,
+    DemandOptions,
+    SensitivityOptions,
+    check_demand,
+    check_sensitivity,
+)
 from layout.products.report import plan_blocks, render_markdown
 from tests.fixtures import tiny_plan as tp
 

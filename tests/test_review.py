@@ -32,12 +32,13 @@ from matplotlib.figure import Figure
 
 from layout import settings
 from layout.allocation.run import PlanResult, land_demand, run_plan
-from layout.analysis.criteria import CRITERIA, industry_weights
+from layout.config.criteria import industry_weights
 from layout.config.plan import load_plan, parse_plan
 from layout.data.inputs import PlanInputs, load_inputs
 from layout.errors import ConfigError, DataFileError, LayoutError, UnknownIndustryError
 from layout.errors import ValidationError as LayoutValidationError
 from layout.io import embedded as datasets
+from layout.model.criteria import CRITERIA
 from layout.model.grid import Grid
 from layout.products import review
 from layout.products.maps import render_html

@@ -18,10 +18,12 @@ import pytest
 import rasterio
 import shapely
 
-from layout.analysis.criteria import CRITERIA, CriteriaContext, criterion_specs
-from layout.config.plan import CONSTRAINT_BITS
+from layout.analysis.context import CriteriaContext
+from layout.config.criteria import criterion_specs
 from layout.data.inputs import PlanInputs, load_inputs
 from layout.errors import CRSError, LayoutError
+from layout.model.constraints import CONSTRAINT_BITS
+from layout.model.criteria import CRITERIA
 from layout.scoring.suitability import (
     SuitabilityResult,
     score,

@@ -13,8 +13,9 @@ import pytest
 import shapely
 
 from layout.data import validate as v
-from layout.data.validate import LAYER_SCHEMAS, raise_for_problems, validate_file, validate_layer
+from layout.data.validate import raise_for_problems, validate_file, validate_layer
 from layout.errors import ConfigError, CRSError, DataFileError, Problem, ValidationError
+from layout.model.layers import LAYER_SCHEMAS
 
 # Zhengzhou municipality: 112°42′–114°14′E, 34°16′–34°58′N (domain brief §2), rounded outwards.
 AREA = gpd.GeoDataFrame(geometry=[shapely.box(112.7, 34.2, 114.3, 35.0)], crs="EPSG:4326")

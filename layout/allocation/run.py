@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -44,11 +43,13 @@ from affine import Affine
 from numpy.typing import NDArray
 
 from layout.allocation import solve as allocate
-from layout.analysis.criteria import CRITERIA, CriteriaContext
+from layout.analysis.context import CriteriaContext
 from layout.analysis.measures import find_clusters
 from layout.data.inputs import PlanInputs
 from layout.errors import ConfigError, LayoutError
 from layout.model.catalog import Catalog
+from layout.model.criteria import CRITERIA
+from layout.model.options import AllocationOptions, DemandOptions, SensitivityOptions
 from layout.scoring.suitability import SuitabilityResult, score
 
 MU_PER_HA = 15.0
@@ -56,113 +57,6 @@ Progress = Callable[[str], None]
 
 
 # --- configuration ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DemandOptions:
-    """The ``[demand]`` table.
-
-    Attributes
-    ----------
-    growth
-        Output at the horizon as a multiple of today's (2.0: 三年倍增, doubling).
-    horizon_years
-        Plan horizon, years (reported; the growth factor already covers it).
-    output_per_mu
-        ``"data"``: today's output per mu of the industry's enterprises (sum of output over sum
-        of land); ``"catalog"``: the catalog's reference output per mu.
-    industries
-        Per-industry overrides: ``mu`` (demand given directly), ``growth``,
-        ``output_per_mu_wan``.
-    """
-
-    growth: float = 2.0
-    horizon_years: float = 3.0
-    output_per_mu: str = "data"
-    industries: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class SensitivityOptions:
-    """The ``[sensitivity]`` table: Monte-Carlo runs, weight spread, one-at-a-time, threshold."""
-
-    runs: int = 100
-    spread: float = 0.2
-    one_at_a_time: bool = True
-    enabled: bool = True
-    stable_threshold: float = 0.7
-
-
-def _num(value: Any, where: str, *, positive: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ConfigError(f"{where} = {value!r}: must be a number")
-    if value < 0 or (positive and value == 0):
-        raise ConfigError(f"{where} = {value!r}: must be {'positive' if positive else '>= 0'}")
-    return float(value)
-
-
-def check_demand(table: Any, *, where: str, catalog: Catalog) -> DemandOptions:
-    """Validate a ``[demand]`` table (errors name the key)."""
-    if not isinstance(table, Mapping):
-        raise ConfigError(f"{where} = {table!r}: must be a table")
-    known = {"growth", "horizon_years", "output_per_mu", "industries"}
-    for key in table:
-        if key not in known:
-            raise ConfigError(f"{where}: unknown key {key!r}; known: {', '.join(sorted(known))}")
-    growth = _num(table.get("growth", 2.0), f"{where}.growth", positive=True)
-    if growth < 1:
-        raise ConfigError(f"{where}.growth = {growth:g}: must be at least 1 (output at the horizon "
-                          "as a multiple of today's; 2 = doubling); a shrinking industry needs no "
-                          "new land")
-    horizon = _num(table.get("horizon_years", 3.0), f"{where}.horizon_years", positive=True)
-    per_mu = table.get("output_per_mu", "data")
-    if per_mu not in ("data", "catalog"):
-        raise ConfigError(f"{where}.output_per_mu = {per_mu!r}: use \"data\" or \"catalog\"")
-    inds: dict[str, dict[str, float]] = {}
-    raw_inds = table.get("industries", {})
-    if not isinstance(raw_inds, Mapping):
-        raise ConfigError(f"{where}.industries = {raw_inds!r}: must be a table of "
-                          "[demand.industries.CODE] tables")
-    for code, sub in raw_inds.items():
-        w = f"{where}.industries.{code}"
-        if code not in catalog.industries:
-            raise ConfigError(f"{w}: unknown industry code {code!r}; use one of "
-                              f"{', '.join(catalog.codes)}")
-        if not isinstance(sub, Mapping):
-            raise ConfigError(f"{w}: must be a table with mu, growth or output_per_mu_wan")
-        out: dict[str, float] = {}
-        for key, value in sub.items():
-            if key not in ("mu", "growth", "output_per_mu_wan"):
-                raise ConfigError(f"{w}: unknown key {key!r}; known: growth, mu, output_per_mu_wan")
-            out[key] = _num(value, f"{w}.{key}", positive=key != "mu")
-            if key == "growth" and out[key] < 1:
-                raise ConfigError(f"{w}.growth = {out[key]:g}: must be at least 1")
-        inds[code] = out
-    return DemandOptions(growth, horizon, str(per_mu), inds)
-
-
-def check_sensitivity(table: Any, *, where: str) -> SensitivityOptions:
-    """Validate a ``[sensitivity]`` table (errors name the key)."""
-    if not isinstance(table, Mapping):
-        raise ConfigError(f"{where} = {table!r}: must be a table")
-    known = {"runs", "spread", "one_at_a_time", "enabled", "stable_threshold"}
-    for key in table:
-        if key not in known:
-            raise ConfigError(f"{where}: unknown key {key!r}; known: {', '.join(sorted(known))}")
-    runs = table.get("runs", 100)
-    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 0:
-        raise ConfigError(f"{where}.runs = {runs!r}: must be a whole number >= 0")
-    spread = _num(table.get("spread", 0.2), f"{where}.spread")
-    if spread >= 1:
-        raise ConfigError(f"{where}.spread = {spread}: must be below 1 (0.2 means ±20 %)")
-    thr = _num(table.get("stable_threshold", 0.7), f"{where}.stable_threshold")
-    if thr > 1:
-        raise ConfigError(f"{where}.stable_threshold = {thr:g}: a share, from 0 to 1")
-    for key in ("one_at_a_time", "enabled"):
-        if key in table and not isinstance(table[key], bool):
-            raise ConfigError(f"{where}.{key} = {table[key]!r}: must be true or false")
-    return SensitivityOptions(runs, spread, bool(table.get("one_at_a_time", True)),
-                              bool(table.get("enabled", True)), thr)
 
 
 # --- demand -----------------------------------------------------------------------------------
@@ -267,7 +161,7 @@ def demand_mu_of(demand: pd.DataFrame, code: str) -> float:
     return float(demand["demand_mu"].to_dict()[code])
 
 
-def _polluting(catalog: Catalog, options: allocate.AllocationOptions) -> list[str]:
+def _polluting(catalog: Catalog, options: AllocationOptions) -> list[str]:
     if options.polluting is not None:
         return list(options.polluting)
     out = []
@@ -351,7 +245,7 @@ def run_plan(
     say = progress or (lambda _msg: None)
     plan = inputs.plan
     catalog = plan.catalog
-    opts: allocate.AllocationOptions = plan.allocation or allocate.AllocationOptions()
+    opts: AllocationOptions = plan.allocation or AllocationOptions()
     dopts: DemandOptions = plan.demand or DemandOptions()
     sopts: SensitivityOptions = plan.sensitivity or SensitivityOptions()
     timings: dict[str, float] = {}
@@ -618,7 +512,7 @@ def _cell_industry(result: PlanResult, chosen: NDArray[np.int64]) -> NDArray[np.
 
 
 def _rerun(result: PlanResult, values: NDArray[np.float64],
-           opts: allocate.AllocationOptions) -> NDArray[np.int16]:
+           opts: AllocationOptions) -> NDArray[np.int16]:
     """Re-select sites for new candidate values: LP, then the restricted integer programme."""
     x = allocate.solve_lp(result.problem, values=values)
     cols = allocate.restricted_columns(result.problem, result.solution.chosen, x)
@@ -668,7 +562,7 @@ def _sensitivity(result: PlanResult, sopts: SensitivityOptions, seed: int) -> No
     import os
 
     cands = result.candidates
-    opts: allocate.AllocationOptions = result.inputs.plan.allocation or allocate.AllocationOptions()
+    opts: AllocationOptions = result.inputs.plan.allocation or AllocationOptions()
     base_w = {c: dict(result.results[c].weights) for c in cands.industries}
     base_ind = {c: i for i, c in enumerate(cands.industries)}
     sites = result.sites

@@ -33,7 +33,6 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,56 +40,12 @@ from scipy import ndimage, sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.spatial import cKDTree
 
-from layout.errors import ConfigError, LayoutError
+from layout.errors import LayoutError
 from layout.model.grid import Grid
+from layout.model.options import AllocationOptions
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
-
-
-@dataclass(frozen=True)
-class AllocationOptions:
-    """Options of the allocation (the ``[allocation]`` table of a plan).
-
-    Attributes
-    ----------
-    min_site_mu
-        Smallest site, mu (300 mu = 20 ha).
-    max_sites
-        Most separate sites per industry.
-    tolerance
-        Allowed excess over demand (0.05: between 0 and 5 % over).
-    seeds
-        Seeds per industry (candidate families).
-    seed_spacing_m
-        Minimum distance between seeds of one industry.
-    shape_penalty
-        Score points per cell of distance from the seed (compactness).
-    separation_m
-        Distance a pollution-intensive site keeps from food and biomedicine sites.
-    time_limit_s
-        Time limit of the integer programme.
-    mip_gap
-        Relative optimality gap at which HiGHS stops.
-    sensitive
-        Industries that pollution-intensive sites keep ``separation_m`` from.
-    polluting
-        Pollution-intensive industries; None takes every industry that the catalog marks
-        pollution-intensive, itself or through one of its bases (aluminium; new materials,
-        whose refractories base is).
-    """
-
-    min_site_mu: float = 300.0
-    max_sites: int = 6
-    tolerance: float = 0.05
-    seeds: int = 6
-    seed_spacing_m: float = 3000.0
-    shape_penalty: float = 0.5
-    separation_m: float = 1000.0
-    time_limit_s: float = 120.0
-    mip_gap: float = 0.002
-    sensitive: tuple[str, ...] = ("food", "biomedicine")
-    polluting: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -562,47 +517,6 @@ def solve_greedy(problem: Problem, *, options: AllocationOptions,
         chosen.append(int(j))
     return _summarise(problem, np.asarray(chosen, np.int64), "greedy",
                       time.perf_counter() - t0, "greedy", values=vals)
-
-
-def check_options(
-    table: Any, *, where: str, codes: Sequence[str] | None = None
-) -> AllocationOptions:
-    """Validate an ``[allocation]`` table into `AllocationOptions` (errors name the key).
-
-    ``codes`` are the known industry codes, against which ``sensitive`` and ``polluting`` are
-    checked.
-    """
-    if not isinstance(table, Mapping):
-        raise ConfigError(f"{where} = {table!r}: must be a table")
-    defaults = AllocationOptions()
-    known = set(defaults.__dataclass_fields__)
-    integers = {"max_sites", "seeds"}
-    positive = {"min_site_mu", "max_sites", "seeds", "time_limit_s", "seed_spacing_m"}
-    kwargs: dict[str, Any] = {}
-    for key, value in table.items():
-        w = f"{where}.{key} = {value!r}"
-        if key not in known:
-            raise ConfigError(f"{where}: unknown key {key!r}; known: {', '.join(sorted(known))}")
-        if key in ("sensitive", "polluting"):
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(f"{w}: must be a list of industry codes")
-            for v in value:
-                if codes is not None and v not in codes:
-                    raise ConfigError(f"{w}: unknown industry code {v!r}; use one of "
-                                      f"{', '.join(codes)}")
-            kwargs[key] = tuple(value)
-            continue
-        if isinstance(value, bool) or not isinstance(value, int | float) or \
-                not math.isfinite(value):
-            raise ConfigError(f"{w}: must be a finite number")
-        if key in integers and not float(value).is_integer():
-            raise ConfigError(f"{w}: must be a whole number")
-        if value < 0 or (key in positive and value == 0):
-            raise ConfigError(f"{w}: must be {'positive' if key in positive else '>= 0'}")
-        if key in ("tolerance", "mip_gap") and value >= 1:
-            raise ConfigError(f"{w}: a share, below 1 (0.05 = 5 %)")
-        kwargs[key] = int(value) if key in integers else float(value)
-    return AllocationOptions(**kwargs)
 
 
 def solve_lp(problem: Problem, *, values: F64 | None = None) -> F64:

@@ -72,7 +72,8 @@ def overview(
 def _validate(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, int] | None:
     """Problems per layer from `layout.data.validate.validate_layer`, or None if it is unavailable."""
     try:
-        from layout.data.validate import LAYER_SCHEMAS, validate_layer
+        from layout.data.validate import validate_layer
+        from layout.model.layers import LAYER_SCHEMAS
     except ImportError:
         return None
     study_area = layers.get("boundary")

@@ -36,7 +36,7 @@ def score_command(config: Path | None, industry: str, out: Path, quiet: bool) ->
     CODE_score.tif (band 1 the score 0-100, then one band per criterion) and CODE_flags.tif
     (constraint bit flags), plus measures.csv with today's agglomeration statistics.
     """
-    from layout.analysis.criteria import CriteriaContext
+    from layout.analysis.context import CriteriaContext
     from layout.analysis.measures import agglomeration_table
     from layout.data.inputs import load_inputs
     from layout.io.staging import staged_output

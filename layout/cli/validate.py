@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from layout.cli.options import EXIT_BAD_INPUT, crs_option, datum_option
-from layout.data.validate import LAYER_SCHEMAS, validate_file
+from layout.data.validate import validate_file
 from layout.errors import LayoutError
+from layout.model.layers import LAYER_SCHEMAS
 
 #: Exit status when the file was read and has at least one error.
 EXIT_PROBLEMS = 1

@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,39 +19,16 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from layout import settings
+from layout.config.criteria import criterion_specs
+from layout.core.datum import check_datum
 from layout.core.weights import AHPResult, ahp_weights
 from layout.errors import ConfigError, CRSError, UnknownIndustryError
-from layout.io.crs import check_datum
-from layout.model.catalog import PRIORITY_CODES, Catalog, load_catalog
-
-#: Input layers a plan may name, and whether it must have them.
-INPUT_NAMES: dict[str, bool] = {
-    "boundary": True,
-    "counties": True,
-    "zones": True,
-    "enterprises": True,
-    "constraints": False,
-    "transport_lines": False,
-    "transport_points": False,
-    "urban_areas": False,
-    "dem": False,
-}
-
-#: Constraint types and their exclusion bit (docs/data_model.md).
-CONSTRAINT_BITS: dict[str, int] = {
-    "basic_farmland": 1,
-    "eco_redline": 2,
-    "water_source": 4,
-    "wetland_reserve": 8,
-    "scenic_heritage": 16,
-    "flood_zone": 32,
-    "steep_slope": 64,
-    "outside_study_area": 128,
-}
-#: The constraint types drawn in a constraints layer (the others are derived when scoring).
-DRAWN_CONSTRAINT_TYPES: tuple[str, ...] = tuple(
-    k for k in CONSTRAINT_BITS if k not in ("steep_slope", "outside_study_area")
-)
+from layout.model.catalog import PRIORITY_CODES, load_catalog
+from layout.model.constraints import EXCLUDABLE_TYPES
+from layout.model.criteria import CRITERIA, WEIGHT_KEYS, check_params
+from layout.model.layers import INPUT_NAMES
+from layout.model.options import check_demand, check_options, check_sensitivity
+from layout.model.plan import IndustryConfig, InputSpec, PlanConfig
 
 _TOP_KEYS = {
     "plan", "inputs", "constraints", "weights", "criteria", "industries", "demand", "allocation",
@@ -73,106 +49,6 @@ def _check_keys(table: Mapping[str, Any], known: set[str], *, where: str) -> Non
     for key in table:
         if key not in known:
             raise ConfigError(f"{where}: unknown key {key!r}{_suggest(key, known)}")
-
-
-@dataclass(frozen=True)
-class InputSpec:
-    """Where one input layer comes from.
-
-    ``path`` is None for the embedded Zhengzhou layer of the same name.
-    """
-
-    name: str
-    path: Path | None = None
-    layer: str | None = None
-    datum: str = "wgs84"
-    crs: str | None = None
-    encoding: str | None = None
-
-    @property
-    def embedded(self) -> bool:
-        """True when the layer comes from the embedded Zhengzhou data."""
-        return self.path is None
-
-
-@dataclass(frozen=True)
-class IndustryConfig:
-    """Per-industry settings: raw weights as written, AHP result and criterion overrides."""
-
-    code: str
-    weights: Mapping[str, float] = field(default_factory=dict)
-    ahp: AHPResult | None = None
-    criteria: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class PlanConfig:
-    """A validated plan.
-
-    Attributes
-    ----------
-    name, name_en
-        The plan's name in Chinese and English (map titles, reports).
-    crs
-        Projected CRS of all metric work and of the analysis grid.
-    resolution
-        Grid cell size in metres.
-    seed
-        Seed of everything random.
-    inputs
-        Input layers by name (`INPUT_NAMES`).
-    exclude
-        Constraint types that exclude cells.
-    weights
-        Shared raw weights by criterion name (before per-industry overrides and normalising).
-    criteria
-        Shared criterion parameter overrides by criterion name.
-    industries
-        Per-industry overrides by industry code.
-    path
-        The TOML file, or None for the embedded plan.
-    catalog
-        The industry catalog the plan uses.
-    demand, allocation, sensitivity
-        The validated ``[demand]``, ``[allocation]`` and ``[sensitivity]`` tables
-        (`layout.allocation.run.DemandOptions`, `layout.allocation.solve.AllocationOptions`,
-        `layout.allocation.run.SensitivityOptions`).
-    """
-
-    name: str
-    name_en: str
-    crs: CRS
-    resolution: float
-    seed: int
-    inputs: Mapping[str, InputSpec]
-    exclude: tuple[str, ...]
-    weights: Mapping[str, float]
-    criteria: Mapping[str, Mapping[str, Any]]
-    industries: Mapping[str, IndustryConfig]
-    path: Path | None
-    catalog: Catalog
-    raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
-    demand: Any = None
-    allocation: Any = None
-    sensitivity: Any = None
-
-    @property
-    def label(self) -> str:
-        """The file name of the plan for messages (``plan.toml`` or ``embedded plan``)."""
-        return self.path.name if self.path else "embedded plan"
-
-    @property
-    def exclude_mask_bits(self) -> int:
-        """Bitwise OR of the bits of the excluding constraint types."""
-        bits = 0
-        for name in self.exclude:
-            bits |= CONSTRAINT_BITS[name]
-        return bits
-
-    def industry(self, code: str) -> IndustryConfig:
-        """The per-industry settings of ``code`` (empty overrides when the plan gives none)."""
-        self.catalog.industry(code)  # raises UnknownIndustryError with suggestions
-        return self.industries.get(code, IndustryConfig(code))
 
 
 def embedded_plan_path() -> Path:
@@ -237,7 +113,6 @@ def _parse_weights(table: Any, *, where: str, criteria: set[str]) -> dict[str, f
 
 def _parse_criteria(table: Any, *, label: str, section: str) -> dict[str, dict[str, Any]]:
     """Check a ``[criteria]`` or ``[industries.CODE.criteria]`` table: names and parameters."""
-    from layout.analysis.criteria import CRITERIA, check_params
 
     if not isinstance(table, Mapping):
         raise ConfigError(f"{label}: [{section}] must be a table of [{section}.NAME] tables")
@@ -260,14 +135,10 @@ def _parse_criteria(table: Any, *, label: str, section: str) -> dict[str, dict[s
 def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConfig:
     """Validate a plan already parsed from TOML into a `PlanConfig`.
 
-    Criterion names and parameters are checked against `layout.analysis.criteria.CRITERIA`; a criterion's
-    transform is checked when the scoring stage builds it (`layout.analysis.criteria.criterion_specs`),
+    Criterion names and parameters are checked against `layout.model.criteria.CRITERIA`; a criterion's
+    transform is checked when the scoring stage builds it (`layout.config.criteria.criterion_specs`),
     which also names the key.
     """
-    from layout.analysis.criteria import (  # criteria imports config: avoid a cycle
-        CRITERIA,
-        WEIGHT_KEYS,
-    )
 
     label = path.name if path else "embedded plan"
     base = path.parent if path else None
@@ -319,7 +190,7 @@ def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConf
 
     cons = data.get("constraints", {})
     _check_keys(cons, {"exclude"}, where=f"{label}: [constraints]")
-    raw_exclude = cons.get("exclude", [k for k in CONSTRAINT_BITS if k != "outside_study_area"])
+    raw_exclude = cons.get("exclude", list(EXCLUDABLE_TYPES))
     if not isinstance(raw_exclude, list):
         raise ConfigError(
             f"{label}: [constraints] exclude = {raw_exclude!r}: must be a list of constraint "
@@ -327,8 +198,8 @@ def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConf
         )
     exclude = tuple(raw_exclude)
     for i, name in enumerate(exclude):
-        if name not in CONSTRAINT_BITS or name == "outside_study_area":
-            known = set(CONSTRAINT_BITS) - {"outside_study_area"}
+        if name not in EXCLUDABLE_TYPES:
+            known = set(EXCLUDABLE_TYPES)
             raise ConfigError(
                 f"{label}: [constraints] exclude[{i}] = {name!r}: unknown "
                 f"constraint type{_suggest(str(name), known)}"
@@ -365,8 +236,6 @@ def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConf
         )
         industries[code] = IndustryConfig(code, ind_weights, ahp, ind_criteria)
 
-    from layout.allocation.run import check_demand, check_sensitivity
-    from layout.allocation.solve import check_options
 
     demand = check_demand(data.get("demand", {}), where=f"{label}: [demand]", catalog=catalog)
     allocation = check_options(data.get("allocation", {}), where=f"{label}: [allocation]",
@@ -392,7 +261,6 @@ def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConf
         catalog=catalog,
         raw=data,
     )
-    from layout.analysis.criteria import criterion_specs
 
     for code in catalog.codes:  # every industry's weights and transforms, checked at load
         criterion_specs(config, code)

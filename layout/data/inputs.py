@@ -13,7 +13,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from layout.config.plan import PlanConfig, load_plan
+from layout.config.plan import load_plan
 from layout.data.validate import validate_layer
 from layout.errors import DataFileError, Problem, ValidationError
 from layout.io import embedded as datasets
@@ -21,6 +21,7 @@ from layout.io.crs import to_metric
 from layout.io.vector import read_layer
 from layout.model.catalog import OTHER
 from layout.model.grid import Grid
+from layout.model.plan import PlanConfig
 
 
 @dataclass(frozen=True)

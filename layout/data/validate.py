@@ -31,7 +31,6 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
 import geopandas as gpd
@@ -42,10 +41,10 @@ import shapely
 from pyproj import CRS
 
 from layout import settings
-from layout.config.plan import DRAWN_CONSTRAINT_TYPES
 from layout.errors import ConfigError, CRSError, LayoutError, Problem, ValidationError
 from layout.io import encoding as _encoding
 from layout.io import vector as layout_io
+from layout.model.layers import LAYER_SCHEMAS
 
 #: Features within this distance of the study area (metres) are not reported as outside it.
 STUDY_AREA_TOLERANCE_M = 1000.0
@@ -54,106 +53,7 @@ MAX_SINGLE = 5
 #: A summary problem lists this many feature ids.
 MAX_LISTED = 10
 
-_POLYGONS = ("Polygon", "MultiPolygon")
-_LINES = ("LineString", "MultiLineString")
-_POINTS = ("Point", "MultiPoint")
 
-
-@dataclass(frozen=True)
-class LayerSchema:
-    """What the data model (``docs/data_model.md``) requires of one kind of layer.
-
-    Attributes
-    ----------
-    geometry
-        Allowed geometry types.
-    id_column
-        Column holding a unique id, or None.
-    required
-        Columns that must exist.
-    numeric
-        Columns that must hold numbers when present.
-    nonnegative
-        Numeric columns that must not be negative.
-    ranges
-        Inclusive ``(low, high)`` bounds of numeric columns.
-    choices
-        Allowed values of code columns.
-    """
-
-    geometry: tuple[str, ...]
-    id_column: str | None
-    required: tuple[str, ...]
-    numeric: tuple[str, ...] = ()
-    nonnegative: tuple[str, ...] = ()
-    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-#: The layer kinds of the data model and what each requires (``docs/data_model.md``).
-LAYER_SCHEMAS: dict[str, LayerSchema] = {
-    "boundary": LayerSchema(
-        geometry=_POLYGONS,
-        id_column="adcode",
-        required=("adcode", "name_zh", "name_en"),
-        numeric=("area_km2", "official_area_km2"),
-        nonnegative=("area_km2", "official_area_km2"),
-    ),
-    "counties": LayerSchema(
-        geometry=_POLYGONS,
-        id_column="adcode",
-        required=("adcode", "name_zh", "name_en"),
-        numeric=("area_km2", "official_area_km2"),
-        nonnegative=("area_km2", "official_area_km2"),
-        choices={"kind": ("district", "county", "city")},
-    ),
-    "zones": LayerSchema(
-        geometry=_POLYGONS,
-        id_column="zone_id",
-        required=("zone_id", "name_zh", "name_en", "county", "leading", "built_share",
-                  "confidence"),
-        numeric=("planned_area_km2", "area_km2", "built_share"),
-        nonnegative=("planned_area_km2", "area_km2"),
-        ranges={"built_share": (0.0, 1.0)},
-        choices={"geometry_quality": ("documented", "approximate")},
-    ),
-    "enterprises": LayerSchema(
-        geometry=("Point",),
-        id_column="ent_id",
-        required=("ent_id", "name", "industry", "employees", "output_wan", "land_mu"),
-        numeric=("employees", "output_wan", "tax_wan", "land_mu"),
-        nonnegative=("employees", "output_wan", "tax_wan", "land_mu"),
-    ),
-    "constraints": LayerSchema(
-        geometry=_POLYGONS,
-        id_column="constraint_id",
-        required=("constraint_id", "type", "legal_basis"),
-        # steep_slope and outside_study_area are derived by the scoring stage, not drawn.
-        choices={"type": DRAWN_CONSTRAINT_TYPES},
-    ),
-    "transport_lines": LayerSchema(
-        geometry=_LINES,
-        id_column="line_id",
-        required=("line_id", "kind"),
-        numeric=("speed_kmh",),
-        nonnegative=("speed_kmh",),
-        choices={"kind": ("expressway", "main_road", "railway")},
-    ),
-    "transport_points": LayerSchema(
-        geometry=_POINTS,
-        id_column="node_id",
-        required=("node_id", "kind"),
-        choices={"kind": ("airport", "rail_station", "freight_rail", "interchange")},
-    ),
-    "urban_areas": LayerSchema(
-        geometry=_POLYGONS,
-        id_column="urban_id",
-        required=("urban_id", "kind"),
-        numeric=("population_10k",),
-        nonnegative=("population_10k",),
-        choices={"kind": ("central_city", "county_seat", "town")},
-    ),
-}
 
 #: A study area: polygons with a CRS, None for the embedded boundary, False for no check.
 StudyArea: TypeAlias = "gpd.GeoDataFrame | gpd.GeoSeries | Literal[False] | None"

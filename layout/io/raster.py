@@ -10,19 +10,38 @@ import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import rasterio
 from numpy.typing import NDArray
 
-from layout.model.grid import Grid
+
+
+class RasterGrid(Protocol):
+    """What a raster writer needs of a grid (`layout.model.grid.Grid` has it)."""
+
+    @property
+    def nrows(self) -> int:
+        """Number of rows."""
+
+    @property
+    def ncols(self) -> int:
+        """Number of columns."""
+
+    @property
+    def crs(self) -> Any:
+        """The CRS (anything rasterio accepts)."""
+
+    @property
+    def transform(self) -> Any:
+        """The affine transform (north-up)."""
 
 
 def write_bands(
     path: str | Path,
     bands: Sequence[NDArray[np.generic]],
-    grid: Grid,
+    grid: RasterGrid,
     *,
     descriptions: Sequence[str],
     nodata: float | None,

@@ -33,9 +33,10 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
+from layout.core.datum import check_datum
 from layout.errors import CRSError, DataFileError, EncodingError
 from layout.io import encoding as _encoding
-from layout.io.crs import check_datum, convert_datum
+from layout.io.crs import convert_datum
 
 #: Readable file suffixes and what they are.
 FORMATS: dict[str, str] = {

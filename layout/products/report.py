@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 
 from layout.allocation.run import PlanResult
-from layout.analysis.criteria import CRITERIA
 from layout.model.catalog import OTHER
+from layout.model.criteria import CRITERIA
 
 
 @dataclass(frozen=True)

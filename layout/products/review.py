@@ -44,11 +44,12 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import numpy as np
 import pandas as pd
 
-from layout.analysis.criteria import CRITERIA, GROUPS
-from layout.config.plan import PlanConfig, parse_plan
+from layout.config.plan import parse_plan
 from layout.data.inputs import PlanInputs, file_digest
 from layout.errors import ConfigError, DataFileError, LayoutError, Problem, ValidationError
 from layout.model.catalog import check_industry
+from layout.model.criteria import CRITERIA, GROUPS
+from layout.model.plan import PlanConfig
 
 if TYPE_CHECKING:
     import folium
@@ -294,7 +295,7 @@ def site_contributions(sites: pd.DataFrame, site_id: str, *, lang: str = "en") -
     Returns
     -------
     DataFrame
-        Columns ``criterion``, ``group`` (`layout.analysis.criteria.GROUPS`), ``label``,
+        Columns ``criterion``, ``group`` (`layout.model.criteria.GROUPS`), ``label``,
         ``contribution`` (points) and ``share`` (of the sum). ``attrs``: ``site_id``,
         ``industry``, ``mean_score``.
 

@@ -101,14 +101,15 @@ import shapely
 from numpy.typing import NDArray
 
 from layout.errors import CRSError, LayoutError
+from layout.model.constraints import CONSTRAINT_TYPES
 from layout.version import __version__
 
 if TYPE_CHECKING:
     import folium
     import geopandas as gpd
 
-    from layout.config.plan import PlanConfig
     from layout.model.catalog import Catalog
+    from layout.model.plan import PlanConfig
     from layout.scoring.cache import ScoreCache
 
 #: Version of the JSON document `to_json` writes (docs/sitecheck.md).
@@ -139,22 +140,16 @@ ID_COLUMNS: tuple[str, ...] = (
     "name",
     "名称",
 )
-#: Constraint labels (Chinese, English) for messages.
-CONSTRAINT_LABELS: dict[str, tuple[str, str]] = {
-    "basic_farmland": ("永久基本农田", "permanent basic farmland"),
-    "eco_redline": ("生态保护红线", "the ecological protection red line"),
-    "water_source": ("饮用水水源保护区", "a drinking-water source protection zone"),
-    "wetland_reserve": ("湿地自然保护区", "the wetland nature reserve"),
-    "scenic_heritage": ("风景名胜区与世界遗产", "the scenic area / World Heritage site"),
-    "flood_zone": ("蓄滞洪区", "a flood zone"),
-    "steep_slope": ("陡坡", "steep ground"),
-}
-_STEEP_BASIS = (
-    "CJJ 83 城乡建设用地竖向规划规范 (industrial land on natural slopes up to the catalog's "
-    "max_slope_deg); excluded by the plan"
-)
 _DIRECTIONS = ("E", "NE", "N", "NW", "W", "SW", "S", "SE")
 _MU = 10_000.0 / 15.0  # m² per mu
+
+
+def _constraint_labels(kind: str) -> tuple[str, str]:
+    """Chinese label and English phrase of a drawn or derived constraint type."""
+    known = CONSTRAINT_TYPES.get(kind)
+    if known is None or kind == "outside_study_area":
+        return kind, kind.replace("_", " ")
+    return known.label_zh, known.phrase_en
 
 
 class ParcelError(LayoutError, ValueError):
@@ -264,7 +259,7 @@ class ConstraintOverlap:
         """JSON-ready form."""
         return {
             "type": self.type,
-            "label_zh": CONSTRAINT_LABELS.get(self.type, (self.type, self.type))[0],
+            "label_zh": _constraint_labels(self.type)[0],
             "excluding": self.excluding,
             "area_mu": _r(self.area_mu, 3),
             "share": _r(self.share, 5),
@@ -713,7 +708,7 @@ def read_parcels(
     """
     import geopandas as gpd
 
-    from layout.io.crs import check_datum
+    from layout.core.datum import check_datum
     from layout.io.vector import _apply_datum, read_layer
 
     if path is not None and wkt:
@@ -1368,7 +1363,7 @@ def check_parcels(
             cons.append(
                 ConstraintOverlap(
                     "steep_slope", steep_excluding, steep_m2[i] / _MU, steep_m2[i] / areas[i],
-                    f"{_STEEP_BASIS} (> {max_slope:g}° for this industry; DEM cells)",
+                    f"{CONSTRAINT_TYPES['steep_slope'].legal_basis} (> {max_slope:g}° for this industry; DEM cells)",
                 )
             )
         cons.sort(key=lambda c: (-c.share, c.type))
@@ -1716,7 +1711,7 @@ def _reasons(
 
     # constraints
     for c in s.constraints:
-        zh, en = CONSTRAINT_LABELS.get(c.type, (c.type, c.type.replace("_", " ")))
+        zh, en = _constraint_labels(c.type)
         ids = ", ".join(f.constraint_id for f in c.features if f.constraint_id)
         detail = f" [{ids}]" if ids else ""
         basis = f"; legal basis: {c.legal_basis}" if c.legal_basis else ""

@@ -45,7 +45,7 @@ Contents
 Building
 --------
 On first use `ensure_cache` loads the inputs, scores every industry with one shared
-`layout.analysis.criteria.CriteriaContext` (about 5 s on the embedded data) and says so on stderr. The
+`layout.analysis.context.CriteriaContext` (about 5 s on the embedded data) and says so on stderr. The
 files are written into a temporary folder next to the target which is renamed into place in one
 step (`os.replace` of a folder), so a reader sees either no cache or a complete one, and two
 processes building at once both end with a valid cache (the loser discards its copy). This is
@@ -78,8 +78,8 @@ from layout.version import __version__
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from layout.config.plan import PlanConfig
     from layout.model.catalog import Catalog
+    from layout.model.plan import PlanConfig
 
 #: Version of the cache layout; bump it when the files or their meaning change.
 CACHE_FORMAT = 1
@@ -153,7 +153,8 @@ def _plan_data(
     """
     import tomllib
 
-    from layout.config.plan import PlanConfig, embedded_plan_path
+    from layout.config.plan import embedded_plan_path
+    from layout.model.plan import PlanConfig
 
     if isinstance(plan, PlanConfig):
         base = plan.path.parent if plan.path is not None else None
@@ -168,7 +169,7 @@ def _plan_data(
 def _input_files(data: Mapping[str, Any], base: Path | None) -> list[tuple[str, Path]]:
     """Every file a plan's inputs are read from, with the input name (as `layout.config.plan` does)."""
     from layout import settings
-    from layout.config.plan import INPUT_NAMES
+    from layout.model.layers import INPUT_NAMES
 
     raw = data.get("inputs", dict.fromkeys(INPUT_NAMES, "embedded"))
     files: list[tuple[str, Path]] = []
@@ -254,7 +255,7 @@ def cache_key(plan: PlanConfig | str | os.PathLike[str] | None = None) -> str:
     """
     from importlib import resources
 
-    from layout.config.plan import PlanConfig
+    from layout.model.plan import PlanConfig
 
     data, base, label = _plan_data(plan)
     h = hashlib.sha256()
@@ -533,7 +534,8 @@ def ensure_cache(
     ScoreCache
         A complete cache.
     """
-    from layout.config.plan import PlanConfig, load_plan
+    from layout.config.plan import load_plan
+    from layout.model.plan import PlanConfig
 
     if not isinstance(plan, PlanConfig):
         plan = load_plan(None if plan is None else Path(plan))
@@ -577,9 +579,10 @@ def _build(plan: PlanConfig, key: str, stage: Path) -> None:
     """Score every industry and write the cache files into ``stage``."""
     import pyogrio
 
-    from layout.analysis.criteria import CRITERIA, CriteriaContext
+    from layout.analysis.context import CriteriaContext
     from layout.data.inputs import load_inputs
     from layout.io.raster import FAST_READ
+    from layout.model.criteria import CRITERIA
     from layout.scoring.suitability import score, write_result
 
     inputs = load_inputs(plan)

@@ -25,17 +25,14 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from layout.analysis.criteria import (
-    CRITERIA,
-    CriteriaContext,
-    compute_raw,
-    criterion_specs,
-    industry_weights,
-)
-from layout.config.plan import CONSTRAINT_BITS
+from layout.analysis.context import CriteriaContext
+from layout.analysis.criteria import compute_raw
+from layout.config.criteria import criterion_specs, industry_weights
 from layout.data.inputs import PlanInputs
 from layout.errors import CRSError, LayoutError
 from layout.io.raster import write_bands
+from layout.model.constraints import CONSTRAINT_BITS
+from layout.model.criteria import CRITERIA
 from layout.model.grid import Grid
 
 F32 = NDArray[np.float32]
@@ -96,7 +93,7 @@ class SuitabilityResult:
     criteria
         Transformed criterion values in [0, 1] by name, NaN outside the study area.
     raw
-        Raw criterion values by name (units in `layout.analysis.criteria.CRITERIA`).
+        Raw criterion values by name (units in `layout.model.criteria.CRITERIA`).
     weights
         Normalised weights by criterion name.
     weight_source

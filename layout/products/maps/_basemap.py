@@ -31,8 +31,9 @@ import geopandas as gpd
 import numpy as np
 
 from layout import settings
+from layout.core.datum import wgs84_to_gcj02
 from layout.errors import LayoutError
-from layout.io.crs import convert_datum, wgs84_to_gcj02
+from layout.io.crs import convert_datum
 from layout.products.maps._escape import escape_text
 from layout.products.maps._style import check_lang
 

@@ -14,7 +14,8 @@ import pandas as pd
 import shapely
 
 from layout import settings
-from layout.io.crs import convert_coords, require_crs
+from layout.core.datum import convert_coords
+from layout.io.crs import require_crs
 
 #: Display simplification in metres (EPSG:4547); 30 m is below a screen pixel at zoom 11.
 DEFAULT_TOLERANCE_M = 30.0
@@ -48,7 +49,7 @@ def for_display(
         Simplification tolerance in metres; 0 keeps every vertex.
     datum
         Datum of the displayed coordinates: ``"wgs84"`` (default) or ``"gcj02"`` (see
-        `layout.io.crs.convert_coords`); the CRS stays EPSG:4326 by name.
+        `layout.core.datum.convert_coords`); the CRS stays EPSG:4326 by name.
 
     Returns
     -------

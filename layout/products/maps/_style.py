@@ -9,6 +9,7 @@ from typing import Any
 
 from layout.errors import UnknownIndustryError
 from layout.model.catalog import OTHER, OTHER_COLOR, PRIORITY_CODES, load_catalog
+from layout.model.constraints import CONSTRAINT_TYPES, UNKNOWN_CONSTRAINT
 
 LANGS: tuple[str, ...] = ("zh", "en")
 
@@ -134,19 +135,6 @@ TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-#: Hard-constraint types (docs/data_model.md): colour, Chinese and English label, hatch (PNG).
-CONSTRAINTS: dict[str, tuple[str, str, str, str]] = {
-    "basic_farmland": ("#a6761d", "永久基本农田", "Permanent basic farmland", "..."),
-    "eco_redline": ("#1b9e77", "生态保护红线", "Ecological protection red line", "//"),
-    "water_source": ("#1f78b4", "饮用水水源保护区", "Drinking-water source protection", "\\\\"),
-    "wetland_reserve": ("#17becf", "湿地自然保护区", "Wetland nature reserve", "--"),
-    "scenic_heritage": ("#7570b3", "风景名胜区与世界遗产", "Scenic area and World Heritage", "xx"),
-    "flood_zone": ("#6a3d9a", "蓄滞洪区", "Flood zone", "||"),
-    "steep_slope": ("#8c510a", "陡坡", "Steep slope", "++"),
-    "outside_study_area": ("#636363", "研究区外", "Outside the study area", ""),
-}
-UNKNOWN_CONSTRAINT = ("#636363", "其他约束", "Other constraint", "oo")
-
 #: Transport line kinds: style (Leaflet path options) and labels.
 LINE_KINDS: dict[str, tuple[dict[str, Any], str, str]] = {
     "expressway": ({"color": "#c51b7d", "weight": 3.0, "opacity": 0.9}, "高速公路", "Expressway"),
@@ -172,7 +160,7 @@ POINT_KINDS: dict[str, tuple[str, float, str, str]] = {
 }
 UNKNOWN_POINT = ("#525252", 4.0, "其他节点", "Other node")
 
-#: Bar colours of criterion contributions, by criterion group (`layout.analysis.criteria.GROUPS`).
+#: Bar colours of criterion contributions, by criterion group (`layout.model.criteria.GROUPS`).
 CRITERION_GROUP_COLORS: dict[str, str] = {
     "agglomeration": "#e6550d",
     "clustering": "#756bb1",
@@ -224,9 +212,10 @@ def industry_label(code: str, lang: str) -> tuple[str, str]:
 
 
 def constraint_style(kind: str, lang: str) -> tuple[str, str, str]:
-    """Return ``(colour, label, hatch)`` of a hard-constraint type."""
-    color, zh, en, hatch = CONSTRAINTS.get(kind, UNKNOWN_CONSTRAINT)
-    label = zh if lang == "zh" else en
-    if kind not in CONSTRAINTS:
+    """Return ``(colour, label, hatch)`` of a hard-constraint type (`CONSTRAINT_TYPES`)."""
+    known = CONSTRAINT_TYPES.get(kind)
+    ctype = known or UNKNOWN_CONSTRAINT
+    label = ctype.label(lang)
+    if known is None:
         label = f"{label} ({kind})"
-    return color, label, hatch
+    return ctype.color, label, ctype.hatch

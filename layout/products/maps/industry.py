@@ -22,7 +22,7 @@ Exclusion reasons are available two ways, both within the size budget and withou
   looks its colour up in a small embedded table: the score there, or every reason that excludes
   the cell.  ``window.__layout.probe(lat, lng)`` returns the same for tests and users;
 * **as a layer** (hidden at first): a second palette PNG colouring excluded cells by their first
-  reason in `layout.config.plan.CONSTRAINT_BITS` order.
+  reason in `layout.model.constraints.CONSTRAINT_BITS` order.
 
 Vectorising the flags instead would have cost megabytes of staircase polygons per map.
 """
@@ -50,10 +50,10 @@ from numpy.typing import NDArray
 from pyproj import CRS, Transformer
 
 from layout import settings
-from layout.config.plan import CONSTRAINT_BITS
 from layout.errors import CRSMismatchError, DataFileError
 from layout.io.crs import require_crs
 from layout.model.catalog import OTHER
+from layout.model.constraints import CONSTRAINT_BITS
 from layout.products.maps._basemap import Basemap, resolve_basemap, shift_bounds
 from layout.products.maps._escape import escape_text
 from layout.products.maps._prepare import DEFAULT_TOLERANCE_M, View

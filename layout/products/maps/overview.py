@@ -448,7 +448,7 @@ def contribution_columns(columns: Sequence[str]) -> list[str]:
 
 def _criterion_label(name: str, lang: str) -> tuple[str, str]:
     """Label and bar colour of a criterion; unknown names are shown as they are, in grey."""
-    from layout.analysis.criteria import CRITERIA
+    from layout.model.criteria import CRITERIA
 
     crit = CRITERIA.get(name)
     if crit is None:

@@ -1,0 +1,309 @@
+"""The criteria context: layers shared by several criteria or industries, computed once.
+
+`CriteriaContext` holds a plan's loaded inputs and computes on first use, then caches, what
+several criteria or several industries need: kernel densities, Gi* statistics, per-cell sums,
+zone and county rasters, location quotients, distance rasters, the road graph and its network
+distances, slope and the constraint flags. Scoring all seven industries with one context does not
+repeat work. The criterion functions (`layout.analysis.criteria`) read from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy import ndimage
+
+from layout.analysis.measures import assign_regions, location_quotients
+from layout.core import kernels
+from layout.data.inputs import PlanInputs
+from layout.model.constraints import CONSTRAINT_BITS
+from layout.model.grid import Grid
+from layout.model.plan import PlanConfig
+
+F32 = NDArray[np.float32]
+
+
+@dataclass
+class CriteriaContext:
+    """Shared, cached layers for computing criteria over one plan's grid.
+
+    Build it once per plan and pass it to `compute_raw` (or `layout.scoring.suitability.score`) for every
+    industry; kernel densities, network distances and rasters are computed on first use.
+    """
+
+    inputs: PlanInputs
+    _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def grid(self) -> Grid:
+        """The analysis grid."""
+        return self.inputs.grid
+
+    @property
+    def plan(self) -> PlanConfig:
+        """The plan."""
+        return self.inputs.plan
+
+    def _cached(self, key: tuple[Any, ...], fn: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = fn()
+        return self._cache[key]
+
+    # enterprises ------------------------------------------------------------------------------
+    @cached_property
+    def enterprises(self) -> gpd.GeoDataFrame:
+        """Enterprises in the grid CRS, with ``_x``/``_y`` coordinate columns."""
+        ent = self.inputs.layer("enterprises").copy()
+        ent["_x"] = ent.geometry.x.to_numpy()
+        ent["_y"] = ent.geometry.y.to_numpy()
+        return ent
+
+    def column_weights(self, sub: pd.DataFrame, column: str | None) -> NDArray[np.float64]:
+        """Per-enterprise weights: a numeric column (NaN as 0), or ones for ``count``/None."""
+        if column is None or column == "count":
+            return np.ones(len(sub))
+        return np.nan_to_num(pd.to_numeric(sub[column], errors="coerce").to_numpy(float))
+
+    def density(self, code: str, *, bandwidth_m: float, weight_column: str) -> F32:
+        """Kernel density of an industry's enterprises, as a share of its peak (0–1)."""
+
+        def compute() -> F32:
+            ent = self.enterprises
+            sub = ent[ent["industry"] == code]
+            g = self.grid
+            if sub.empty:
+                return np.zeros(g.shape, np.float32)
+            dens = kernels.kde_grid_coarse(
+                sub["_x"].to_numpy(),
+                sub["_y"].to_numpy(),
+                self.column_weights(sub, weight_column),
+                x0=g.x0,
+                y_top=g.y_top,
+                cell=g.cell,
+                nrows=g.nrows,
+                ncols=g.ncols,
+                bandwidth=float(bandwidth_m),
+            )
+            peak = float(np.max(dens[g.mask])) if g.mask.any() else 0.0
+            return (dens / peak if peak > 0 else dens * 0).astype(np.float32)
+
+        return self._cached(("density", code, float(bandwidth_m), weight_column), compute)
+
+    def gi_star(self, code: str, column: str, radius: float, metric: str) -> NDArray[np.float64]:
+        """Gi* z-scores of an industry's per-cell ``column`` sums (cached).
+
+        ``radius`` is in cells; the queen window uses its integer part.
+        """
+
+        def compute() -> NDArray[np.float64]:
+            values = self.cell_sum(code, column)
+            if metric == "queen":
+                return kernels.gi_star(
+                    values, mask=self.grid.mask, radius=int(radius), metric="queen"
+                )
+            return kernels.gi_star(values, mask=self.grid.mask, radius=radius, metric="distance")
+
+        z: NDArray[np.float64] = self._cached(("gi", code, column, float(radius), metric), compute)
+        return z
+
+    def cell_sum(self, code: str, column: str) -> NDArray[np.float64]:
+        """Sum of ``column`` over an industry's enterprises in each grid cell."""
+
+        def compute() -> NDArray[np.float64]:
+            ent = self.enterprises
+            sub = ent[ent["industry"] == code]
+            g = self.grid
+            out = np.zeros(g.shape)
+            row, col = g.rowcol(sub["_x"].to_numpy(), sub["_y"].to_numpy())
+            ok = (row >= 0) & (row < g.nrows) & (col >= 0) & (col < g.ncols)
+            np.add.at(out, (row[ok], col[ok]), self.column_weights(sub, column)[ok])
+            return out
+
+        return self._cached(("cellsum", code, column), compute)
+
+    # regions ----------------------------------------------------------------------------------
+    @cached_property
+    def zone_index(self) -> NDArray[np.int32]:
+        """Row position in the zones layer of the zone holding each cell, −1 outside zones."""
+        zones = self.inputs.layer("zones")
+        idx = self.grid.rasterize(zones, values=np.arange(1, len(zones) + 1), dtype="int32")
+        return idx.astype(np.int32) - 1
+
+    @cached_property
+    def county_index(self) -> NDArray[np.int32]:
+        """Row position in the counties layer of the county holding each cell, −1 outside."""
+        counties = self.inputs.layer("counties")
+        idx = self.grid.rasterize(counties, values=np.arange(1, len(counties) + 1), dtype="int32")
+        return idx.astype(np.int32) - 1
+
+    @cached_property
+    def enterprise_regions(self) -> pd.DataFrame:
+        """For each enterprise, the row positions of its zone and county (−1 when none).
+
+        Point-in-polygon in the grid CRS (`layout.analysis.measures.assign_regions`), the same
+        assignment as the agglomeration statistics, so criteria and ``measures.csv`` agree.
+        """
+        ent = self.enterprises
+        zones = self.inputs.layer("zones")
+        counties = self.inputs.layer("counties")
+        zone = assign_regions(ent, zones, region_id="zone_id")[0] if len(zones) else None
+        county = assign_regions(ent, counties, region_id="adcode")[0] if len(counties) else None
+        none = np.full(len(ent), -1, np.int64)
+        return pd.DataFrame(
+            {"zone": none if zone is None else zone, "county": none if county is None else county},
+            index=ent.index,
+        )
+
+    def lq_table(self, layer: str, measure: str) -> pd.DataFrame:
+        """LQ of every industry in every zone (``layer="zones"``) or county (cached)."""
+
+        def compute() -> pd.DataFrame:
+            regions = self.inputs.layer(layer)
+            rid = "zone_id" if layer == "zones" else "adcode"
+            return location_quotients(self.enterprises, regions, region_id=rid, measure=measure)
+
+        table: pd.DataFrame = self._cached(("lq", layer, measure), compute)
+        return table
+
+    def location_quotients(
+        self, code: str, measure: str
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """LQ of an industry in each zone and each county (row order of the layers)."""
+        out: list[NDArray[np.float64]] = []
+        for layer in ("zones", "counties"):
+            if not len(self.inputs.layer(layer)):
+                out.append(np.zeros(0, np.float64))
+                continue
+            lq = self.lq_table(layer, measure)
+            col = lq[code] if code in lq.columns else pd.Series(0.0, index=lq.index)
+            out.append(np.asarray(col.to_numpy(), dtype=np.float64))
+        return out[0], out[1]
+
+    def region_ratio(
+        self, numer: pd.Series, denom: pd.Series
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Per-zone and per-county (outside zones) ratios of two enterprise sums."""
+        reg = self.enterprise_regions
+        nz = len(self.inputs.layer("zones"))
+        nc = len(self.inputs.layer("counties"))
+        in_zone = reg["zone"] >= 0
+        zn = np.bincount(reg.loc[in_zone, "zone"], weights=numer[in_zone], minlength=nz)
+        zd = np.bincount(reg.loc[in_zone, "zone"], weights=denom[in_zone], minlength=nz)
+        out_c = (~in_zone) & (reg["county"] >= 0)
+        cn = np.bincount(reg.loc[out_c, "county"], weights=numer[out_c], minlength=nc)
+        cd = np.bincount(reg.loc[out_c, "county"], weights=denom[out_c], minlength=nc)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(zd > 0, zn / zd, np.nan), np.where(cd > 0, cn / cd, np.nan)
+
+    def paint(self, zone_values: NDArray[np.float64], county_values: NDArray[np.float64]) -> F32:
+        """Raster of per-zone values inside zones and per-county values elsewhere."""
+        out = np.full(self.grid.shape, np.nan, np.float32)
+        zi, ci = self.zone_index, self.county_index
+        in_c = ci >= 0
+        out[in_c] = county_values[ci[in_c]]
+        in_z = zi >= 0
+        out[in_z] = zone_values[zi[in_z]]
+        return out
+
+    # distances --------------------------------------------------------------------------------
+    def distance_to(self, key: str, cells: NDArray[np.bool_]) -> F32:
+        """Euclidean distance in metres from every cell to the nearest True cell of ``cells``."""
+
+        def compute() -> F32:
+            if not cells.any():
+                return np.full(self.grid.shape, np.nan, np.float32)
+            d = ndimage.distance_transform_edt(~cells, sampling=self.grid.cell)
+            return np.asarray(d, dtype=np.float32)
+
+        return self._cached(("edt", key), compute)
+
+    def occupied_cells(self, firms: pd.DataFrame) -> NDArray[np.bool_]:
+        """Cells holding at least one of ``firms`` (rows of `enterprises`)."""
+        g = self.grid
+        cells = np.zeros(g.shape, bool)
+        row, col = g.rowcol(firms["_x"].to_numpy(), firms["_y"].to_numpy())
+        ok = (row >= 0) & (row < g.nrows) & (col >= 0) & (col < g.ncols)
+        cells[row[ok], col[ok]] = True
+        return cells
+
+    @cached_property
+    def urban_cells(self) -> NDArray[np.bool_]:
+        """Cells inside built-up urban areas."""
+        return self.grid.rasterize(self.inputs.layer("urban_areas")).astype(bool)
+
+    @cached_property
+    def road_graph(self) -> Any:
+        """The road graph (networkx) of the transport layer, built once."""
+        from layout.analysis.network import build_road_graph
+
+        lines = self.inputs.layer("transport_lines")
+        points = self.inputs.layer("transport_points")
+        inter = points[points["kind"] == "interchange"] if len(points) else points
+        return build_road_graph(lines, interchanges=inter)
+
+    @cached_property
+    def cell_snap(self) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Nearest road-graph access node of every cell, looked up once for all targets."""
+        from layout.analysis.network import snap_cells
+
+        return snap_cells(self.road_graph, self.grid)
+
+    def network_distance(self, kind: str) -> F32:
+        """Road-network distance (m) from every cell to the nearest transport point of ``kind``."""
+
+        def compute() -> F32:
+            from layout.analysis.network import network_distance
+
+            points = self.inputs.layer("transport_points")
+            targets = points[points["kind"] == kind] if len(points) else points
+            if targets.empty or self.inputs.layer("transport_lines").empty:
+                return np.full(self.grid.shape, np.nan, np.float32)
+            d = network_distance(
+                self.road_graph,
+                targets,
+                self.grid,
+                weight="length",
+                cell_snap=self.cell_snap,
+            )
+            return np.asarray(d, dtype=np.float32)
+
+        return self._cached(("net", kind), compute)
+
+    # terrain and constraints ------------------------------------------------------------------
+    @cached_property
+    def slope(self) -> F32:
+        """Slope in degrees on the grid (NaN without a DEM)."""
+        from layout.analysis.terrain import slope_on_grid
+
+        if self.inputs.dem is None:
+            return np.full(self.grid.shape, np.nan, np.float32)
+        return slope_on_grid(self.inputs.dem, self.grid)
+
+    @cached_property
+    def constraint_flags(self) -> NDArray[np.uint16]:
+        """Bit flags of the constraint types covering each cell (all types, excluding or not)."""
+        g = self.grid
+        flags = np.zeros(g.shape, np.uint16)
+        cons = self.inputs.layer("constraints")
+        if len(cons):
+            for ctype, bit in CONSTRAINT_BITS.items():
+                sub = cons[cons["type"] == ctype]
+                if len(sub):
+                    flags |= g.rasterize(sub).astype(np.uint16) * np.uint16(bit)
+        flags[~g.mask] |= np.uint16(CONSTRAINT_BITS["outside_study_area"])
+        return flags
+
+    def flags(self, code: str) -> NDArray[np.uint16]:
+        """Constraint flags plus ``steep_slope`` for this industry's maximum slope."""
+        industry = self.plan.catalog.industry(code)
+        flags = self.constraint_flags.copy()
+        steep = np.nan_to_num(self.slope, nan=0.0) > industry.max_slope_deg
+        flags[steep] |= np.uint16(CONSTRAINT_BITS["steep_slope"])
+        return flags

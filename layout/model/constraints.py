@@ -1,0 +1,107 @@
+"""The hard-constraint types: one table read by the plan, the scoring, the maps and the site check.
+
+Each type has a bit in the uint16 flag rasters of the scoring stage (docs/data_model.md), Chinese
+and English labels, a colour and a hatch for the maps, and where it comes from: *drawn* types are
+polygons of a ``constraints`` layer (三区三线 and the other rigid limits a land department
+checks); ``steep_slope`` and ``outside_study_area`` are derived when scoring (from the DEM and the
+boundary). Add a type here and every stage knows it.
+
+Examples
+--------
+>>> CONSTRAINT_TYPES["eco_redline"].bit, CONSTRAINT_TYPES["eco_redline"].label("zh")
+(2, '生态保护红线')
+>>> CONSTRAINT_BITS["outside_study_area"], DRAWN_CONSTRAINT_TYPES[0]
+(128, 'basic_farmland')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ConstraintType:
+    """One hard-constraint type.
+
+    Attributes
+    ----------
+    name
+        The type as written in a constraints layer's ``type`` column and in ``[constraints]``.
+    bit
+        Its bit in the flag rasters.
+    label_zh, label_en
+        Legend labels.
+    phrase_en
+        The English name inside a sentence ("overlaps a flood zone").
+    color, hatch
+        Map colour (hex) and matplotlib hatch of the PNG maps.
+    drawn
+        True when it comes from a constraints layer; False when the scoring derives it.
+    legal_basis
+        The basis cited when the type is derived (drawn features carry their own).
+    """
+
+    name: str
+    bit: int
+    label_zh: str
+    label_en: str
+    phrase_en: str
+    color: str
+    hatch: str
+    drawn: bool = True
+    legal_basis: str = ""
+
+    def label(self, lang: str = "zh") -> str:
+        """The legend label in Chinese (``zh``) or English (``en``)."""
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+#: Every constraint type, in bit order.
+CONSTRAINT_TYPES: dict[str, ConstraintType] = {
+    t.name: t
+    for t in (
+        ConstraintType("basic_farmland", 1, "永久基本农田", "Permanent basic farmland",
+                       "permanent basic farmland", "#a6761d", "..."),
+        ConstraintType("eco_redline", 2, "生态保护红线", "Ecological protection red line",
+                       "the ecological protection red line", "#1b9e77", "//"),
+        ConstraintType("water_source", 4, "饮用水水源保护区", "Drinking-water source protection",
+                       "a drinking-water source protection zone", "#1f78b4", "\\\\"),
+        ConstraintType("wetland_reserve", 8, "湿地自然保护区", "Wetland nature reserve",
+                       "the wetland nature reserve", "#17becf", "--"),
+        ConstraintType("scenic_heritage", 16, "风景名胜区与世界遗产",
+                       "Scenic area and World Heritage", "the scenic area / World Heritage site",
+                       "#7570b3", "xx"),
+        ConstraintType("flood_zone", 32, "蓄滞洪区", "Flood zone", "a flood zone", "#6a3d9a",
+                       "||"),
+        ConstraintType("steep_slope", 64, "陡坡", "Steep slope", "steep ground", "#8c510a", "++",
+                       drawn=False,
+                       legal_basis="CJJ 83 城乡建设用地竖向规划规范 (industrial land on natural "
+                       "slopes up to the catalog's max_slope_deg); excluded by the plan"),
+        ConstraintType("outside_study_area", 128, "研究区外", "Outside the study area",
+                       "outside the study area", "#636363", "", drawn=False),
+    )
+}
+#: Style of a type no table knows (maps draw it grey, labelled with its name).
+UNKNOWN_CONSTRAINT = ConstraintType("other", 0, "其他约束", "Other constraint",
+                                    "another constraint", "#636363", "oo")
+
+#: Constraint types and their bit in the flag rasters.
+CONSTRAINT_BITS: dict[str, int] = {name: t.bit for name, t in CONSTRAINT_TYPES.items()}
+#: The constraint types drawn in a constraints layer (the others are derived when scoring).
+DRAWN_CONSTRAINT_TYPES: tuple[str, ...] = tuple(n for n, t in CONSTRAINT_TYPES.items() if t.drawn)
+#: Types a plan may exclude (``[constraints] exclude``): all but the study-area bit, which always
+#: excludes.
+EXCLUDABLE_TYPES: tuple[str, ...] = tuple(n for n in CONSTRAINT_TYPES if n != "outside_study_area")
+#: Bit of cells outside the study area.
+OUTSIDE_BIT: int = CONSTRAINT_BITS["outside_study_area"]
+
+
+def bit_names(bits: int) -> list[str]:
+    """The constraint types whose bits are set in ``bits``, in table order.
+
+    Examples
+    --------
+    >>> bit_names(1 | 64)
+    ['basic_farmland', 'steep_slope']
+    """
+    return [name for name, t in CONSTRAINT_TYPES.items() if bits & t.bit]

@@ -1,0 +1,119 @@
+"""A validated plan: the typed objects `layout.config.plan.load_plan` returns.
+
+A plan names its inputs (`InputSpec`), the analysis grid, the constraint types that exclude
+cells, the criteria weights and parameters (shared and per industry, `IndustryConfig`), and the
+``[demand]``, ``[allocation]`` and ``[sensitivity]`` options. The format is in docs/config.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyproj import CRS
+
+from layout.core.weights import AHPResult
+from layout.model.catalog import Catalog
+from layout.model.constraints import CONSTRAINT_BITS
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """Where one input layer comes from.
+
+    ``path`` is None for the embedded Zhengzhou layer of the same name.
+    """
+
+    name: str
+    path: Path | None = None
+    layer: str | None = None
+    datum: str = "wgs84"
+    crs: str | None = None
+    encoding: str | None = None
+
+    @property
+    def embedded(self) -> bool:
+        """True when the layer comes from the embedded Zhengzhou data."""
+        return self.path is None
+
+
+@dataclass(frozen=True)
+class IndustryConfig:
+    """Per-industry settings: raw weights as written, AHP result and criterion overrides."""
+
+    code: str
+    weights: Mapping[str, float] = field(default_factory=dict)
+    ahp: AHPResult | None = None
+    criteria: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PlanConfig:
+    """A validated plan.
+
+    Attributes
+    ----------
+    name, name_en
+        The plan's name in Chinese and English (map titles, reports).
+    crs
+        Projected CRS of all metric work and of the analysis grid.
+    resolution
+        Grid cell size in metres.
+    seed
+        Seed of everything random.
+    inputs
+        Input layers by name (`INPUT_NAMES`).
+    exclude
+        Constraint types that exclude cells.
+    weights
+        Shared raw weights by criterion name (before per-industry overrides and normalising).
+    criteria
+        Shared criterion parameter overrides by criterion name.
+    industries
+        Per-industry overrides by industry code.
+    path
+        The TOML file, or None for the embedded plan.
+    catalog
+        The industry catalog the plan uses.
+    demand, allocation, sensitivity
+        The validated ``[demand]``, ``[allocation]`` and ``[sensitivity]`` tables
+        (`layout.model.options.DemandOptions`, `layout.model.options.AllocationOptions`,
+        `layout.model.options.SensitivityOptions`).
+    """
+
+    name: str
+    name_en: str
+    crs: CRS
+    resolution: float
+    seed: int
+    inputs: Mapping[str, InputSpec]
+    exclude: tuple[str, ...]
+    weights: Mapping[str, float]
+    criteria: Mapping[str, Mapping[str, Any]]
+    industries: Mapping[str, IndustryConfig]
+    path: Path | None
+    catalog: Catalog
+    raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
+    demand: Any = None
+    allocation: Any = None
+    sensitivity: Any = None
+
+    @property
+    def label(self) -> str:
+        """The file name of the plan for messages (``plan.toml`` or ``embedded plan``)."""
+        return self.path.name if self.path else "embedded plan"
+
+    @property
+    def exclude_mask_bits(self) -> int:
+        """Bitwise OR of the bits of the excluding constraint types."""
+        bits = 0
+        for name in self.exclude:
+            bits |= CONSTRAINT_BITS[name]
+        return bits
+
+    def industry(self, code: str) -> IndustryConfig:
+        """The per-industry settings of ``code`` (empty overrides when the plan gives none)."""
+        self.catalog.industry(code)  # raises UnknownIndustryError with suggestions
+        return self.industries.get(code, IndustryConfig(code))
