@@ -17,7 +17,6 @@ import rasterio
 from numpy.typing import NDArray
 
 
-
 class RasterGrid(Protocol):
     """What a raster writer needs of a grid (`layout.model.grid.Grid` has it)."""
 

@@ -1,28 +1,41 @@
-"""Writing a plan to disk: ``plan.gpkg``, rasters, tables, report, manifest (docs/plan_outputs.md).
+"""The plan folder: its one writer (`write_plan`) and its one reader (`read_plan`).
 
-Everything goes through `layout.io.staging.staged_output`: files appear in the output folder only
-when all of them were written, so a failed run leaves nothing half-written.
+``layout plan`` writes ``plan.gpkg``, the score rasters, tables, report and manifest into one
+folder (docs/plan_outputs.md); maps, review helpers and the site check read it back through
+`read_plan`. Writing goes through `layout.io.staging.staged_output`: files appear in the output
+folder only when all of them were written, so a failed run leaves nothing half-written.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import hashlib
 import json
+import os
 import platform
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
 
 from layout.allocation.run import PlanResult
 from layout.analysis.measures import agglomeration_table
+from layout.errors import DataFileError, LayoutError, Problem, ValidationError
+from layout.io.scoreraster import SuitabilitySurface, read_surface
 from layout.io.staging import staged_output
+from layout.model.constraints import CONSTRAINT_BITS
 from layout.products.report import plan_blocks, render_html, render_markdown
 from layout.scoring.suitability import write_result
 from layout.version import __version__
+
+#: Constraint type of each flag bit, for score rasters whose flags carry no tags.
+BIT_NAMES: dict[int, str] = {bit: name for name, bit in CONSTRAINT_BITS.items()}
 
 #: Fixed GeoPackage timestamps, so that the same plan writes the same file contents.
 _GPKG_DATE = "2012-04-24T00:00:00Z"
@@ -152,3 +165,157 @@ def _effective(result: PlanResult) -> str:
         "weights": {c: r.weights for c, r in result.results.items()},
     }
     return json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str)
+
+
+#: The layers of ``plan.gpkg`` (docs/plan_outputs.md).
+PLAN_LAYERS: tuple[str, ...] = ("sites", "zone_industries", "allocation")
+
+
+class UnknownSiteError(LayoutError, KeyError):
+    """A site id that is not in the sites table (the message suggests the closest ids)."""
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+@dataclass(frozen=True)
+class PlanOutputs:
+    """What ``layout plan`` (`layout.products.planfolder.write_plan`) wrote into one folder.
+
+    Attributes
+    ----------
+    folder
+        The plan folder.
+    sites
+        Layer ``sites`` of ``plan.gpkg``: one row per recommended site, in the plan CRS.
+    zone_industries
+        Layer ``zone_industries``: every zone's industries ranked by mean score.
+    allocation
+        Layer ``allocation``: land per industry and zone (mu, ha).
+    manifest
+        ``manifest.json``: package version, config and input hashes, seed, stage times, solver.
+    report, report_md
+        ``report.html`` and ``report.md`` (None when absent).
+    scores
+        ``suitability/<code>_score.tif`` by industry code.
+    measures
+        ``suitability/measures.csv``, today's agglomeration statistics (empty when absent).
+    """
+
+    folder: Path
+    sites: gpd.GeoDataFrame
+    zone_industries: pd.DataFrame
+    allocation: pd.DataFrame
+    manifest: Mapping[str, Any]
+    report: Path | None = None
+    report_md: Path | None = None
+    scores: Mapping[str, Path] = field(default_factory=dict)
+    measures: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def site(self, site_id: str) -> pd.Series:
+        """The row of ``sites`` for ``site_id`` (`UnknownSiteError` naming the closest ids)."""
+        return site_row(self.sites, site_id)
+
+    def surface(self, industry: str) -> SuitabilitySurface:
+        """The industry's score and flags rasters (`layout.io.scoreraster.read_surface`)."""
+        return read_surface(self.score_path(industry), bit_names=BIT_NAMES)
+
+    def score_path(self, industry: str) -> Path:
+        """``suitability/<industry>_score.tif`` (`DataFileError` when the plan has none)."""
+        if industry not in self.scores:
+            raise DataFileError(
+                f"{self.folder / 'suitability'}: no {industry}_score.tif; the folder has "
+                f"scores for {', '.join(self.scores) or 'no industry'}"
+            )
+        return self.scores[industry]
+
+
+def read_plan(plan_dir: str | os.PathLike[str]) -> PlanOutputs:
+    """Open a plan folder as a reviewer does: tables, manifest, report and rasters.
+
+    Parameters
+    ----------
+    plan_dir
+        A folder written by ``layout plan`` or `layout.products.planfolder.write_plan`.
+
+    Returns
+    -------
+    PlanOutputs
+        The three layers of ``plan.gpkg``, the manifest and the paths of the other outputs.
+
+    Raises
+    ------
+    DataFileError
+        The folder, ``plan.gpkg`` (or one of its layers) or ``manifest.json`` is missing or
+        unreadable; the message names the file.
+
+    Examples
+    --------
+    >>> read_plan("no/such/plan")
+    Traceback (most recent call last):
+    ...
+    layout.errors.DataFileError: no/such/plan: no plan.gpkg here; run `layout plan --out ...
+    """
+    import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    folder = Path(plan_dir)
+    gpkg = folder / "plan.gpkg"
+    if not gpkg.is_file():
+        raise DataFileError(
+            f"{folder}: no plan.gpkg here; run `layout plan --out {folder}` first, or give the "
+            "folder it wrote"
+        )
+    try:
+        present = {str(name) for name, _ in pyogrio.list_layers(gpkg)}
+        missing = [name for name in PLAN_LAYERS if name not in present]
+        if missing:
+            raise DataFileError(
+                f"{gpkg}: no layer {', '.join(map(repr, missing))} (it has "
+                f"{', '.join(sorted(present))}); was it written by `layout plan`?"
+            )
+        tables = {name: pyogrio.read_dataframe(gpkg, layer=name) for name in PLAN_LAYERS}
+    except (DataSourceError, DataLayerError) as exc:
+        raise DataFileError(f"{gpkg}: cannot read it ({exc})") from None
+    sites = tables["sites"]
+    if sites.crs is None:
+        raise DataFileError(f"{gpkg}:sites has no CRS; the plan stage writes the plan CRS")
+    sites.attrs["source"] = f"{gpkg.name}:sites"
+    man_path = folder / "manifest.json"
+    try:
+        manifest = json.loads(man_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataFileError(f"{man_path}: missing; the plan folder is incomplete") from None
+    except (OSError, ValueError) as exc:
+        raise DataFileError(f"{man_path}: cannot read it ({exc})") from None
+    found = sorted((folder / "suitability").glob("*_score.tif"))
+    scores = {p.name[: -len("_score.tif")]: p for p in found}
+    measures_path = folder / "suitability" / "measures.csv"
+    measures = pd.DataFrame()
+    if measures_path.is_file():  # text as written (adcodes stay text), NaN written as ""
+        measures = pd.read_csv(measures_path, dtype=str, keep_default_na=False)
+        if "value" in measures.columns:
+            measures["value"] = pd.to_numeric(measures["value"], errors="coerce")
+    return PlanOutputs(
+        folder=folder,
+        sites=sites,
+        zone_industries=pd.DataFrame(tables["zone_industries"]),
+        allocation=pd.DataFrame(tables["allocation"]),
+        manifest=manifest,
+        report=(folder / "report.html") if (folder / "report.html").is_file() else None,
+        report_md=(folder / "report.md") if (folder / "report.md").is_file() else None,
+        scores=scores,
+        measures=measures,
+    )
+
+
+def site_row(sites: pd.DataFrame, site_id: str) -> pd.Series:
+    if "site_id" not in sites.columns:
+        raise ValidationError([Problem("sites table", "has no column 'site_id'", column="site_id")])
+    ids = [str(s) for s in sites["site_id"]]
+    if site_id not in ids:
+        near = difflib.get_close_matches(str(site_id), ids, n=3, cutoff=0.5)
+        hint = f"; did you mean {' or '.join(map(repr, near))}?" if near else ""
+        shown = ", ".join(ids[:8]) + (", ..." if len(ids) > 8 else "")
+        raise UnknownSiteError(f"no site {site_id!r} in the sites table{hint} (sites: {shown})")
+    return sites.iloc[ids.index(site_id)]

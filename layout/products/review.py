@@ -29,12 +29,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import difflib
 import html
-import json
 import logging
 import math
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +47,7 @@ from layout.errors import ConfigError, DataFileError, LayoutError, Problem, Vali
 from layout.model.catalog import check_industry
 from layout.model.criteria import CRITERIA, GROUPS
 from layout.model.plan import PlanConfig
+from layout.products.planfolder import PlanOutputs, UnknownSiteError, read_plan, site_row
 
 if TYPE_CHECKING:
     import folium
@@ -58,7 +56,6 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike
 
     from layout.model.grid import Grid
-    from layout.products.maps import SuitabilitySurface
     from layout.products.sitecheck import SiteCheck
 
 __all__ = [
@@ -81,8 +78,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: The layers of ``plan.gpkg`` (docs/plan_outputs.md).
-PLAN_LAYERS: tuple[str, ...] = ("sites", "zone_industries", "allocation")
 #: Columns of a contributions table (`site_contributions`, `explain_site`,
 #: `parcel_contributions`).
 CONTRIBUTION_COLUMNS: tuple[str, ...] = ("criterion", "group", "label", "contribution", "share")
@@ -91,161 +86,10 @@ _CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 _CJK_PAREN = re.compile(r"\s*\([^()]*[\u2e80-\u9fff][^()]*\)")
 
 
-class UnknownSiteError(LayoutError, KeyError):
-    """A site id that is not in the sites table (the message suggests the closest ids)."""
-
-    def __str__(self) -> str:  # KeyError would otherwise quote the message
-        return str(self.args[0]) if self.args else ""
-
-
 # --- reading a plan folder ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PlanOutputs:
-    """What ``layout plan`` (`layout.products.planfolder.write_plan`) wrote into one folder.
-
-    Attributes
-    ----------
-    folder
-        The plan folder.
-    sites
-        Layer ``sites`` of ``plan.gpkg``: one row per recommended site, in the plan CRS.
-    zone_industries
-        Layer ``zone_industries``: every zone's industries ranked by mean score.
-    allocation
-        Layer ``allocation``: land per industry and zone (mu, ha).
-    manifest
-        ``manifest.json``: package version, config and input hashes, seed, stage times, solver.
-    report, report_md
-        ``report.html`` and ``report.md`` (None when absent).
-    scores
-        ``suitability/<code>_score.tif`` by industry code.
-    measures
-        ``suitability/measures.csv``, today's agglomeration statistics (empty when absent).
-    """
-
-    folder: Path
-    sites: gpd.GeoDataFrame
-    zone_industries: pd.DataFrame
-    allocation: pd.DataFrame
-    manifest: Mapping[str, Any]
-    report: Path | None = None
-    report_md: Path | None = None
-    scores: Mapping[str, Path] = field(default_factory=dict)
-    measures: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-    def site(self, site_id: str) -> pd.Series:
-        """The row of ``sites`` for ``site_id`` (`UnknownSiteError` naming the closest ids)."""
-        return _site_row(self.sites, site_id)
-
-    def surface(self, industry: str) -> SuitabilitySurface:
-        """The industry's score and flags rasters (`layout.products.maps.read_surface`), for maps."""
-        from layout.products.maps import read_surface
-
-        return read_surface(self._score_path(industry))
-
-    def _score_path(self, industry: str) -> Path:
-        if industry not in self.scores:
-            raise DataFileError(
-                f"{self.folder / 'suitability'}: no {industry}_score.tif; the folder has "
-                f"scores for {', '.join(self.scores) or 'no industry'}"
-            )
-        return self.scores[industry]
-
-
-def read_plan(plan_dir: str | os.PathLike[str]) -> PlanOutputs:
-    """Open a plan folder as a reviewer does: tables, manifest, report and rasters.
-
-    Parameters
-    ----------
-    plan_dir
-        A folder written by ``layout plan`` or `layout.products.planfolder.write_plan`.
-
-    Returns
-    -------
-    PlanOutputs
-        The three layers of ``plan.gpkg``, the manifest and the paths of the other outputs.
-
-    Raises
-    ------
-    DataFileError
-        The folder, ``plan.gpkg`` (or one of its layers) or ``manifest.json`` is missing or
-        unreadable; the message names the file.
-
-    Examples
-    --------
-    >>> read_plan("no/such/plan")
-    Traceback (most recent call last):
-    ...
-    layout.errors.DataFileError: no/such/plan: no plan.gpkg here; run `layout plan --out ...
-    """
-    import pyogrio
-    from pyogrio.errors import DataLayerError, DataSourceError
-
-    folder = Path(plan_dir)
-    gpkg = folder / "plan.gpkg"
-    if not gpkg.is_file():
-        raise DataFileError(
-            f"{folder}: no plan.gpkg here; run `layout plan --out {folder}` first, or give the "
-            "folder it wrote"
-        )
-    try:
-        present = {str(name) for name, _ in pyogrio.list_layers(gpkg)}
-        missing = [name for name in PLAN_LAYERS if name not in present]
-        if missing:
-            raise DataFileError(
-                f"{gpkg}: no layer {', '.join(map(repr, missing))} (it has "
-                f"{', '.join(sorted(present))}); was it written by `layout plan`?"
-            )
-        tables = {name: pyogrio.read_dataframe(gpkg, layer=name) for name in PLAN_LAYERS}
-    except (DataSourceError, DataLayerError) as exc:
-        raise DataFileError(f"{gpkg}: cannot read it ({exc})") from None
-    sites = tables["sites"]
-    if sites.crs is None:
-        raise DataFileError(f"{gpkg}:sites has no CRS; the plan stage writes the plan CRS")
-    sites.attrs["source"] = f"{gpkg.name}:sites"
-    man_path = folder / "manifest.json"
-    try:
-        manifest = json.loads(man_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError(f"{man_path}: missing; the plan folder is incomplete") from None
-    except (OSError, ValueError) as exc:
-        raise DataFileError(f"{man_path}: cannot read it ({exc})") from None
-    found = sorted((folder / "suitability").glob("*_score.tif"))
-    scores = {p.name[: -len("_score.tif")]: p for p in found}
-    measures_path = folder / "suitability" / "measures.csv"
-    measures = pd.DataFrame()
-    if measures_path.is_file():  # text as written (adcodes stay text), NaN written as ""
-        measures = pd.read_csv(measures_path, dtype=str, keep_default_na=False)
-        if "value" in measures.columns:
-            measures["value"] = pd.to_numeric(measures["value"], errors="coerce")
-    return PlanOutputs(
-        folder=folder,
-        sites=sites,
-        zone_industries=pd.DataFrame(tables["zone_industries"]),
-        allocation=pd.DataFrame(tables["allocation"]),
-        manifest=manifest,
-        report=(folder / "report.html") if (folder / "report.html").is_file() else None,
-        report_md=(folder / "report.md") if (folder / "report.md").is_file() else None,
-        scores=scores,
-        measures=measures,
-    )
-
-
 # --- why a site was chosen ------------------------------------------------------------------
-
-
-def _site_row(sites: pd.DataFrame, site_id: str) -> pd.Series:
-    if "site_id" not in sites.columns:
-        raise ValidationError([Problem("sites table", "has no column 'site_id'", column="site_id")])
-    ids = [str(s) for s in sites["site_id"]]
-    if site_id not in ids:
-        near = difflib.get_close_matches(str(site_id), ids, n=3, cutoff=0.5)
-        hint = f"; did you mean {' or '.join(map(repr, near))}?" if near else ""
-        shown = ", ".join(ids[:8]) + (", ..." if len(ids) > 8 else "")
-        raise UnknownSiteError(f"no site {site_id!r} in the sites table{hint} (sites: {shown})")
-    return sites.iloc[ids.index(site_id)]
 
 
 def _label(name: str, lang: str) -> str:
@@ -316,7 +160,7 @@ def site_contributions(sites: pd.DataFrame, site_id: str, *, lang: str = "en") -
     """
     if lang not in ("en", "zh"):
         raise ConfigError(f"lang = {lang!r}: use 'en' or 'zh'")
-    row = _site_row(sites, site_id)
+    row = site_row(sites, site_id)
     values = {
         str(c)[2:]: float(pd.to_numeric(row[c], errors="coerce"))
         for c in sites.columns
@@ -373,7 +217,7 @@ def explain_site(outputs: PlanOutputs, site_id: str, *, lang: str = "en") -> pd.
 
     row = outputs.site(site_id)
     industry = str(row["industry"])
-    path = outputs._score_path(industry)
+    path = outputs.score_path(industry)
     sites = outputs.sites
     with rasterio.open(path) as src:
         tags = src.tags()
@@ -1035,7 +879,7 @@ def plot_stability(
     if industry is not None:
         df = df[df["industry"].astype(str) == industry]
     if highlight is not None:
-        _site_row(sites, highlight)
+        site_row(sites, highlight)
     df = df.iloc[::-1]
     values = pd.to_numeric(df["stability"], errors="coerce").to_numpy(dtype=float)
     ids = [str(s) for s in df["site_id"]]

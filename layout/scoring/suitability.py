@@ -30,7 +30,7 @@ from layout.analysis.criteria import compute_raw
 from layout.config.criteria import criterion_specs, industry_weights
 from layout.data.inputs import PlanInputs
 from layout.errors import CRSError, LayoutError
-from layout.io.raster import write_bands
+from layout.io.scoreraster import write_score_raster
 from layout.model.constraints import CONSTRAINT_BITS
 from layout.model.criteria import CRITERIA
 from layout.model.grid import Grid
@@ -268,38 +268,20 @@ def write_result(
     Band 1 is the final score 0–100, then one band per criterion (transformed 0–1), with band
     descriptions set and nodata −1 outside the study area. The flags raster is uint16 with the
     bits of `CONSTRAINT_BITS` (128 = outside the study area). ``storage`` passes GDAL
-    creation options to `layout.io.raster.write_bands` (e.g. `layout.io.raster.FAST_READ`).
+    creation options to `layout.io.raster.write_bands` (e.g. `layout.io.raster.FAST_READ`); the
+    format is `layout.io.scoreraster`'s.
     """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    names = list(result.criteria)
-    descs = ["score (0-100)"] + [
-        f"{n}: {CRITERIA[n].label_en} (weight {result.weights[n]:.4f})" for n in names
-    ]
-    tags = {
-        "industry": result.industry,
-        "weight_source": result.weight_source,
-        "weights": ";".join(f"{n}={result.weights[n]:.6f}" for n in names),
-    }
-    score_path = write_bands(
-        folder / f"{result.industry}_score.tif",
-        [result.score, *[result.criteria[n] for n in names]],
-        result.grid,
-        descriptions=descs,
-        nodata=-1.0,
-        tags=tags,
+    return write_score_raster(
+        folder,
+        industry=result.industry,
+        grid=result.grid,
+        score=result.score,
+        criteria=result.criteria,
+        labels={n: CRITERIA[n].label_en for n in result.criteria},
+        weights=result.weights,
+        weight_source=result.weight_source,
+        flags=result.flags,
+        exclude_bits=result.exclude_bits,
+        bit_names=CONSTRAINT_BITS,
         storage=storage,
     )
-    flag_tags = {f"bit_{b}": k for k, b in CONSTRAINT_BITS.items()}
-    flag_tags["exclude_bits"] = str(result.exclude_bits)
-    flags_path = write_bands(
-        folder / f"{result.industry}_flags.tif",
-        [result.flags],
-        result.grid,
-        descriptions=["constraint flags (bits)"],
-        nodata=None,
-        dtype="uint16",
-        tags=flag_tags,
-        storage=storage,
-    )
-    return score_path, flags_path

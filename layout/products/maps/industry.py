@@ -47,11 +47,12 @@ from affine import Affine
 from branca.element import MacroElement
 from folium.template import Template
 from numpy.typing import NDArray
-from pyproj import CRS, Transformer
+from pyproj import Transformer
 
 from layout import settings
-from layout.errors import CRSMismatchError, DataFileError
 from layout.io.crs import require_crs
+from layout.io.scoreraster import SuitabilitySurface
+from layout.io.scoreraster import read_surface as io_read_surface
 from layout.model.catalog import OTHER
 from layout.model.constraints import CONSTRAINT_BITS
 from layout.products.maps._basemap import Basemap, resolve_basemap, shift_bounds
@@ -130,67 +131,6 @@ _INDUSTRY_CSS = """
 # --- the surface ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SuitabilitySurface:
-    """The suitability of one industry over the analysis grid, as the scoring stage wrote it.
-
-    Attributes
-    ----------
-    industry
-        Industry code.
-    score
-        Score 0–100 (float32), NaN outside the study area; excluded cells score 0.
-    flags
-        uint16 constraint bit flags of every cell (docs/data_model.md).
-    transform
-        Affine transform of the grid (north-up).
-    crs
-        Projected CRS of the grid (EPSG:4547 by default).
-    exclude_bits
-        The flag bits that exclude a cell in this plan (without ``outside_study_area``).
-    bit_names
-        Constraint type of each bit value.
-    """
-
-    industry: str
-    score: NDArray[np.float32] = field(repr=False)
-    flags: NDArray[np.uint16] = field(repr=False)
-    transform: Affine
-    crs: CRS
-    exclude_bits: int
-    bit_names: Mapping[int, str] = field(default_factory=lambda: dict(_BITS))
-
-    def __post_init__(self) -> None:
-        if self.score.ndim != 2 or self.flags.shape != self.score.shape:
-            raise ValueError(
-                f"score {self.score.shape} and flags {self.flags.shape} must be 2-D arrays of "
-                "one shape"
-            )
-
-    @property
-    def inside(self) -> NDArray[np.bool_]:
-        """Cells inside the study area."""
-        return np.isfinite(self.score) & ((self.flags & OUTSIDE_BIT) == 0)
-
-    @property
-    def excluded(self) -> NDArray[np.bool_]:
-        """Cells inside the study area that a hard constraint excludes."""
-        return self.inside & ((self.flags & np.uint16(self.exclude_bits)) != 0)
-
-    @property
-    def bounds(self) -> tuple[float, float, float, float]:
-        """``(west, south, east, north)`` in the grid CRS."""
-        rows, cols = self.score.shape
-        west, north = _apply(self.transform, 0, 0)
-        east, south = _apply(self.transform, cols, rows)
-        return (
-            float(min(west, east)),
-            float(min(south, north)),
-            float(max(west, east)),
-            float(max(south, north)),
-        )
-
-
 _BITS: dict[int, str] = {bit: kind for kind, bit in CONSTRAINT_BITS.items()}
 
 
@@ -204,18 +144,9 @@ def read_surface(
 ) -> SuitabilitySurface:
     """Read ``<code>_score.tif`` (band 1) and its ``<code>_flags.tif``.
 
-    Parameters
-    ----------
-    score_path
-        The score GeoTIFF: band 1 the score 0–100, nodata −1 outside the study area; tag
-        ``industry`` (else the industry code is taken from the file name).
-    flags_path
-        The flags GeoTIFF; default: ``<code>_flags.tif`` next to the score.  When it does not
-        exist every cell with a score counts as eligible.
-
-    Returns
-    -------
-    SuitabilitySurface
+    `layout.io.scoreraster.read_surface` with this package's constraint types for flags rasters
+    that carry no bit tags (when the flags raster is missing every cell with a score counts as
+    eligible).
 
     Raises
     ------
@@ -224,58 +155,7 @@ def read_surface(
     CRSMismatchError
         The two rasters do not share grid, transform and CRS (both are named).
     """
-    import rasterio
-    from rasterio.errors import RasterioIOError
-
-    score_path = Path(score_path)
-    try:
-        with rasterio.open(score_path) as src:
-            score = src.read(1).astype(np.float32)
-            nodata = src.nodata
-            transform, crs = src.transform, CRS.from_user_input(src.crs)
-            tags = src.tags()
-    except RasterioIOError as exc:
-        raise DataFileError(f"{score_path}: cannot read the score raster ({exc})") from None
-    if nodata is not None:
-        score[score == nodata] = np.nan
-    score[score < 0] = np.nan
-    name = score_path.name
-    industry = tags.get("industry") or (
-        name[: -len("_score.tif")] if name.endswith("_score.tif") else score_path.stem
-    )
-    if flags_path is None:
-        flags_path = score_path.with_name(f"{industry}_flags.tif")
-    flags_path = Path(flags_path)
-    bit_names = dict(_BITS)
-    exclude_bits = sum(b for b in _BITS if b != OUTSIDE_BIT)
-    if flags_path.exists():
-        with rasterio.open(flags_path) as src:
-            flags = src.read(1).astype(np.uint16)
-            ftags = src.tags()
-            if src.shape != score.shape or src.transform != transform or not crs.equals(src.crs):
-                raise CRSMismatchError(
-                    f"{flags_path} ({src.shape[0]}x{src.shape[1]} cells, {src.crs}, origin "
-                    f"{src.transform.c:.1f}, {src.transform.f:.1f}) does not match {score_path} "
-                    f"({score.shape[0]}x{score.shape[1]} cells, {crs.to_string()}, origin "
-                    f"{transform.c:.1f}, {transform.f:.1f}); write both with the same grid"
-                )
-        for key, value in ftags.items():
-            if key.startswith("bit_") and key[4:].isdigit():
-                bit_names[int(key[4:])] = value
-        if ftags.get("exclude_bits", "").strip().isdigit():
-            exclude_bits = int(ftags["exclude_bits"])
-    else:
-        logger.warning("%s not found: no cell of %s is shown as excluded", flags_path, industry)
-        flags = np.where(np.isfinite(score), 0, OUTSIDE_BIT).astype(np.uint16)
-    return SuitabilitySurface(
-        industry=industry,
-        score=score,
-        flags=flags,
-        transform=transform,
-        crs=crs,
-        exclude_bits=exclude_bits & ~OUTSIDE_BIT,
-        bit_names=bit_names,
-    )
+    return io_read_surface(score_path, flags_path, bit_names=_BITS)
 
 
 # --- the surface as images ------------------------------------------------------------------

@@ -1,0 +1,451 @@
+"""The score rasters of one industry: their one writer and their one reader.
+
+The scoring stage writes two GeoTIFFs per industry (docs/plan_outputs.md); the maps, the review
+helpers and the site check read them, all through this module.
+
+``<code>_score.tif``
+    Band 1 the score 0–100, then one band per criterion (transformed value 0–1), float32, nodata
+    −1 outside the study area. Band descriptions ``score (0-100)`` and ``<name>: <label> (weight
+    <w>)``; tags ``industry``, ``weight_source`` and ``weights`` (``name=w;...``, 6 decimals).
+``<code>_flags.tif``
+    uint16 constraint bit flags; tags ``bit_<value> = <constraint type>`` for every bit and
+    ``exclude_bits``, the bits that exclude a cell in the plan that wrote it.
+
+`write_score_raster` writes both; `ScoreRaster` opens them once and reads whole bands, windows,
+the criterion names and weights; `read_surface` gives the score and flags of a whole grid as a
+`SuitabilitySurface`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+from affine import Affine
+from numpy.typing import NDArray
+from pyproj import CRS
+
+from layout.errors import CRSMismatchError, DataFileError
+from layout.io.raster import RasterGrid, write_bands
+
+logger = logging.getLogger(__name__)
+
+#: Nodata of the score raster (outside the study area).
+SCORE_NODATA = -1.0
+#: Constraint type of the flag bit that marks cells outside the study area.
+OUTSIDE_TYPE = "outside_study_area"
+
+F32 = NDArray[np.float32]
+
+
+def score_file(folder: str | os.PathLike[str], industry: str) -> Path:
+    """``folder/<industry>_score.tif``."""
+    return Path(folder) / f"{industry}_score.tif"
+
+
+def flags_file(folder: str | os.PathLike[str], industry: str) -> Path:
+    """``folder/<industry>_flags.tif``."""
+    return Path(folder) / f"{industry}_flags.tif"
+
+
+def write_score_raster(
+    folder: str | os.PathLike[str],
+    *,
+    industry: str,
+    grid: RasterGrid,
+    score: F32,
+    criteria: Mapping[str, F32],
+    labels: Mapping[str, str],
+    weights: Mapping[str, float],
+    weight_source: str,
+    flags: NDArray[np.uint16],
+    exclude_bits: int,
+    bit_names: Mapping[str, int],
+    storage: Mapping[str, Any] | None = None,
+) -> tuple[Path, Path]:
+    """Write ``<industry>_score.tif`` and ``<industry>_flags.tif`` into ``folder``.
+
+    Parameters
+    ----------
+    folder
+        Target folder (created when missing).
+    industry
+        Industry code (file names and the ``industry`` tag).
+    grid
+        Grid of every array (shape, CRS, transform).
+    score
+        Score 0–100, NaN outside the study area.
+    criteria
+        Transformed criterion values by name, in band order.
+    labels
+        English label of each criterion (band descriptions).
+    weights
+        Normalised weight of each criterion.
+    weight_source
+        ``"direct"`` or ``"ahp"``.
+    flags
+        uint16 constraint bit flags.
+    exclude_bits
+        Bits that exclude a cell in this plan.
+    bit_names
+        Constraint type -> bit, for the flag tags.
+    storage
+        GDAL creation options (`layout.io.raster.write_bands`).
+
+    Returns
+    -------
+    score_path, flags_path
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    names = list(criteria)
+    descs = ["score (0-100)"] + [
+        f"{n}: {labels[n]} (weight {weights[n]:.4f})" for n in names
+    ]
+    tags = {
+        "industry": industry,
+        "weight_source": weight_source,
+        "weights": ";".join(f"{n}={weights[n]:.6f}" for n in names),
+    }
+    score_path = write_bands(
+        score_file(folder, industry),
+        [score, *[criteria[n] for n in names]],
+        grid,
+        descriptions=descs,
+        nodata=SCORE_NODATA,
+        tags=tags,
+        storage=storage,
+    )
+    flag_tags = {f"bit_{b}": k for k, b in bit_names.items()}
+    flag_tags["exclude_bits"] = str(exclude_bits)
+    flags_path = write_bands(
+        flags_file(folder, industry),
+        [flags],
+        grid,
+        descriptions=["constraint flags (bits)"],
+        nodata=None,
+        dtype="uint16",
+        tags=flag_tags,
+        storage=storage,
+    )
+    return score_path, flags_path
+
+
+@dataclass(frozen=True)
+class SuitabilitySurface:
+    """The suitability of one industry over the analysis grid, as the scoring stage wrote it.
+
+    Attributes
+    ----------
+    industry
+        Industry code.
+    score
+        Score 0–100 (float32), NaN outside the study area; excluded cells score 0.
+    flags
+        uint16 constraint bit flags of every cell (docs/data_model.md).
+    transform
+        Affine transform of the grid (north-up).
+    crs
+        Projected CRS of the grid (EPSG:4547 by default).
+    exclude_bits
+        The flag bits that exclude a cell in this plan (without the outside bit).
+    bit_names
+        Constraint type of each bit value.
+    """
+
+    industry: str
+    score: F32 = field(repr=False)
+    flags: NDArray[np.uint16] = field(repr=False)
+    transform: Affine
+    crs: CRS
+    exclude_bits: int
+    bit_names: Mapping[int, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.score.ndim != 2 or self.flags.shape != self.score.shape:
+            raise ValueError(
+                f"score {self.score.shape} and flags {self.flags.shape} must be 2-D arrays of "
+                "one shape"
+            )
+
+    @property
+    def outside_bit(self) -> int:
+        """The flag bit of cells outside the study area (128 unless the tags say otherwise)."""
+        return next((b for b, name in self.bit_names.items() if name == OUTSIDE_TYPE), 128)
+
+    @property
+    def inside(self) -> NDArray[np.bool_]:
+        """Cells inside the study area."""
+        return np.isfinite(self.score) & ((self.flags & self.outside_bit) == 0)
+
+    @property
+    def excluded(self) -> NDArray[np.bool_]:
+        """Cells inside the study area that a hard constraint excludes."""
+        return self.inside & ((self.flags & np.uint16(self.exclude_bits)) != 0)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """``(west, south, east, north)`` in the grid CRS."""
+        rows, cols = self.score.shape
+        t = self.transform
+        west, north = t.c, t.f
+        east, south = t.a * cols + t.b * rows + t.c, t.d * cols + t.e * rows + t.f
+        return (
+            float(min(west, east)),
+            float(min(south, north)),
+            float(max(west, east)),
+            float(max(south, north)),
+        )
+
+
+#: A window of rows ``r0:r1`` and columns ``c0:c1``.
+Window = tuple[int, int, int, int]
+
+
+class ScoreRaster:
+    """An industry's score raster (and its flags raster), open for reading.
+
+    Open it with ``with ScoreRaster(path) as raster:``; the datasets stay open until the block
+    ends, so many windows read fast. Outside a ``with`` block each call opens and closes them.
+
+    Parameters
+    ----------
+    path
+        ``<code>_score.tif``.
+    flags_path
+        Its flags raster; default ``<code>_flags.tif`` next to it.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], flags_path: str | os.PathLike[str] | None = None
+    ) -> None:
+        self.path = Path(path)
+        name = self.path.name
+        stem = name[: -len("_score.tif")] if name.endswith("_score.tif") else self.path.stem
+        self.flags_path = (
+            Path(flags_path) if flags_path is not None else self.path.with_name(f"{stem}_flags.tif")
+        )
+        self._stem = stem
+        self._open: dict[Path, Any] = {}
+        self._env: Any = None
+
+    # -- opening ---------------------------------------------------------------------------------
+
+    def __enter__(self) -> ScoreRaster:
+        import rasterio
+
+        self._env = rasterio.Env()
+        self._env.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for ds in self._open.values():
+            ds.close()
+        self._open.clear()
+        if self._env is not None:
+            self._env.__exit__(kind, exc, tb)
+            self._env = None
+
+    def _dataset(self, path: Path) -> Any:
+        import rasterio
+        from rasterio.errors import RasterioIOError
+
+        if path in self._open:
+            return self._open[path]
+        try:
+            ds = rasterio.open(path)
+        except RasterioIOError as exc:
+            what = "score" if path == self.path else "flags"
+            raise DataFileError(f"{path}: cannot read the {what} raster ({exc})") from None
+        if self._env is not None:
+            self._open[path] = ds
+        return ds
+
+    def _done(self, ds: Any) -> None:
+        if self._env is None:
+            ds.close()
+
+    # -- what the file says ------------------------------------------------------------------
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """Dataset tags of the score raster."""
+        ds = self._dataset(self.path)
+        try:
+            return dict(ds.tags())
+        finally:
+            self._done(ds)
+
+    @property
+    def industry(self) -> str:
+        """The ``industry`` tag (else the code in the file name)."""
+        return self.tags.get("industry") or self._stem
+
+    @property
+    def criteria(self) -> list[str]:
+        """Criterion names of bands 2, 3, … (from the band descriptions)."""
+        ds = self._dataset(self.path)
+        try:
+            return [str(d or "").split(":")[0] for d in ds.descriptions[1:]]
+        finally:
+            self._done(ds)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Criterion weights from the ``weights`` tag (`DataFileError` when it is missing)."""
+        tags = self.tags
+        if "weights" not in tags:
+            raise DataFileError(f"{self.path}: no 'weights' tag; was it written by `layout plan`?")
+        return {
+            k: float(v) for k, v in (item.split("=", 1) for item in tags["weights"].split(";"))
+        }
+
+    @property
+    def profile(self) -> dict[str, Any]:
+        """CRS, transform, shape and nodata of the score raster."""
+        ds = self._dataset(self.path)
+        try:
+            return {
+                "crs": ds.crs,
+                "transform": ds.transform,
+                "height": ds.height,
+                "width": ds.width,
+                "nodata": ds.nodata,
+            }
+        finally:
+            self._done(ds)
+
+    def window(
+        self, bounds: tuple[float, float, float, float], *, pad: int = 0
+    ) -> Window:
+        """Rows and columns covering ``(xmin, ymin, xmax, ymax)``, padded and clipped.
+
+        Returns ``(r0, r1, c0, c1)``, the ends exclusive; empty (r1 <= r0) when the box lies
+        outside the raster.
+        """
+        p = self.profile
+        t = p["transform"]
+        xmin, ymin, xmax, ymax = bounds
+        c0 = math.floor((xmin - t.c) / t.a) - pad
+        c1 = math.ceil((xmax - t.c) / t.a) + pad
+        r0 = math.floor((ymax - t.f) / t.e) - pad
+        r1 = math.ceil((ymin - t.f) / t.e) + pad
+        return (
+            max(r0, 0),
+            min(max(r1, 0), p["height"]),
+            max(c0, 0),
+            min(max(c1, 0), p["width"]),
+        )
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def read(
+        self, bands: Sequence[int], window: Window | None = None, *, flags: bool = False
+    ) -> NDArray[Any]:
+        """Read bands (1-based) of the score raster, or of the flags raster with ``flags``.
+
+        Float bands come back as float32 with nodata as NaN; flags as uint16. ``window`` is
+        ``(r0, r1, c0, c1)``; None reads the whole grid.
+        """
+        from rasterio.windows import Window as RioWindow
+
+        path = self.flags_path if flags else self.path
+        ds = self._dataset(path)
+        try:
+            win = None
+            if window is not None:
+                r0, r1, c0, c1 = window
+                win = RioWindow(c0, r0, c1 - c0, r1 - r0)
+            arr = ds.read(list(bands), window=win)
+            if arr.dtype.kind == "f":
+                arr = arr.astype(np.float32)
+                if ds.nodata is not None:
+                    arr[arr == ds.nodata] = np.nan
+            elif flags:
+                arr = arr.astype(np.uint16)
+            return arr
+        finally:
+            self._done(ds)
+
+    def surface(self, *, bit_names: Mapping[int, str] | None = None) -> SuitabilitySurface:
+        """The whole score (band 1) and flags as a `SuitabilitySurface`.
+
+        Parameters
+        ----------
+        bit_names
+            Constraint type of each bit when the flags raster has no ``bit_`` tags (or is
+            missing: then every cell with a score counts as eligible, and all these bits but
+            the outside bit as excluding).
+
+        Raises
+        ------
+        DataFileError
+            The score file is missing or unreadable.
+        CRSMismatchError
+            The two rasters do not share grid, transform and CRS (both are named).
+        """
+        names = dict(bit_names or {})
+        p = self.profile
+        score = self.read([1])[0]
+        score[score < 0] = np.nan
+        transform, crs = p["transform"], CRS.from_user_input(p["crs"])
+        industry = self.industry
+        outside = next((b for b, n in names.items() if n == OUTSIDE_TYPE), 128)
+        exclude_bits = sum(b for b in names if b != outside)
+        if self.flags_path.exists():
+            ds = self._dataset(self.flags_path)
+            try:
+                if ds.shape != score.shape or ds.transform != transform or not crs.equals(ds.crs):
+                    raise CRSMismatchError(
+                        f"{self.flags_path} ({ds.shape[0]}x{ds.shape[1]} cells, {ds.crs}, origin "
+                        f"{ds.transform.c:.1f}, {ds.transform.f:.1f}) does not match {self.path} "
+                        f"({score.shape[0]}x{score.shape[1]} cells, {crs.to_string()}, origin "
+                        f"{transform.c:.1f}, {transform.f:.1f}); write both with the same grid"
+                    )
+                ftags = ds.tags()
+            finally:
+                self._done(ds)
+            flags = self.read([1], flags=True)[0]
+            for key, value in ftags.items():
+                if key.startswith("bit_") and key[4:].isdigit():
+                    names[int(key[4:])] = value
+            if ftags.get("exclude_bits", "").strip().isdigit():
+                exclude_bits = int(ftags["exclude_bits"])
+            outside = next((b for b, n in names.items() if n == OUTSIDE_TYPE), 128)
+        else:
+            logger.warning(
+                "%s not found: no cell of %s is shown as excluded", self.flags_path, industry
+            )
+            flags = np.where(np.isfinite(score), 0, outside).astype(np.uint16)
+        return SuitabilitySurface(
+            industry=industry,
+            score=score,
+            flags=flags,
+            transform=transform,
+            crs=crs,
+            exclude_bits=exclude_bits & ~outside,
+            bit_names=names,
+        )
+
+
+def read_surface(
+    score_path: str | os.PathLike[str],
+    flags_path: str | os.PathLike[str] | None = None,
+    *,
+    bit_names: Mapping[int, str] | None = None,
+) -> SuitabilitySurface:
+    """Read ``<code>_score.tif`` (band 1) and its ``<code>_flags.tif`` (`ScoreRaster.surface`)."""
+    with ScoreRaster(score_path, flags_path) as raster:
+        return raster.surface(bit_names=bit_names)
