@@ -92,12 +92,12 @@ def test_mismatched_grids_name_both_files(tmp_path: Path, grid: Grid) -> None:
                  mask=np.ones((3, 4), bool))
     write_bands(flags_path, [np.zeros((3, 4), np.uint16)], other, descriptions=["flags"],
                 nodata=None, dtype="uint16")
-    with pytest.raises(CRSMismatchError, match="auto_flags.tif.*auto_score.tif"):
+    with pytest.raises(CRSMismatchError, match=r"auto_flags\.tif.*auto_score\.tif"):
         read_surface(score_path)
 
 
 def test_unreadable_score_raster_is_a_data_file_error(tmp_path: Path) -> None:
     bad = tmp_path / "x_score.tif"
     bad.write_bytes(b"not a tiff")
-    with pytest.raises(DataFileError, match="x_score.tif: cannot read the score raster"):
+    with pytest.raises(DataFileError, match=r"x_score\.tif: cannot read the score raster"):
         read_surface(bad)
