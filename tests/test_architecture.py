@@ -120,3 +120,9 @@ def test_each_declared_criterion_has_one_computation() -> None:
     assert set(COMPUTE) == set(CRITERIA)
     for name, crit in CRITERIA.items():
         assert crit.inputs, f"criterion {name!r} declares no input layer"
+
+
+def test_no_private_modules() -> None:
+    # a module other floors use is public: private modules invite private imports
+    private = [str(p) for p in MODULES.values() if p.stem.startswith("_") and p.stem != "__init__"]
+    assert private == []

@@ -24,7 +24,6 @@ from layout.cli.overview import overview
 from layout.products import summary as report
 from layout.products.maps import (
     MapRenderError,
-    _png,
     escape_text,
     external_loads,
     leaflet_assets,
@@ -33,7 +32,10 @@ from layout.products.maps import (
     render_html,
     save_map,
 )
-from layout.products.maps._prepare import for_display
+from layout.products.maps import (
+    png as _png,
+)
+from layout.products.maps.prepare import for_display
 
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "`${alert(1)}`"]
 CODES = [
@@ -478,7 +480,7 @@ def test_png_without_cjk_font_falls_back_to_english(
     monkeypatch.setattr(_png, "cjk_font", lambda: None)
     hostile = synthetic_layers(hostile=True)  # Chinese and $-signs still reach the figure
     hostile["counties"].loc[3, "name_en"] = "a$b$c"
-    with caplog.at_level(logging.WARNING, logger="layout.products.maps._png"):
+    with caplog.at_level(logging.WARNING, logger="layout.products.maps.png"):
         path = overview_png(hostile, tmp_path / "x.png", lang="zh")
     assert path.stat().st_size > 10_000
     assert "English labels" in caplog.text

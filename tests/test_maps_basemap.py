@@ -17,7 +17,7 @@ import pytest
 from layout.core.datum import wgs84_to_gcj02
 from layout.errors import LayoutError
 from layout.products.maps import external_loads, overview_map, render_html
-from layout.products.maps._basemap import (
+from layout.products.maps.basemap import (
     BASEMAPS,
     TIANDITU_KEY_ENV,
     BasemapError,

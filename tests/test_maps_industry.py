@@ -511,7 +511,7 @@ def test_industry_png_without_cjk_font_falls_back_to_english(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from layout.products.maps import _png
+    from layout.products.maps import png as _png
 
     monkeypatch.setattr(_png, "cjk_font", lambda: None)
     with caplog.at_level(logging.WARNING):

@@ -42,7 +42,7 @@ from layout.model.criteria import CRITERIA
 from layout.model.grid import Grid
 from layout.products import review
 from layout.products.maps import render_html
-from layout.products.maps._style import CRITERION_GROUP_COLORS
+from layout.products.maps.style import CRITERION_GROUP_COLORS
 from layout.products.planfolder import write_plan
 from layout.products.sitecheck import Contribution, Reason, SiteCheck, Suitability, ZoneOverlap
 from tests.fixtures import tiny_plan as tp

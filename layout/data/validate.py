@@ -190,17 +190,17 @@ def validate_file(
     """
     area: StudyArea = (layout_io.read_layer(study_area)
                        if isinstance(study_area, str | os.PathLike) else study_area)
-    gdf = layout_io._read(path, layer=layer, crs=crs, datum=datum, encoding=encoding,
+    gdf = layout_io.read_raw(path, layer=layer, crs=crs, datum=datum, encoding=encoding,
                           lon=lon, lat=lat, source_name=None)
     source = str(gdf.attrs.get("source", path))
     problems: list[Problem] = []
     if len(gdf) > 0:
-        gdf, crs_problem = layout_io._resolve_crs(gdf, crs)
+        gdf, crs_problem = layout_io.resolve_crs(gdf, crs)
         if crs_problem and gdf.crs is not None:  # a missing CRS is reported by validate_layer
             problems.append(Problem(source, crs_problem))
         if gdf.crs is not None:
             try:
-                gdf = layout_io._apply_datum(gdf, datum)
+                gdf = layout_io.apply_datum(gdf, datum)
             except CRSError as exc:
                 problems.append(Problem(source, str(exc)))
     return problems + validate_layer(

@@ -152,14 +152,14 @@ def read_layer(
     >>> tmp.cleanup()
 
     """
-    gdf = _read(path, layer=layer, crs=crs, datum=datum, encoding=encoding, lon=lon, lat=lat,
+    gdf = read_raw(path, layer=layer, crs=crs, datum=datum, encoding=encoding, lon=lon, lat=lat,
                 source_name=source_name)
     if len(gdf) == 0:
         raise DataFileError(_empty_message(gdf.attrs["source"]))
-    gdf, problem = _resolve_crs(gdf, crs)
+    gdf, problem = resolve_crs(gdf, crs)
     if problem:
         raise CRSError(problem)
-    return _apply_datum(gdf, datum)
+    return apply_datum(gdf, datum)
 
 
 def list_layers(path: str | os.PathLike[str]) -> list[str]:
@@ -190,7 +190,7 @@ def list_layers(path: str | os.PathLike[str]) -> list[str]:
     return _vector_layers(p)
 
 
-def _read(
+def read_raw(
     path: str | os.PathLike[str],
     *,
     layer: str | None,
@@ -506,7 +506,7 @@ def _crs_name(crs: CRS) -> str:
     return f"EPSG:{epsg}" if epsg else crs.name
 
 
-def _resolve_crs(
+def resolve_crs(
     gdf: gpd.GeoDataFrame, crs: str | CRS | None
 ) -> tuple[gpd.GeoDataFrame, str | None]:
     """Fill in a missing CRS from ``crs``; return the frame and a problem message, if any."""
@@ -536,7 +536,8 @@ def _resolve_crs(
     )
 
 
-def _apply_datum(gdf: gpd.GeoDataFrame, datum: str) -> gpd.GeoDataFrame:
+def apply_datum(gdf: gpd.GeoDataFrame, datum: str) -> gpd.GeoDataFrame:
+    """Move a lon/lat layer from ``datum`` (gcj02, bd09) to WGS84; other datums pass through."""
     d = check_datum(datum)
     if d not in ("gcj02", "bd09"):
         return gdf

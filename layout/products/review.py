@@ -778,7 +778,7 @@ def plot_contributions(
     >>> [float(p.get_width()) for p in ax.patches], ax.get_title()
     ([10.0, 20.0], 'food-01')
     """
-    from layout.products.maps._style import CRITERION_GROUP_COLORS, UNKNOWN_GROUP_COLOR
+    from layout.products.maps.style import CRITERION_GROUP_COLORS, UNKNOWN_GROUP_COLOR
 
     if "contribution" not in contributions.columns:
         raise ValidationError(

@@ -709,7 +709,7 @@ def read_parcels(
     import geopandas as gpd
 
     from layout.core.datum import check_datum
-    from layout.io.vector import _apply_datum, read_layer
+    from layout.io.vector import apply_datum, read_layer
 
     if path is not None and wkt:
         raise ParcelError("give either a parcels file or --wkt, not both")
@@ -741,7 +741,7 @@ def read_parcels(
             crs=crs,
         )
         gdf.attrs.update(source="--wkt", notes=notes)
-        gdf = _apply_datum(gdf, datum)
+        gdf = apply_datum(gdf, datum)
         return gdf
     assert path is not None
     gdf = read_layer(path, layer=layer, crs=crs, datum=datum)
@@ -2167,8 +2167,8 @@ def site_map(
     from folium.template import Template
 
     from layout.products.maps import escape_text as e
-    from layout.products.maps._prepare import for_display
-    from layout.products.maps._style import constraint_style, industry_label
+    from layout.products.maps.prepare import for_display
+    from layout.products.maps.style import constraint_style, industry_label
 
     crs = cache.manifest["crs"]
     geoms = [c.geometry for c in checks if c.geometry is not None]

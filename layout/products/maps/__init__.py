@@ -31,24 +31,24 @@ external_loads
     Remote resources an HTML page would fetch (empty for offline maps).
 """
 
-from layout.products.maps._basemap import BASEMAPS, BasemapError, resolve_basemap
-from layout.products.maps._escape import escape_text
-from layout.products.maps._offline import (
-    MapRenderError,
-    external_loads,
-    leaflet_assets,
-    render_html,
-    save_map,
-)
-from layout.products.maps._png import cjk_font, overview_png
+from layout.products.maps.basemap import BASEMAPS, BasemapError, resolve_basemap
+from layout.products.maps.escape import escape_text
 from layout.products.maps.industry import (
     SuitabilitySurface,
     industry_map,
     industry_png,
     read_surface,
 )
+from layout.products.maps.offline import (
+    MapRenderError,
+    external_loads,
+    leaflet_assets,
+    render_html,
+    save_map,
+)
 from layout.products.maps.overview import default_title, overview_map
 from layout.products.maps.plan import write_plan_maps
+from layout.products.maps.png import cjk_font, overview_png
 
 __all__ = [
     "BASEMAPS",

@@ -55,22 +55,8 @@ from layout.io.scoreraster import SuitabilitySurface
 from layout.io.scoreraster import read_surface as io_read_surface
 from layout.model.catalog import OTHER
 from layout.model.constraints import CONSTRAINT_BITS
-from layout.products.maps._basemap import Basemap, resolve_basemap, shift_bounds
-from layout.products.maps._escape import escape_text
-from layout.products.maps._prepare import DEFAULT_TOLERANCE_M, View
-from layout.products.maps._style import (
-    BOUNDARY_COLOR,
-    COUNTY_COLOR,
-    EXCLUDED_FILL,
-    EXCLUDED_HATCH,
-    NO_LEADING_COLOR,
-    SCORE_CMAP,
-    SITE_STROKE,
-    TEXT,
-    check_lang,
-    constraint_style,
-    industry_label,
-)
+from layout.products.maps.basemap import Basemap, resolve_basemap, shift_bounds
+from layout.products.maps.escape import escape_text
 from layout.products.maps.overview import (
     _codes,
     _collection,
@@ -87,6 +73,20 @@ from layout.products.maps.overview import (
     finish_map,
     names_by_id,
     transport_legend_items,
+)
+from layout.products.maps.prepare import DEFAULT_TOLERANCE_M, View
+from layout.products.maps.style import (
+    BOUNDARY_COLOR,
+    COUNTY_COLOR,
+    EXCLUDED_FILL,
+    EXCLUDED_HATCH,
+    NO_LEADING_COLOR,
+    SCORE_CMAP,
+    SITE_STROKE,
+    TEXT,
+    check_lang,
+    constraint_style,
+    industry_label,
 )
 
 __all__ = [
@@ -873,7 +873,7 @@ def industry_png(
     Path
         The path written.
     """
-    from layout.products.maps._png import render_png
+    from layout.products.maps.png import render_png
 
     check_lang(lang)
 
@@ -902,7 +902,7 @@ def _draw_industry(
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from layout.products.maps._png import _metric, _mpl, _scale_bar, quiet_canvas
+    from layout.products.maps.png import _metric, _mpl, _scale_bar, quiet_canvas
 
     t = TEXT[lang]
     code = surface.industry

@@ -26,10 +26,10 @@ from folium.template import Template
 
 from layout.io.crs import require_crs
 from layout.model.catalog import OTHER
-from layout.products.maps._basemap import Basemap, add_basemap, datum_note, resolve_basemap
-from layout.products.maps._escape import escape_text
-from layout.products.maps._prepare import DEFAULT_TOLERANCE_M, View, metric_area_km2
-from layout.products.maps._style import (
+from layout.products.maps.basemap import Basemap, add_basemap, datum_note, resolve_basemap
+from layout.products.maps.escape import escape_text
+from layout.products.maps.prepare import DEFAULT_TOLERANCE_M, View, metric_area_km2
+from layout.products.maps.style import (
     BOUNDARY_COLOR,
     COUNTY_COLOR,
     CRITERION_GROUP_COLORS,
@@ -802,7 +802,7 @@ def overview_map(
         ``None``/``"none"`` (default): no tiles, the boundaries are the base and the page needs
         no network.  ``"osm"``, ``"tianditu"`` (key from ``$TIANDITU_KEY``) or ``"gaode"``:
         tiles loaded from the network when viewed; with ``"gaode"`` every overlay is converted
-        to GCJ-02 and the map says so (see `layout.products.maps._basemap`).
+        to GCJ-02 and the map says so (see `layout.products.maps.basemap`).
     tolerance_m
         Display simplification of lines and polygons in metres.
 

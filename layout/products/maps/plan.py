@@ -28,7 +28,7 @@ import geopandas as gpd
 
 from layout.errors import DataFileError
 from layout.io.staging import staged_output
-from layout.products.maps._style import TEXT, check_lang, industry_order
+from layout.products.maps.style import TEXT, check_lang, industry_order
 
 __all__ = ["plan_title", "read_plan_sites", "write_plan_maps"]
 
@@ -100,10 +100,10 @@ _JOB: dict[str, Any] = {}
 
 def _write_one(job: str) -> list[str]:
     """Write the overview (``job == "overview"``) or one industry's map and PNG into the stage."""
-    from layout.products.maps._offline import save_map
-    from layout.products.maps._png import overview_png
     from layout.products.maps.industry import industry_map, industry_png, read_surface
+    from layout.products.maps.offline import save_map
     from layout.products.maps.overview import overview_map
+    from layout.products.maps.png import overview_png
 
     st = _JOB
     stage: Path = st["stage"]

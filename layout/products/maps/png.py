@@ -26,7 +26,7 @@ import pandas as pd
 from layout import settings
 from layout.io.crs import require_crs
 from layout.model.catalog import OTHER
-from layout.products.maps._style import (
+from layout.products.maps.style import (
     BOUNDARY_COLOR,
     COUNTY_COLOR,
     LINE_KINDS,
