@@ -1,0 +1,39 @@
+"""Jinja2 templates of the products (HTML reports, site-check pages, map popups and legends).
+
+Templates live in ``layout/products/templates/``; `render` fills one. HTML templates
+(``*.html.j2``, ``*.html``) are autoescaped, so text from data files cannot inject markup;
+Markdown and other text templates are not. Undefined variables are errors, not empty strings.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import jinja2
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The shared template environment (loaded once per process)."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("layout.products", "templates"),
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html", "html.j2", "htm"), default_for_string=True
+        ),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(name: str, /, **context: Any) -> str:
+    """Render the template ``name`` (a file of ``layout/products/templates/``) with ``context``.
+
+    Examples
+    --------
+    >>> render("example.html.j2", name="<b>郑州</b>")
+    '<p>&lt;b&gt;郑州&lt;/b&gt;</p>\\n'
+    """
+    return environment().get_template(name).render(**context)
