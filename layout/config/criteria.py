@@ -13,12 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from layout.core.transforms import TransformSpec
 from layout.core.weights import normalise_weights
 from layout.errors import ConfigError
-from layout.model.catalog import Industry
-from layout.model.criteria import CRITERIA, DEFAULT_WEIGHTS, Criterion, check_params
+from layout.model.criteria import CRITERIA, DEFAULT_WEIGHTS, Criterion
 from layout.model.plan import PlanConfig
+from layout.model.transforms import TransformSpec
 
 _TRANSPORT = ("expressway", "rail_freight", "airport")
 
@@ -38,23 +37,6 @@ class ResolvedCriterion:
         return self.criterion.name
 
 
-_CATALOG_KEYS = {"low": "max_slope_deg", "threshold": "residential_buffer_m"}
-
-
-def _resolve_catalog(value: Any, industry: Industry, key: str, *, where: str) -> Any:
-    """Replace the placeholder ``"catalog"`` by the industry's value from the catalog.
-
-    Only ``low`` (the slope's ``max_slope_deg``) and ``threshold`` (the residential buffer's
-    ``residential_buffer_m``) may be ``"catalog"``.
-    """
-    if value != "catalog":
-        return value
-    if key not in _CATALOG_KEYS:
-        raise ConfigError(f"{where}.{key} = \"catalog\": only low (max_slope_deg) and threshold "
-                          "(residential_buffer_m) can be taken from the catalog; give a number")
-    return getattr(industry, _CATALOG_KEYS[key])
-
-
 def industry_weights(plan: PlanConfig, code: str) -> tuple[dict[str, float], str]:
     """Normalised criterion weights of one industry, and where they came from.
 
@@ -70,12 +52,12 @@ def industry_weights(plan: PlanConfig, code: str) -> tuple[dict[str, float], str
     """
     industry = plan.catalog.industry(code)
     cfg = plan.industry(code)
-    where = f"{plan.label}: [industries.{code}]"
+    where = f"{plan.label}: industries.{code}"
     if cfg.ahp is not None:
         raw = {k: v for k, v in cfg.ahp.weights.items() if v > 0}
         if not industry.pollution_intensive:
             raw.pop("residential_buffer", None)
-        return normalise_weights(raw, where=f"{where} ahp"), "ahp"
+        return normalise_weights(raw, where=f"{where}.ahp"), "ahp"
     merged: dict[str, float] = dict(DEFAULT_WEIGHTS)
     merged.update(plan.weights)
     merged.update(cfg.weights)
@@ -95,50 +77,40 @@ def industry_weights(plan: PlanConfig, code: str) -> tuple[dict[str, float], str
         merged["residential_buffer"] = 0.0
     raw = {k: v for k, v in merged.items() if v > 0}
     if not raw:
-        raise ConfigError(f"{where} weights: all weights are zero; give at least one criterion "
+        raise ConfigError(f"{where}.weights: all weights are zero; give at least one criterion "
                           "a positive weight")
-    return normalise_weights(raw, where=f"{where} weights"), "direct"
+    return normalise_weights(raw, where=f"{where}.weights"), "direct"
 
 
 def criterion_specs(plan: PlanConfig, code: str) -> dict[str, ResolvedCriterion]:
     """Resolve every weighted criterion of one industry: parameters, transform and weight.
 
     Parameters come from the criterion defaults, updated by ``[criteria.NAME]`` and then by
-    ``[industries.CODE.criteria.NAME]``; a ``transform`` table replaces the default transform.
-    Unknown parameters raise `ConfigError` naming the key.
+    ``[industries.CODE.criteria.NAME]`` (both validated when the plan was loaded); a
+    ``transform`` replaces the default transform, and a ``"catalog"`` value in it is filled in
+    from the industry's catalog entry (then the transform is checked again, so a ramp whose
+    catalog value equals its other end is reported with its key).
     """
     industry = plan.catalog.industry(code)
     weights, _ = industry_weights(plan, code)
+    values = {"max_slope_deg": industry.max_slope_deg,
+              "residential_buffer_m": industry.residential_buffer_m}
     out: dict[str, ResolvedCriterion] = {}
     for name, weight in weights.items():
         crit = CRITERIA[name]
         params = dict(crit.params)
-        transform = dict(crit.transform)
-        t_where = f"built-in default of criterion {name!r}: transform"
+        transform = TransformSpec.from_config(
+            crit.transform, where=f"built-in default of criterion {name!r}: transform")
+        t_where = f"{plan.label}: criteria.{name}.transform"
         for where, table in (
-            (f"{plan.label}: [criteria.{name}]", plan.criteria.get(name, {})),
-            (
-                f"{plan.label}: [industries.{code}.criteria.{name}]",
-                plan.industry(code).criteria.get(name, {}),
-            ),
+            (f"criteria.{name}", plan.criteria.get(name, {})),
+            (f"industries.{code}.criteria.{name}", plan.industry(code).criteria.get(name, {})),
         ):
             for key, value in table.items():
                 if key == "transform":
-                    if isinstance(value, str):
-                        value = {"kind": value}
-                    if not isinstance(value, Mapping):
-                        raise ConfigError(f"{where} transform: must be a kind or a table")
-                    transform = dict(value)
-                    t_where = f"{where} transform"
-                elif key in params:
-                    params[key] = value
+                    transform, t_where = value, f"{plan.label}: {where}.transform"
                 else:
-                    known = ", ".join(sorted([*params, "transform"]))
-                    raise ConfigError(f"{where}: unknown parameter {key!r}; known: {known}")
-            check_params(name, {k: v for k, v in table.items() if k in params}, where=where)
-        transform = {
-            k: _resolve_catalog(v, industry, k, where=t_where) for k, v in transform.items()
-        }
-        spec = TransformSpec.from_config(transform, where=t_where)
-        out[name] = ResolvedCriterion(crit, params, spec, weight)
+                    params[key] = value
+        out[name] = ResolvedCriterion(crit, params, transform.resolve(values, where=t_where),
+                                      weight)
     return out

@@ -1,54 +1,57 @@
-"""The plan configuration: a TOML file validated into typed, immutable objects.
+"""The plan configuration: a TOML file validated into a `layout.model.plan.PlanConfig`.
 
 A plan names its inputs, the analysis grid, the hard-constraint types that exclude cells, and per
-industry the criteria weights (direct or AHP) and criterion parameters. `load_plan` reads the
-embedded plan when given no path. Every error names the file and the key, so a planner can fix
-the TOML without reading code. The format is documented in ``docs/config.md``.
+industry the criteria weights (direct or AHP) and criterion parameters, then the demand,
+allocation and sensitivity options. `load_plan` reads the embedded plan when given no path. The
+format is documented in ``docs/config.md``.
+
+Validation runs in three steps, and every problem of a file is reported at once, each with its
+key path (`layout.model.table`):
+
+1. ``[plan]`` alone, to find the catalog the rest is checked against;
+2. the whole file against `PlanFile` (pydantic models: unknown keys, types, bounds, choices,
+   industry codes of the catalog, AHP consistency);
+3. each industry's criteria resolved (`layout.config.criteria.criterion_specs`): weights that
+   are all zero, transforms whose catalog values make no sense.
 """
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, model_validator
+from pydantic_core import PydanticCustomError
 from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from layout import settings
+from layout.config.catalog import load_catalog
 from layout.config.criteria import criterion_specs
 from layout.core.datum import check_datum
-from layout.core.weights import AHPResult, ahp_weights
-from layout.errors import ConfigError, CRSError, UnknownIndustryError
-from layout.model.catalog import PRIORITY_CODES, load_catalog
+from layout.core.weights import ahp_weights
+from layout.errors import ConfigError, CRSError, LayoutError, UnknownIndustryError
+from layout.model.catalog import Catalog
 from layout.model.constraints import EXCLUDABLE_TYPES
-from layout.model.criteria import CRITERIA, WEIGHT_KEYS, check_params
+from layout.model.criteria import CRITERIA, WEIGHT_KEYS, CriteriaTable
 from layout.model.layers import INPUT_NAMES
-from layout.model.options import check_demand, check_options, check_sensitivity
+from layout.model.options import AllocationOptions, DemandOptions, SensitivityOptions
 from layout.model.plan import IndustryConfig, InputSpec, PlanConfig
+from layout.model.table import (
+    IndustryCode,
+    Number,
+    Table,
+    choice_error,
+    codes_context,
+    join_problems,
+    validate,
+)
 
-_TOP_KEYS = {
-    "plan", "inputs", "constraints", "weights", "criteria", "industries", "demand", "allocation",
-    "sensitivity",
-}
-_PLAN_KEYS = {"name", "name_en", "crs", "resolution_m", "seed", "catalog"}
-_INPUT_KEYS = {"path", "layer", "datum", "crs", "encoding"}
-_INDUSTRY_KEYS = {"weights", "ahp", "criteria"}
-
-
-def _suggest(word: str, known: list[str] | tuple[str, ...] | set[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(known), n=3, cutoff=0.5)
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ";"
-    return f"{hint} known: {', '.join(sorted(known))}"
-
-
-def _check_keys(table: Mapping[str, Any], known: set[str], *, where: str) -> None:
-    for key in table:
-        if key not in known:
-            raise ConfigError(f"{where}: unknown key {key!r}{_suggest(key, known)}")
+DEFAULT_NAME = "郑州都市区产业布局"
+DEFAULT_NAME_EN = "Zhengzhou metro area industrial layout"
 
 
 def embedded_plan_path() -> Path:
@@ -56,230 +59,266 @@ def embedded_plan_path() -> Path:
     return Path(str(resources.files("layout.config") / "zhengzhou_plan.toml"))
 
 
-def _parse_input(name: str, value: Any, *, base: Path | None, where: str) -> InputSpec:
-    if value == "embedded":
-        return InputSpec(name)
-    if isinstance(value, str):
-        value = {"path": value}
-    if not isinstance(value, Mapping):
-        raise ConfigError(f'{where}: expected "embedded", a path, or a table with path = ...')
-    _check_keys(value, _INPUT_KEYS, where=where)
-    if "path" not in value:
-        raise ConfigError(f"{where}: missing key 'path'")
-    path = Path(str(value["path"]))
-    if base is not None and not path.is_absolute():
-        path = base / path
-    if not path.exists():
-        raise ConfigError(
-            f"{where}: file {path} does not exist; fix the path (relative paths "
-            "are read from the plan file's folder)"
-        )
-    datum = str(value.get("datum", "wgs84"))
+# --- value types ------------------------------------------------------------------------------
+
+
+def _one_of(kind: str, known: tuple[str, ...]) -> AfterValidator:
+    def check(value: str) -> str:
+        if value not in known:
+            raise choice_error(kind, value, known)
+        return value
+
+    return AfterValidator(check)
+
+
+def _crs(value: str) -> str:
     try:
-        datum = check_datum(datum)
+        CRS.from_user_input(value)
+    except PyprojCRSError:
+        raise PydanticCustomError(
+            "crs", "not a CRS pyproj knows (use e.g. EPSG:4326, EPSG:4490, EPSG:4547)"
+        ) from None
+    return value
+
+
+def _projected(value: str) -> str:
+    if not CRS.from_user_input(value).is_projected:
+        raise PydanticCustomError("crs_geographic", "{msg}", {"msg": (
+            f"geographic (degrees); metric work needs a projected CRS such as "
+            f"{settings.default_crs}")})
+    return value
+
+
+def _datum(value: str) -> str:
+    try:
+        return check_datum(value)
     except CRSError as exc:
-        raise ConfigError(f"{where}.datum: {exc}") from None
-    crs = value.get("crs")
-    if crs is not None:
+        raise PydanticCustomError("datum", "{msg}", {"msg": str(exc)}) from None
+
+
+CriterionName = Annotated[str, _one_of("criterion", tuple(CRITERIA))]
+WeightKey = Annotated[str, _one_of("criterion", WEIGHT_KEYS)]
+Weights = dict[WeightKey, Annotated[Number, Field(ge=0)]]
+ExcludableType = Annotated[str, _one_of("constraint type", EXCLUDABLE_TYPES)]
+CrsText = Annotated[str, AfterValidator(_crs)]
+
+
+# --- the tables -------------------------------------------------------------------------------
+
+
+class PlanSection(Table):
+    """``[plan]``: names, CRS, grid resolution, seed and the catalog file."""
+
+    name: str = DEFAULT_NAME
+    name_en: str = DEFAULT_NAME_EN
+    crs: Annotated[CrsText, AfterValidator(_projected)] = Field(
+        default_factory=lambda: settings.default_crs)
+    resolution_m: Annotated[Number, Field(ge=5, le=5000)] = Field(
+        default_factory=lambda: settings.grid_resolution)
+    seed: Annotated[int, Field(ge=0)] = Field(default_factory=lambda: settings.seed)
+    catalog: str | None = None
+
+
+class InputTable(Table):
+    """One input given as a table: its file and how to read it."""
+
+    path: str
+    layer: str | None = None
+    datum: Annotated[str, AfterValidator(_datum)] = "wgs84"
+    crs: CrsText | None = None
+    encoding: str | None = None
+
+    @model_validator(mode="after")
+    def _exists(self, info: ValidationInfo) -> InputTable:
+        path = _resolve(self.path, (info.context or {}).get("base"))
+        if not path.exists():
+            raise PydanticCustomError("no_file", "{msg}", {"msg": (
+                f"file {path} does not exist; fix the path (relative paths are read from the "
+                "plan file's folder)")})
+        return self
+
+
+def _input_form(value: object) -> object:
+    """``"embedded"``, a path, or a table with ``path = ...``."""
+    if isinstance(value, str) and value != "embedded":
+        return {"path": value}
+    if not isinstance(value, str | Mapping):
+        raise PydanticCustomError(
+            "input", 'expected "embedded", a path, or a table with path = ...')
+    return value
+
+
+Input = Annotated[Literal["embedded"] | InputTable, BeforeValidator(_input_form)]
+
+
+class InputsSection(Table):
+    """``[inputs]``: the layers of the plan (`INPUT_NAMES`; the first four are required)."""
+
+    boundary: Input
+    counties: Input
+    zones: Input
+    enterprises: Input
+    constraints: Input | None = None
+    transport_lines: Input | None = None
+    transport_points: Input | None = None
+    urban_areas: Input | None = None
+    dem: Input | None = None
+
+
+class ConstraintsSection(Table):
+    """``[constraints]``: the constraint types that exclude a cell."""
+
+    exclude: list[ExcludableType] = Field(default_factory=lambda: list(EXCLUDABLE_TYPES))
+
+
+class AhpTable(Table):
+    """``[industries.CODE.ahp]``: pairwise judgements (checked for consistency)."""
+
+    labels: Annotated[list[CriterionName], Field(min_length=1)]
+    matrix: list[Any]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AhpTable:
         try:
-            CRS.from_user_input(crs)
-        except PyprojCRSError:
-            raise ConfigError(
-                f"{where}.crs = {crs!r}: not a CRS pyproj knows "
-                "(use e.g. EPSG:4326, EPSG:4490, EPSG:4547)"
-            ) from None
-    return InputSpec(name, path, value.get("layer"), datum, crs, value.get("encoding"))
+            ahp_weights(self.matrix, labels=self.labels, where="matrix")
+        except ConfigError as exc:
+            raise PydanticCustomError("ahp", "{msg}", {"msg": str(exc)}) from None
+        return self
 
 
-def _number(value: Any, *, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"{where} = {value!r}: must be a number")
-    return float(value)
+class IndustrySection(Table):
+    """``[industries.CODE]``: weights, an AHP matrix, criterion overrides of one industry."""
+
+    weights: Weights = Field(default_factory=dict)
+    ahp: AhpTable | None = None
+    criteria: CriteriaTable = Field(default_factory=CriteriaTable)  # type: ignore[valid-type]
 
 
-def _parse_weights(table: Any, *, where: str, criteria: set[str]) -> dict[str, float]:
-    if not isinstance(table, Mapping):
-        raise ConfigError(f"{where}: must be a table of criterion = weight")
-    out: dict[str, float] = {}
-    for key, value in table.items():
-        if key not in criteria:
-            raise ConfigError(f"{where}.{key}: unknown criterion{_suggest(key, criteria)}")
-        w = _number(value, where=f"{where}.{key}")
-        if not w >= 0:
-            raise ConfigError(f"{where}.{key} = {value}: weights must be zero or positive")
-        out[key] = w
+class PlanFile(Table):
+    """A whole plan file, as written."""
+
+    plan: PlanSection = Field(default_factory=PlanSection)
+    inputs: InputsSection | None = None
+    constraints: ConstraintsSection = Field(default_factory=ConstraintsSection)
+    weights: Weights = Field(default_factory=dict)
+    criteria: CriteriaTable = Field(default_factory=CriteriaTable)  # type: ignore[valid-type]
+    industries: dict[IndustryCode, IndustrySection] = Field(default_factory=dict)
+    demand: DemandOptions = Field(default_factory=DemandOptions)
+    allocation: AllocationOptions = Field(default_factory=AllocationOptions)
+    sensitivity: SensitivityOptions = Field(default_factory=SensitivityOptions)
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+def _resolve(text: str, base: Path | None) -> Path:
+    path = Path(text)
+    return base / path if base is not None and not path.is_absolute() else path
+
+
+def _catalog(data: Mapping[str, Any], *, label: str, base: Path | None) -> Catalog:
+    """The catalog named in ``[plan]`` (the embedded one when it names none, or is bad)."""
+    try:
+        section: PlanSection = validate(
+            PlanSection, data.get("plan", {}), label=label, prefix=["plan"])
+    except ConfigError:
+        return load_catalog()  # the problems of [plan] are reported with the others
+    if not section.catalog:
+        return load_catalog()
+    path = _resolve(section.catalog, base)
+    if not path.exists():
+        raise ConfigError(f"{label}: plan.catalog = {section.catalog!r}: file {path} not found")
+    return load_catalog(path)
+
+
+def _criteria(table: Table) -> dict[str, dict[str, Any]]:
+    """The overrides a ``[criteria]`` table sets, by criterion (parameters and transform)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name in type(table).model_fields:
+        crit = getattr(table, name)
+        if name in table.model_fields_set and crit is not None:
+            out[name] = {k: getattr(crit, k) for k in type(crit).model_fields
+                         if k in crit.model_fields_set}
     return out
 
 
-def _parse_criteria(table: Any, *, label: str, section: str) -> dict[str, dict[str, Any]]:
-    """Check a ``[criteria]`` or ``[industries.CODE.criteria]`` table: names and parameters."""
-
-    if not isinstance(table, Mapping):
-        raise ConfigError(f"{label}: [{section}] must be a table of [{section}.NAME] tables")
-    out: dict[str, dict[str, Any]] = {}
-    for key, value in table.items():
-        where = f"{label}: [{section}.{key}]"
-        if key not in CRITERIA:
-            raise ConfigError(f"{where}: unknown criterion{_suggest(key, set(CRITERIA))}")
-        if not isinstance(value, Mapping):
-            raise ConfigError(f"{where}: must be a table of parameters")
-        known = {*CRITERIA[key].params, "transform"}
-        for param in value:
-            if param not in known:
-                raise ConfigError(f"{where}: unknown parameter {param!r}{_suggest(param, known)}")
-        check_params(key, value, where=where)
-        out[key] = dict(value)
+def _inputs(section: InputsSection | None, base: Path | None) -> dict[str, InputSpec]:
+    if section is None:
+        return {name: InputSpec(name) for name in INPUT_NAMES}
+    out: dict[str, InputSpec] = {}
+    for name in INPUT_NAMES:
+        value = getattr(section, name)
+        if value is None:
+            continue
+        if value == "embedded":
+            out[name] = InputSpec(name)
+        else:
+            out[name] = InputSpec(name, _resolve(value.path, base), value.layer, value.datum,
+                                  value.crs, value.encoding)
     return out
 
 
 def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConfig:
     """Validate a plan already parsed from TOML into a `PlanConfig`.
 
-    Criterion names and parameters are checked against `layout.model.criteria.CRITERIA`; a criterion's
-    transform is checked when the scoring stage builds it (`layout.config.criteria.criterion_specs`),
-    which also names the key.
+    Raises
+    ------
+    ConfigError
+        Listing every problem, each with its key path (`UnknownIndustryError` when the only
+        problems are unknown industry codes).
     """
-
     label = path.name if path else "embedded plan"
     base = path.parent if path else None
-    _check_keys(data, _TOP_KEYS, where=label)
-
-    plan = data.get("plan", {})
-    _check_keys(plan, _PLAN_KEYS, where=f"{label}: [plan]")
-    crs_text = plan.get("crs", settings.default_crs)
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{label}: the plan must be a table")
+    catalog = _catalog(data, label=label, base=base)
+    context = {**codes_context(catalog.codes), "base": base}
     try:
-        crs = CRS.from_user_input(crs_text)
-    except PyprojCRSError:
-        raise ConfigError(f"{label}: [plan] crs = {crs_text!r}: not a CRS pyproj knows") from None
-    if not crs.is_projected:
-        raise ConfigError(
-            f"{label}: [plan] crs = {crs_text!r} is geographic (degrees); metric "
-            f"work needs a projected CRS such as {settings.default_crs}"
+        spec: PlanFile = validate(PlanFile, data, label=label, context=context)
+    except ConfigError as exc:
+        lines = str(exc).splitlines()
+        if all("unknown industry code" in ln for ln in lines if ln.startswith(("  - ", label))):
+            raise UnknownIndustryError(str(exc)) from None
+        raise
+    industries = {
+        code: IndustryConfig(
+            code,
+            dict(table.weights),
+            None if table.ahp is None else ahp_weights(
+                table.ahp.matrix, labels=table.ahp.labels,
+                where=f"{label}: industries.{code}.ahp.matrix"),
+            _criteria(table.criteria),
         )
-    resolution = _number(
-        plan.get("resolution_m", settings.grid_resolution), where=f"{label}: [plan] resolution_m"
-    )
-    if not 5 <= resolution <= 5000:
-        raise ConfigError(f"{label}: [plan] resolution_m = {resolution}: use 5 to 5000 metres")
-    seed = plan.get("seed", settings.seed)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ConfigError(f"{label}: [plan] seed = {seed!r}: must be a non-negative integer")
-    catalog_path = plan.get("catalog")
-    if catalog_path:
-        cpath = Path(str(catalog_path))
-        if base is not None and not cpath.is_absolute():
-            cpath = base / cpath
-        if not cpath.exists():
-            raise ConfigError(f"{label}: [plan] catalog = {catalog_path!r}: file {cpath} not found")
-        catalog = load_catalog(cpath)
-    else:
-        catalog = load_catalog()
-
-    raw_inputs = data.get("inputs", dict.fromkeys(INPUT_NAMES, "embedded"))
-    if not isinstance(raw_inputs, Mapping):
-        raise ConfigError(f"{label}: [inputs] must be a table")
-    _check_keys(raw_inputs, set(INPUT_NAMES), where=f"{label}: [inputs]")
-    inputs: dict[str, InputSpec] = {}
-    for name, required in INPUT_NAMES.items():
-        if name in raw_inputs:
-            inputs[name] = _parse_input(
-                name, raw_inputs[name], base=base, where=f"{label}: [inputs] {name}"
-            )
-        elif required:
-            raise ConfigError(f'{label}: [inputs] {name} is required (a path, or "embedded")')
-
-    cons = data.get("constraints", {})
-    _check_keys(cons, {"exclude"}, where=f"{label}: [constraints]")
-    raw_exclude = cons.get("exclude", list(EXCLUDABLE_TYPES))
-    if not isinstance(raw_exclude, list):
-        raise ConfigError(
-            f"{label}: [constraints] exclude = {raw_exclude!r}: must be a list of constraint "
-            'types, e.g. ["basic_farmland", "eco_redline"]'
-        )
-    exclude = tuple(raw_exclude)
-    for i, name in enumerate(exclude):
-        if name not in EXCLUDABLE_TYPES:
-            known = set(EXCLUDABLE_TYPES)
-            raise ConfigError(
-                f"{label}: [constraints] exclude[{i}] = {name!r}: unknown "
-                f"constraint type{_suggest(str(name), known)}"
-            )
-
-    weight_keys = set(WEIGHT_KEYS)
-    crit_keys = set(CRITERIA)
-    weights = _parse_weights(
-        data.get("weights", {}), where=f"{label}: [weights]", criteria=weight_keys
-    )
-    criteria = _parse_criteria(data.get("criteria", {}), label=label, section="criteria")
-
-    industries: dict[str, IndustryConfig] = {}
-    raw_ind = data.get("industries", {})
-    if not isinstance(raw_ind, Mapping):
-        raise ConfigError(f"{label}: [industries] must be a table of [industries.CODE] tables")
-    for code, table in raw_ind.items():
-        where = f"{label}: [industries.{code}]"
-        if code not in catalog.industries:
-            raise UnknownIndustryError(
-                f"{where}: unknown industry code {code!r}{_suggest(code, PRIORITY_CODES)}"
-            )
-        if not isinstance(table, Mapping):
-            raise ConfigError(f"{where}: must be a table")
-        _check_keys(table, _INDUSTRY_KEYS, where=where)
-        ind_weights = _parse_weights(
-            table.get("weights", {}), where=f"{where} weights", criteria=weight_keys
-        )
-        ahp = None
-        if "ahp" in table:
-            ahp = _parse_ahp(table["ahp"], where=f"{where} ahp", criteria=crit_keys)
-        ind_criteria = _parse_criteria(
-            table.get("criteria", {}), label=label, section=f"industries.{code}.criteria"
-        )
-        industries[code] = IndustryConfig(code, ind_weights, ahp, ind_criteria)
-
-
-    demand = check_demand(data.get("demand", {}), where=f"{label}: [demand]", catalog=catalog)
-    allocation = check_options(data.get("allocation", {}), where=f"{label}: [allocation]",
-                               codes=catalog.codes)
-    sensitivity = check_sensitivity(data.get("sensitivity", {}),
-                                    where=f"{label}: [sensitivity]")
-
+        for code, table in spec.industries.items()
+    }
     config = PlanConfig(
-        demand=demand,
-        allocation=allocation,
-        sensitivity=sensitivity,
-        name=str(plan.get("name", "郑州都市区产业布局")),
-        name_en=str(plan.get("name_en", "Zhengzhou metro area industrial layout")),
-        crs=crs,
-        resolution=resolution,
-        seed=int(seed),
-        inputs=inputs,
-        exclude=exclude,
-        weights=weights,
-        criteria=criteria,
+        name=spec.plan.name,
+        name_en=spec.plan.name_en,
+        crs=CRS.from_user_input(spec.plan.crs),
+        resolution=float(spec.plan.resolution_m),
+        seed=spec.plan.seed,
+        inputs=_inputs(spec.inputs, base),
+        exclude=tuple(spec.constraints.exclude),
+        weights=dict(spec.weights),
+        criteria=_criteria(spec.criteria),
         industries=industries,
         path=path,
         catalog=catalog,
         raw=data,
+        demand=spec.demand,
+        allocation=spec.allocation,
+        sensitivity=spec.sensitivity,
     )
-
+    problems = []
     for code in catalog.codes:  # every industry's weights and transforms, checked at load
-        criterion_specs(config, code)
+        try:
+            criterion_specs(config, code)
+        except LayoutError as exc:
+            text = str(exc)
+            problems.append(text[len(label) + 2:] if text.startswith(f"{label}: ") else text)
+    if problems:
+        raise ConfigError(join_problems(label, list(dict.fromkeys(problems))))
     return config
-
-
-def _parse_ahp(table: Any, *, where: str, criteria: set[str]) -> AHPResult:
-    if not isinstance(table, Mapping):
-        raise ConfigError(f"{where}: must be a table with labels = [...] and matrix = [...]")
-    _check_keys(table, {"labels", "matrix"}, where=where)
-    labels = table.get("labels")
-    if not isinstance(labels, list) or not labels:
-        raise ConfigError(f"{where}.labels: must be a list of criterion names")
-    for lab in labels:
-        if lab not in criteria:
-            raise ConfigError(f"{where}.labels: unknown criterion {lab!r}{_suggest(lab, criteria)}")
-    if "matrix" not in table:
-        raise ConfigError(f"{where}: missing key 'matrix'")
-    return ahp_weights(table["matrix"], labels=[str(x) for x in labels], where=f"{where}.matrix")
 
 
 def load_plan(path: str | Path | None = None) -> PlanConfig:

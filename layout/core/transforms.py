@@ -7,9 +7,9 @@ Two layers, after scikit-criteria's kernel-under-a-wrapper pattern:
   the shape parameters keyword-only, and accept ``out=`` so a caller scoring a million cells against
   many criteria can reuse one buffer (``out`` may be the input array itself).  They check only what
   would make the arithmetic meaningless and raise a plain `ValueError` then.
-* **`TransformSpec`** is the validated, configuration-facing description of one transform
-  (``kind`` + ``params``); `TransformSpec.from_config` turns a TOML table into one and raises
-  `~layout.errors.ConfigError` messages that name the TOML key.
+* **`layout.model.transforms.TransformSpec`** is the validated, configuration-facing
+  description of one transform (a pydantic model per kind); its messages name the TOML key.
+  `TRANSFORMS` below is the registry both share: kind → kernel and parameter names.
 
 Conventions shared by every kernel:
 
@@ -28,39 +28,14 @@ takes a standard deviation instead of ArcGIS's "spread", and `near` is the dista
 ``1 / (1 + (x / midpoint)**2)`` (ArcGIS's ``TfNear`` with its midpoint at 0).  ArcGIS's lower/upper
 thresholds are not reproduced: combine a transform with a constraint mask instead.
 
-TOML forms
-----------
-A criterion's ``transform`` is either a bare kind name (for kinds without required parameters) or
-an inline table / sub-table holding ``kind`` and the parameters side by side::
-
-    [industries.auto.criteria.kde]
-    transform = { kind = "linear", low = 0.0, high = 0.8 }
-
-    [industries.auto.criteria.road_distance]
-    transform = { kind = "near", midpoint = 2000.0 }        # 0.5 at 2 km
-
-    [industries.auto.criteria.slope]
-    transform = { kind = "threshold", threshold = 15.0, above = false }   # 1 where slope <= 15°
-
-    [industries.auto.criteria.landuse.transform]
-    kind = "categorical"
-    default = 0.0            # classes not listed; may be nan ("no data")
-    [industries.auto.criteria.landuse.transform.mapping]
-    1 = 1.0                  # bare integer keys are fine in TOML ...
-    "2.5" = 0.4              # ... but decimal keys must be quoted (2.5 would be a dotted key)
-
-    [industries.auto.criteria.density]
-    transform = "identity"
+How a plan writes a transform (TOML forms) is in `layout.model.transforms`.
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 import numbers
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -68,13 +43,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
-from layout.errors import ConfigError
-
 __all__ = [
     "TRANSFORMS",
     "TransformInfo",
-    "TransformSpec",
     "categorical",
+    "category_key",
     "gaussian",
     "identity",
     "large",
@@ -415,7 +388,7 @@ def threshold(
     return np.heaviside(o, 1.0, out=o)
 
 
-def _category_key(key: object) -> float:
+def category_key(key: object) -> float:
     """Return a categorical mapping key as a float (TOML keys arrive as strings)."""
     if isinstance(key, bool):
         raise ValueError(f"class value {key!r} is a boolean, not a number")
@@ -473,7 +446,7 @@ def categorical(
     if not mapping:
         raise ValueError("categorical: mapping is empty")
     a, o = _prepare(x, out)
-    pairs = sorted((_category_key(k), float(v)) for k, v in mapping.items())
+    pairs = sorted((category_key(k), float(v)) for k, v in mapping.items())
     keys = np.array([k for k, _ in pairs], dtype=a.dtype)
     if np.any(np.diff(keys) == 0):
         dupes = sorted({float(k) for k in keys[1:][np.diff(keys) == 0]})
@@ -491,7 +464,7 @@ def categorical(
 
 
 # ---------------------------------------------------------------------------------------------
-# Registry and the validating spec layer
+# Registry
 # ---------------------------------------------------------------------------------------------
 
 
@@ -517,230 +490,3 @@ TRANSFORMS: Mapping[str, TransformInfo] = MappingProxyType(
         "categorical": TransformInfo(categorical, ("mapping",), ("default",)),
     }
 )
-
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def _at(where: str, key: object) -> str:
-    """``where`` followed by a TOML key, quoted when it is not a bare key."""
-    text = str(key)
-    return f"{where}.{text}" if _BARE_KEY.match(text) else f'{where}."{text}"'
-
-
-def _suggest(word: str, choices: Mapping[str, Any] | tuple[str, ...]) -> str:
-    close = [repr(c) for c in difflib.get_close_matches(word, list(choices), n=3, cutoff=0.5)]
-    if not close:
-        return ""
-    listed = close[0] if len(close) == 1 else f"{', '.join(close[:-1])} or {close[-1]}"
-    return f"; did you mean {listed}?"
-
-
-def _number(value: object, at: str, problems: list[str], *, allow_nan: bool = False) -> float:
-    """Return ``value`` as a float, or record a problem and return NaN."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        problems.append(f"{at}: expected a number, got {value!r} ({type(value).__name__})")
-        return math.nan
-    number = float(value)
-    if math.isinf(number) or (math.isnan(number) and not allow_nan):
-        problems.append(f"{at}: expected a finite number, got {value!r}")
-    return number
-
-
-def _validate(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
-    """Check the parameters of a transform of a known ``kind``; return them normalised."""
-    info = TRANSFORMS[kind]
-    known = info.required + info.optional
-    problems: list[str] = []
-    params: dict[str, Any] = {}
-    for key, value in raw.items():
-        at = _at(where, key)
-        if key not in known:
-            expected = ", ".join(repr(k) for k in known) or "none"
-            problems.append(
-                f"{at}: unknown parameter for a {kind!r} transform{_suggest(str(key), known)}"
-                f" (parameters: {expected})"
-            )
-        elif key == "above":
-            if not isinstance(value, bool):
-                problems.append(f"{at}: expected true or false, got {value!r}")
-            params[key] = bool(value)
-        elif key == "mapping":
-            params[key] = _validate_mapping(value, at, problems)
-        else:
-            params[key] = _number(value, at, problems, allow_nan=key == "default")
-    for key in info.required:
-        if key not in raw:
-            problems.append(f"{_at(where, key)}: missing; a {kind!r} transform needs it")
-
-    def positive(key: str) -> None:
-        value = params.get(key)
-        if isinstance(value, float) and value <= 0:  # NaN was reported above
-            problems.append(f"{_at(where, key)}: must be positive, got {value:g}")
-
-    if kind == "linear" and params.get("low") == params.get("high") and "low" in params:
-        problems.append(
-            f"{_at(where, 'high')}: must differ from low (both are {params['low']:g}); "
-            "use a 'threshold' transform for a step"
-        )
-    elif kind == "logistic" and params.get("steepness") == 0:
-        problems.append(f"{_at(where, 'steepness')}: must be non-zero")
-    elif kind == "gaussian":
-        positive("sd")
-    elif kind in ("near", "small", "large"):
-        positive("midpoint")
-        positive("spread")
-    elif kind == "categorical":
-        default = params.get("default")
-        if isinstance(default, float) and not (0.0 <= default <= 1.0 or math.isnan(default)):
-            problems.append(f"{_at(where, 'default')}: must be in [0, 1] or nan, got {default:g}")
-    if problems:
-        raise ConfigError(_join(problems, where))
-    return params
-
-
-def _validate_mapping(value: object, at: str, problems: list[str]) -> dict[float, float]:
-    if not isinstance(value, Mapping) or not value:
-        problems.append(
-            f"{at}: expected a non-empty table of class value = suitability, got {value!r}"
-        )
-        return {}
-    mapping: dict[float, float] = {}
-    for key, suit in value.items():
-        key_at = _at(at, key)
-        try:
-            code = _category_key(key)
-        except ValueError as exc:
-            problems.append(f"{key_at}: {exc}")
-            continue
-        number = _number(suit, key_at, problems)
-        if not 0.0 <= number <= 1.0 and not math.isnan(number):
-            problems.append(f"{key_at}: suitability must be in [0, 1], got {number:g}")
-        if code in mapping:
-            problems.append(f"{key_at}: class value {code:g} is listed twice")
-        mapping[code] = number
-    return mapping
-
-
-def _join(problems: list[str], where: str) -> str:
-    if len(problems) == 1:
-        return problems[0]
-    return f"{where}: {len(problems)} problems:\n" + "\n".join(f"  - {p}" for p in problems)
-
-
-@dataclass(frozen=True)
-class TransformSpec:
-    """A validated criterion transform: a ``kind`` from `TRANSFORMS` and its parameters.
-
-    Constructing one validates it (raising `~layout.errors.ConfigError`); prefer `from_config` for
-    values read from a TOML file, so that messages name the file and key.  ``params`` is stored
-    read-only with numbers as floats and categorical keys as float class codes.
-
-    Attributes
-    ----------
-    kind
-        Name of the transform (a key of `TRANSFORMS`).
-    params
-        Keyword arguments of the kernel.
-
-    Examples
-    --------
-    >>> spec = TransformSpec("linear", {"low": 0, "high": 500})
-    >>> spec.apply([0.0, 250.0, 1000.0]).tolist()
-    [0.0, 0.5, 1.0]
-    >>> str(spec)
-    'linear(low=0, high=500)'
-    """
-
-    kind: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        kind = _check_kind(self.kind, "TransformSpec")
-        params = _validate(kind, self.params, f"TransformSpec({kind!r})")
-        object.__setattr__(self, "kind", kind)
-        object.__setattr__(self, "params", MappingProxyType(params))
-
-    @classmethod
-    def from_config(cls, d: Mapping[str, Any] | str, *, where: str) -> TransformSpec:
-        """Build a spec from a TOML value: ``{kind = "...", <param> = ...}`` or a bare kind.
-
-        Parameters
-        ----------
-        d
-            The parsed TOML value of a criterion's ``transform`` key.
-        where
-            Where that value lives, for messages, e.g.
-            ``"plan.toml: [industries.auto.criteria.kde] transform"``.
-
-        Returns
-        -------
-        TransformSpec
-
-        Raises
-        ------
-        ConfigError
-            Unknown kind (with the closest known kinds), missing, unknown or non-numeric
-            parameters, or parameters out of range; every problem is listed, each with its key.
-
-        Examples
-        --------
-        >>> TransformSpec.from_config({"kind": "near", "midpoint": 2000}, where="plan.toml: t")
-        TransformSpec(kind='near', params=mappingproxy({'midpoint': 2000.0}))
-        >>> TransformSpec.from_config({"kind": "lienar"}, where="plan.toml: t")
-        Traceback (most recent call last):
-        ...
-        layout.errors.ConfigError: plan.toml: t.kind: unknown transform kind 'lienar'; did you mean 'linear'...
-        """  # noqa: E501
-        if isinstance(d, str):
-            d = {"kind": d}
-        if not isinstance(d, Mapping):
-            raise ConfigError(
-                f"{where}: expected a transform name or a table with a 'kind' key, got {d!r}"
-            )
-        if "kind" not in d:
-            raise ConfigError(
-                f"{_at(where, 'kind')}: missing; choose one of {', '.join(TRANSFORMS)}"
-            )
-        kind = _check_kind(d["kind"], _at(where, "kind"))
-        params = _validate(kind, {k: v for k, v in d.items() if k != "kind"}, where)
-        return cls(kind, params)
-
-    def apply(self, x: ArrayLike, *, out: FloatArray | None = None) -> FloatArray:
-        """Transform criterion values to suitability (see the kernel named by ``kind``).
-
-        Parameters
-        ----------
-        x
-            Raw criterion values (NaN = no data).
-        out
-            Optional output buffer of ``x``'s shape (may be ``x`` itself).
-
-        Returns
-        -------
-        numpy.ndarray
-            Suitability in [0, 1], float32 for float32 input and float64 otherwise.
-        """
-        return TRANSFORMS[self.kind].kernel(x, out=out, **self.params)
-
-    def __str__(self) -> str:
-        def fmt(value: Any) -> str:
-            if isinstance(value, float):
-                return f"{value:g}"
-            if isinstance(value, Mapping):
-                return "{" + ", ".join(f"{k:g}: {v:g}" for k, v in value.items()) + "}"
-            return repr(value)
-
-        args = ", ".join(f"{k}={fmt(v)}" for k, v in self.params.items())
-        return f"{self.kind}({args})"
-
-
-def _check_kind(kind: object, at: str) -> str:
-    if not isinstance(kind, str):
-        raise ConfigError(f"{at}: expected a transform name, got {kind!r}")
-    name = kind.strip().lower()
-    if name not in TRANSFORMS:
-        raise ConfigError(
-            f"{at}: unknown transform kind {kind!r}{_suggest(name, TRANSFORMS) or '.'} "
-            f"Known kinds: {', '.join(TRANSFORMS)}."
-        )
-    return name

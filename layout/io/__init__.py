@@ -1,0 +1,4 @@
+"""Floor 2, files: vector layers and tables (GBK Shapefiles, CSV/XLSX with lon/lat), text encodings,
+CRS checks and metric projection, rasters (the one reader and writer of score rasters), the
+embedded Zhengzhou data, all-or-nothing output folders.
+"""

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from layout.errors import ConfigError
+from pydantic import Field, create_model
+
+from layout.model.table import Number, Table, validate
+from layout.model.transforms import AnyTransform
 
 #: Criterion groups: Chinese and English names.
 GROUPS: dict[str, tuple[str, str]] = {
@@ -282,31 +285,55 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 WEIGHT_COLUMNS = ("output_wan", "employees", "tax_wan", "land_mu", "count")
 
 
+#: The type of each criterion parameter, by name (the same name means the same thing).
+PARAM_TYPES: dict[str, Any] = {
+    "bandwidth_m": Annotated[Number, Field(gt=0)],
+    "radius_m": Annotated[Number, Field(gt=0)],
+    "weight_column": Literal[WEIGHT_COLUMNS],
+    "measure": Literal[WEIGHT_COLUMNS[:-1]],
+    "metric": Literal["queen", "distance"],
+    "outside": Annotated[Number, Field(ge=0, le=1)],
+}
+
+
+def _criterion_table(crit: Criterion) -> type[Table]:
+    """The model of a ``[criteria.NAME]`` table: the criterion's parameters and a transform."""
+    fields: dict[str, Any] = {
+        key: (PARAM_TYPES[key] | None, None) for key in crit.params
+    }
+    fields["transform"] = (AnyTransform | None, None)
+    model: type[Table] = create_model(
+        f"{crit.name.title().replace('_', '')}Table",
+        __base__=Table,
+        __doc__=f"The ``[criteria.{crit.name}]`` table: {', '.join(crit.params) or 'no'} "
+        "parameters and a transform.",
+        **fields,
+    )
+    return model
+
+
+#: The model of each criterion's table, by criterion name.
+CRITERION_TABLES: dict[str, type[Table]] = {n: _criterion_table(c) for n, c in CRITERIA.items()}
+
+#: The model of a ``[criteria]`` section: an optional table per criterion.
+CriteriaTable: type[Table] = create_model(  # type: ignore[call-overload]
+    "CriteriaTable",
+    __base__=Table,
+    __doc__="A ``[criteria]`` section: parameter and transform overrides by criterion name.",
+    **{name: (model | None, None) for name, model in CRITERION_TABLES.items()},
+)
+
+
 def check_params(name: str, params: Mapping[str, Any], *, where: str) -> None:
     """Check a criterion's parameter values (not its transform); errors name the key.
 
     Examples
     --------
-    >>> check_params("density", {"bandwidth_m": -5}, where="plan.toml: [criteria.density]")
+    >>> check_params("density", {"bandwidth_m": -5}, where="plan.toml: criteria.density")
     Traceback (most recent call last):
     ...
-    layout.errors.ConfigError: plan.toml: [criteria.density] bandwidth_m = -5: must be a positive number of metres
-    """  # noqa: E501
-    for key, value in params.items():
-        if key == "transform":
-            continue
-        w = f"{where} {key} = {value!r}"
-        if key in ("bandwidth_m", "radius_m"):
-            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-                raise ConfigError(f"{w}: must be a positive number of metres")
-        elif key in ("weight_column", "measure"):
-            allowed = WEIGHT_COLUMNS if key == "weight_column" else WEIGHT_COLUMNS[:-1]
-            if value not in allowed:
-                raise ConfigError(f"{w}: use one of {', '.join(allowed)}")
-        elif key == "metric":
-            if value not in ("queen", "distance"):
-                raise ConfigError(f"{w}: use 'queen' (square window) or 'distance' (disk)")
-        elif key == "outside" and (
-            isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1
-        ):
-            raise ConfigError(f"{w}: must be a number from 0 to 1")
+    layout.errors.ConfigError: plan.toml: criteria.density.bandwidth_m = -5: must be > 0
+    """
+    label, _, path = where.partition(": ")
+    values = {k: v for k, v in params.items() if k != "transform"}
+    validate(CRITERION_TABLES[name], values, label=label, prefix=path.split(".") if path else [])

@@ -1,127 +1,100 @@
-"""The plan's options for demand, allocation and sensitivity: ``[demand]``, ``[allocation]``,
-``[sensitivity]`` of the plan TOML (docs/config.md), with their defaults and checks.
+"""The plan's options for demand, allocation and sensitivity.
+
+These are the ``[demand]``, ``[allocation]`` and ``[sensitivity]`` tables of the plan TOML
+(docs/config.md), as pydantic models: each field declares its type, default and bounds, and
+the plan loader (`layout.config.plan`) validates a file's tables into them, every problem at
+once. Industry codes are checked against the plan's catalog (validation context ``codes``).
+
+Examples
+--------
+>>> DemandOptions().growth, AllocationOptions().min_site_mu, SensitivityOptions().runs
+(2.0, 300.0, 100)
+>>> AllocationOptions.model_validate({"max_sites": 0})
+Traceback (most recent call last):
+...
+pydantic_core._pydantic_core.ValidationError: 1 validation error for AllocationOptions
+...
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Literal
 
-from layout.errors import ConfigError
-from layout.model.catalog import Catalog
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from layout.model.table import IndustryCode, Number, Table
+
+#: Keys of a ``[demand.industries.CODE]`` table.
+DemandKey = Literal["mu", "growth", "output_per_mu_wan"]
 
 
-@dataclass(frozen=True)
-class DemandOptions:
+class DemandOptions(Table):
     """The ``[demand]`` table.
 
     Attributes
     ----------
     growth
-        Output at the horizon as a multiple of today's (2.0: 三年倍增, doubling).
+        Output at the horizon as a multiple of today's (2.0: 三年倍增, doubling); at least 1,
+        since a shrinking industry needs no new land.
     horizon_years
         Plan horizon, years (reported; the growth factor already covers it).
     output_per_mu
         ``"data"``: today's output per mu of the industry's enterprises (sum of output over sum
         of land); ``"catalog"``: the catalog's reference output per mu.
     industries
-        Per-industry overrides: ``mu`` (demand given directly), ``growth``,
-        ``output_per_mu_wan``.
+        Per-industry overrides: ``mu`` (demand given directly, >= 0), ``growth`` (>= 1),
+        ``output_per_mu_wan`` (> 0).
     """
 
-    growth: float = 2.0
-    horizon_years: float = 3.0
-    output_per_mu: str = "data"
-    industries: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    growth: Annotated[Number, Field(ge=1)] = 2.0
+    horizon_years: Annotated[Number, Field(gt=0)] = 3.0
+    output_per_mu: Literal["data", "catalog"] = "data"
+    industries: dict[IndustryCode, dict[DemandKey, Number]] = Field(default_factory=dict)
+
+    @field_validator("industries")
+    @classmethod
+    def _override_bounds(
+        cls, value: dict[str, dict[str, float]]
+    ) -> dict[str, dict[str, float]]:
+        for code, table in value.items():
+            for key, number in table.items():
+                low_ok = number >= 1 if key == "growth" else (number >= 0 if key == "mu" else
+                                                                number > 0)
+                if not low_ok:
+                    need = {"growth": ">= 1", "mu": ">= 0"}.get(key, "> 0")
+                    raise PydanticCustomError(
+                        "override_bound", "{code}.{key} = {value}: must be {need}",
+                        {"code": code, "key": key, "value": f"{number:g}", "need": need},
+                    )
+        return {code: {k: float(v) for k, v in table.items()} for code, table in value.items()}
 
 
-@dataclass(frozen=True)
-class SensitivityOptions:
-    """The ``[sensitivity]`` table: Monte-Carlo runs, weight spread, one-at-a-time, threshold."""
+class SensitivityOptions(Table):
+    """The ``[sensitivity]`` table: Monte-Carlo runs, weight spread, one-at-a-time, threshold.
 
-    runs: int = 100
-    spread: float = 0.2
+    Attributes
+    ----------
+    runs
+        Monte-Carlo runs (0: none).
+    spread
+        Relative weight perturbation, below 1 (0.2 means ±20 %).
+    one_at_a_time
+        Also change each criterion's weight alone.
+    enabled
+        Run the sensitivity analysis at all.
+    stable_threshold
+        Share of runs a site's cells must stay with its industry to count as stable.
+    """
+
+    runs: Annotated[int, Field(ge=0)] = 100
+    spread: Annotated[Number, Field(ge=0, lt=1)] = 0.2
     one_at_a_time: bool = True
     enabled: bool = True
-    stable_threshold: float = 0.7
+    stable_threshold: Annotated[Number, Field(ge=0, le=1)] = 0.7
 
 
-def _num(value: Any, where: str, *, positive: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ConfigError(f"{where} = {value!r}: must be a number")
-    if value < 0 or (positive and value == 0):
-        raise ConfigError(f"{where} = {value!r}: must be {'positive' if positive else '>= 0'}")
-    return float(value)
-
-
-def check_demand(table: Any, *, where: str, catalog: Catalog) -> DemandOptions:
-    """Validate a ``[demand]`` table (errors name the key)."""
-    if not isinstance(table, Mapping):
-        raise ConfigError(f"{where} = {table!r}: must be a table")
-    known = {"growth", "horizon_years", "output_per_mu", "industries"}
-    for key in table:
-        if key not in known:
-            raise ConfigError(f"{where}: unknown key {key!r}; known: {', '.join(sorted(known))}")
-    growth = _num(table.get("growth", 2.0), f"{where}.growth", positive=True)
-    if growth < 1:
-        raise ConfigError(f"{where}.growth = {growth:g}: must be at least 1 (output at the horizon "
-                          "as a multiple of today's; 2 = doubling); a shrinking industry needs no "
-                          "new land")
-    horizon = _num(table.get("horizon_years", 3.0), f"{where}.horizon_years", positive=True)
-    per_mu = table.get("output_per_mu", "data")
-    if per_mu not in ("data", "catalog"):
-        raise ConfigError(f"{where}.output_per_mu = {per_mu!r}: use \"data\" or \"catalog\"")
-    inds: dict[str, dict[str, float]] = {}
-    raw_inds = table.get("industries", {})
-    if not isinstance(raw_inds, Mapping):
-        raise ConfigError(f"{where}.industries = {raw_inds!r}: must be a table of "
-                          "[demand.industries.CODE] tables")
-    for code, sub in raw_inds.items():
-        w = f"{where}.industries.{code}"
-        if code not in catalog.industries:
-            raise ConfigError(f"{w}: unknown industry code {code!r}; use one of "
-                              f"{', '.join(catalog.codes)}")
-        if not isinstance(sub, Mapping):
-            raise ConfigError(f"{w}: must be a table with mu, growth or output_per_mu_wan")
-        out: dict[str, float] = {}
-        for key, value in sub.items():
-            if key not in ("mu", "growth", "output_per_mu_wan"):
-                raise ConfigError(f"{w}: unknown key {key!r}; known: growth, mu, output_per_mu_wan")
-            out[key] = _num(value, f"{w}.{key}", positive=key != "mu")
-            if key == "growth" and out[key] < 1:
-                raise ConfigError(f"{w}.growth = {out[key]:g}: must be at least 1")
-        inds[code] = out
-    return DemandOptions(growth, horizon, str(per_mu), inds)
-
-
-def check_sensitivity(table: Any, *, where: str) -> SensitivityOptions:
-    """Validate a ``[sensitivity]`` table (errors name the key)."""
-    if not isinstance(table, Mapping):
-        raise ConfigError(f"{where} = {table!r}: must be a table")
-    known = {"runs", "spread", "one_at_a_time", "enabled", "stable_threshold"}
-    for key in table:
-        if key not in known:
-            raise ConfigError(f"{where}: unknown key {key!r}; known: {', '.join(sorted(known))}")
-    runs = table.get("runs", 100)
-    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 0:
-        raise ConfigError(f"{where}.runs = {runs!r}: must be a whole number >= 0")
-    spread = _num(table.get("spread", 0.2), f"{where}.spread")
-    if spread >= 1:
-        raise ConfigError(f"{where}.spread = {spread}: must be below 1 (0.2 means ±20 %)")
-    thr = _num(table.get("stable_threshold", 0.7), f"{where}.stable_threshold")
-    if thr > 1:
-        raise ConfigError(f"{where}.stable_threshold = {thr:g}: a share, from 0 to 1")
-    for key in ("one_at_a_time", "enabled"):
-        if key in table and not isinstance(table[key], bool):
-            raise ConfigError(f"{where}.{key} = {table[key]!r}: must be true or false")
-    return SensitivityOptions(runs, spread, bool(table.get("one_at_a_time", True)),
-                              bool(table.get("enabled", True)), thr)
-
-
-@dataclass(frozen=True)
-class AllocationOptions:
+class AllocationOptions(Table):
     """Options of the allocation (the ``[allocation]`` table of a plan).
 
     Attributes
@@ -152,55 +125,19 @@ class AllocationOptions:
         whose refractories base is).
     """
 
-    min_site_mu: float = 300.0
-    max_sites: int = 6
-    tolerance: float = 0.05
-    seeds: int = 6
-    seed_spacing_m: float = 3000.0
-    shape_penalty: float = 0.5
-    separation_m: float = 1000.0
-    time_limit_s: float = 120.0
-    mip_gap: float = 0.002
-    sensitive: tuple[str, ...] = ("food", "biomedicine")
-    polluting: tuple[str, ...] | None = None
+    min_site_mu: Annotated[Number, Field(gt=0)] = 300.0
+    max_sites: Annotated[int, Field(gt=0)] = 6
+    tolerance: Annotated[Number, Field(ge=0, lt=1)] = 0.05
+    seeds: Annotated[int, Field(gt=0)] = 6
+    seed_spacing_m: Annotated[Number, Field(gt=0)] = 3000.0
+    shape_penalty: Annotated[Number, Field(ge=0)] = 0.5
+    separation_m: Annotated[Number, Field(ge=0)] = 1000.0
+    time_limit_s: Annotated[Number, Field(gt=0)] = 120.0
+    mip_gap: Annotated[Number, Field(ge=0, lt=1)] = 0.002
+    sensitive: tuple[IndustryCode, ...] = ("food", "biomedicine")
+    polluting: tuple[IndustryCode, ...] | None = None
 
-
-def check_options(
-    table: Any, *, where: str, codes: Sequence[str] | None = None
-) -> AllocationOptions:
-    """Validate an ``[allocation]`` table into `AllocationOptions` (errors name the key).
-
-    ``codes`` are the known industry codes, against which ``sensitive`` and ``polluting`` are
-    checked.
-    """
-    if not isinstance(table, Mapping):
-        raise ConfigError(f"{where} = {table!r}: must be a table")
-    defaults = AllocationOptions()
-    known = set(defaults.__dataclass_fields__)
-    integers = {"max_sites", "seeds"}
-    positive = {"min_site_mu", "max_sites", "seeds", "time_limit_s", "seed_spacing_m"}
-    kwargs: dict[str, Any] = {}
-    for key, value in table.items():
-        w = f"{where}.{key} = {value!r}"
-        if key not in known:
-            raise ConfigError(f"{where}: unknown key {key!r}; known: {', '.join(sorted(known))}")
-        if key in ("sensitive", "polluting"):
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(f"{w}: must be a list of industry codes")
-            for v in value:
-                if codes is not None and v not in codes:
-                    raise ConfigError(f"{w}: unknown industry code {v!r}; use one of "
-                                      f"{', '.join(codes)}")
-            kwargs[key] = tuple(value)
-            continue
-        if isinstance(value, bool) or not isinstance(value, int | float) or \
-                not math.isfinite(value):
-            raise ConfigError(f"{w}: must be a finite number")
-        if key in integers and not float(value).is_integer():
-            raise ConfigError(f"{w}: must be a whole number")
-        if value < 0 or (key in positive and value == 0):
-            raise ConfigError(f"{w}: must be {'positive' if key in positive else '>= 0'}")
-        if key in ("tolerance", "mip_gap") and value >= 1:
-            raise ConfigError(f"{w}: a share, below 1 (0.05 = 5 %)")
-        kwargs[key] = int(value) if key in integers else float(value)
-    return AllocationOptions(**kwargs)
+    @field_validator("sensitive", "polluting", mode="before")
+    @classmethod
+    def _list_to_tuple(cls, value: object) -> object:
+        return tuple(value) if isinstance(value, list) else value

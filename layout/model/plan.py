@@ -17,6 +17,7 @@ from pyproj import CRS
 from layout.core.weights import AHPResult
 from layout.model.catalog import Catalog
 from layout.model.constraints import CONSTRAINT_BITS
+from layout.model.options import AllocationOptions, DemandOptions, SensitivityOptions
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,8 @@ class PlanConfig:
     weights
         Shared raw weights by criterion name (before per-industry overrides and normalising).
     criteria
-        Shared criterion parameter overrides by criterion name.
+        Shared criterion overrides by criterion name: validated parameter values and, under
+        ``"transform"``, a `layout.model.transforms.TransformSpec`.
     industries
         Per-industry overrides by industry code.
     path
@@ -96,9 +98,9 @@ class PlanConfig:
     path: Path | None
     catalog: Catalog
     raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
-    demand: Any = None
-    allocation: Any = None
-    sensitivity: Any = None
+    demand: DemandOptions = field(default_factory=DemandOptions)
+    allocation: AllocationOptions = field(default_factory=AllocationOptions)
+    sensitivity: SensitivityOptions = field(default_factory=SensitivityOptions)
 
     @property
     def label(self) -> str:
