@@ -13,16 +13,10 @@ from typing import Any
 
 import pytest
 
+from layout.config.catalog import check_industry, load_catalog, parse_catalog
 from layout.errors import ConfigError, DataFileError, LayoutError, UnknownIndustryError
-from layout.model.catalog import (
-    CONFIDENCE,
-    GROUPS,
-    OTHER,
-    PRIORITY_CODES,
-    Catalog,
-    check_industry,
-    load_catalog,
-)
+from layout.model.catalog import GROUPS, OTHER, PRIORITY_CODES, Catalog
+from layout.model.industry import CONFIDENCE
 
 # --------------------------------------------------------------------------------------------
 # A tiny catalog: four industries a, b, c, d; one base of b; four edges.
@@ -433,7 +427,7 @@ def test_to_dict_is_json(cat: Catalog) -> None:
 
 
 def test_from_dict_matches_file(tiny_path: Path, tiny_data: dict[str, Any]) -> None:
-    a = Catalog.from_dict(tiny_data)
+    a = parse_catalog(tiny_data)
     b = load_catalog(tiny_path)
     assert a.industries == b.industries and a.linkages == b.linkages and a.bases == b.bases
     assert a.source == "<dict>" and b.source == str(tiny_path.resolve())
@@ -542,7 +536,7 @@ def test_bad_catalog_names_the_key(
     else:
         _set(data, path, value)
     with pytest.raises(ConfigError) as info:
-        Catalog.from_dict(data, source="mine.toml")
+        parse_catalog(data, source="mine.toml")
     msg = str(info.value)
     assert msg.startswith("mine.toml: ")
     assert expected in msg
@@ -554,7 +548,7 @@ def test_all_problems_are_reported_together(tiny_data: dict[str, Any]) -> None:
     data["bases"][0]["parent"] = "zz"
     del data["industries"][2]["name_zh"]
     with pytest.raises(ConfigError) as info:
-        Catalog.from_dict(data, source="mine.toml")
+        parse_catalog(data, source="mine.toml")
     lines = str(info.value).splitlines()
     assert lines[0] == "mine.toml: 3 problems:"
     assert lines[1:] == [
@@ -570,7 +564,7 @@ def test_a_bad_industry_does_not_cascade(tiny_data: dict[str, Any]) -> None:
     data = copy.deepcopy(tiny_data)
     data["industries"][1]["far"]["min"] = -1
     with pytest.raises(ConfigError) as info:
-        Catalog.from_dict(data, source="mine.toml")
+        parse_catalog(data, source="mine.toml")
     assert str(info.value) == (
         "mine.toml: industries[1].far.min = -1: must be in (0, 10] (industry 'b')"
     )

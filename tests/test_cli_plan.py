@@ -23,7 +23,7 @@ from click.testing import CliRunner, Result
 from geopandas.testing import assert_geodataframe_equal
 
 from layout.cli.main import cli
-from layout.model.catalog import load_catalog
+from layout.config.catalog import load_catalog
 from layout.model.criteria import CRITERIA
 from tests.fixtures import tiny_plan as tp
 

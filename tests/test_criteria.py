@@ -458,7 +458,7 @@ def test_bad_hotspot_metric_names_file_and_key(ctx: CriteriaContext) -> None:
     from layout.errors import ConfigError
 
     params = {"radius_m": 1000.0, "metric": "rook", "weight_column": "output_wan"}
-    with pytest.raises(ConfigError, match=r"plan\.toml.*\[criteria\.hotspot\] metric"):
+    with pytest.raises(ConfigError, match=r"plan\.toml.*criteria\.hotspot\.metric"):
         compute_raw(ctx, "auto", "hotspot", params)
 
 

@@ -33,7 +33,7 @@ from layout.allocation.run import PlanResult, _site_geometry, land_demand, run_p
 from layout.config.plan import parse_plan
 from layout.data.inputs import PlanInputs, load_inputs
 from layout.errors import ConfigError, LayoutError
-from layout.model.catalog import load_catalog
+from layout.config.catalog import load_catalog
 from layout.model.options import (
     AllocationOptions,
     DemandOptions,

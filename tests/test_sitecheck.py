@@ -38,7 +38,8 @@ from layout.data.inputs import file_digest
 from layout.errors import LayoutError, UnknownIndustryError
 from layout.io.crs import convert_datum
 from layout.io.raster import FAST_READ
-from layout.model.catalog import PRIORITY_CODES, load_catalog
+from layout.model.catalog import PRIORITY_CODES
+from layout.config.catalog import load_catalog
 from layout.products.maps import external_loads, render_html
 from layout.products.sitecheck import (
     SCHEMA_VERSION,

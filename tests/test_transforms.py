@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 
 import numpy as np
 import pytest
 
 from layout.core import transforms as tf
-from layout.core.transforms import TRANSFORMS, TransformSpec
+from layout.core.transforms import TRANSFORMS
+from layout.model.transforms import Gaussian, TransformSpec
 from layout.errors import ConfigError
 
 NAN = math.nan
-WHERE = "plan.toml: [industries.auto.criteria.kde] transform"
+WHERE = "plan.toml: industries.auto.criteria.kde.transform"
 
 
 def check(actual, expected, tol=1e-12):
@@ -203,13 +205,13 @@ def test_unknown_kind_suggests_closest():
     with pytest.raises(ConfigError) as exc:
         TransformSpec.from_config({"kind": "lienar", "low": 0, "high": 1}, where=WHERE)
     msg = str(exc.value)
-    assert msg.startswith(WHERE + ".kind")
+    assert msg.startswith(WHERE + ": unknown transform kind 'lienar'")
     assert "did you mean 'linear'" in msg
-    assert "Known kinds:" in msg
+    assert "known kinds:" in msg
 
 
 def test_unknown_kind_without_close_match():
-    with pytest.raises(ConfigError, match=r"unknown transform kind 'zzzz'\. Known kinds"):
+    with pytest.raises(ConfigError, match=r"unknown transform kind 'zzzz'; known kinds"):
         TransformSpec.from_config({"kind": "zzzz"}, where=WHERE)
 
 
@@ -218,19 +220,19 @@ def test_unknown_kind_without_close_match():
     [
         ({"kind": "linear", "low": 0}, "high", "missing"),
         ({"kind": "linear", "low": 0, "high": 1, "hihg": 2}, "hihg", "did you mean 'high'"),
-        ({"kind": "linear", "low": "zero", "high": 1}, "low", "expected a number"),
-        ({"kind": "linear", "low": True, "high": 1}, "low", "expected a number"),
+        ({"kind": "linear", "low": "zero", "high": 1}, "low", "must be a number"),
+        ({"kind": "linear", "low": True, "high": 1}, "low", "must be a number"),
         ({"kind": "linear", "low": NAN, "high": 1}, "low", "finite"),
         ({"kind": "linear", "low": 3, "high": 3}, "high", "must differ"),
-        ({"kind": "gaussian", "mean": 0, "sd": 0}, "sd", "positive"),
-        ({"kind": "gaussian", "mean": 0, "sd": -1}, "sd", "positive"),
+        ({"kind": "gaussian", "mean": 0, "sd": 0}, "sd", "must be > 0"),
+        ({"kind": "gaussian", "mean": 0, "sd": -1}, "sd", "must be > 0"),
         ({"kind": "logistic", "midpoint": 0, "steepness": 0}, "steepness", "non-zero"),
-        ({"kind": "near", "midpoint": -5}, "midpoint", "positive"),
-        ({"kind": "large", "midpoint": 5, "spread": 0}, "spread", "positive"),
+        ({"kind": "near", "midpoint": -5}, "midpoint", "must be > 0"),
+        ({"kind": "large", "midpoint": 5, "spread": 0}, "spread", "must be > 0"),
         ({"kind": "threshold", "threshold": 1, "above": "yes"}, "above", "true or false"),
         ({"kind": "categorical", "mapping": {}}, "mapping", "non-empty"),
-        ({"kind": "categorical", "mapping": {"1": 1.5}}, "mapping.1", "[0, 1]"),
-        ({"kind": "categorical", "mapping": {"forest": 1}}, "mapping.forest", "not a number"),
+        ({"kind": "categorical", "mapping": {"1": 1.5}}, "mapping", "1 = 1.5: suitability must be a number in [0, 1]"),
+        ({"kind": "categorical", "mapping": {"forest": 1}}, "mapping", "forest: class value 'forest' is not a number"),
         ({"kind": "categorical", "mapping": {"1": 1}, "default": 2}, "default", "[0, 1]"),
     ],
 )
@@ -238,7 +240,7 @@ def test_config_errors_name_the_key(config, key, text):
     with pytest.raises(ConfigError) as exc:
         TransformSpec.from_config(config, where=WHERE)
     msg = str(exc.value)
-    assert f"{WHERE}.{key}:" in msg
+    assert re.search(rf"{re.escape(WHERE)}\.{re.escape(key)}( = [^:]+)?: ", msg), msg
     assert text in msg
 
 
@@ -246,22 +248,24 @@ def test_config_errors_are_collected():
     with pytest.raises(ConfigError) as exc:
         TransformSpec.from_config({"kind": "gaussian", "mean": "x", "sd": -1}, where=WHERE)
     msg = str(exc.value)
-    assert msg.startswith(f"{WHERE}: 2 problems")
-    assert f"{WHERE}.mean:" in msg and f"{WHERE}.sd:" in msg
+    assert msg.startswith("plan.toml: 2 problems")
+    path = WHERE.split(": ", 1)[1]
+    assert f'  - {path}.mean = "x":' in msg and f"  - {path}.sd = -1:" in msg
 
 
 def test_missing_kind_and_bad_value():
-    with pytest.raises(ConfigError, match=r"transform\.kind: missing"):
+    with pytest.raises(ConfigError, match=r"transform: kind: missing"):
         TransformSpec.from_config({"low": 0}, where=WHERE)
     with pytest.raises(ConfigError, match="expected a transform name"):
         TransformSpec.from_config(3, where=WHERE)  # type: ignore[arg-type]
 
 
 def test_direct_construction_validates():
-    with pytest.raises(ConfigError, match="sd: must be positive"):
-        TransformSpec("gaussian", {"mean": 0, "sd": 0})
-    with pytest.raises(ValueError):  # ConfigError is a ValueError
-        TransformSpec("nope", {})
-    spec = TransformSpec("near", {"midpoint": 2000})
-    with pytest.raises(TypeError):
-        spec.params["midpoint"] = 1  # type: ignore[index]
+    # the models validate on construction too (pydantic's ValidationError is a ValueError)
+    with pytest.raises(ValueError, match="sd"):
+        Gaussian(kind="gaussian", mean=0, sd=0)
+    with pytest.raises(ConfigError):  # ConfigError is a ValueError
+        TransformSpec.from_config({"kind": "nope"}, where=WHERE)
+    spec = TransformSpec.from_config({"kind": "near", "midpoint": 2000}, where=WHERE)
+    with pytest.raises(ValueError):  # frozen: a validated transform cannot be changed
+        spec.midpoint = 1  # type: ignore[attr-defined]

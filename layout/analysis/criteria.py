@@ -83,7 +83,7 @@ def hotspot(ctx: CriteriaContext, code: str, params: Mapping[str, Any]) -> NDArr
     """Gi* z-score of the industry's per-cell output."""
     radius = max(1.0, float(params["radius_m"]) / ctx.grid.cell)
     metric = str(params["metric"])
-    check_params("hotspot", {"metric": metric}, where=f"{ctx.plan.label}: [criteria.hotspot]")
+    check_params("hotspot", {"metric": metric}, where=f"{ctx.plan.label}: criteria.hotspot")
     return ctx.gi_star(code, str(params["weight_column"]), radius, metric)
 
 

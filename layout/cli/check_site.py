@@ -79,7 +79,7 @@ def check_site(
     2 on bad input.
     """
     from layout.errors import DataFileError
-    from layout.model.catalog import check_industry
+    from layout.config.catalog import check_industry
     from layout.products.sitecheck import check_parcels, read_parcels, report_dict, to_json
     from layout.scoring.cache import ensure_cache, open_cache
 

@@ -21,7 +21,7 @@ import tomllib
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
@@ -50,6 +50,7 @@ from layout.model.table import (
     validate,
 )
 
+EMBEDDED = "embedded"
 DEFAULT_NAME = "郑州都市区产业布局"
 DEFAULT_NAME_EN = "Zhengzhou metro area industrial layout"
 
@@ -128,8 +129,15 @@ class InputTable(Table):
     crs: CrsText | None = None
     encoding: str | None = None
 
+    @property
+    def embedded(self) -> bool:
+        """True for the embedded layer of the same name (``"embedded"``)."""
+        return self.path == EMBEDDED
+
     @model_validator(mode="after")
     def _exists(self, info: ValidationInfo) -> InputTable:
+        if self.embedded:
+            return self
         path = _resolve(self.path, (info.context or {}).get("base"))
         if not path.exists():
             raise PydanticCustomError("no_file", "{msg}", {"msg": (
@@ -139,16 +147,17 @@ class InputTable(Table):
 
 
 def _input_form(value: object) -> object:
-    """``"embedded"``, a path, or a table with ``path = ...``."""
-    if isinstance(value, str) and value != "embedded":
+    """``"embedded"``, a path, or a table with ``path = ...`` (all read as a table)."""
+    if isinstance(value, str):
         return {"path": value}
-    if not isinstance(value, str | Mapping):
+    if not isinstance(value, Mapping):
         raise PydanticCustomError(
             "input", 'expected "embedded", a path, or a table with path = ...')
     return value
 
 
-Input = Annotated[Literal["embedded"] | InputTable, BeforeValidator(_input_form)]
+#: An input layer: ``"embedded"`` (the embedded layer of that name), a path, or a table.
+Input = Annotated[InputTable, BeforeValidator(_input_form)]
 
 
 class InputsSection(Table):
@@ -250,7 +259,7 @@ def _inputs(section: InputsSection | None, base: Path | None) -> dict[str, Input
         value = getattr(section, name)
         if value is None:
             continue
-        if value == "embedded":
+        if value.embedded:
             out[name] = InputSpec(name)
         else:
             out[name] = InputSpec(name, _resolve(value.path, base), value.layer, value.datum,

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, create_model
 
-from layout.model.table import Number, Table, validate
+from layout.model.table import Number, RawKey, Table, validate
 from layout.model.transforms import AnyTransform
 
 #: Criterion groups: Chinese and English names.
@@ -336,4 +336,4 @@ def check_params(name: str, params: Mapping[str, Any], *, where: str) -> None:
     """
     label, _, path = where.partition(": ")
     values = {k: v for k, v in params.items() if k != "transform"}
-    validate(CRITERION_TABLES[name], values, label=label, prefix=path.split(".") if path else [])
+    validate(CRITERION_TABLES[name], values, label=label, prefix=[RawKey(path)] if path else [])

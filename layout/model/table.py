@@ -152,6 +152,12 @@ def format_value(value: object) -> str:
     return repr(value)
 
 
+class RawKey(str):
+    """A key path already written out (``"plan.toml: criteria.x"`` parts): never quoted."""
+
+    __slots__ = ()
+
+
 def key_path(loc: Sequence[str | int]) -> str:
     """A TOML key path: ``a.b[2]."c d"``.
 
@@ -166,7 +172,7 @@ def key_path(loc: Sequence[str | int]) -> str:
             out += f"[{part}]"
         else:
             text = str(part)
-            if not _BARE.match(text):
+            if not isinstance(part, RawKey) and not _BARE.match(text):
                 text = json.dumps(text, ensure_ascii=False)
             out += f".{text}" if out else text
     return out
@@ -281,7 +287,8 @@ def _message(err: ErrorDetails, root: Any) -> tuple[str, bool]:
     if kind == "union_tag_invalid":
         return (f"unknown kind {ctx.get('tag')!r}; known: "
                 f"{str(ctx.get('expected_tags', '')).replace(chr(39), '')}", False)
-    return err["msg"], False
+    # our own errors: the message says what is expected, the value is shown unless named in it
+    return err["msg"], kind not in ("unknown_choice", "no_industries", "transform")
 
 
 def problems_of(
@@ -314,6 +321,8 @@ def problems_of(
         raw = list(err["loc"])
         message, show = _message(err, root)
         value = err.get("input", _MISSING)
+        if isinstance(value, Mapping):  # a whole table: its key path says enough
+            show = False
         if raw and raw[-1] == "[key]":  # a dict key that is not allowed: show the key
             raw = raw[:-1]
             show, value = False, raw[-1]

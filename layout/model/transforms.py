@@ -52,12 +52,12 @@ from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from numpy.typing import ArrayLike
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from layout.core.transforms import TRANSFORMS, FloatArray, category_key
 from layout.errors import ConfigError
-from layout.model.table import UNION_TAGS, Number, Table, suggest, validate
+from layout.model.table import UNION_TAGS, Number, RawKey, Table, suggest, validate
 
 #: The placeholder for a value taken from the industry's catalog entry.
 CATALOG = "catalog"
@@ -75,9 +75,19 @@ def _number_or_catalog(value: object) -> object:
     return float(value)
 
 
+def _number_only(value: object) -> object:
+    if value == CATALOG:
+        raise PydanticCustomError(
+            "catalog_here", 'must be a number: only a linear transform\'s low (max_slope_deg) and '
+            'a threshold (residential_buffer_m) can be "catalog"')
+    return value
+
+
+#: A parameter number of a transform.
+TNumber = Annotated[Number, BeforeValidator(_number_only)]
 #: A number, or ``"catalog"`` (filled in per industry by `TransformSpec.resolve`).
 CatalogNumber = Annotated[float | Literal["catalog"], BeforeValidator(_number_or_catalog)]
-Positive = Annotated[Number, Field(gt=0)]
+Positive = Annotated[TNumber, Field(gt=0)]
 Share = Annotated[Number, Field(ge=0, le=1)]
 
 
@@ -163,7 +173,7 @@ class TransformSpec(Table):
             label, path = "", where
         try:
             spec: TransformSpec = validate(AnyTransform, value, label=label or "transform",
-                                           prefix=path.split(".") if path else [])
+                                           prefix=[RawKey(path)] if path else [])
         except ConfigError as exc:
             text = str(exc)
             raise ConfigError(text if label else text.split(": ", 1)[1]) from None
@@ -181,23 +191,24 @@ class Linear(TransformSpec):
 
     kind: Literal["linear"]
     low: CatalogNumber
-    high: Number
+    high: TNumber
     CATALOG_KEYS: ClassVar[dict[str, str]] = {"low": "max_slope_deg"}
 
-    @model_validator(mode="after")
-    def _distinct(self) -> Linear:
-        if self.low == self.high:
-            raise ValueError(f"high: must differ from low (both are {self.high:g}); use a "
-                             "'threshold' transform for a step")
-        return self
+    @field_validator("high")
+    @classmethod
+    def _distinct(cls, high: float, info: ValidationInfo) -> float:
+        if info.data.get("low") == high:
+            raise ValueError(f"must differ from low (both are {high:g}); use a 'threshold' "
+                             "transform for a step")
+        return high
 
 
 class Logistic(TransformSpec):
     """``logistic``: 0.5 at ``midpoint``, rising with ``steepness`` (falling when negative)."""
 
     kind: Literal["logistic"]
-    midpoint: Number
-    steepness: Number
+    midpoint: TNumber
+    steepness: TNumber
 
     @field_validator("steepness")
     @classmethod
@@ -211,7 +222,7 @@ class Gaussian(TransformSpec):
     """``gaussian``: 1 at ``mean``, falling with standard deviation ``sd``."""
 
     kind: Literal["gaussian"]
-    mean: Number
+    mean: TNumber
     sd: Positive
 
 

@@ -44,7 +44,7 @@ import pandas as pd
 from layout.config.plan import parse_plan
 from layout.data.inputs import PlanInputs, file_digest
 from layout.errors import ConfigError, DataFileError, LayoutError, Problem, ValidationError
-from layout.model.catalog import check_industry
+from layout.config.catalog import check_industry
 from layout.model.criteria import CRITERIA, GROUPS
 from layout.model.plan import PlanConfig
 from layout.products.planfolder import PlanOutputs, UnknownSiteError, read_plan, site_row

@@ -1225,7 +1225,7 @@ def check_parcels(
         for_parcel,
         parse_indicators,
     )
-    from layout.model.catalog import check_industry
+    from layout.config.catalog import check_industry
     from layout.scoring.cache import ensure_cache, open_cache
 
     rules = rules or VerdictRules()

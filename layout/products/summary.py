@@ -16,7 +16,8 @@ import pandas as pd
 from layout import settings
 from layout.errors import UnknownIndustryError
 from layout.io.crs import require_crs
-from layout.model.catalog import OTHER, PRIORITY_CODES, load_catalog
+from layout.model.catalog import OTHER, PRIORITY_CODES
+from layout.config.catalog import load_catalog
 
 #: 万元 per 亿元.
 WAN_PER_YI = 10_000.0

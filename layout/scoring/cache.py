@@ -388,7 +388,7 @@ class ScoreCache:
     @cached_property
     def catalog(self) -> Catalog:
         """The plan's industry catalog (the one the scores were made with)."""
-        from layout.model.catalog import load_catalog
+        from layout.config.catalog import load_catalog
 
         return load_catalog(self.manifest.get("catalog_path"))
 
