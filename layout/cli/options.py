@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from layout.cli.logs import configure
 from layout.errors import LayoutError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,9 +37,20 @@ class LayoutGroup(click.Group):
             sys.exit(130)
 
 
+def _set_logging(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    """Click callback of ``-q`` and ``-v``: configure the log as both say so far."""
+    ctx.meta[f"layout.{param.name}"] = value
+    configure(quiet=bool(ctx.meta.get("layout.quiet")),
+              verbose=bool(ctx.meta.get("layout.verbose")))
+    return value
+
+
 def quiet_option(f: F) -> F:
-    """Add ``-q/--quiet``: no progress output, only errors and the final summary."""
-    return click.option("-q", "--quiet", is_flag=True, help="No progress output.")(f)
+    """Add ``-q/--quiet`` (errors only) and ``-v/--verbose`` (details) for the log on stderr."""
+    f = click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=_set_logging,
+                     help="Show details of every stage on stderr.")(f)
+    return click.option("-q", "--quiet", is_flag=True, callback=_set_logging,
+                        help="Errors only: no progress on stderr.")(f)
 
 
 def crs_option(f: F) -> F:

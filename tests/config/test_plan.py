@@ -1,4 +1,4 @@
-"""Tests of layout.config.plan: the embedded plan, the tiny plan, and one test per kind of bad config.
+"""layout.config.plan: the embedded plan, the tiny plan, and one test per kind of bad config.
 
 Every bad config must raise `ConfigError` (or its subclass `UnknownIndustryError`) whose message
 names the file and the TOML key, so that a planner can fix the TOML without reading code.
@@ -233,7 +233,8 @@ def test_bad_criterion_parameter_values_at_load(params: dict[str, Any], fragment
 
 
 def test_bad_hotspot_metric_at_load() -> None:
-    raises({"criteria": {"hotspot": {"metric": "rook"}}}, 'criteria.hotspot.metric = "rook"', "must be one of 'queen', 'distance'")
+    raises({"criteria": {"hotspot": {"metric": "rook"}}}, 'criteria.hotspot.metric = "rook"',
+           "must be one of 'queen', 'distance'")
 
 
 def test_negative_weight() -> None:
@@ -393,11 +394,13 @@ def test_unknown_constraint_type_in_exclude() -> None:
 
 def test_outside_study_area_cannot_be_excluded() -> None:
     # Cells outside the boundary are never scored; the bit is not a choice.
-    raises({"constraints": {"exclude": ["outside_study_area"]}}, "constraints.exclude[0]: unknown constraint type")
+    raises({"constraints": {"exclude": ["outside_study_area"]}},
+           "constraints.exclude[0]: unknown constraint type")
 
 
 def test_exclude_must_be_a_list() -> None:
-    raises({"constraints": {"exclude": "basic_farmland"}}, "constraints.exclude = \"basic_farmland\": must be a list")
+    raises({"constraints": {"exclude": "basic_farmland"}},
+           'constraints.exclude = "basic_farmland": must be a list')
 
 
 # --- load_plan: files ----------------------------------------------------------------------
@@ -449,7 +452,7 @@ def test_weights_given_as_written() -> None:
 
 # --- docs/config.md stays true ---------------------------------------------------------------
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "config.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "config.md"
 
 
 def toml_blocks() -> list[str]:

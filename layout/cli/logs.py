@@ -1,0 +1,61 @@
+"""How the command line shows the library's log: progress on stderr, ``-q`` and ``-v``.
+
+The library only logs (``logging.getLogger("layout....")``); this module gives the ``layout``
+logger one handler on stderr when a command starts:
+
+* default: progress (INFO) and warnings, each progress line prefixed by the seconds since the
+  command started (``[  12.3 s] scored 7 industries``);
+* ``-q``: errors only;
+* ``-v``: details too (DEBUG), with the module that logged them.
+
+What a command prints as its result (a summary, the files it wrote, a JSON document) goes to
+stdout with `click.echo`, so it can be piped while progress stays on the terminal.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+#: Name of the package logger every library module logs under.
+LOGGER = "layout"
+
+
+class ProgressFormatter(logging.Formatter):
+    """``[  12.3 s] message`` for progress, ``warning: message`` for problems."""
+
+    def __init__(self, *, verbose: bool = False) -> None:
+        super().__init__()
+        self.start = time.perf_counter()
+        self.verbose = verbose
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Format one record for a person reading a terminal."""
+        message = record.getMessage()
+        if self.verbose and record.levelno <= logging.DEBUG:
+            message = f"{message} ({record.name})"
+        if record.levelno >= logging.WARNING:
+            return f"{record.levelname.lower()}: {message}"
+        return f"[{time.perf_counter() - self.start:6.1f} s] {message}"
+
+
+def configure(*, quiet: bool = False, verbose: bool = False) -> logging.Logger:
+    """Send the package's log to stderr at the level ``-q``/``-v`` ask for (idempotent).
+
+    Examples
+    --------
+    >>> configure(quiet=True).level == logging.ERROR
+    True
+    """
+    logger = logging.getLogger(LOGGER)
+    for handler in list(logger.handlers):
+        if getattr(handler, "layout_cli", False):
+            logger.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.layout_cli = True  # type: ignore[attr-defined]
+    handler.setFormatter(ProgressFormatter(verbose=verbose))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbose else logging.ERROR if quiet else logging.INFO)
+    logger.propagate = False
+    return logger
