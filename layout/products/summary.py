@@ -1,4 +1,8 @@
-"""Summaries of the input layers, as tables and as short text for the command line.
+"""Summaries of the input layers, as tables and as the short text ``layout overview`` prints.
+
+`summarise_inputs` counts the features of each layer (and the area of polygon layers),
+`summarise_enterprises` the firms, employees and output of each industry; `format_summary`
+writes both as lines for the terminal, in Chinese or English.
 
 Areas are computed in the metric CRS (`settings.default_crs`); outputs are converted from the
 data model's 万元 (10⁴ yuan) to 亿元 (10⁸ yuan), the unit Chinese plans report in.
