@@ -1,14 +1,17 @@
 """The plan folder: its one writer (`write_plan`) and its one reader (`read_plan`).
 
-``layout plan`` writes ``plan.gpkg``, the score rasters, tables, report and manifest into one
-folder (docs/plan_outputs.md); maps, review helpers and the site check read it back through
-`read_plan`. Writing goes through `layout.io.staging.staged_output`: files appear in the output
-folder only when all of them were written, so a failed run leaves nothing half-written.
+``layout plan`` writes ``plan.gpkg`` (layers ``sites``, ``zone_industries``, ``allocation``),
+the score rasters and ``measures.csv`` under ``suitability/``, ``allocation.csv``, the report
+(``report.md``, ``report.html``) and ``manifest.json`` into one folder (docs/plan_outputs.md).
+Nothing else writes these files, and the review helpers read them back only through `read_plan`
+(`PlanOutputs`; `site_row` finds a site). Writing goes through
+`layout.io.staging.staged_output`: files appear in the output folder only when all of them were
+written, so a failed run leaves nothing half-written. The same plan writes the same bytes: no
+clock time reaches the files but the stage times of the manifest.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import hashlib
 import json
@@ -23,6 +26,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+from pyogrio.errors import DataLayerError, DataSourceError
 
 from layout.allocation.run import PlanResult
 from layout.analysis.measures import agglomeration_table
@@ -39,6 +43,8 @@ BIT_NAMES: dict[int, str] = {bit: name for name, bit in CONSTRAINT_BITS.items()}
 
 #: Fixed GeoPackage timestamps, so that the same plan writes the same file contents.
 _GPKG_DATE = "2012-04-24T00:00:00Z"
+
+# --- writing -------------------------------------------------------------------------------
 
 
 def _round(df: pd.DataFrame, digits: int = 6) -> pd.DataFrame:
@@ -57,29 +63,37 @@ def manifest(
     cfg_text = plan.path.read_bytes() if plan.path else b"embedded plan"
     sol = result.solution
     return {
-        "package": "zz-layout", "version": __version__,
+        "package": "zz-layout",
+        "version": __version__,
         "python": platform.python_version(),
         "config": str(plan.path) if plan.path else "embedded plan",
         "config_sha256": hashlib.sha256(cfg_text).hexdigest(),
-        # The plan as used, including changes made in Python (dataclasses.replace, vary_plan).
+        # The plan as used, including changes made in Python (dataclasses.replace, model_copy, vary_plan).
         "effective_config_sha256": hashlib.sha256(_effective(result).encode()).hexdigest(),
-        "demand": dataclasses.asdict(plan.demand) if plan.demand else None,
-        "allocation": dataclasses.asdict(plan.allocation) if plan.allocation else None,
-        "sensitivity": dataclasses.asdict(plan.sensitivity) if plan.sensitivity else None,
+        "demand": plan.demand.model_dump(),
+        "allocation": plan.allocation.model_dump(),
+        "sensitivity": plan.sensitivity.model_dump(),
         "inputs": dict(sorted(result.inputs.sources.items())),
         "seed": plan.seed,
-        "crs": result.inputs.grid.crs.to_string(), "resolution_m": result.inputs.grid.cell,
+        "crs": result.inputs.grid.crs.to_string(),
+        "resolution_m": result.inputs.grid.cell,
         "stage_seconds": {k: round(v, 3) for k, v in timings.items()},
-        "solver": {"method": sol.method, "status": sol.status, "objective": sol.objective,
-                   "lp_bound": sol.bound, "gap_to_lp_bound": sol.gap,
-                   "seconds": round(sol.seconds, 3),
-                   "greedy_objective": result.greedy.objective},
+        "solver": {
+            "method": sol.method,
+            "status": sol.status,
+            "objective": sol.objective,
+            "lp_bound": sol.bound,
+            "gap_to_lp_bound": sol.gap,
+            "seconds": round(sol.seconds, 3),
+            "greedy_objective": result.greedy.objective,
+        },
         "files": files,
     }
 
 
-def write_plan(result: PlanResult, out_dir: str | Path, *,
-               timings: Mapping[str, float] | None = None) -> list[Path]:
+def write_plan(
+    result: PlanResult, out_dir: str | Path, *, timings: Mapping[str, float] | None = None
+) -> list[Path]:
     """Write every output of a plan into ``out_dir`` (all or nothing).
 
     Returns
@@ -97,11 +111,15 @@ def write_plan(result: PlanResult, out_dir: str | Path, *,
                 rels.append(f"suitability/{p.name}")
         inputs = result.inputs
         table = agglomeration_table(
-            inputs.layer("enterprises"), counties=inputs.layer("counties"),
-            zones=inputs.layer("zones"), grid=inputs.grid,
+            inputs.layer("enterprises"),
+            counties=inputs.layer("counties"),
+            zones=inputs.layer("zones"),
+            grid=inputs.grid,
             industries=list(inputs.plan.catalog.codes),
-            hotspot_z={c: r.raw["hotspot"] for c, r in result.results.items()
-                       if "hotspot" in r.raw})
+            hotspot_z={
+                c: r.raw["hotspot"] for c, r in result.results.items() if "hotspot" in r.raw
+            },
+        )
         table.to_csv(suit / "measures.csv", index=False, float_format="%.6g")
         rels.append("suitability/measures.csv")
 
@@ -117,20 +135,21 @@ def write_plan(result: PlanResult, out_dir: str | Path, *,
             pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
         rels.append("plan.gpkg")
 
-        _round(result.allocation).to_csv(stage / "allocation.csv", index=False,
-                                         float_format="%.3f")
+        _round(result.allocation).to_csv(stage / "allocation.csv", index=False, float_format="%.3f")
         rels.append("allocation.csv")
         blocks = plan_blocks(result)
         (stage / "report.md").write_text(render_markdown(blocks), encoding="utf-8")
-        (stage / "report.html").write_text(render_html(blocks, title=inputs.plan.name),
-                                           encoding="utf-8")
+        (stage / "report.html").write_text(
+            render_html(blocks, title=inputs.plan.name), encoding="utf-8"
+        )
         rels += ["report.md", "report.html"]
         times = dict(timings or result.timings)
         rels.append("manifest.json")
         man = _no_nan(manifest(result, rels, times))
         (stage / "manifest.json").write_text(
             json.dumps(man, ensure_ascii=False, indent=2, default=_json_default) + "\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     return [out / r for r in rels]
 
 
@@ -157,15 +176,20 @@ def _effective(result: PlanResult) -> str:
     """Canonical text of the plan as used: raw tables, options, grid, weights per industry."""
     plan = result.inputs.plan
     doc = {
-        "raw": plan.raw, "crs": plan.crs.to_string(), "resolution": plan.resolution,
-        "seed": plan.seed, "exclude": list(plan.exclude),
-        "demand": dataclasses.asdict(plan.demand) if plan.demand else None,
-        "allocation": dataclasses.asdict(plan.allocation) if plan.allocation else None,
-        "sensitivity": dataclasses.asdict(plan.sensitivity) if plan.sensitivity else None,
+        "raw": plan.raw,
+        "crs": plan.crs.to_string(),
+        "resolution": plan.resolution,
+        "seed": plan.seed,
+        "exclude": list(plan.exclude),
+        "demand": plan.demand.model_dump(),
+        "allocation": plan.allocation.model_dump(),
+        "sensitivity": plan.sensitivity.model_dump(),
         "weights": {c: r.weights for c, r in result.results.items()},
     }
     return json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str)
 
+
+# --- reading -------------------------------------------------------------------------------
 
 #: The layers of ``plan.gpkg`` (docs/plan_outputs.md).
 PLAN_LAYERS: tuple[str, ...] = ("sites", "zone_industries", "allocation")
@@ -256,9 +280,6 @@ def read_plan(plan_dir: str | os.PathLike[str]) -> PlanOutputs:
     ...
     layout.errors.DataFileError: no/such/plan: no plan.gpkg here; run `layout plan --out ...
     """
-    import pyogrio
-    from pyogrio.errors import DataLayerError, DataSourceError
-
     folder = Path(plan_dir)
     gpkg = folder / "plan.gpkg"
     if not gpkg.is_file():
@@ -310,6 +331,37 @@ def read_plan(plan_dir: str | os.PathLike[str]) -> PlanOutputs:
 
 
 def site_row(sites: pd.DataFrame, site_id: str) -> pd.Series:
+    """The row of a ``sites`` table for ``site_id``.
+
+    Parameters
+    ----------
+    sites
+        A ``sites`` table with a ``site_id`` column (`PlanOutputs.sites`,
+        `layout.allocation.run.PlanResult.sites`).
+    site_id
+        The site, e.g. ``"auto-01"``.
+
+    Returns
+    -------
+    Series
+
+    Raises
+    ------
+    UnknownSiteError
+        No such site; the message suggests the closest ids and lists the first ones.
+    ValidationError
+        The table has no ``site_id`` column.
+
+    Examples
+    --------
+    >>> sites = pd.DataFrame({"site_id": ["food-01", "auto-01"], "area_mu": [300.0, 450.0]})
+    >>> float(site_row(sites, "auto-01")["area_mu"])
+    450.0
+    >>> site_row(sites, "food-1")
+    Traceback (most recent call last):
+    ...
+    layout.products.planfolder.UnknownSiteError: no site 'food-1' ... did you mean 'food-01'? ...
+    """
     if "site_id" not in sites.columns:
         raise ValidationError([Problem("sites table", "has no column 'site_id'", column="site_id")])
     ids = [str(s) for s in sites["site_id"]]

