@@ -1,0 +1,1 @@
+"""The allocation floor: land demand, candidate sites, the selection programme, the plan run."""
