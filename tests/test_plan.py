@@ -13,6 +13,7 @@ criterion contributions match the mean score to 1e-3 points.
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 import re
 import tomllib
@@ -507,6 +508,21 @@ def test_greedy_baseline_is_no_better(planned: PlanResult) -> None:
     ) * (1 + 1e-9)
     if not sum(sol.shortfall_mu.values()):
         assert sol.bound >= sol.objective * (1 - 1e-9)
+
+
+def test_run_plan_logs_its_stages_and_prints_nothing(
+    tiny_inputs: PlanInputs, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    heard: list[str] = []
+    with caplog.at_level(logging.INFO, logger="layout.allocation.run"):
+        run_plan(tiny_inputs, sensitivity=False, progress=heard.append)
+        logged = [r.getMessage() for r in caplog.records if r.name == "layout.allocation.run"]
+        assert capfd.readouterr() == ("", "")
+    # The CLI's progress callback hears exactly the logged lines, one per stage.
+    assert heard == logged
+    stages = [m.split(" ", 1)[0] for m in logged]
+    assert stages == ["demand:", "scored", "candidates:", "allocation:"]
+    assert logged[0] == f"demand: {sum(DEMAND.values()):,.0f} mu for {len(DEMAND)} industries"
 
 
 @pytest.mark.slow
