@@ -1,4 +1,6 @@
-"""Tests of `layout.allocation.solve`: region growth, seeds, the size ladder, and the selection programme.
+"""Tests of the allocation programme: region growth, seeds, the size ladder
+(`layout.allocation.candidates`), and the selection programme (`layout.allocation.problem`,
+`layout.allocation.solve`).
 
 Each result is compared with an independent calculation:
 
@@ -6,7 +8,7 @@ Each result is compared with an independent calculation:
   re-implementation (scan the whole frontier at every step; ties to the smaller flat index) on
   random grids;
 * `find_seeds` with a loop-by-loop re-implementation of its smoothing and spacing rule;
-* `_size_ladder` with ladders worked out by hand;
+* `size_ladder` with ladders worked out by hand;
 * `solve` with a brute-force enumeration of every choice of at most one candidate per family on
   a 12 x 16 synthetic grid with three industries.  Feasibility in the enumeration is checked
   from the candidates' cells directly (set intersections, cell-centre distances with
@@ -29,7 +31,21 @@ from pyproj import CRS
 from scipy import ndimage
 from scipy.spatial.distance import cdist
 
-from layout.allocation import solve as al
+from layout.allocation.candidates import (
+    Candidates,
+    find_seeds,
+    grow_candidates,
+    grow_region,
+    size_ladder,
+)
+from layout.allocation.problem import Problem, build_problem, incompatible_pairs
+from layout.allocation.solve import (
+    restricted_columns,
+    solve,
+    solve_greedy,
+    solve_lp,
+    solve_restricted,
+)
 from layout.errors import ConfigError
 from layout.model import options
 from layout.model.grid import Grid
@@ -66,7 +82,7 @@ def test_grow_region_by_hand_without_penalty() -> None:
     # From the 9 at (1, 1) = flat 5, always the best frontier cell (value in brackets):
     # flat 4 (6), 0 (5), 9 (4), 10 (8, reached through 9), 14 (3), 15 (6, reached through 14),
     # 6 (2: on the frontier since the start), 2 (7, reached through 6), 7 (3.5).
-    order = al.grow_region(HAND, np.ones_like(HAND, bool), 5, max_cells=10, shape_penalty=0.0)
+    order = grow_region(HAND, np.ones_like(HAND, bool), 5, max_cells=10, shape_penalty=0.0)
     assert order.tolist() == [5, 4, 0, 9, 10, 14, 15, 6, 2, 7]
 
 
@@ -74,14 +90,14 @@ def test_grow_region_by_hand_with_penalty() -> None:
     # Priority = score - 2 * distance (cells) to the seed (1, 1):
     # flat 4: 6-2=4; 0: 5-2.83=2.17; 9: 4-2=2; 10: 8-2.83=5.17; 6: 2-2=0; 2: 7-2.83=4.17;
     # 7: 3.5-4=-0.5; 1: 1-2=-1; 14: 3-4.47=-1.47; 15: 6-5.66=0.34 (not on the frontier in time).
-    order = al.grow_region(HAND, np.ones_like(HAND, bool), 5, max_cells=9, shape_penalty=2.0)
+    order = grow_region(HAND, np.ones_like(HAND, bool), 5, max_cells=9, shape_penalty=2.0)
     assert order.tolist() == [5, 4, 0, 9, 10, 6, 2, 7, 1]
 
 
 def test_grow_region_stops_at_ineligible_cells() -> None:
     elig = np.ones_like(HAND, bool)
     elig[2, :] = False  # a wall: the two bottom rows are unreachable
-    order = al.grow_region(HAND, elig, 5, max_cells=16, shape_penalty=0.0)
+    order = grow_region(HAND, elig, 5, max_cells=16, shape_penalty=0.0)
     # Reachable: rows 0-1 only (8 cells), by value from the seed's component.
     assert order.tolist() == [5, 4, 0, 6, 2, 7, 1, 3]
 
@@ -115,7 +131,7 @@ def test_grow_region_matches_a_plain_reimplementation(seed: int, penalty: float)
     score = rng.uniform(0, 100, (9, 11))
     elig = rng.uniform(size=score.shape) > 0.2
     start = int(np.flatnonzero(elig.ravel())[0])
-    got = al.grow_region(score, elig, start, max_cells=40, shape_penalty=penalty)
+    got = grow_region(score, elig, start, max_cells=40, shape_penalty=penalty)
     assert got.tolist() == grow_by_scanning(score, elig, start, 40, penalty)
     # Every prefix is 4-connected (the nested candidates are all contiguous).
     for n in range(1, len(got) + 1):
@@ -179,7 +195,7 @@ def bumps(
 def test_find_seeds_on_two_bumps() -> None:
     score = 10 + bumps((20, 30), [(5, 6, 80, 2.5), (14, 22, 60, 2.5), (6, 10, 30, 1.0)])
     elig = np.ones(score.shape, bool)
-    got = al.find_seeds(score, elig, n=5, spacing_cells=4)
+    got = find_seeds(score, elig, n=5, spacing_cells=4)
     # The two big bumps are seeds, best first; the small bump 4 columns from the first is
     # within the spacing, so it is not.
     assert got[:2].tolist() == [5 * 30 + 6, 14 * 30 + 22]
@@ -192,7 +208,7 @@ def test_find_seeds_spacing_and_reimplementation(spacing: int) -> None:
     rng = np.random.default_rng(spacing)
     score = ndimage.gaussian_filter(rng.uniform(0, 100, (25, 30)), 1.5)
     elig = rng.uniform(size=score.shape) > 0.15
-    got = al.find_seeds(score, elig, n=8, spacing_cells=spacing)
+    got = find_seeds(score, elig, n=8, spacing_cells=spacing)
     assert 0 < len(got) <= 8
     assert got.tolist() == seeds_by_loops(score, elig, 8, spacing)
     rc = np.column_stack(np.divmod(got, score.shape[1]))
@@ -203,7 +219,7 @@ def test_find_seeds_spacing_and_reimplementation(spacing: int) -> None:
 
 def test_find_seeds_without_eligible_land() -> None:
     score = np.ones((8, 8))
-    assert al.find_seeds(score, np.zeros((8, 8), bool), n=3, spacing_cells=2).tolist() == []
+    assert find_seeds(score, np.zeros((8, 8), bool), n=3, spacing_cells=2).tolist() == []
 
 
 # --- the size ladder --------------------------------------------------------------------------
@@ -226,7 +242,7 @@ def test_find_seeds_without_eligible_land() -> None:
 def test_size_ladder_by_hand(
     demand: int, min_cells: int, max_sites: int, expected: list[int]
 ) -> None:
-    assert al._size_ladder(demand, min_cells, max_sites) == expected
+    assert size_ladder(demand, min_cells, max_sites) == expected
 
 
 # --- the selection programme against brute force ----------------------------------------------
@@ -239,8 +255,8 @@ class Case:
     """A synthetic allocation problem and everything needed to check it independently."""
 
     grid: Grid
-    cands: al.Candidates
-    problem: al.Problem
+    cands: Candidates
+    problem: Problem
     options: options.AllocationOptions
     demand: dict[str, float]
     zone_index: NDArray[np.int64]
@@ -286,10 +302,10 @@ def make_case(
         separation_m=separation_m,
         mip_gap=0.0,
     )
-    cands = al.grow_candidates(scores, eligible, dem, grid, options=opts)
+    cands = grow_candidates(scores, eligible, dem, grid, options=opts)
     zone = np.full((NR, NC), -1, np.int64)
     zone[0:6, 0:7] = 0  # the contested north-west
-    problem = al.build_problem(
+    problem = build_problem(
         cands,
         grid,
         demand_mu=dem,
@@ -425,7 +441,7 @@ def test_solve_equals_brute_force(scenario: Scenario) -> None:
     name, case, feasible = scenario
     best_obj, best = feasible[0]
     assert len(feasible) > 1 and feasible[1][0] < best_obj - 1e-6, "optimum must be unique"
-    sol = al.solve(case.problem, options=case.options)
+    sol = solve(case.problem, options=case.options)
     assert sorted(sol.chosen.tolist()) == sorted(best)
     check = Checker.of(case)
     assert check.objective(sol.chosen.tolist()) == pytest.approx(best_obj, abs=1e-6)
@@ -441,7 +457,7 @@ def test_solve_equals_brute_force(scenario: Scenario) -> None:
 def test_solution_respects_every_constraint_by_direct_check(scenario: Scenario) -> None:
     _, case, _ = scenario
     c = case.cands
-    sol = al.solve(case.problem, options=case.options)
+    sol = solve(case.problem, options=case.options)
     chosen = sol.chosen.tolist()
     # one candidate per family
     fams = [int(c.family[j]) for j in chosen]
@@ -470,7 +486,7 @@ def test_shortfall_scenario_reports_the_missing_land() -> None:
     # 100 mu is 6.67 cells of 15 mu: with no tolerance, 7 cells (105 mu) are too many, so the
     # best the programme can do is 6 cells (90 mu) and report 10 mu missing.
     case = make_case(demand={"auto": 100.0, "food": 60.0, "aluminium": 45.0}, tolerance=0.0)
-    sol = al.solve(case.problem, options=case.options)
+    sol = solve(case.problem, options=case.options)
     assert sol.allocated_mu["auto"] == pytest.approx(90.0)
     assert sol.shortfall_mu["auto"] == pytest.approx(10.0)
     assert sol.shortfall_mu["food"] == 0.0 and sol.shortfall_mu["aluminium"] == 0.0
@@ -481,7 +497,7 @@ def test_incompatible_pairs_equal_cell_centre_distances() -> None:
     c = case.cands
     for sep in (100.0, 250.0, 300.0, 350.0, 600.0, 1000.0):
         got = set(
-            al.incompatible_pairs(
+            incompatible_pairs(
                 c, case.grid, polluting=["aluminium"], sensitive=["food"], distance_m=sep
             )
         )
@@ -495,7 +511,7 @@ def test_incompatible_pairs_equal_cell_centre_distances() -> None:
         }
         assert got == expected, sep
     assert (
-        al.incompatible_pairs(
+        incompatible_pairs(
             c, case.grid, polluting=["aluminium"], sensitive=["food"], distance_m=0.0
         )
         == []
@@ -504,11 +520,11 @@ def test_incompatible_pairs_equal_cell_centre_distances() -> None:
 
 def test_lp_bound_is_at_least_the_objective(scenario: Scenario) -> None:
     _, case, _ = scenario
-    sol = al.solve(case.problem, options=case.options)
+    sol = solve(case.problem, options=case.options)
     if sum(sol.shortfall_mu.values()) == 0:
         assert sol.bound >= sol.objective - 1e-6
         assert sol.gap >= -1e-9
-    x = al.solve_lp(case.problem)
+    x = solve_lp(case.problem)
     assert x.shape == (len(case.cands),)
     assert ((x >= -1e-9) & (x <= 1 + 1e-9)).all()
     # The LP optimum (with its shortfall penalty) bounds the integer optimum from above.
@@ -535,7 +551,7 @@ def test_lp_bound_with_a_shortfall() -> None:
     # takes a and b at one half each (area 60, no shortfall): its score part is
     # 0.5 * 4,500 + 0.5 * 75 = 2,287.5 < 4,500.
     grid = make_grid(1, 10)
-    cands = al.Candidates(
+    cands = Candidates(
         ["auto"],
         [np.arange(0, 3), np.arange(3, 8)],
         ["auto", "auto"],
@@ -546,7 +562,7 @@ def test_lp_bound_with_a_shortfall() -> None:
         ["auto", "auto"],
     )
     opts = options.AllocationOptions(max_sites=1, tolerance=0.0, mip_gap=0.0)
-    problem = al.build_problem(
+    problem = build_problem(
         cands,
         grid,
         demand_mu={"auto": 60.0},
@@ -556,7 +572,7 @@ def test_lp_bound_with_a_shortfall() -> None:
         sensitive=[],
         options=opts,
     )
-    sol = al.solve(problem, options=opts)
+    sol = solve(problem, options=opts)
     assert sol.chosen.tolist() == [0]
     assert sol.objective == pytest.approx(4500.0)
     # The bound is of the full objective: score × mu less the penalty per mu of shortfall.
@@ -570,8 +586,8 @@ def test_lp_bound_with_a_shortfall() -> None:
 def test_greedy_never_beats_solve(scenario: Scenario) -> None:
     _, case, feasible = scenario
     check = Checker.of(case)
-    sol = al.solve(case.problem, options=case.options)
-    greedy = al.solve_greedy(case.problem, options=case.options)
+    sol = solve(case.problem, options=case.options)
+    greedy = solve_greedy(case.problem, options=case.options)
     # The greedy choice is feasible (every constraint but the demand's lower side) ...
     assert check.violations(greedy.chosen.tolist()) == []
     # ... and no better than the optimum in what the programme maximises.
@@ -584,8 +600,8 @@ def test_greedy_never_beats_solve(scenario: Scenario) -> None:
 def test_solve_restricted_with_all_columns_equals_solve(scenario: Scenario) -> None:
     _, case, _ = scenario
     n = len(case.cands)
-    sol = al.solve(case.problem, options=case.options)
-    res = al.solve_restricted(case.problem, np.arange(n), options=case.options)
+    sol = solve(case.problem, options=case.options)
+    res = solve_restricted(case.problem, np.arange(n), options=case.options)
     assert res.chosen.tolist() == sorted(sol.chosen.tolist())
     assert res.objective == pytest.approx(sol.objective, abs=1e-6)
     assert res.shortfall_mu == pytest.approx(sol.shortfall_mu)
@@ -597,15 +613,15 @@ def test_solve_with_new_values_equals_brute_force_on_them() -> None:
     values = case.cands.value * rng.uniform(0.7, 1.3, len(case.cands))
     case.cands.value = values  # the brute force reads cands.value
     best_obj, best = brute_force(case)[0]
-    sol = al.solve(case.problem, options=case.options, values=values)
+    sol = solve(case.problem, options=case.options, values=values)
     assert sorted(sol.chosen.tolist()) == sorted(best)
     assert sol.objective == pytest.approx(sum(values[j] for j in best), abs=1e-6)
     # The LP-guided restricted programme finds it too (its columns include the LP support).
-    x = al.solve_lp(case.problem, values=values)
-    cols = al.restricted_columns(case.problem, sol.chosen, x)
+    x = solve_lp(case.problem, values=values)
+    cols = restricted_columns(case.problem, sol.chosen, x)
     assert set(sol.chosen.tolist()) <= set(cols.tolist())
     assert set(np.flatnonzero(x > 1e-6).tolist()) <= set(cols.tolist())
-    res = al.solve_restricted(case.problem, cols, values=values, options=case.options)
+    res = solve_restricted(case.problem, cols, values=values, options=case.options)
     assert res.objective == pytest.approx(
         best_obj + case.problem.penalty * sum(res.shortfall_mu.values()), abs=1e-6
     )
@@ -616,9 +632,9 @@ def test_restricted_columns_by_hand() -> None:
     c = case.cands
     # Family 0 holds candidates 0..k-1 in size order; base = its 3rd candidate, no LP support.
     fam0 = [j for j in range(len(c)) if c.family[j] == 0]
-    got = al.restricted_columns(case.problem, np.array([fam0[2]]), np.zeros(len(c)), rungs=1)
+    got = restricted_columns(case.problem, np.array([fam0[2]]), np.zeros(len(c)), rungs=1)
     assert got.tolist() == fam0[1:4]
-    got = al.restricted_columns(case.problem, np.array([fam0[0]]), np.zeros(len(c)), rungs=2)
+    got = restricted_columns(case.problem, np.array([fam0[0]]), np.zeros(len(c)), rungs=2)
     assert got.tolist() == fam0[0:3]
 
 

@@ -26,6 +26,7 @@ from rasterio import features
 
 from layout import settings
 from layout.config.plan import load_plan
+from layout.core.quantiles import N_QUANTILES, percentile_from_quantiles, quantile_table
 from layout.data.indicators import (
     FIELDS,
     IndicatorError,
@@ -55,16 +56,8 @@ from layout.products.sitecheck import (
     to_json,
     to_markdown,
 )
-from layout.scoring.cache import (
-    N_QUANTILES,
-    ScoreCache,
-    cache_key,
-    ensure_cache,
-    file_sha256,
-    open_cache,
-    percentile_from_quantiles,
-    quantile_table,
-)
+from layout.scoring.cache import ScoreCache, ensure_cache, open_cache
+from layout.scoring.cachekey import cache_key, file_sha256
 
 METRIC = "EPSG:4547"
 MU = 10_000 / 15

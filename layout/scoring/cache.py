@@ -6,36 +6,32 @@ once per plan and inputs.
 
 Key
 ---
-The folder name is a SHA-256 (`cache_key`) of, in order:
-
-* a format tag (`CACHE_FORMAT`) and the package version;
-* the bytes of the scoring modules of this package (`SCORING_MODULES`), so that a development
-  checkout whose version string has not changed never serves scores of older code;
-* the plan TOML text (the embedded plan's when the plan has no file) and the catalog TOML text;
-* for each input of the plan, its name and the SHA-256 of its file -- of every sidecar file too
-  for a Shapefile (``.dbf``, ``.prj``, ``.cpg`` ...).
-
-Only files are hashed, never loaded, so the key costs a few milliseconds (the embedded data is
-under 2 MB). The digests are the same as `layout.data.inputs.file_digest`.
+The folder name is `layout.scoring.cachekey.cache_key`: a SHA-256 of the cache format, the
+package version, the scoring code (every module of the floors the scores depend on), the plan
+and catalog TOML and the input files. Equal keys mean equal scores.
 
 Location
 --------
-``$LAYOUT_CACHE_DIR/<key>/`` when that variable is set, else ``$XDG_CACHE_HOME/zz-layout/<key>/``,
-else ``~/.cache/zz-layout/<key>/``. A cache is about 150 MB; after building one, `prune` keeps
-the `KEEP` (4) most recently used in the root and deletes the others (any may be deleted by hand).
+``$LAYOUT_CACHE_DIR/<key>/`` when that variable is set, else ``<user cache folder>/<key>/``
+with the user cache folder of `platformdirs.user_cache_dir` for ``zz-layout``: on Linux
+``$XDG_CACHE_HOME/zz-layout``, else ``~/.cache/zz-layout``; on macOS
+``~/Library/Caches/zz-layout``; on Windows ``zz-layout/Cache`` in ``%LOCALAPPDATA%``
+(`cache_root`). A cache is about 150 MB; after building one, `prune` keeps the `KEEP` (4) most
+recently used in the root and deletes the others (any may be deleted by hand).
 
 Contents
 --------
 ``<code>_score.tif`` and ``<code>_flags.tif``
     For each of the catalog's industries, the bands, descriptions and tags of
-    `layout.scoring.suitability.write_result` (band 1 the score 0--100, then one band per criterion;
-    uint16 constraint flags), stored for fast windowed reads (`layout.io.raster.FAST_READ`:
-    band-interleaved ZSTD tiles of 128 pixels).
+    `layout.scoring.suitability.write_result` (band 1 the score 0--100, then one band per
+    criterion; uint16 constraint flags), stored for fast windowed reads
+    (`layout.io.raster.FAST_READ`: band-interleaved ZSTD tiles of 128 pixels).
 ``quantiles.npz``
     For each industry ``<code>``: the `N_QUANTILES` + 1 quantiles of the score over the eligible
-    cells of the study area (``q_k = s[ceil(k n / K) - 1]`` of the sorted scores ``s``, ``K =
-    N_QUANTILES``) and ``<code>_n``, the number of those cells. `ScoreCache.percentile` turns them
-    into a percentile within 0.005 percentile points of the exact one (see its Notes).
+    cells of the study area (`layout.core.quantiles.quantile_table`: ``q_k = s[ceil(k n / K) -
+    1]`` of the sorted scores ``s``, ``K = N_QUANTILES``) and ``<code>_n``, the number of those
+    cells. `ScoreCache.percentile` turns them into a percentile within 0.005 percentile points
+    of the exact one (`layout.core.quantiles.percentile_from_quantiles`).
 ``layers.gpkg``
     The ``boundary``, ``zones`` and ``constraints`` layers as the scoring stage saw them
     (validated, in the plan CRS), so a check uses the very layers the scores were made from.
@@ -45,21 +41,21 @@ Contents
 Building
 --------
 On first use `ensure_cache` loads the inputs, scores every industry with one shared
-`layout.analysis.context.CriteriaContext` (about 5 s on the embedded data) and says so on stderr. The
-files are written into a temporary folder next to the target which is renamed into place in one
-step (`os.replace` of a folder), so a reader sees either no cache or a complete one, and two
-processes building at once both end with a valid cache (the loser discards its copy). This is
-stronger than `layout.io.staging.staged_output`, which moves files one by one.
+`layout.analysis.context.CriteriaContext` (about 5 s on the embedded data) and logs so
+(``logger.info``; `layout check-site` says so on stderr). The files are written into a
+temporary folder next to the target which is renamed into place in one step (`os.replace` of a
+folder), so a reader sees either no cache or a complete one, and two processes building at once
+both end with a valid cache (the loser discards its copy). This is stronger than
+`layout.io.staging.staged_output`, which moves files one by one.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
+import logging
 import os
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -72,7 +68,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from layout.core.quantiles import N_QUANTILES, percentile_from_quantiles, quantile_table
 from layout.errors import DataFileError, LayoutError
+from layout.scoring.cachekey import CACHE_FORMAT, cache_key, catalog_file, plan_data
 from layout.version import __version__
 
 if TYPE_CHECKING:
@@ -81,38 +79,14 @@ if TYPE_CHECKING:
     from layout.model.catalog import Catalog
     from layout.model.plan import PlanConfig
 
-#: Version of the cache layout; bump it when the files or their meaning change.
-CACHE_FORMAT = 1
-#: Number of quantile steps stored per industry (10,001 values: 0.01 percentile-point steps).
-N_QUANTILES = 10_000
+logger = logging.getLogger(__name__)
+
 #: Vector layers copied into the cache (``layers.gpkg``).
 CACHED_LAYERS: tuple[str, ...] = ("boundary", "zones", "constraints")
-#: Modules whose code decides the scores; their bytes are part of the key.
-SCORING_MODULES: tuple[str, ...] = (
-    "_encoding.py",
-    "_kernels.py",
-    "catalog.py",
-    "config.py",
-    "criteria.py",
-    "crs.py",
-    "datasets.py",
-    "grid.py",
-    "inputs.py",
-    "io.py",
-    "measures.py",
-    "network.py",
-    "raster.py",
-    "settings.py",
-    "suitability.py",
-    "terrain.py",
-    "transforms.py",
-    "validate.py",
-    "weights.py",
-    "cache.py",
-)
 #: Caches kept in the cache root after a build (most recently used first; `prune`).
 KEEP = 4
-_SIDECARS = (".shx", ".dbf", ".prj", ".cpg", ".qix")
+#: The application name of the user cache folder (`platformdirs.user_cache_dir`).
+APP_NAME = "zz-layout"
 _MANIFEST = "manifest.json"
 _QUANTILES = "quantiles.npz"
 _LAYERS = "layers.gpkg"
@@ -120,226 +94,25 @@ _LAYERS = "layers.gpkg"
 Progress = Callable[[str], None]
 
 
-def _stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def file_sha256(path: str | os.PathLike[str]) -> str:
-    """SHA-256 of a file (hex); the same digest as `layout.data.inputs.file_digest`.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
-    >>> _ = p.write_bytes(b"abc")
-    >>> file_sha256(p)[:16]
-    'ba7816bf8f01cfea'
-    """
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _plan_data(
-    plan: PlanConfig | str | os.PathLike[str] | None,
-) -> tuple[Mapping[str, Any], Path | None, str]:
-    """The plan's parsed TOML, the folder its relative paths start from, and its label.
-
-    A `PlanConfig` gives its ``raw`` data; a path or None (the embedded plan) is parsed with
-    `tomllib` only -- not validated, which would import the whole scoring stage. Both give the
-    same data for the same file, hence the same key.
-    """
-    import tomllib
-
-    from layout.config.plan import embedded_plan_path
-    from layout.model.plan import PlanConfig
-
-    if isinstance(plan, PlanConfig):
-        base = plan.path.parent if plan.path is not None else None
-        return plan.raw, base, plan.label
-    file = embedded_plan_path() if plan is None else Path(plan)
-    data = tomllib.loads(file.read_text(encoding="utf-8"))
-    return data, (None if plan is None else file.parent), (
-        "embedded plan" if plan is None else file.name
-    )
-
-
-def _input_files(data: Mapping[str, Any], base: Path | None) -> list[tuple[str, Path]]:
-    """Every file a plan's inputs are read from, with the input name (as `layout.config.plan` does)."""
-    from layout import settings
-    from layout.model.layers import INPUT_NAMES
-
-    raw = data.get("inputs", dict.fromkeys(INPUT_NAMES, "embedded"))
-    files: list[tuple[str, Path]] = []
-    for name in sorted(k for k in raw if k in INPUT_NAMES):
-        value = raw[name]
-        if value == "embedded":
-            path = settings.embedded_dem() if name == "dem" else settings.embedded_gpkg()
-            files.append((name, path))
-            continue
-        text = value.get("path") if isinstance(value, Mapping) else value
-        path = Path(str(text))
-        if base is not None and not path.is_absolute():
-            path = base / path
-        files.append((name, path))
-        if path.suffix.lower() == ".shp":
-            for ext in _SIDECARS:
-                for side in (path.with_suffix(ext), path.with_suffix(ext.upper())):
-                    if side.exists():
-                        files.append((f"{name}{ext}", side))
-    return files
-
-
-def _catalog_file(data: Mapping[str, Any], base: Path | None) -> Path | None:
-    """The catalog file a plan names, or None for the embedded catalog."""
-    plan = data.get("plan", {})
-    text = plan.get("catalog") if isinstance(plan, Mapping) else None
-    if not text:
-        return None
-    path = Path(str(text))
-    return base / path if base is not None and not path.is_absolute() else path
-
-
-def _salient(plan: PlanConfig) -> str:
-    """What of a validated plan decides the scores, as text."""
-    return repr((
-        plan.crs.to_string(), plan.resolution, plan.seed, plan.exclude,
-        sorted(plan.weights.items()),
-        sorted((k, sorted(v.items())) for k, v in plan.criteria.items()),
-        sorted((k, repr(v)) for k, v in plan.industries.items()),
-        sorted((k, repr(v)) for k, v in plan.inputs.items()), plan.catalog.source,
-    ))
-
-
-def _overrides(plan: PlanConfig) -> str:
-    """The salient fields of a plan changed after loading (``dataclasses.replace``), or ''."""
-    from layout.config.plan import parse_plan
-
-    try:
-        loaded = parse_plan(plan.raw, path=plan.path)
-    except LayoutError:
-        return _salient(plan)
-    mine = _salient(plan)
-    return "" if mine == _salient(loaded) else mine
-
-
-def cache_key(plan: PlanConfig | str | os.PathLike[str] | None = None) -> str:
-    """The cache key of a plan: SHA-256 of code, plan, catalog and input files (hex).
-
-    Parameters
-    ----------
-    plan
-        A `PlanConfig`, a plan TOML path, or None for the embedded plan; a path is read with
-        `tomllib` only (cheap), and gives the same key as the `PlanConfig` loaded from it. A
-        `PlanConfig` changed after loading (``dataclasses.replace(plan, resolution=50)``) gets
-        its changed fields into the key as well.
-
-    Returns
-    -------
-    str
-        64 hex digits; equal keys mean equal scores.
-
-    Raises
-    ------
-    DataFileError
-        An input file is missing.
-
-    Examples
-    --------
-    >>> from layout.config.plan import load_plan
-    >>> key = cache_key()
-    >>> len(key), key == cache_key(load_plan())
-    (64, True)
-    """
-    from importlib import resources
-
-    from layout.model.plan import PlanConfig
-
-    data, base, label = _plan_data(plan)
-    h = hashlib.sha256()
-
-    def part(name: str, payload: bytes) -> None:
-        h.update(name.encode("utf-8") + b"\0" + str(len(payload)).encode() + b"\0" + payload)
-
-    part("format", str(CACHE_FORMAT).encode())
-    part("version", __version__.encode())
-    here = Path(__file__).resolve().parent
-    for name in SCORING_MODULES:
-        module = here / name
-        part(f"module:{name}", module.read_bytes() if module.exists() else b"")
-    part("plan", json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode())
-    if isinstance(plan, PlanConfig):  # changed after loading: the TOML data does not say it all
-        changed = _overrides(plan)
-        if changed:
-            part("overrides", changed.encode())
-    catalog = _catalog_file(data, base)
-    if catalog is None:
-        part("catalog", resources.files("layout.config").joinpath("industries.toml").read_bytes())
-    elif catalog.is_file():
-        part("catalog", catalog.read_bytes())
-    else:
-        raise DataFileError(f"{catalog}: the catalog of {label} not found")
-    for name, path in _input_files(data, base):
-        if not path.exists():
-            raise DataFileError(f"{path}: input {name!r} of {label} not found")
-        part(f"input:{name}", file_sha256(path).encode())
-    return h.hexdigest()
-
-
 def cache_root() -> Path:
-    """The folder holding cache folders: ``$LAYOUT_CACHE_DIR``, else the user cache folder."""
+    """The folder holding cache folders: ``$LAYOUT_CACHE_DIR``, else the user cache folder.
+
+    The user cache folder is `platformdirs.user_cache_dir` of ``zz-layout`` (on Linux
+    ``$XDG_CACHE_HOME/zz-layout`` or ``~/.cache/zz-layout``).
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ.get("LAYOUT_CACHE_DIR") is not None or cache_root().name == "zz-layout"
+    True
+    """
     env = os.environ.get("LAYOUT_CACHE_DIR")
     if env:
         return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "zz-layout"
+    from platformdirs import user_cache_dir
 
-
-def quantile_table(scores: NDArray[np.floating[Any]], k: int = N_QUANTILES) -> NDArray[np.float64]:
-    """The ``k + 1`` order statistics ``q_j = s[ceil(j n / k) - 1]`` (``q_0 = s[0]``) of scores.
-
-    Examples
-    --------
-    >>> quantile_table(np.array([3.0, 1.0, 2.0, 4.0]), k=4).tolist()
-    [1.0, 1.0, 2.0, 3.0, 4.0]
-    """
-    s = np.sort(np.asarray(scores, dtype=np.float64).ravel())
-    n = s.size
-    if n == 0:
-        return np.full(k + 1, np.nan)
-    j = np.arange(k + 1, dtype=np.int64)
-    idx = np.maximum((j * n + k - 1) // k - 1, 0)
-    return s[idx]
-
-
-def percentile_from_quantiles(
-    quantiles: NDArray[np.float64], value: float | NDArray[np.floating[Any]]
-) -> NDArray[np.float64]:
-    """Share (in percent) of the scores that are at most ``value``, from `quantile_table`.
-
-    Notes
-    -----
-    With ``j`` the largest index such that ``q_j <= value``, the exact share ``F`` satisfies
-    ``j / K <= F < (j + 1) / K`` (``K = len(quantiles) - 1``), so the midpoint returned is within
-    ``0.5 / K`` of it: 0.005 percentile points for ``K = 10,000``. Values below the minimum give
-    0 and values at or above the maximum give 100, exactly.
-
-    Examples
-    --------
-    >>> q = quantile_table(np.arange(1.0, 101.0), k=100)  # exact shares: 0, 50 and 100 %
-    >>> percentile_from_quantiles(q, np.array([0.0, 50.0, 100.0])).tolist()  # K = 100: ±0.5
-    [0.0, 50.5, 100.0]
-    """
-    k = len(quantiles) - 1
-    v = np.asarray(value, dtype=np.float64)
-    j = np.searchsorted(quantiles, v, side="right") - 1
-    out = (j + 0.5) / k * 100.0
-    out = np.where(j < 0, 0.0, out)
-    out = np.where(j >= k, 100.0, out)
-    return np.where(np.isnan(v), np.nan, out)
+    # appauthor=False: no author folder on Windows (zz-layout/Cache in %LOCALAPPDATA%).
+    return Path(user_cache_dir(APP_NAME, appauthor=False))
 
 
 @dataclass(frozen=True)
@@ -513,7 +286,7 @@ def ensure_cache(
     plan: PlanConfig | str | os.PathLike[str] | None = None,
     *,
     root: str | os.PathLike[str] | None = None,
-    progress: Progress | None = _stderr,
+    progress: Progress | None = None,
     keep: int = KEEP,
 ) -> ScoreCache:
     """Return the plan's score cache, building it on first use.
@@ -525,7 +298,8 @@ def ensure_cache(
     root
         Folder holding cache folders; `cache_root` by default.
     progress
-        Called with one line of text when the cache is built (stderr by default; None: silent).
+        Also called with each line of text logged (``logger.info``) while the cache is built
+        (`layout check-site` prints them on stderr); None: logging only.
     keep
         After a build, keep this many most recently used caches in ``root`` (`prune`).
 
@@ -546,11 +320,16 @@ def ensure_cache(
     if manifest is not None:
         _touch(folder)
         return ScoreCache(key, folder, manifest)
-    if progress is not None:
-        progress(
-            f"building the score cache of {plan.label} in {folder} "
-            "(first use for these inputs; scores every industry once, a few seconds)"
-        )
+
+    def say(message: str) -> None:
+        logger.info("%s", message)
+        if progress is not None:
+            progress(message)
+
+    say(
+        f"building the score cache of {plan.label} in {folder} "
+        "(first use for these inputs; scores every industry once, a few seconds)"
+    )
     t0 = time.perf_counter()
     base.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{key[:16]}.", suffix=".partial", dir=base))
@@ -569,9 +348,8 @@ def ensure_cache(
     if manifest is None:  # pragma: no cover - the rename above either worked or raised
         raise DataFileError(f"{folder}: the score cache could not be completed")
     removed = prune(keep=keep, root=base)
-    if progress is not None:
-        gone = f"; removed {len(removed)} older cache(s)" if removed else ""
-        progress(f"score cache ready ({time.perf_counter() - t0:.1f} s{gone})")
+    gone = f"; removed {len(removed)} older cache(s)" if removed else ""
+    say(f"score cache ready ({time.perf_counter() - t0:.1f} s{gone})")
     return ScoreCache(key, folder, manifest)
 
 
@@ -617,8 +395,8 @@ def _build(plan: PlanConfig, key: str, stage: Path) -> None:
     if any(counts.values()):
         files.append(_LAYERS)
     g = inputs.grid
-    data, base, _ = _plan_data(plan)
-    catalog = _catalog_file(data, base)
+    data, base, _ = plan_data(plan)
+    catalog = catalog_file(data, base)
     manifest = {
         "format": CACHE_FORMAT,
         "key": key,
@@ -634,7 +412,8 @@ def _build(plan: PlanConfig, key: str, stage: Path) -> None:
         "exclude": list(plan.exclude),
         "exclude_bits": plan.exclude_mask_bits,
         "weights": weights,
-        # labels for reports, so that a check need not import layout.analysis.criteria (scipy.signal)
+        # labels for reports, so that a check need not import layout.analysis.criteria
+        # (scipy.signal)
         "criteria": {
             name: {"label_en": c.label_en, "label_zh": c.label_zh, "group": c.group}
             for name, c in CRITERIA.items()

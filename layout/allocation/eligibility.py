@@ -1,0 +1,96 @@
+"""Eligible land: the cells each industry may be allocated, and whether they can meet its demand.
+
+Eligible cells exclude hard constraints (the score stage's flags) and, for pollution-intensive
+industries, cells within their residential buffer of an urban area. An industry, or all of them
+together, needing more land than is eligible is an error that names the fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from layout.allocation.demand import demand_mu_of
+from layout.analysis.context import CriteriaContext
+from layout.errors import LayoutError
+from layout.model.catalog import Catalog
+from layout.model.grid import Grid
+from layout.model.options import AllocationOptions
+from layout.scoring.suitability import SuitabilityResult
+
+
+def polluting_industries(catalog: Catalog, options: AllocationOptions) -> list[str]:
+    """Pollution-intensive industries: the plan's list, else those the catalog marks.
+
+    An industry is pollution-intensive when the catalog marks it, or one of its bases, so.
+    """
+    if options.polluting is not None:
+        return list(options.polluting)
+    out = []
+    for code in catalog.codes:
+        ind = catalog.industry(code)
+        if ind.pollution_intensive or any(
+                catalog.base(b, inherit=True).pollution_intensive for b in ind.bases):
+            out.append(code)
+    return out
+
+
+def residential_buffer_m(catalog: Catalog, code: str) -> float:
+    """Distance (m) an industry's sites keep from urban areas.
+
+    The largest of its own buffer (when it is pollution-intensive) and those of its
+    pollution-intensive bases.
+    """
+    ind = catalog.industry(code)
+    values = [ind.residential_buffer_m if ind.pollution_intensive else 0.0]
+    for b in ind.bases:
+        base = catalog.base(b, inherit=True)
+        if base.pollution_intensive and base.residential_buffer_m is not None:
+            values.append(float(base.residential_buffer_m))
+    return max(values)
+
+
+def eligible_land(
+    results: Mapping[str, SuitabilityResult],
+    *,
+    demand: pd.DataFrame,
+    context: CriteriaContext,
+    grid: Grid,
+    catalog: Catalog,
+    polluting: list[str],
+) -> dict[str, NDArray[np.bool_]]:
+    """Eligible cells of every industry (see the module docstring).
+
+    Raises
+    ------
+    LayoutError
+        An industry needs more land than is eligible for it, or all need more than the union.
+    """
+    g = grid
+    ctx = context
+    cell_mu = g.cell_area_m2 / (10_000.0 / 15.0)
+    eligible: dict[str, NDArray[np.bool_]] = {}
+    urban_d = ctx.distance_to("urban", ctx.urban_cells)
+    for code, res in results.items():
+        e = res.eligible.copy()
+        if code in polluting:
+            e &= ~(np.nan_to_num(urban_d, nan=np.inf) < residential_buffer_m(catalog, code))
+        eligible[code] = e
+        avail = float(e.sum()) * cell_mu
+        need = demand_mu_of(demand, code)
+        if need > avail:
+            raise LayoutError(
+                f"industry {code!r} needs {need:,.0f} mu but only {avail:,.0f} mu of the study "
+                "area is unconstrained for it; lower its growth or give [demand.industries."
+                f"{code}] mu = ... (at most {avail:,.0f}), or relax [constraints] exclude")
+    union = np.zeros(g.shape, bool)
+    for e in eligible.values():
+        union |= e
+    if demand["demand_mu"].sum() > union.sum() * cell_mu:
+        raise LayoutError(f"the industries need {demand['demand_mu'].sum():,.0f} mu in all but "
+                          f"only {union.sum() * cell_mu:,.0f} mu is unconstrained; lower the "
+                          "growth target in [demand]")
+    return eligible
