@@ -46,7 +46,6 @@ from layout.allocation.solve import (
     solve_lp,
     solve_restricted,
 )
-from layout.errors import ConfigError
 from layout.model import options
 from layout.model.grid import Grid
 
@@ -636,49 +635,3 @@ def test_restricted_columns_by_hand() -> None:
     assert got.tolist() == fam0[1:4]
     got = restricted_columns(case.problem, np.array([fam0[0]]), np.zeros(len(c)), rungs=2)
     assert got.tolist() == fam0[0:3]
-
-
-# --- check_options ----------------------------------------------------------------------------
-
-
-def test_check_options_defaults_and_values() -> None:
-    assert options.check_options({}, where="p.toml: [allocation]") == options.AllocationOptions()
-    opts = options.check_options(
-        {"max_sites": 3, "tolerance": 0.1, "sensitive": ["food"], "polluting": ["aluminium"]},
-        where="p.toml: [allocation]",
-    )
-    assert opts.max_sites == 3 and isinstance(opts.max_sites, int)
-    assert opts.tolerance == 0.1
-    assert opts.sensitive == ("food",) and opts.polluting == ("aluminium",)
-
-
-@pytest.mark.parametrize(
-    ("table", "words"),
-    [
-        ({"max_site": 3}, ["unknown key 'max_site'", "max_sites"]),
-        ({"max_sites": 0}, ["max_sites = 0", "positive"]),
-        ({"seeds": True}, ["seeds = True", "number"]),
-        ({"tolerance": "5%"}, ["tolerance = '5%'", "number"]),
-        ({"separation_m": -10}, ["separation_m = -10"]),
-        ({"time_limit_s": 0}, ["time_limit_s = 0"]),
-        ({"sensitive": "food"}, ["sensitive = 'food'", "list of industry codes"]),
-        ({"polluting": ["aluminium", 3]}, ["polluting", "list of industry codes"]),
-    ],
-)
-def test_check_options_errors_name_the_key(table: dict[str, object], words: list[str]) -> None:
-    with pytest.raises(ConfigError) as err:
-        options.check_options(table, where="p.toml: [allocation]")
-    message = str(err.value)
-    assert message.startswith("p.toml: [allocation]")
-    for word in words:
-        assert word in message
-
-
-def test_check_options_refuses_fractional_counts() -> None:
-    with pytest.raises(ConfigError, match="max_sites"):
-        options.check_options({"max_sites": 2.5}, where="p.toml: [allocation]")
-
-
-def test_check_options_refuses_nan() -> None:
-    with pytest.raises(ConfigError, match="tolerance"):
-        options.check_options({"tolerance": float("nan")}, where="p.toml: [allocation]")

@@ -35,16 +35,14 @@ from layout.allocation.demand import land_demand
 from layout.allocation.result import PlanResult
 from layout.allocation.run import run_plan
 from layout.allocation.sites import site_geometry
+from layout.config.catalog import load_catalog
 from layout.config.plan import parse_plan
 from layout.data.inputs import PlanInputs, load_inputs
 from layout.errors import ConfigError, LayoutError
-from layout.config.catalog import load_catalog
 from layout.model.options import (
     AllocationOptions,
     DemandOptions,
     SensitivityOptions,
-    check_demand,
-    check_sensitivity,
 )
 from layout.products.report import plan_blocks, render_markdown
 from tests.fixtures import tiny_plan as tp
@@ -194,105 +192,6 @@ def test_an_industry_without_enterprises_names_the_fix() -> None:
     message = str(err.value)
     assert "'textiles'" in message and "no enterprises" in message and "firms.gpkg" in message
     assert "[demand.industries.textiles] mu = " in message
-
-
-# --- the plan tables --------------------------------------------------------------------------
-
-
-def test_check_demand_and_sensitivity_defaults() -> None:
-    assert check_demand({}, where="p.toml: [demand]", catalog=CATALOG) == DemandOptions()
-    assert check_sensitivity({}, where="p.toml: [sensitivity]") == SensitivityOptions()
-    d = check_demand(
-        {
-            "growth": 1.5,
-            "output_per_mu": "catalog",
-            "industries": {"food": {"mu": 10, "growth": 3}},
-        },
-        where="p.toml: [demand]",
-        catalog=CATALOG,
-    )
-    assert d.growth == 1.5 and d.output_per_mu == "catalog"
-    assert d.industries == {"food": {"mu": 10.0, "growth": 3.0}}
-    s = check_sensitivity(
-        {
-            "runs": 7,
-            "spread": 0.1,
-            "one_at_a_time": False,
-            "enabled": False,
-            "stable_threshold": 0.5,
-        },
-        where="p.toml: [sensitivity]",
-    )
-    assert s == SensitivityOptions(7, 0.1, False, False, 0.5)
-
-
-@pytest.mark.parametrize(
-    ("table", "words"),
-    [
-        ({"demand": {"grwth": 2}}, ["[demand]", "unknown key 'grwth'", "growth"]),
-        ({"demand": {"growth": 0}}, ["[demand].growth = 0", "positive"]),
-        ({"demand": {"growth": "2"}}, ["[demand].growth = '2'", "number"]),
-        ({"demand": {"output_per_mu": "dat"}}, ["[demand].output_per_mu = 'dat'", '"data"']),
-        ({"demand": {"industries": {"food": 5}}}, ["[demand].industries.food", "table"]),
-        ({"demand": {"industries": {"food": {"m": 5}}}}, ["industries.food", "unknown key 'm'"]),
-        ({"demand": {"industries": {"food": {"mu": -1}}}}, ["industries.food.mu = -1"]),
-        ({"allocation": {"max_site": 3}}, ["[allocation]", "unknown key 'max_site'"]),
-        ({"sensitivity": {"run": 3}}, ["[sensitivity]", "unknown key 'run'", "runs"]),
-        ({"sensitivity": {"runs": -1}}, ["[sensitivity].runs = -1", "whole number"]),
-        ({"sensitivity": {"runs": 2.0}}, ["[sensitivity].runs = 2.0"]),
-        ({"sensitivity": {"spread": 1.0}}, ["[sensitivity].spread = 1.0", "below 1"]),
-        ({"sensitivity": {"enabled": "yes"}}, ["[sensitivity].enabled = 'yes'", "true or false"]),
-    ],
-)
-def test_plan_table_errors_name_file_and_key(table: dict[str, Any], words: list[str]) -> None:
-    with pytest.raises(ConfigError) as err:
-        parse_plan(table, path=Path("plan.toml"))
-    message = str(err.value)
-    assert message.startswith("plan.toml: ["), message
-    for word in words:
-        assert word in message, message
-
-
-def test_unknown_industry_in_demand_names_the_key() -> None:
-    with pytest.raises(ConfigError, match=r"^plan\.toml: \[demand"):
-        parse_plan({"demand": {"industries": {"autos": {"mu": 1}}}}, path=Path("plan.toml"))
-
-
-def test_unknown_industry_in_allocation_lists_is_refused() -> None:
-    with pytest.raises(ConfigError, match=r"\[allocation\]\.sensitive"):
-        parse_plan({"allocation": {"sensitive": ["fod"]}}, path=Path("plan.toml"))
-
-
-@pytest.mark.parametrize(
-    ("table", "key"),
-    [
-        ({"growth": 0.5, "industries": GIVEN}, "[demand].growth = 0.5"),
-        ({"industries": {**GIVEN, "food": {"growth": 0.5}}}, "[demand].industries.food.growth"),
-    ],
-)
-def test_growth_below_one_gives_no_negative_demand(table: dict[str, Any], key: str) -> None:
-    # Growth below 1 would make (growth - 1) x output negative. The guard is where the plan is
-    # read, not in `land_demand` (which trusts validated options): every plan reaches the
-    # demand through that check, so a negative demand can never be computed. (This test used
-    # to wrap both calls in try/except ConfigError and return early, so its assertion never ran.)
-    with pytest.raises(ConfigError) as err:
-        parse_plan({"demand": table}, path=Path("plan.toml"))
-    message = str(err.value)
-    assert message.startswith("plan.toml: ") and key in message, message
-    assert "at least 1" in message, message
-
-
-def test_stable_threshold_above_one_is_refused() -> None:
-    with pytest.raises(ConfigError, match="stable_threshold"):
-        parse_plan({"sensitivity": {"stable_threshold": 1.5}}, path=Path("plan.toml"))
-
-
-@pytest.mark.parametrize(
-    "data", [{"demand": {"industries": 3}}, {"allocation": 5}, {"sensitivity": 3}, {"demand": 3}]
-)
-def test_tables_given_as_values_are_config_errors(data: dict[str, Any]) -> None:
-    with pytest.raises(ConfigError, match=r"^plan\.toml: "):
-        parse_plan(data, path=Path("plan.toml"))
 
 
 # --- run_plan on the tiny plan ----------------------------------------------------------------
