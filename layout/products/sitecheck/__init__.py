@@ -19,7 +19,6 @@ reason behind it, most serious first:
 7. **better alternatives** -- the nearest sites within ``radius_m`` whose score is clearly
    higher for this industry.
 
-
 Scores come from the score cache (`layout.scoring.cache`), read in raster windows around the
 parcels; constraints and zones from the cache's copy of the vector layers. Nothing of the
 scoring pipeline runs once the cache exists.
@@ -27,7 +26,8 @@ scoring pipeline runs once the cache exists.
 Modules
 -------
 `layout.data.parcels`
-    Reading parcels (files, WKT), checking, repairing and projecting them.
+    Reading parcels (files, WKT), checking, repairing and projecting them (`read_parcels`,
+    `prepare_parcels`, `ParcelError` are re-exported here).
 `engine`
     `check_parcels`, the check itself.
 `cells`
