@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from layout.cli.industries import _table, _width, industries
 from layout.cli.options import LayoutGroup
+from layout.config.catalog import load_catalog
 from layout.errors import ConfigError
 from layout.model.catalog import PRIORITY_CODES
-from layout.config.catalog import load_catalog
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 

@@ -19,8 +19,8 @@ from click.testing import CliRunner, Result
 from layout.analysis.measures import agglomeration_table
 from layout.cli.main import cli
 from layout.cli.score import score_command
-from layout.data.inputs import load_inputs
 from layout.config.catalog import load_catalog
+from layout.data.inputs import load_inputs
 from tests.fixtures import tiny_plan as tp
 
 CODES = load_catalog().codes

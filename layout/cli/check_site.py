@@ -78,9 +78,10 @@ def check_site(
     later runs read it. Exit status 0 when every parcel was assessed, whatever the verdicts;
     2 on bad input.
     """
-    from layout.errors import DataFileError
     from layout.config.catalog import check_industry
-    from layout.products.sitecheck import check_parcels, read_parcels, report_dict, to_json
+    from layout.data.parcels import read_parcels
+    from layout.errors import DataFileError
+    from layout.products.sitecheck import check_parcels, report_dict, to_json
     from layout.scoring.cache import ensure_cache, open_cache
 
     def err(message: str) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from layout.model.catalog import GROUPS, SCALES, Base, Catalog, Industry
 from layout.config.catalog import load_catalog
+from layout.model.catalog import GROUPS, SCALES, Base, Catalog, Industry
 
 # Column headers by language: "both" shows Chinese and English names side by side.
 _INDUSTRY_HEADERS = {

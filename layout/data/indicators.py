@@ -43,9 +43,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from layout.config.catalog import load_catalog
 from layout.errors import LayoutError
 from layout.model.catalog import Catalog
-from layout.config.catalog import load_catalog
 
 #: Indicator fields: (label, unit, is a 0–1 share).
 FIELDS: dict[str, tuple[str, str, bool]] = {

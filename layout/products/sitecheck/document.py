@@ -1,0 +1,100 @@
+"""The JSON document of a site check (`report_dict`, `to_json`; schema in docs/sitecheck.md).
+
+The Markdown and HTML reports are renderings of this document; `zone_cell` and `format_number`
+are the text forms of its values that both use.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from layout.products.sitecheck.results import SCHEMA_VERSION, VERDICTS, SiteCheck
+from layout.products.sitecheck.rules import VerdictRules
+from layout.version import __version__
+
+if TYPE_CHECKING:
+    from layout.scoring.cache import ScoreCache
+
+
+def report_dict(
+    checks: Sequence[SiteCheck],
+    *,
+    cache: ScoreCache,
+    radius_m: float = 10_000,
+    rules: VerdictRules | None = None,
+    alternatives_from: str = "raster",
+) -> dict[str, Any]:
+    """The JSON document of a site check (schema in docs/sitecheck.md).
+
+    It holds no time stamp: the same inputs give the same document.
+    """
+    rules = rules or VerdictRules()
+    code = checks[0].industry if checks else ""
+    ind = cache.catalog.industry(code) if code else None
+    counts = {v: sum(c.verdict == v for c in checks) for v in VERDICTS}
+    m = cache.manifest
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": {"name": "zz-layout", "version": __version__, "command": "layout check-site"},
+        "industry": {
+            "code": code,
+            "name_zh": ind.name_zh if ind else "",
+            "name_en": ind.name_en if ind else "",
+        },
+        "plan": {
+            "name": m["plan_name"],
+            "name_en": m["plan_name_en"],
+            "label": m["plan"],
+            "crs": m["crs"],
+            "resolution_m": m["resolution_m"],
+            "exclude": list(m["exclude"]),
+            "cache_key": cache.key,
+        },
+        "radius_m": radius_m,
+        "alternatives_from": alternatives_from,
+        "rules": rules.to_dict(),
+        "summary": {"parcels": len(checks), **counts},
+        "parcels": [c.to_dict() for c in checks],
+    }
+
+
+def to_json(document: Mapping[str, Any], *, pretty_max: int = 50) -> str:
+    """Serialise a `report_dict` document as UTF-8 JSON text; fields keep their order.
+
+    Up to ``pretty_max`` parcels the document is indented; above that each parcel takes one
+    compact line (Python's indenting encoder is about ten times slower than the compact one,
+    which matters for a thousand parcels). Formatting is not part of the schema.
+    """
+    parcels = document.get("parcels", [])
+    if len(parcels) <= pretty_max:
+        return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    head = {k: v for k, v in document.items() if k != "parcels"}
+    text = json.dumps(head, ensure_ascii=False, indent=2, allow_nan=False)
+    enc = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    body = ",\n".join("    " + enc.encode(p) for p in parcels)
+    return f'{text[:-2]},\n  "parcels": [\n{body}\n  ]\n}}\n'
+
+
+def zone_cell(zone: Mapping[str, Any] | None) -> str:
+    """``airport``, or ``airport (7 %)`` when only part of the parcel lies in the zone."""
+    if not zone:
+        return "–"
+    share = float(zone["share"])
+    return zone["zone_id"] if share >= 0.995 else f"{zone['zone_id']} ({100 * share:.0f} %)"
+
+
+def format_number(value: Any, digits: int = 1) -> str:
+    """A number with thousands separators and ``digits`` decimals; ``–`` for null or NaN.
+
+    Examples
+    --------
+    >>> format_number(1527.84), format_number(None), format_number(0.5, 2)
+    ('1,527.8', '–', '0.50')
+    """
+    if value is None:
+        return "–"
+    v = float(value)
+    return "–" if math.isnan(v) else f"{v:,.{digits}f}"

@@ -1,0 +1,93 @@
+"""The HTML report of a site check: the panel beside its map (`site_map`).
+
+The report, its style sheet and the map's tooltips and legend are templates of
+`layout.products.templating` (``sitecheck_*`` in ``layout/products/templates/``).
+
+Every text from the data is escaped with `layout.products.maps.escape_text` (through `inert`),
+not with the templates' own autoescaping: the map page passes text through contexts where more
+than HTML is active (tooltips assigned to ``innerHTML``, JavaScript template literals, branca's
+Jinja), and `escape_text` makes text inert in all of them. It also writes quotes as
+``&quot;``/``&#x27;``, as the pages have always had them. Numbers and fixed words rely on the
+autoescaping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from layout.products.sitecheck.document import format_number, zone_cell
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
+
+#: Colour of each verdict (report badges, parcels on the map, legend).
+VERDICT_COLORS = {"suitable": "#1a9641", "conditional": "#e08214", "unsuitable": "#d7191c"}
+#: Colour of better alternatives on the map.
+ALT_COLOR = "#2c7bb6"
+#: Colour of constraint overlaps on the map.
+OVERLAP_COLOR = "#7b3294"
+
+
+def inert(value: object) -> Markup:
+    """``value`` escaped with `escape_text`, as markup the templates insert unchanged.
+
+    Examples
+    --------
+    >>> str(inert("`${x}` & 'y'"))
+    '&#96;&#36;&#123;x&#125;&#96; &amp; &#x27;y&#x27;'
+    """
+    from markupsafe import Markup
+
+    from layout.products.maps import escape_text
+
+    return Markup(escape_text(value))
+
+
+def page_css() -> str:
+    """The style sheet of the site-check page (report panel and legend)."""
+    from layout.products.templating import render
+
+    return render("sitecheck_page.css")
+
+
+def report_html(document: Mapping[str, Any]) -> str:
+    """The report part of the HTML page, from a `report_dict` document."""
+    from layout.products.templating import render
+
+    html = render(
+        "sitecheck_report.html.j2",
+        document=document,
+        text=inert,
+        num=format_number,
+        zone_cell=zone_cell,
+        colors=VERDICT_COLORS,
+    )
+    # one line per template line; the page holds the report without a final newline
+    return html.removesuffix("\n")
+
+
+def tooltip_html(title: str, rows: Sequence[tuple[str, str]] = ()) -> str:
+    """A map tooltip: ``title`` in bold, then one ``key: value`` line per row.
+
+    Examples
+    --------
+    >>> tooltip_html("parcel <A>", [("area", "405 mu")])
+    '<b>parcel &lt;A&gt;</b><br>area: 405 mu'
+    """
+    from layout.products.templating import render
+
+    return render("sitecheck_tooltip.html.j2", title=title, rows=rows, text=inert)
+
+
+def legend_html() -> str:
+    """The legend of the site-check map (verdict colours, overlaps, alternatives, layers)."""
+    from layout.products.templating import render
+
+    return render(
+        "sitecheck_legend.html.j2",
+        colors=VERDICT_COLORS,
+        alt_color=ALT_COLOR,
+        overlap_color=OVERLAP_COLOR,
+        text=inert,
+    )

@@ -1,0 +1,271 @@
+"""The verdict of a site check: its thresholds (`VerdictRules`) and the reasons behind it.
+
+`reasons_for` lists every finding about a checked parcel, most serious first; `verdict_of` turns
+them into the verdict.
+
+Verdict rules (`VerdictRules`, every threshold a keyword)
+---------------------------------------------------------
+``unsuitable`` when any of
+
+* a constraint type the plan excludes overlaps more than ``max_overlap_share`` (5 %) of the
+  parcel or more than ``max_overlap_mu`` (15 mu, 1 ha), or all excluding types together do;
+* the mean score is below ``score_floor`` (15), or below ``score_unsuitable`` (25) while the
+  parcel lies outside every zone (less than ``min_zone_share``, 50 %, inside one);
+
+``conditional`` when none of those holds but any of
+
+* a smaller excluding overlap of at least ``sliver_mu`` (0.15 mu, 100 m²: below that it is
+  reported as a sliver within the precision of the boundaries), or any overlap of a constraint
+  type the plan does not exclude;
+* part of the parcel (more than ``outside_tolerance``, 0.1 %) lies outside the study area;
+* the parcel lies outside every zone, only partly in one, or in a zone whose leading
+  industries do not include this one;
+* the mean score is below ``score_conditional`` (40, about the 80th percentile of every
+  industry's scores on the embedded data);
+* a land indicator fails its control value;
+
+``suitable`` otherwise. Better alternatives and better-suited industries are reported
+(severity ``info``) but never change the verdict: they inform, the rules decide.
+
+Why these thresholds: farmland and red lines are binding (土地管理法, 三条控制线), but boundaries of
+planning layers drawn at 1:10,000 carry metres of error, so only overlaps above a sliver count,
+and only large ones (5 % or one hectare: more than a boundary adjustment can resolve) rule a
+parcel out. Zone inconsistency and failing indicators are fixable by the applicant (a 三规合一
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from layout.data.parcels import MAX_OUTSIDE_SHARE, MAX_REPAIR_CHANGE
+from layout.products.sitecheck.results import (
+    KINDS,
+    SEVERITIES,
+    Reason,
+    SiteCheck,
+    constraint_labels,
+)
+
+if TYPE_CHECKING:
+    from layout.model.catalog import Catalog
+
+
+@dataclass(frozen=True)
+class VerdictRules:
+    """Thresholds of the verdict (module docstring: what each does and why).
+
+    Examples
+    --------
+    >>> VerdictRules().max_overlap_share, VerdictRules(max_overlap_mu=5).max_overlap_mu
+    (0.05, 5)
+    """
+
+    max_overlap_share: float = 0.05
+    max_overlap_mu: float = 15.0
+    sliver_mu: float = 0.15
+    min_zone_share: float = 0.5
+    score_conditional: float = 40.0
+    score_unsuitable: float = 25.0
+    score_floor: float = 15.0
+    outside_tolerance: float = 0.001
+    max_outside_share: float = MAX_OUTSIDE_SHARE
+    max_repair_change: float = MAX_REPAIR_CHANGE
+    alt_margin: float = 10.0
+    max_alternatives: int = 5
+    min_cell_cover: float = 0.1
+
+    def to_dict(self) -> dict[str, float]:
+        """The thresholds by name."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _ordinal(k: int) -> str:
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.1f} %"
+
+
+def reasons_for(
+    s: SiteCheck, *, catalog: Catalog, rules: VerdictRules, radius_m: float, from_plan: bool
+) -> list[Reason]:
+    """Every finding about a checked parcel, most serious first (module docstring).
+
+    Parameters
+    ----------
+    s
+        The parcel's check; its ``verdict`` and ``reasons`` are not read.
+    catalog
+        The industry catalog (names of the checked industry).
+    rules
+        The thresholds.
+    radius_m
+        The search radius of the alternatives (messages).
+    from_plan
+        True when the alternatives are sites of a plan, not areas of the score raster.
+
+    Returns
+    -------
+    list of Reason
+        Sorted by severity (`SEVERITIES`), then kind (`KINDS`).
+    """
+    out: list[Reason] = []
+    ind = catalog.industry(s.industry)
+    name = f"{ind.name_en} ({ind.code})"
+
+    # study area
+    if s.outside_share > rules.outside_tolerance:
+        out.append(Reason("conditional", "study_area", "partly_outside",
+                          f"{_pct(s.outside_share)} of the parcel lies outside the study area "
+                          "(the plan's boundary): that part is outside this plan's jurisdiction"))
+
+    # constraints
+    for c in s.constraints:
+        zh, en = constraint_labels(c.type)
+        ids = ", ".join(f.constraint_id for f in c.features if f.constraint_id)
+        detail = f" [{ids}]" if ids else ""
+        basis = f"; legal basis: {c.legal_basis}" if c.legal_basis else ""
+        head = f"overlaps {en} ({zh}): {c.area_mu:,.1f} mu, {_pct(c.share)} of the parcel{detail}"
+        if c.area_mu < rules.sliver_mu:
+            out.append(Reason("info", "constraint", "constraint_sliver",
+                              f"{head} -- a sliver within the precision of the boundaries{basis}"))
+        elif not c.excluding:
+            out.append(Reason("conditional", "constraint", "constraint_overlap_not_excluded",
+                              f"{head} -- not excluded by this plan; the authority for it must "
+                              f"agree{basis}"))
+        elif c.share > rules.max_overlap_share or c.area_mu > rules.max_overlap_mu:
+            out.append(Reason("unsuitable", "constraint", "constraint_overlap",
+                              f"{head} -- more than {100 * rules.max_overlap_share:g} % or "
+                              f"{rules.max_overlap_mu:g} mu of a hard constraint{basis}"))
+        else:
+            out.append(Reason("conditional", "constraint", "constraint_overlap_small",
+                              f"{head} -- the boundary must be adjusted to leave it out{basis}"))
+    n_excl = sum(
+        c.excluding and c.type != "steep_slope" and c.area_mu >= rules.sliver_mu
+        for c in s.constraints
+    )
+    if n_excl > 1 and (
+        s.excluded_overlap_share > rules.max_overlap_share
+        or s.excluded_overlap_mu > rules.max_overlap_mu
+    ) and not any(r.code == "constraint_overlap" for r in out):
+        out.append(Reason("unsuitable", "constraint", "constraints_total",
+                          f"hard constraints together cover {s.excluded_overlap_mu:,.1f} mu, "
+                          f"{_pct(s.excluded_overlap_share)} of the parcel"))
+    if not s.constraints:
+        out.append(Reason("ok", "constraint", "no_constraint",
+                          "overlaps no hard constraint (三区三线, water sources, reserves, flood "
+                          "zones, steep ground)"))
+
+    # zone
+    in_zone = s.zone is not None and s.zone.share >= rules.min_zone_share
+    if s.zone is None:
+        out.append(Reason("conditional", "zone", "outside_zones",
+                          "lies outside every cluster zone (产业集聚区): new industrial land "
+                          "outside the designated zones goes against infill first (集约)"))
+    else:
+        z = s.zone
+        zname = f"{z.name_zh} ({z.name_en})" if z.name_en else z.name_zh
+        leads = ", ".join(z.leading) or "none designated"
+        if not in_zone:
+            out.append(Reason("conditional", "zone", "partly_in_zone",
+                              f"only {_pct(z.share)} of the parcel lies in {zname}; the rest is "
+                              "outside every cluster zone"))
+        elif z.industry_leading:
+            out.append(Reason("ok", "zone", "leading",
+                              f"lies in {zname} ({_pct(z.share)} of the parcel); {ind.code} is "
+                              f"among its leading industries ({leads}): consistent with the zone "
+                              "plan (三规合一)"))
+        else:
+            out.append(Reason("conditional", "zone", "not_leading",
+                              f"lies in {zname} ({_pct(z.share)} of the parcel), but {ind.code} "
+                              f"is not among its leading industries ({leads}): needs a "
+                              "consistency review against the zone plan (三规合一)"))
+
+    # suitability
+    su = s.suitability
+    top = "; ".join(f"{c.criterion} {c.points:.1f}" for c in su.contributions[:3])
+    score_text = (
+        f"suitability for {name}: mean {su.mean:.1f}, minimum {su.min:.1f}, percentile "
+        f"{su.percentile:.1f} of the study area's eligible cells (largest contributions: {top})"
+    )
+    if not np.isfinite(su.mean):
+        out.append(Reason("unsuitable", "score", "no_score",
+                          "no score: the parcel covers no cell of the study area"))
+    elif su.mean < rules.score_floor:
+        out.append(Reason("unsuitable", "score", "very_low_score",
+                          f"{score_text} -- below {rules.score_floor:g}"))
+    elif su.mean < rules.score_unsuitable and not in_zone:
+        out.append(Reason("unsuitable", "score", "low_score_outside_zones",
+                          f"{score_text} -- below {rules.score_unsuitable:g} outside the zones"))
+    elif su.mean < rules.score_conditional:
+        out.append(Reason("conditional", "score", "low_score",
+                          f"{score_text} -- below {rules.score_conditional:g}"))
+    else:
+        out.append(Reason("ok", "score", "score", score_text))
+
+    # indicators
+    if s.indicators is not None:
+        for chk in s.indicators:
+            out.append(Reason("ok" if chk.passed else "conditional", "indicator",
+                              "indicator_pass" if chk.passed else "indicator_fail", chk.message))
+
+    # place -> industries
+    checked = next((x for x in s.industries if x.checked), None)
+    better = [x for x in s.industries if not x.checked and checked is not None
+              and x.mean_score >= checked.mean_score + rules.alt_margin]
+    ranking = ", ".join(f"{x.code} {x.mean_score:.1f}" for x in s.industries)
+    if better:
+        out.append(Reason("info", "industries", "better_industries",
+                          f"this parcel suits {', '.join(x.code for x in better)} clearly better "
+                          f"(ranking by mean score: {ranking})"))
+    else:
+        place = next((x.rank for x in s.industries if x.checked), 0)
+        out.append(Reason("ok", "industries", "ranking",
+                          f"{s.industry} ranks {_ordinal(place)} of {len(s.industries)} "
+                          "industries on this parcel, none clearly better (ranking by mean "
+                          f"score: {ranking})"))
+
+    # alternatives
+    what = "site of the plan" if from_plan else "area"
+    if s.alternatives:
+        a = s.alternatives[0]
+        out.append(Reason("info", "alternatives", "alternatives",
+                          f"{_plural(len(s.alternatives), 'clearly better ' + what)} within "
+                          f"{radius_m / 1000:g} km (score ≥ parcel mean + {rules.alt_margin:g}); "
+                          f"nearest {a.distance_m / 1000:.1f} km {a.direction}: a {a.area_mu:,.0f} "
+                          f"mu site scoring {a.mean_score:.1f} (+{a.gain:.1f})"))
+    else:
+        out.append(Reason("ok", "alternatives", "no_alternatives",
+                          f"no {what} within {radius_m / 1000:g} km scores clearly higher "
+                          f"(parcel mean + {rules.alt_margin:g})"))
+    sev = {v: k for k, v in enumerate(SEVERITIES)}
+    kind = {v: k for k, v in enumerate(KINDS)}
+    return sorted(out, key=lambda r: (sev[r.severity], kind[r.kind]))
+
+
+def verdict_of(reasons: Sequence[Reason]) -> str:
+    """The verdict the most serious reason sets (``info`` and ``ok`` reasons never count).
+
+    Examples
+    --------
+    >>> verdict_of([Reason("info", "alternatives", "alternatives", "a better site nearby")])
+    'suitable'
+    >>> verdict_of([Reason("conditional", "zone", "outside_zones", "outside every zone")])
+    'conditional'
+    """
+    severities = {r.severity for r in reasons}
+    if "unsuitable" in severities:
+        return "unsuitable"
+    if "conditional" in severities:
+        return "conditional"
+    return "suitable"

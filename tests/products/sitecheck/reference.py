@@ -1,0 +1,75 @@
+"""Independent reference computations for the site-check tests (geopandas, shapely, rasterio).
+
+Overlap areas come from shapely on the GeoPackage layers projected to EPSG:4547, scores from the
+full score rasters read with rasterio; nothing here uses `layout.products.sitecheck`.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import rasterio
+import shapely
+
+from layout import settings
+from layout.scoring.cache import ScoreCache
+
+METRIC = "EPSG:4547"
+MU = 10_000 / 15
+
+
+def layer(name: str) -> gpd.GeoDataFrame:
+    """A layer of the embedded GeoPackage in EPSG:4547."""
+    return gpd.read_file(settings.embedded_gpkg(), layer=name).to_crs(METRIC)
+
+
+def full_raster(cache: ScoreCache, code: str) -> tuple[np.ndarray, np.ndarray, rasterio.Affine]:
+    """The whole score (NaN outside) and flags of one industry, and their transform."""
+    with rasterio.open(cache.score_path(code)) as src:
+        score = src.read(1).astype(np.float64)
+        score[score == src.nodata] = np.nan
+        transform = src.transform
+    with rasterio.open(cache.flags_path(code)) as src:
+        flags = src.read(1)
+    return score, flags, transform
+
+
+def expected_overlaps(parcels: gpd.GeoDataFrame) -> dict[tuple[str, str], float]:
+    """Overlap (mu) of each parcel with each constraint type: shapely on the merged type."""
+    cons = layer("constraints")
+    # each type merged once: intersecting every parcel with it is then cheap
+    unions = {str(ctype): sub.geometry.union_all() for ctype, sub in cons.groupby("type")}
+    metric = parcels.to_crs(METRIC)
+    out: dict[tuple[str, str], float] = {}
+    for pid, geom in zip(metric["parcel_id"], metric.geometry, strict=True):
+        for ctype, union in unions.items():
+            area = shapely.intersection(geom, union).area
+            if area > 0:
+                out[(pid, ctype)] = area / MU
+    return out
+
+
+def random_parcels(n: int, seed: int = 7) -> gpd.GeoDataFrame:
+    """Rectangles of 150-700 m, slightly rotated, inside the municipality."""
+    boundary = layer("boundary").geometry.iloc[0]
+    inner = boundary.buffer(-2000)
+    rng = np.random.default_rng(seed)
+    xmin, ymin, xmax, ymax = inner.bounds
+    geoms: list[shapely.Geometry] = []
+    while len(geoms) < n:
+        x, y = rng.uniform(xmin, xmax), rng.uniform(ymin, ymax)
+        if not inner.contains(shapely.Point(x, y)):
+            continue
+        w, h = rng.uniform(150, 700, size=2)
+        box = shapely.box(x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+        geoms.append(shapely.affinity.rotate(box, rng.uniform(-30, 30)))
+    gdf = gpd.GeoDataFrame(
+        {"parcel_id": [f"R{i:04d}" for i in range(n)]}, geometry=geoms, crs=METRIC
+    )
+    return gdf.to_crs("EPSG:4326")
+
+
+def to_metric(lon: float, lat: float) -> tuple[float, float]:
+    """A WGS84 point in EPSG:4547."""
+    pt = gpd.GeoSeries([shapely.Point(lon, lat)], crs="EPSG:4326").to_crs(METRIC).iloc[0]
+    return pt.x, pt.y
