@@ -18,14 +18,10 @@ from pyproj import CRS
 from layout import settings
 from layout.data.checks import CheckedLayer, format_number, problem_text, rows_where
 from layout.errors import CRSError, Problem
+from layout.io.crs import crs_label
 
 #: Features within this distance of the study area (metres) are not reported as outside it.
 STUDY_AREA_TOLERANCE_M = 1000.0
-
-
-def _crs_label(crs: CRS) -> str:
-    epsg = crs.to_epsg()
-    return f"EPSG:{epsg}" if epsg else crs.name
 
 
 def _metre_hint(x: float) -> str:
@@ -78,7 +74,7 @@ def check_coordinates(ctx: CheckedLayer) -> tuple[set[int], list[Problem], bool]
         )
 
     crs = CRS.from_user_input(gdf.crs)
-    label = _crs_label(crs)
+    label = crs_label(crs)
     problems: list[Problem] = []
     if crs.is_geographic:
         swapped = usable & (ay > 90) & (ay <= 180) & (ax <= 90)

@@ -1,0 +1,1 @@
+"""Files: vector layers, tables, rasters, score rasters, encodings, CRS and datums, digests."""
