@@ -1,0 +1,1 @@
+"""Analysis: criteria computation, agglomeration measures, road network distances, terrain."""
