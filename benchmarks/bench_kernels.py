@@ -2,10 +2,10 @@
 
 Run ``python benchmarks/bench_kernels.py`` (about a minute).  Prints one table:
 
-(a) kernel density: `layout.core.kernels.kde_grid` against scikit-learn ``KernelDensity``
+(a) kernel density: `layout.core.kde.kde_grid` against scikit-learn ``KernelDensity``
     (gaussian, ``rtol=1e-4``, the same weighted points and cell centres), with the largest
     difference as a percentage of the peak density (target: >= 500 x faster, <= 0.5 %);
-(b) Getis-Ord Gi*: `layout.core.kernels.gi_star` against ``esda.G_Local(star=True, transform="B",
+(b) Getis-Ord Gi*: `layout.core.gistar.gi_star` against ``esda.G_Local(star=True, transform="B",
     permutations=0)`` on a queen-contiguity grid (target: >= 1,000 x faster, same z).  The
     libpysal weights (``lat2W``) are built before the timer starts, so esda is not charged for
     them; esda's own call (which fills the diagonal for Gi* and applies the transform) is timed.
@@ -29,9 +29,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from layout.core import (
-    kernels as _kernels,  # after the sys.path line: this source tree, not an install
-)
+# After the sys.path line: this source tree, not an install.
+from layout.core.gistar import gi_star
+from layout.core.kde import kde_grid
 
 SEED = 20120424
 
@@ -67,7 +67,7 @@ def bench_kde(n_points: int = 2000, size: int = 300, cell: float = 100.0,
     xx, yy = np.meshgrid(xc, yc)
     cells = np.column_stack([xx.ravel(), yy.ravel()])
 
-    t_ours, med, ours = timed(lambda: _kernels.kde_grid(
+    t_ours, med, ours = timed(lambda: kde_grid(
         pts[:, 0], pts[:, 1], w, x0=x0, y_top=y_top, cell=cell, nrows=size, ncols=size,
         bandwidth=bandwidth), 30)
 
@@ -91,7 +91,7 @@ def bench_gi(size: int = 300) -> dict[str, Any]:
     rng = np.random.default_rng(SEED)
     v = rng.gamma(2.0, 3.0, (size, size))
     v[100:140, 50:90] += 5.0
-    t_ours, med, z = timed(lambda: _kernels.gi_star(v), 30)
+    t_ours, med, z = timed(lambda: gi_star(v), 30)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # libpysal may warn about islands etc.; not timed
         w = lat2W(size, size, rook=False)  # built outside the timer

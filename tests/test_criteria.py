@@ -3,7 +3,7 @@ calculation on the tiny plan (tests/fixtures/tiny_plan.py, whose constants are t
 
 Tolerances: distances are float32 rasters of values up to ~15 km, compared with float64 brute
 force at 1e-6 relative (float32 round-off); kernel densities at 0.005 of the peak (the
-documented accuracy of `layout.core.kernels.kde_grid`); slopes on a plane at 1e-3 degrees.
+documented accuracy of `layout.core.kde.kde_grid`); slopes on a plane at 1e-3 degrees.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from scipy.spatial.distance import cdist
 import layout
 from layout.analysis.context import CriteriaContext
 from layout.analysis.criteria import compute_raw
-from layout.analysis.network import build_road_graph, network_distance
+from layout.analysis.network import network_distance
+from layout.analysis.roads import build_road_graph
 from layout.analysis.terrain import dem_on_grid, slope_degrees, slope_on_grid
 from layout.config.criteria import criterion_specs, industry_weights
 from layout.config.plan import load_plan, parse_plan

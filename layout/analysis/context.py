@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from scipy import ndimage
 
 from layout.analysis.measures import assign_regions, location_quotients
-from layout.core import kernels
+from layout.core import gistar, kde
 from layout.data.inputs import PlanInputs
 from layout.model.constraints import CONSTRAINT_BITS
 from layout.model.grid import Grid
@@ -34,8 +34,8 @@ F32 = NDArray[np.float32]
 class CriteriaContext:
     """Shared, cached layers for computing criteria over one plan's grid.
 
-    Build it once per plan and pass it to `compute_raw` (or `layout.scoring.suitability.score`) for every
-    industry; kernel densities, network distances and rasters are computed on first use.
+    Build it once per plan and pass it to `compute_raw` (or `layout.scoring.suitability.score`)
+    for every industry; kernel densities, network distances and rasters are computed on first use.
     """
 
     inputs: PlanInputs
@@ -80,7 +80,7 @@ class CriteriaContext:
             g = self.grid
             if sub.empty:
                 return np.zeros(g.shape, np.float32)
-            dens = kernels.kde_grid_coarse(
+            dens = kde.kde_grid_coarse(
                 sub["_x"].to_numpy(),
                 sub["_y"].to_numpy(),
                 self.column_weights(sub, weight_column),
@@ -105,10 +105,10 @@ class CriteriaContext:
         def compute() -> NDArray[np.float64]:
             values = self.cell_sum(code, column)
             if metric == "queen":
-                return kernels.gi_star(
+                return gistar.gi_star(
                     values, mask=self.grid.mask, radius=int(radius), metric="queen"
                 )
-            return kernels.gi_star(values, mask=self.grid.mask, radius=radius, metric="distance")
+            return gistar.gi_star(values, mask=self.grid.mask, radius=radius, metric="distance")
 
         z: NDArray[np.float64] = self._cached(("gi", code, column, float(radius), metric), compute)
         return z
@@ -241,7 +241,7 @@ class CriteriaContext:
     @cached_property
     def road_graph(self) -> Any:
         """The road graph (networkx) of the transport layer, built once."""
-        from layout.analysis.network import build_road_graph
+        from layout.analysis.roads import build_road_graph
 
         lines = self.inputs.layer("transport_lines")
         points = self.inputs.layer("transport_points")

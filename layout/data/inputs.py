@@ -6,7 +6,6 @@ Its result, `PlanInputs`, is what every later stage takes; none of them reads fi
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from layout.data.validate import validate_layer
 from layout.errors import DataFileError, Problem, ValidationError
 from layout.io import embedded as datasets
 from layout.io.crs import to_metric
+from layout.io.files import file_sha256 as file_digest  # public here too, under its old name
 from layout.io.vector import read_layer
 from layout.model.catalog import OTHER
 from layout.model.grid import Grid
@@ -61,15 +61,6 @@ class PlanInputs:
     def study_area(self) -> gpd.GeoDataFrame:
         """The boundary layer in the plan CRS."""
         return self.layers["boundary"]
-
-
-def file_digest(path: Path) -> str:
-    """SHA-256 of a file (hex), for provenance and caching keys."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _check_industry_codes(gdf: gpd.GeoDataFrame, plan: PlanConfig, source: str) -> list[Problem]:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
+from pyproj.exceptions import CRSError as _PyprojCRSError
 
 from layout import settings
 from layout.core.datum import FloatArray, check_datum, convert_coords
@@ -158,3 +159,24 @@ def area_ha(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, source: str = "layer") -> 
 def mu_to_ha(mu: float) -> float:
     """Convert mu to hectares (15 mu = 1 ha)."""
     return mu * settings.M2_PER_MU / settings.M2_PER_HA
+
+
+def parse_crs(crs: str | CRS) -> CRS:
+    """A CRS from anything pyproj understands; `~layout.errors.CRSError` naming it otherwise.
+
+    Examples
+    --------
+    >>> parse_crs("EPSG:4547").name
+    'CGCS2000 / 3-degree Gauss-Kruger CM 114E'
+    """
+    try:
+        return CRS.from_user_input(crs)
+    except _PyprojCRSError:
+        raise CRSError(f"{crs!r} is not a CRS pyproj understands; use e.g. EPSG:4326") from None
+
+
+def crs_label(crs: CRS) -> str:
+    """``EPSG:code`` when the CRS has one, else its name, for messages."""
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg else crs.name
+

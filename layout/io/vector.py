@@ -12,12 +12,12 @@ Everything read comes back as a GeoDataFrame **with its CRS** and in WGS84 posit
 
 Each result carries ``attrs["source"]`` (``"path"`` or ``"path:layer"``, used in messages),
 ``attrs["notes"]`` (assumptions made while reading, in words) and, for Shapefiles and CSV,
-``attrs["encoding"]``.
+``attrs["encoding"]``.  Tables of points are read by `layout.io.tables`; the checks of paths and
+formats are in `layout.io.files`.
 """
 
 from __future__ import annotations
 
-import io as _io
 import os
 import shutil
 import tempfile
@@ -26,31 +26,23 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
-import pandas as pd
 import pyogrio
-import shapely
 from pyproj import CRS
-from pyproj.exceptions import CRSError as _PyprojCRSError
 
 from layout.core.datum import check_datum
 from layout.errors import CRSError, DataFileError, EncodingError
 from layout.io import encoding as _encoding
-from layout.io.crs import convert_datum
+from layout.io.crs import convert_datum, crs_label, parse_crs
+from layout.io.files import (
+    FORMATS,
+    empty_message,
+    existing_file,
+    file_suffix,
+    first_line,
+    pick_layer,
+)
+from layout.io.tables import TABLE_SUFFIXES, read_table, sheet_names
 
-#: Readable file suffixes and what they are.
-FORMATS: dict[str, str] = {
-    ".gpkg": "GeoPackage",
-    ".geojson": "GeoJSON",
-    ".json": "GeoJSON",
-    ".shp": "Shapefile",
-    ".zip": "zipped Shapefile",
-    ".fgb": "FlatGeobuf",
-    ".csv": "CSV table with lon/lat columns",
-    ".tsv": "tab-separated table with lon/lat columns",
-    ".xlsx": "Excel table with lon/lat columns",
-    ".xlsm": "Excel table with lon/lat columns",
-}
 #: Writable file suffixes and their GDAL drivers.
 DRIVERS: dict[str, str] = {
     ".gpkg": "GPKG",
@@ -59,11 +51,6 @@ DRIVERS: dict[str, str] = {
     ".shp": "ESRI Shapefile",
     ".fgb": "FlatGeobuf",
 }
-#: Column names recognised as longitude and latitude (case-insensitive), in order of preference.
-LON_NAMES: tuple[str, ...] = ("lon", "lng", "long", "longitude", "经度", "东经", "x")
-LAT_NAMES: tuple[str, ...] = ("lat", "latitude", "纬度", "北纬", "y")
-
-_TABLES = (".csv", ".tsv", ".xlsx", ".xlsm")
 _CONTAINERS = (".gpkg", ".zip", ".xlsx", ".xlsm")  # files that hold several layers or sheets
 _SHAPEFILE_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd")
 
@@ -104,7 +91,8 @@ def read_layer(
         Text encoding of a Shapefile's ``.dbf`` or of a CSV, when detection is not wanted.
     lon, lat
         Longitude and latitude (or x and y) columns of a table; by default the first of
-        `LON_NAMES` and `LAT_NAMES` present (``lon``/``lng``/``longitude``/``经度``/``x`` …).
+        `layout.io.tables.LON_NAMES` and ``LAT_NAMES`` present (``lon``/``lng``/``longitude``/
+        ``经度``/``x`` …).
     source_name
         Name of the data in messages and in ``attrs["source"]`` (default: the path).
 
@@ -155,7 +143,7 @@ def read_layer(
     gdf = read_raw(path, layer=layer, crs=crs, datum=datum, encoding=encoding, lon=lon, lat=lat,
                 source_name=source_name)
     if len(gdf) == 0:
-        raise DataFileError(_empty_message(gdf.attrs["source"]))
+        raise DataFileError(empty_message(gdf.attrs["source"]))
     gdf, problem = resolve_crs(gdf, crs)
     if problem:
         raise CRSError(problem)
@@ -179,12 +167,12 @@ def list_layers(path: str | os.PathLike[str]) -> list[str]:
     ['enterprises', 'zones']
     >>> tmp.cleanup()
     """
-    p = _existing(path)
-    suffix = _suffix(p)
+    p = existing_file(path)
+    suffix = file_suffix(p)
     if suffix in (".csv", ".tsv"):
         return [p.stem]
     if suffix in (".xlsx", ".xlsm"):
-        return _sheet_names(p)
+        return sheet_names(p)
     if suffix == ".zip":
         return list(_zip_shapefiles(p))
     return _vector_layers(p)
@@ -202,42 +190,13 @@ def read_raw(
     source_name: str | None,
 ) -> gpd.GeoDataFrame:
     """Read a file as it is: the CRS is the file's own (or None); nothing is checked or moved."""
-    p = _existing(path)
-    suffix = _suffix(p)
+    p = existing_file(path)
+    suffix = file_suffix(p)
     name = source_name or str(p)
-    if suffix in _TABLES:
-        return _read_table(p, suffix=suffix, layer=layer, crs=crs, datum=datum,
+    if suffix in TABLE_SUFFIXES:
+        return read_table(p, suffix=suffix, layer=layer, crs=crs, datum=datum,
                            encoding=encoding, lon=lon, lat=lat, name=name)
     return _read_vector(p, suffix=suffix, layer=layer, encoding=encoding, name=name)
-
-
-def _existing(path: str | os.PathLike[str]) -> Path:
-    p = Path(path)
-    if not p.exists():
-        raise DataFileError(f"{p}: file not found; check the path")
-    if p.is_dir():
-        raise DataFileError(
-            f"{p} is a folder; give a file ({', '.join(FORMATS)}), e.g. {p / 'layer.gpkg'}"
-        )
-    if p.stat().st_size == 0:
-        raise DataFileError(f"{p} is an empty file (0 bytes); export the layer again")
-    return p
-
-
-def _suffix(p: Path) -> str:
-    suffix = p.suffix.lower()
-    if suffix not in FORMATS:
-        if suffix == ".xls":
-            raise DataFileError(f"{p}: old .xls workbooks are not read; save it as .xlsx in Excel")
-        raise DataFileError(
-            f"{p}: cannot read {suffix or 'files without a suffix'}; "
-            f"convert it to one of {', '.join(FORMATS)}"
-        )
-    return suffix
-
-
-def _empty_message(source: str) -> str:
-    return f"{source} has no features; check that the right file and layer were exported"
 
 
 def _vector_layers(p: Path) -> list[str]:
@@ -246,37 +205,16 @@ def _vector_layers(p: Path) -> list[str]:
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise DataFileError(
             f"{p} is not a readable {FORMATS.get(p.suffix.lower(), 'vector file')} "
-            f"({_first_line(exc)}); open it in QGIS to check, or export it again"
+            f"({first_line(exc)}); open it in QGIS to check, or export it again"
         ) from None
     return [str(row[0]) for row in layers]
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).split(";")[0].splitlines()[0] if str(exc) else type(exc).__name__
-
-
-def _pick_layer(layers: list[str], layer: str | None, p: Path, what: str = "layer") -> str:
-    if not layers:
-        raise DataFileError(f"{p} holds no {what}s")
-    if layer is None:
-        if len(layers) > 1:
-            raise DataFileError(
-                f"{p} holds {len(layers)} {what}s ({', '.join(layers)}); choose one with "
-                f"{what}= (--layer)"
-            )
-        return layers[0]
-    if layer not in layers:
-        raise DataFileError(
-            f"{p} has no {what} {layer!r}; available: {', '.join(layers)}"
-        )
-    return layer
 
 
 def _read_vector(
     p: Path, *, suffix: str, layer: str | None, encoding: str | None, name: str
 ) -> gpd.GeoDataFrame:
     zipped = _zip_shapefiles(p) if suffix == ".zip" else {}
-    layer_name = _pick_layer(list(zipped) if zipped else _vector_layers(p), layer, p)
+    layer_name = pick_layer(list(zipped) if zipped else _vector_layers(p), layer, p)
     source = f"{name}:{layer_name}" if suffix in _CONTAINERS or layer is not None else name
     notes: list[str] = []
     kwargs: dict[str, Any] = {}
@@ -306,7 +244,7 @@ def _read_vector(
         ) from None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise DataFileError(
-            f"{source} cannot be read ({_first_line(exc)}); open it in QGIS to check, or export "
+            f"{source} cannot be read ({first_line(exc)}); open it in QGIS to check, or export "
             "it again"
         ) from None
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
@@ -348,162 +286,7 @@ def _zip_sidecars(p: Path, member: str) -> tuple[bytes | None, str | None]:
     return dbf, cpg
 
 
-def _sheet_names(p: Path) -> list[str]:
-    try:
-        with pd.ExcelFile(p, engine="openpyxl") as xf:
-            return [str(s) for s in xf.sheet_names]
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise DataFileError(
-            f"{p} is not a readable Excel workbook ({exc}); open and save it again in Excel"
-        ) from None
-
-
-def _read_table(
-    p: Path,
-    *,
-    suffix: str,
-    layer: str | None,
-    crs: str | CRS | None,
-    datum: str,
-    encoding: str | None,
-    lon: str | None,
-    lat: str | None,
-    name: str,
-) -> gpd.GeoDataFrame:
-    notes: list[str] = []
-    attrs: dict[str, Any] = {}
-    if suffix in (".csv", ".tsv"):
-        source = f"{name}:{layer}" if layer is not None else name
-        if layer is not None and layer != p.stem:
-            raise DataFileError(f"{p} is a single table; drop layer= (it has only {p.stem!r})")
-        codec, text = _decode_text(p.read_bytes(), encoding=encoding, name=source)
-        attrs["encoding"] = codec
-        try:
-            df = pd.read_csv(_io.StringIO(text), sep="\t" if suffix == ".tsv" else ",",
-                             dtype=str, skipinitialspace=True)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise DataFileError(
-                f"{source} is not a readable table ({_first_line(exc)}); check the delimiters"
-            ) from None
-        df = _infer_numbers(df)
-        _encoding.check_no_mojibake(df, source=source, encoding=codec)
-    else:
-        sheets = _sheet_names(p)
-        sheet = layer if layer is not None else sheets[0]
-        _pick_layer(sheets, sheet, p, what="sheet")
-        source = f"{name}:{sheet}"
-        if layer is None and len(sheets) > 1:
-            notes.append(f"read the first sheet {sheet!r} of {len(sheets)}")
-        df = pd.read_excel(p, sheet_name=sheet, engine="openpyxl")
-    df.columns = [str(c).strip() for c in df.columns]
-    if len(df) == 0:
-        raise DataFileError(_empty_message(source))
-    lon_col, lat_col = _lonlat_columns(df, lon, lat, source)
-    x = pd.to_numeric(df[lon_col], errors="coerce").to_numpy(dtype=float)
-    y = pd.to_numeric(df[lat_col], errors="coerce").to_numpy(dtype=float)
-    ok = np.isfinite(x) & np.isfinite(y)
-    geometry = np.full(len(df), None, dtype=object)
-    geometry[ok] = shapely.points(x[ok], y[ok])
-    table_crs: CRS | None = None
-    if crs is not None:
-        table_crs = _as_crs(crs)
-    elif np.all(np.abs(x[ok]) <= 180) and np.all(np.abs(y[ok]) <= 180):
-        # Degrees: lon/lat columns mean geographic coordinates (see the read_layer Notes).
-        code = "EPSG:4490" if check_datum(datum) == "cgcs2000" else "EPSG:4326"
-        table_crs = CRS.from_user_input(code)
-        notes.append(f"columns {lon_col}/{lat_col} read as longitude/latitude degrees ({code})")
-    else:
-        attrs["crs_hint"] = (
-            f"{source}: columns {lon_col}/{lat_col} hold values up to "
-            f"{np.nanmax(np.abs(np.r_[x[ok], y[ok]])):.0f}, which are not degrees, so their CRS "
-            "cannot be assumed; pass crs= (--crs), e.g. EPSG:4547 for CGCS2000 Gauss-Kruger metres"
-        )
-    gdf = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geometry, index=df.index), crs=table_crs)
-    gdf.attrs.update(attrs)
-    gdf.attrs.update(source=source, notes=notes, lonlat_columns=(lon_col, lat_col))
-    return gdf
-
-
-def _decode_text(data: bytes, *, encoding: str | None, name: str) -> tuple[str, str]:
-    """Decode a text file: ``encoding``, else a BOM, else UTF-8 or GB18030 (Excel's Chinese CSV)."""
-    if encoding is not None:
-        try:
-            return encoding, data.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise EncodingError(
-                f"{name} is not valid {encoding} ({exc}); pass the right encoding="
-            ) from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig", data[3:].decode("utf-8")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
-        try:
-            return "utf-16", data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise EncodingError(f"{name} starts like UTF-16 but is not valid UTF-16") from None
-    codec = _encoding.choose_encoding([data])
-    if codec is None:
-        raise EncodingError(
-            f"{name} is neither UTF-8 nor GBK/GB18030 text; pass encoding= (--encoding), "
-            "e.g. 'big5'"
-        )
-    return codec, data.decode(codec)
-
-
-def _infer_numbers(df: pd.DataFrame) -> pd.DataFrame:
-    """Turn text columns whose every value is a number into numbers.
-
-    Columns with a value such as ``"0012"`` stay text: leading zeros mark codes, not amounts.
-    A single non-number (``"abc"``) keeps the column as text so that validation can report it.
-    """
-    out = df.copy()
-    for col in out.columns:
-        values = out[col].dropna().astype(str).str.strip()
-        values = values[values != ""]
-        if values.empty or values.str.match(r"^[+-]?0\d").any():
-            continue
-        numbers = pd.to_numeric(values, errors="coerce")
-        if numbers.notna().all():
-            out[col] = pd.to_numeric(out[col].astype(str).str.strip(), errors="coerce")
-    return out
-
-
-def _lonlat_columns(
-    df: pd.DataFrame, lon: str | None, lat: str | None, source: str
-) -> tuple[str, str]:
-    by_name = {c.lower(): c for c in df.columns}
-    chosen: list[str] = []
-    for given, names, what in ((lon, LON_NAMES, "longitude"), (lat, LAT_NAMES, "latitude")):
-        if given is not None:
-            if given not in df.columns:
-                raise DataFileError(
-                    f"{source} has no column {given!r} (given as {what}); "
-                    f"columns: {', '.join(df.columns)}"
-                )
-            chosen.append(given)
-            continue
-        found = next((by_name[n] for n in names if n in by_name), None)
-        if found is None:
-            raise DataFileError(
-                f"{source} has no {what} column (looked for {'/'.join(names)}); columns: "
-                f"{', '.join(df.columns)}; name the columns with --lon/--lat (lon=, lat=)"
-            )
-        chosen.append(found)
-    return chosen[0], chosen[1]
-
-
 # --- CRS and datum --------------------------------------------------------------------------
-
-
-def _as_crs(crs: str | CRS) -> CRS:
-    try:
-        return CRS.from_user_input(crs)
-    except _PyprojCRSError:
-        raise CRSError(f"{crs!r} is not a CRS pyproj understands; use e.g. EPSG:4326") from None
-
-
-def _crs_name(crs: CRS) -> str:
-    epsg = crs.to_epsg()
-    return f"EPSG:{epsg}" if epsg else crs.name
 
 
 def resolve_crs(
@@ -517,12 +300,12 @@ def resolve_crs(
                 f"{source} has no CRS (a Shapefile without .prj?); if you know it, pass crs= "
                 "(--crs), e.g. EPSG:4326 for lon/lat degrees or EPSG:4547 for CGCS2000 metres"
             )
-        out = gdf.set_crs(_as_crs(crs))
+        out = gdf.set_crs(parse_crs(crs))
         out.attrs["notes"] = [*gdf.attrs.get("notes", []), f"CRS {crs} given by the caller"]
         return out, None
     if crs is None:
         return gdf, None
-    given, own = _as_crs(crs), CRS.from_user_input(gdf.crs)
+    given, own = parse_crs(crs), CRS.from_user_input(gdf.crs)
     if own.equals(given, ignore_axis_order=True):
         return gdf, None
     if gdf.attrs.get("implicit_crs"):
@@ -531,7 +314,7 @@ def resolve_crs(
                               f"GeoJSON without a crs member read in {crs} as asked"]
         return out, None
     return gdf, (
-        f"{source} is in {_crs_name(own)} but crs={_crs_name(given)} was given; a file's own CRS "
+        f"{source} is in {crs_label(own)} but crs={crs_label(given)} was given; a file's own CRS "
         "is never overridden: drop crs (--crs), or fix the file's CRS if it is wrong"
     )
 
@@ -545,7 +328,7 @@ def apply_datum(gdf: gpd.GeoDataFrame, datum: str) -> gpd.GeoDataFrame:
     crs = CRS.from_user_input(gdf.crs)
     if not crs.is_geographic:
         raise CRSError(
-            f"{source} is in {_crs_name(crs)} (projected), but {d} coordinates are lon/lat from a "
+            f"{source} is in {crs_label(crs)} (projected), but {d} coordinates are lon/lat from a "
             "web map; use datum=wgs84 for projected data, or give the lon/lat source instead"
         )
     out = convert_datum(gdf, from_datum=d)
@@ -613,7 +396,7 @@ def write_layer(
             pyogrio.write_dataframe(gdf, target, **kwargs)
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
                 pyogrio.errors.FieldError, pyogrio.errors.GeometryError) as exc:
-            raise DataFileError(f"cannot write {p}: {_first_line(exc)}") from None
+            raise DataFileError(f"cannot write {p}: {first_line(exc)}") from None
         written = sorted(tmp.iterdir())
         if suffix == ".shp":  # drop sidecars of an older version (a stale index is harmful)
             for ext in _SHAPEFILE_SIDECARS:

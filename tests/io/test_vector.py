@@ -1,4 +1,4 @@
-"""Tests of layout.io.vector and layout.io.encoding: formats, encodings, CRS rules, datums, atomic writes.
+"""Tests of layout.io.vector: Shapefile encodings, formats, layers, CRS rules, atomic writes.
 
 Each fixture writes a tiny file to tmp_path; the expected result is written next to it (the
 strings and coordinates that went in are what must come out).
@@ -6,26 +6,16 @@ strings and coordinates that went in are what must come out).
 
 from __future__ import annotations
 
-import codecs
-import struct
 import zipfile
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
-import pandas as pd
 import pyogrio
 import pytest
-import shapely
 
-from layout.core.datum import bd09_to_wgs84, gcj02_to_wgs84
 from layout.errors import CRSError, DataFileError, EncodingError
-from layout.io import encoding as _encoding
 from layout.io.vector import list_layers, read_layer, write_layer
-
-# Names as written by a Chinese agency; the expected result of every encoding test.
-NAMES = ["郑州宇通客车股份有限公司", "新密市耐材厂"]
-POINTS = [shapely.Point(113.749, 34.698), shapely.Point(113.427, 34.509)]
+from tests.fixtures.chinese_firms import NAMES, POINTS
 
 
 def _shapefile(folder: Path, stem: str, names: list[str], encoding: str, *,
@@ -133,169 +123,6 @@ def test_reading_does_not_modify_the_file(tmp_path: Path) -> None:
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     read_layer(path, datum="gcj02")
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
-
-
-def _dbf(values: list[bytes], language_driver: int = 0) -> bytes:
-    """A minimal dBASE III file with one character field NAME holding ``values``."""
-    width = max(len(v) for v in values)
-    header = bytes([3, 124, 1, 1]) + struct.pack("<IHH", len(values), 65, width + 1)
-    header += bytes(17) + bytes([language_driver]) + bytes(2)
-    field = b"NAME".ljust(11, b"\0") + b"C" + bytes(4) + bytes([width, 0]) + bytes(14)
-    records = b"".join(b" " + v.ljust(width) for v in values)
-    return header + field + b"\r" + records + b"\x1a"
-
-
-def test_scan_dbf_reads_the_header_and_text_cells() -> None:
-    data = _dbf([b"plain", "新密".encode("gbk")], language_driver=0x4D)
-    text = _encoding.scan_dbf(data)
-    assert text.language_driver == 0x4D
-    assert text.n_records == 2
-    assert text.cells == [(1, "NAME", "新密".encode("gbk"))]  # ASCII cells are not kept
-
-
-def test_plausibility_decides_between_valid_decodings() -> None:
-    # GBK text that is also valid UTF-8 decodes to Cyrillic under UTF-8: GB18030 wins.
-    raw = "一为要".encode("gbk")
-    assert raw.decode("utf-8") == "һΪҪ"  # valid UTF-8, but Cyrillic and Greek
-    assert _encoding.dbf_encoding(_dbf([raw])) == ("gb18030", "detected")
-    assert _encoding.dbf_encoding(_dbf([b"abc"])) == ("utf-8", "ascii")
-
-
-def test_language_driver_breaks_a_tie() -> None:
-    # UTF-8 "人人" is also valid GB18030 made of common characters ("浜轰汉"): a true tie.
-    raw = "人人".encode()
-    assert raw.decode("gb18030") == "浜轰汉"
-    assert _encoding.dbf_encoding(_dbf([raw]))[0] == "utf-8"  # no hint: UTF-8
-    # Language driver 0x4D announces code page 936 (GBK).
-    assert _encoding.dbf_encoding(_dbf([raw], language_driver=0x4D))[0] == "gb18030"
-
-
-@pytest.mark.parametrize(("content", "codec"), [
-    ("UTF-8", "utf-8"), ("utf8\n", "utf-8"), ("65001", "utf-8"), ("GBK", "gb18030"),
-    ("CP936", "gb18030"), ("936", "gb18030"), ("GB2312", "gb18030"), ("ANSI 936", "gb18030"),
-    ("Big5", "big5"), ("1252", "cp1252"), ("88591", "latin-1"),
-])
-def test_cpg_codec(content: str, codec: str) -> None:
-    assert _encoding.cpg_codec(content) == codecs.lookup(codec).name
-
-
-def test_unknown_cpg() -> None:
-    with pytest.raises(EncodingError, match="not known"):
-        _encoding.cpg_codec("KLINGON")
-
-
-# --- CSV and Excel tables -------------------------------------------------------------------
-
-
-def test_csv_with_chinese_lonlat_columns(tmp_path: Path) -> None:
-    path = tmp_path / "firms.csv"
-    path.write_text("名称,经度,纬度,职工\n郑州宇通客车股份有限公司,113.749,34.698,100\n"
-                    "新密市耐材厂,113.427,34.509,20\n", encoding="utf-8")
-    gdf = read_layer(path)
-    assert gdf["名称"].tolist() == NAMES
-    assert gdf.crs.to_epsg() == 4326
-    np.testing.assert_allclose(gdf.geometry.x, [113.749, 113.427])
-    np.testing.assert_allclose(gdf.geometry.y, [34.698, 34.509])
-    assert gdf["职工"].tolist() == [100, 20]
-    assert any("EPSG:4326" in note for note in gdf.attrs["notes"])
-
-
-def test_gbk_csv_from_excel(tmp_path: Path) -> None:
-    path = tmp_path / "firms_gbk.csv"
-    path.write_bytes("名称,经度,纬度\n新密市耐材厂,113.427,34.509\n".encode("gbk"))
-    gdf = read_layer(path)
-    assert gdf["名称"].tolist() == ["新密市耐材厂"]
-    assert gdf.attrs["encoding"] == "gb18030"
-
-
-def test_csv_with_bom_and_codes(tmp_path: Path) -> None:
-    path = tmp_path / "bom.csv"
-    path.write_bytes("\ufeffcode,lng,lat,n\n0012,113.7,34.7,5\n0100,113.8,34.8,\n".encode())
-    gdf = read_layer(path)
-    assert gdf.attrs["encoding"] == "utf-8-sig"
-    assert gdf["code"].tolist() == ["0012", "0100"]  # leading zeros kept: codes, not numbers
-    assert gdf["n"].iloc[0] == 5 and np.isnan(gdf["n"].iloc[1])
-
-
-def test_utf16_tab_separated_text(tmp_path: Path) -> None:
-    path = tmp_path / "unicode.tsv"
-    path.write_bytes("名称\t经度\t纬度\n新密市耐材厂\t113.427\t34.509\n".encode("utf-16"))
-    gdf = read_layer(path)
-    assert gdf["名称"].tolist() == ["新密市耐材厂"] and gdf.attrs["encoding"] == "utf-16"
-
-
-def test_cgcs2000_table_is_epsg_4490(tmp_path: Path) -> None:
-    path = tmp_path / "firms.csv"
-    path.write_text("lon,lat\n113.7,34.7\n", encoding="utf-8")
-    assert read_layer(path, datum="cgcs2000").crs.to_epsg() == 4490
-
-
-def test_xlsx_with_chinese_columns_and_sheets(tmp_path: Path) -> None:
-    path = tmp_path / "firms.xlsx"
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        pd.DataFrame({"名称": NAMES, "经度": [113.749, 113.427], "纬度": [34.698, 34.509]}
-                     ).to_excel(writer, sheet_name="企业", index=False)
-        pd.DataFrame({"note": ["说明"]}).to_excel(writer, sheet_name="说明", index=False)
-    assert list_layers(path) == ["企业", "说明"]
-    gdf = read_layer(path)
-    assert gdf["名称"].tolist() == NAMES
-    assert gdf.attrs["source"] == f"{path}:企业"
-    assert any("first sheet" in note for note in gdf.attrs["notes"])
-    np.testing.assert_allclose(gdf.geometry.x, [113.749, 113.427])
-    with pytest.raises(DataFileError, match="has no sheet 'x'; available: 企业, 说明"):
-        read_layer(path, layer="x")
-    with pytest.raises(DataFileError, match=r"no longitude column.*note.*--lon/--lat"):
-        read_layer(path, layer="说明")
-
-
-@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_gcj02_and_bd09_are_converted(tmp_path: Path, suffix: str) -> None:
-    lon, lat = [113.749, 113.427], [34.698, 34.509]
-    frame = pd.DataFrame({"name": NAMES, "经度": lon, "纬度": lat})
-    path = tmp_path / f"gaode{suffix}"
-    if suffix == ".csv":
-        frame.to_csv(path, index=False)
-    else:
-        frame.to_excel(path, index=False, engine="openpyxl")
-    for datum, to_wgs84 in (("gcj02", gcj02_to_wgs84), ("bd09", bd09_to_wgs84)):
-        gdf = read_layer(path, datum=datum)
-        x, y = to_wgs84(lon, lat)
-        np.testing.assert_allclose(gdf.geometry.x, x, rtol=0, atol=1e-12)
-        np.testing.assert_allclose(gdf.geometry.y, y, rtol=0, atol=1e-12)
-        assert gdf.crs.to_epsg() == 4326
-        assert gdf.attrs["notes"][-1] == f"converted from {datum.upper()} to WGS84"
-        # The shift is about half a kilometre in Zhengzhou (domain brief §3).
-        assert 0.003 < abs(gdf.geometry.x.iloc[0] - lon[0]) < 0.02
-
-
-def test_explicit_lonlat_columns(tmp_path: Path) -> None:
-    path = tmp_path / "odd.csv"
-    path.write_text("name,E,N\na,113.7,34.7\n", encoding="utf-8")
-    with pytest.raises(DataFileError, match=r"no longitude column.*columns: name, E, N.*--lon"):
-        read_layer(path)
-    gdf = read_layer(path, lon="E", lat="N")
-    assert gdf.geometry.iloc[0].equals(shapely.Point(113.7, 34.7))
-    with pytest.raises(DataFileError, match="no column 'X'"):
-        read_layer(path, lon="X", lat="N")
-
-
-def test_projected_table_needs_crs(tmp_path: Path) -> None:
-    path = tmp_path / "metres.csv"
-    path.write_text("x,y\n512345,3841234\n", encoding="utf-8")
-    with pytest.raises(CRSError, match=r"not degrees.*crs=.*EPSG:4547"):
-        read_layer(path)
-    gdf = read_layer(path, crs="EPSG:4547")
-    assert gdf.crs.to_epsg() == 4547
-    with pytest.raises(CRSError, match="lon/lat from a web map"):
-        read_layer(path, crs="EPSG:4547", datum="gcj02")
-
-
-def test_missing_values_give_missing_geometry(tmp_path: Path) -> None:
-    path = tmp_path / "gaps.csv"
-    path.write_text("lon,lat\n113.7,34.7\n,34.8\nabc,34.9\n", encoding="utf-8")
-    gdf = read_layer(path)
-    assert gdf.geometry.isna().tolist() == [False, True, True]
-    assert gdf.attrs["lonlat_columns"] == ("lon", "lat")
 
 
 # --- vector formats, layers, errors ---------------------------------------------------------

@@ -1,0 +1,226 @@
+"""Checks of where the features lie: symptoms of a wrong CRS, and features outside the study area.
+
+A wrong CRS shows in the coordinates: latitude and longitude swapped, degrees in a projected CRS,
+metres in a geographic CRS, a Gauss-Kruger zone prefix that does not match EPSG:4547/4526.
+Features more than `STUDY_AREA_TOLERANCE_M` outside the study area are reported as warnings.  The
+problems are built as in `layout.data.checks`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from pyproj import CRS
+
+from layout import settings
+from layout.data.checks import CheckedLayer, format_number, problem_text, rows_where
+from layout.errors import CRSError, Problem
+from layout.io.crs import crs_label
+
+#: Features within this distance of the study area (metres) are not reported as outside it.
+STUDY_AREA_TOLERANCE_M = 1000.0
+
+
+def _metre_hint(x: float) -> str:
+    if 3.8e7 <= abs(x) < 3.9e7:
+        return "EPSG:4526 (CGCS2000 Gauss-Kruger CM 114E with the zone prefix 38)"
+    return "EPSG:4547 (CGCS2000 Gauss-Kruger CM 114E, x about 300000–700000)"
+
+
+def check_coordinates(ctx: CheckedLayer) -> tuple[set[int], list[Problem], bool]:
+    """Look for symptoms of a wrong CRS (or its absence).
+
+    Returns the rows already reported (skipped by the study-area check), the problems, and
+    whether the whole layer is in doubt (then the study-area check is skipped).
+    """
+    gdf = ctx.gdf
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    bounds = shapely.bounds(geoms)  # NaN for missing geometries
+    x0, y0, x1, y1 = bounds.T
+    rows = np.flatnonzero(usable)
+    if len(rows) == 0:
+        return set(), [], True
+    ax = np.maximum(np.abs(x0), np.abs(x1))
+    ay = np.maximum(np.abs(y0), np.abs(y1))
+    degree_like = (ax <= 180) & (ay <= 90)
+    where = lambda r: f"x={format_number(x0[r])}, y={format_number(y0[r])}"  # noqa: E731
+
+    if gdf.crs is None:
+        sample = int(rows[0])
+        guess = (
+            "EPSG:4326 (lon/lat degrees)" if degree_like[rows].all() else _metre_hint(x0[sample])
+        )
+        hint = gdf.attrs.get("crs_hint")
+        return (
+            set(),
+            [
+                Problem(
+                    ctx.source,
+                    hint
+                    or problem_text(
+                        "no CRS",
+                        f"no CRS (a Shapefile without .prj?) and coordinates such as "
+                        f"{where(sample)}",
+                        "a CRS",
+                        f"pass crs= (--crs) if you know it; the values look like {guess}",
+                    ),
+                )
+            ],
+            True,
+        )
+
+    crs = CRS.from_user_input(gdf.crs)
+    label = crs_label(crs)
+    problems: list[Problem] = []
+    if crs.is_geographic:
+        swapped = usable & (ay > 90) & (ay <= 180) & (ax <= 90)
+        metres = usable & ~swapped & ((ax > 180) | (ay > 90))
+        s_rows = rows_where(swapped)
+        m_rows = rows_where(metres)
+        fix = "swap the columns (or --lon/--lat) and read the file again"
+        problems += ctx.report(
+            s_rows,
+            lambda r: problem_text(
+                "latitude and longitude look swapped", where(r), "x (longitude) first", fix
+            ),
+            lambda n, ids: problem_text(
+                f"{n} features have latitude and longitude swapped",
+                f"{where(s_rows[0])} ({ids})",
+                "x (longitude) first",
+                fix,
+            ),
+        )
+
+        def fix_m(x: float) -> str:
+            return f"the CRS is wrong: if these are metres of {_metre_hint(x)}, set that CRS"
+
+        problems += ctx.report(
+            m_rows,
+            lambda r: problem_text(
+                f"coordinates look like metres, but the CRS is {label} (degrees)",
+                where(r),
+                "longitude/latitude degrees",
+                fix_m(x0[r]),
+            ),
+            lambda n, ids: problem_text(
+                f"{n} features have coordinates in metres, but the CRS is {label} (degrees)",
+                f"{where(m_rows[0])} ({ids})",
+                "longitude/latitude degrees",
+                fix_m(x0[m_rows[0]]),
+            ),
+        )
+        return set(s_rows) | set(m_rows), problems, len(m_rows) == len(rows)
+
+    deg_rows = rows_where(usable & degree_like)
+    fix_d = (
+        "the CRS is wrong: set EPSG:4326 (or EPSG:4490) as the file's CRS instead of "
+        f"{label}; do not reproject"
+    )
+    problems += ctx.report(
+        deg_rows,
+        lambda r: problem_text(
+            f"coordinates look like degrees, but the CRS is {label} (metres)",
+            where(r),
+            "metres",
+            fix_d,
+        ),
+        lambda n, ids: problem_text(
+            f"{n} features have coordinates in degrees, but the CRS is {label} (metres)",
+            f"{where(deg_rows[0])} ({ids})",
+            "metres",
+            fix_d,
+        ),
+    )
+    epsg = crs.to_epsg()
+    zone_rows: list[int] = []
+    if epsg in (4547, 4526):  # the Zhengzhou Gauss-Kruger zone without / with its prefix 38
+        prefixed = usable & ~degree_like & (ax >= 1e7)
+        bare = usable & ~degree_like & (ax < 1e7)
+        zone_rows = rows_where(prefixed if epsg == 4547 else bare)
+        other = "EPSG:4526" if epsg == 4547 else "EPSG:4547"
+        why = "has the zone prefix 38" if epsg == 4547 else "lacks the zone prefix 38"
+        fix_z = f"x {why}: set {other} as the file's CRS instead of {label}"
+        problems += ctx.report(
+            zone_rows,
+            lambda r: problem_text(
+                "easting does not match the CRS", where(r), f"eastings of {label}", fix_z
+            ),
+            lambda n, ids: problem_text(
+                f"{n} features have eastings that do not match the CRS",
+                f"{where(zone_rows[0])} ({ids})",
+                f"eastings of {label}",
+                fix_z,
+            ),
+        )
+    flagged = set(deg_rows) | set(zone_rows)
+    return flagged, problems, len(flagged) == len(rows)
+
+
+def check_study_area(
+    ctx: CheckedLayer, area: gpd.GeoDataFrame | gpd.GeoSeries, *, exclude: set[int]
+) -> list[Problem]:
+    """Features more than `STUDY_AREA_TOLERANCE_M` outside ``area`` (warnings).
+
+    Features outside as given but inside with x and y exchanged are reported as swapped
+    (errors); the rows in ``exclude`` (already reported) are skipped.
+    """
+    if area.crs is None:
+        raise CRSError("the study area has no CRS; set one (e.g. area.set_crs('EPSG:4326'))")
+    if len(area) == 0:
+        return []
+    metric = settings.default_crs
+    region = area.to_crs(metric).union_all().buffer(STUDY_AREA_TOLERANCE_M)
+    geoms = ctx.gdf.geometry
+    arr = np.asarray(geoms.values, dtype=object)
+    usable = ~(shapely.is_missing(arr) | shapely.is_empty(arr)) & shapely.is_valid(arr)
+    rows = [r for r in rows_where(usable) if r not in exclude]  # invalid ones are reported already
+    if not rows:
+        return []
+    inside = shapely.intersects(_to(arr[rows], ctx.gdf.crs, metric), region)
+    outside = [rows[i] for i in np.flatnonzero(~inside)]
+    bounds = shapely.bounds(arr)
+    swapped: list[int] = []
+    if outside and CRS.from_user_input(ctx.gdf.crs).is_geographic:
+        # Outside as given but inside with x and y exchanged: swapped columns, not a stray point.
+        flipped = shapely.transform(arr[outside], lambda xy: xy[:, ::-1])
+        hit = shapely.intersects(_to(flipped, ctx.gdf.crs, metric), region)
+        swapped = [outside[i] for i in np.flatnonzero(hit)]
+        outside = [r for r in outside if r not in set(swapped)]
+    fix_s = "swap the columns (or --lon/--lat) and read the file again"
+    problems = ctx.report(
+        swapped,
+        lambda r: problem_text(
+            "latitude and longitude look swapped (swapped, the feature lies in the study area)",
+            f"x={format_number(bounds[r, 0])}, y={format_number(bounds[r, 1])}",
+            "x (longitude) first",
+            fix_s,
+        ),
+        lambda n, ids: problem_text(
+            f"{n} features have latitude and longitude swapped", ids, "x (longitude) first", fix_s
+        ),
+    )
+    km = STUDY_AREA_TOLERANCE_M / 1000
+    fix = "check its coordinates (CRS, datum, typing), or drop it if it belongs elsewhere"
+    return problems + ctx.report(
+        outside,
+        lambda r: problem_text(
+            f"outside the study area (by more than {km:g} km)",
+            f"x={format_number(bounds[r, 0])}, y={format_number(bounds[r, 1])}",
+            "a feature inside the study area",
+            fix,
+        ),
+        lambda n, ids: (
+            f"{n} features outside the study area ({ids}); check their "
+            "coordinates (CRS, datum, typing), or drop those that belong elsewhere"
+        ),
+        severity="warning",
+    )
+
+
+def _to(geoms: np.ndarray, crs: Any, target: str) -> np.ndarray:
+    """Reproject an array of geometries (coordinates that cannot be projected become inf)."""
+    return np.asarray(gpd.GeoSeries(geoms, crs=crs).to_crs(target).values, dtype=object)
