@@ -62,7 +62,8 @@ def score(inputs: PlanInputs | PlanSource = None, *, industry: str) -> Suitabili
     Examples
     --------
     >>> result = score(load_inputs(), industry="food")
-    >>> why = result.explain((100, 300))  # row 100, column 300 of the grid
+    >>> row, col = result.eligible.nonzero()  # the cells no hard constraint excludes
+    >>> why = result.explain((int(row[0]), int(col[0])))
     >>> bool(abs(why["contribution"].sum() - why.attrs["score"]) < 1e-4)
     True
     """

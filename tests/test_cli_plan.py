@@ -282,27 +282,27 @@ def run_plan_cli(plan: Path, out: Path) -> Result:
         ),
         pytest.param(
             {**PLAN_OVERRIDES, "inputs": {"zones": {"path": "zones.gpkg", "layer": "zones"}}},
-            ["plan.toml: [inputs] zones", "zones.gpkg", "does not exist"],
+            ["plan.toml: inputs.zones: file", "zones.gpkg", "does not exist"],
             id="missing-file",
         ),
         pytest.param(
             {**PLAN_OVERRIDES, "allocation": {"max_site": 3}},
-            ["plan.toml: [allocation]", "unknown key 'max_site'", "max_sites"],
+            ["plan.toml: allocation.max_site: unknown key", "max_sites"],
             id="unknown-allocation-key",
         ),
         pytest.param(
             {**PLAN_OVERRIDES, "sensitivity": {"run": 3}},
-            ["plan.toml: [sensitivity]", "unknown key 'run'", "runs"],
+            ["plan.toml: sensitivity.run: unknown key", "runs"],
             id="unknown-sensitivity-key",
         ),
         pytest.param(
             {"demand": {"industries": NO_FIRMS, "grwth": 3}},
-            ["plan.toml: [demand]", "unknown key 'grwth'", "growth"],
+            ["plan.toml: demand.grwth: unknown key", "growth"],
             id="unknown-demand-key",
         ),
         pytest.param(
             {**PLAN_OVERRIDES, "alocation": {"max_sites": 3}},
-            ["plan.toml", "unknown key 'alocation'", "did you mean 'allocation'"],
+            ["plan.toml: alocation: unknown key", "did you mean 'allocation'"],
             id="unknown-table",
         ),
     ],

@@ -183,7 +183,7 @@ def test_missing_input_file(tmp_path: Path) -> None:
     plan = tp.write_tiny_plan(tmp_path / "plan", inputs={"urban_areas": "urban.geojson"})
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["score", str(plan), "--out", str(out)])
-    assert_bad_input(result, out, "plan.toml: [inputs] urban_areas", "urban.geojson")
+    assert_bad_input(result, out, "plan.toml: inputs.urban_areas: file", "urban.geojson")
 
 
 def test_missing_plan_file(tmp_path: Path) -> None:
@@ -194,8 +194,9 @@ def test_missing_plan_file(tmp_path: Path) -> None:
 
 def test_failure_after_some_industries_writes_nothing(tmp_path: Path) -> None:
     # A transform error that only aluminium (the 5th industry) meets: residential_buffer has a
-    # weight for pollution-intensive industries only.  The first four are scored and staged,
-    # then the run fails; the output folder must keep exactly what it held before.
+    # weight for pollution-intensive industries only. The plan is refused when it is read
+    # (every industry's criteria are resolved then); the output folder must keep exactly what
+    # it held before.
     bad = {"aluminium": {"criteria": {"residential_buffer": {"transform": {"kind": "nearr"}}}}}
     plan = tp.write_tiny_plan(tmp_path / "plan", industries=bad)
     out = tmp_path / "out"
@@ -204,7 +205,8 @@ def test_failure_after_some_industries_writes_nothing(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["score", str(plan), "--out", str(out), "-q"])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
-    assert "[industries.aluminium.criteria.residential_buffer] transform.kind" in result.stderr
+    where = "industries.aluminium.criteria.residential_buffer.transform"
+    assert f"{where}: unknown transform kind" in result.stderr
     assert "did you mean 'near'" in result.stderr
     assert [p.name for p in out.iterdir()] == ["auto_score.tif"]
     assert (out / "auto_score.tif").read_bytes() == b"an earlier run"
@@ -224,22 +226,22 @@ def test_bad_data_is_reported_without_traceback(tmp_path: Path) -> None:
     [
         pytest.param(
             {"density": {"weight_column": "employee"}},
-            "[criteria.density]",
+            "plan.toml: criteria.density.",
             id="weight_column-typo",
         ),
         pytest.param(
             {"density": {"bandwidth_m": "wide"}},
-            "[criteria.density]",
+            "plan.toml: criteria.density.",
             id="bandwidth-not-a-number",
         ),
         pytest.param(
             {"density": {"bandwidth_m": -5.0}},
-            "[criteria.density]",
+            "plan.toml: criteria.density.",
             id="bandwidth-negative",
         ),
         pytest.param(
             {"lq": {"measure": "employee"}},
-            "[criteria.lq]",
+            "plan.toml: criteria.lq.measure",
             id="lq-measure-typo",
         ),
     ],

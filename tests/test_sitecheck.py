@@ -31,12 +31,12 @@ from layout.data.indicators import (
     read_indicators,
     thresholds,
 )
-from layout.data.inputs import file_digest
+from layout.io.files import file_sha256
 from layout.io.raster import FAST_READ
 from layout.model.catalog import PRIORITY_CODES
 from layout.products.sitecheck import example_indicators
 from layout.scoring.cache import ScoreCache, ensure_cache, open_cache
-from layout.scoring.cachekey import cache_key, file_sha256
+from layout.scoring.cachekey import cache_key
 
 
 def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScoreCache]:
@@ -145,7 +145,7 @@ def test_read_indicators_formats(tmp_path: Path) -> None:
 def test_cache_key_is_cheap_and_consistent(score_cache: ScoreCache) -> None:
     assert cache_key() == cache_key(load_plan()) == score_cache.key
     assert open_cache(None, root=score_cache.folder.parent) is not None
-    assert file_sha256(settings.embedded_gpkg()) == file_digest(settings.embedded_gpkg())
+    assert file_sha256(settings.embedded_gpkg()) == file_sha256(settings.embedded_gpkg())
 
 
 def test_cache_key_follows_changed_plans() -> None:

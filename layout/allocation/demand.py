@@ -41,7 +41,7 @@ def land_demand(
     Examples
     --------
     >>> import pandas as pd
-    >>> from layout.model.catalog import load_catalog
+    >>> from layout.config.catalog import load_catalog
     >>> ent = pd.DataFrame({"industry": ["food", "food"], "output_wan": [600.0, 400.0],
     ...                     "land_mu": [2.0, 3.0]})
     >>> opts = DemandOptions(industries={c: {"mu": 0.0} for c in

@@ -17,7 +17,7 @@ from layout.data.validate import validate_layer
 from layout.errors import DataFileError, Problem, ValidationError
 from layout.io import embedded as datasets
 from layout.io.crs import to_metric
-from layout.io.files import file_sha256 as file_digest  # public here too, under its old name
+from layout.io.files import file_sha256
 from layout.io.vector import read_layer
 from layout.model.catalog import OTHER
 from layout.model.grid import Grid
@@ -126,7 +126,7 @@ def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
         if spec.embedded:
             gdf = datasets.load(name)
             path = datasets.gpkg_path()
-            sources[name] = f"{path.name}:{name} sha256={file_digest(path)[:16]}"
+            sources[name] = f"{path.name}:{name} sha256={file_sha256(path)[:16]}"
         else:
             assert spec.path is not None
             gdf = read_layer(
@@ -134,7 +134,7 @@ def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
             )
             sources[name] = (
                 f"{spec.path}{':' + spec.layer if spec.layer else ''} "
-                f"sha256={file_digest(spec.path)[:16]}"
+                f"sha256={file_sha256(spec.path)[:16]}"
             )
         raw[name] = gdf
 
@@ -173,7 +173,7 @@ def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
         dem = datasets.dem_path() if spec.embedded else spec.path
         if dem is None or not dem.exists():
             raise DataFileError(f"{dem}: DEM file not found; fix [inputs] dem in {plan.label}")
-        sources["dem"] = f"{dem.name} sha256={file_digest(dem)[:16]}"
+        sources["dem"] = f"{dem.name} sha256={file_sha256(dem)[:16]}"
     return PlanInputs(
         plan, layers, grid, dem, sources, tuple(p for p in problems if p.severity != "error")
     )

@@ -16,8 +16,8 @@
   for a Shapefile (``.dbf``, ``.prj``, ``.cpg`` ...).
 
 Only files are hashed, never loaded or imported, so the key costs a few milliseconds (the
-package's code is about 1 MB and the embedded data under 2 MB). The digests are the same as
-`layout.data.inputs.file_digest`.
+package's code is about 1 MB and the embedded data under 2 MB), with
+`layout.io.files.file_sha256`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from layout.errors import DataFileError, LayoutError
+from layout.io.files import file_sha256
 from layout.version import __version__
 
 if TYPE_CHECKING:
@@ -69,24 +70,6 @@ def scoring_code_files(root: Path | None = None) -> list[Path]:
     for floor in SCORING_FLOORS:
         files.extend(p for p in (base / floor).rglob("*.py") if p.is_file())
     return sorted(files, key=lambda p: p.relative_to(base).as_posix())
-
-
-def file_sha256(path: str | os.PathLike[str]) -> str:
-    """SHA-256 of a file (hex); the same digest as `layout.data.inputs.file_digest`.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
-    >>> _ = p.write_bytes(b"abc")
-    >>> file_sha256(p)[:16]
-    'ba7816bf8f01cfea'
-    """
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def plan_data(

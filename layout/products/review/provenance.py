@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from layout import settings
-from layout.data.inputs import file_digest
+from layout.io.files import file_sha256
 from layout.products.planfolder import PlanOutputs
 from layout.products.review.tables import text_column
 
@@ -75,9 +75,9 @@ def data_provenance(plan: PlanOutputs | Mapping[str, Any]) -> pd.DataFrame:
     Examples
     --------
     >>> from layout import settings
-    >>> from layout.data.inputs import file_digest
+    >>> from layout.io.files import file_sha256
     >>> gpkg = settings.embedded_gpkg()
-    >>> man = {"inputs": {"zones": f"zhengzhou.gpkg:zones sha256={file_digest(gpkg)[:16]}",
+    >>> man = {"inputs": {"zones": f"zhengzhou.gpkg:zones sha256={file_sha256(gpkg)[:16]}",
     ...                   "dem": "old_dem.tif sha256=0123456789abcdef"}}
     >>> data_provenance(man)[["input", "file", "layer", "unchanged"]]
        input            file  layer unchanged
@@ -96,7 +96,7 @@ def data_provenance(plan: PlanOutputs | Mapping[str, Any]) -> pd.DataFrame:
         unchanged: bool | None = None
         if found is not None and digest:
             if found not in digests:
-                digests[found] = file_digest(found)
+                digests[found] = file_sha256(found)
             unchanged = digests[found].startswith(digest)
         rows.append(
             {
