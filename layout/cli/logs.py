@@ -15,8 +15,9 @@ stdout with `click.echo`, so it can be piped while progress stays on the termina
 from __future__ import annotations
 
 import logging
-import sys
 import time
+
+import click
 
 #: Name of the package logger every library module logs under.
 LOGGER = "layout"
@@ -40,6 +41,28 @@ class ProgressFormatter(logging.Formatter):
         return f"[{time.perf_counter() - self.start:6.1f} s] {message}"
 
 
+class ClickHandler(logging.Handler):
+    """Writes records with `click.echo` to the stderr of the moment (tests swap it)."""
+
+    layout_cli = True
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write one formatted record to stderr."""
+        try:
+            click.echo(self.format(record), err=True)
+        except Exception:  # logging must never break the command
+            self.handleError(record)
+
+
+def reset() -> None:
+    """Remove the command line's handler (when a command ends)."""
+    logger = logging.getLogger(LOGGER)
+    for handler in list(logger.handlers):
+        if getattr(handler, "layout_cli", False):
+            logger.removeHandler(handler)
+    logger.setLevel(logging.NOTSET)
+
+
 def configure(*, quiet: bool = False, verbose: bool = False) -> logging.Logger:
     """Send the package's log to stderr at the level ``-q``/``-v`` ask for (idempotent).
 
@@ -47,15 +70,12 @@ def configure(*, quiet: bool = False, verbose: bool = False) -> logging.Logger:
     --------
     >>> configure(quiet=True).level == logging.ERROR
     True
+    >>> reset()
     """
+    reset()
     logger = logging.getLogger(LOGGER)
-    for handler in list(logger.handlers):
-        if getattr(handler, "layout_cli", False):
-            logger.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.layout_cli = True  # type: ignore[attr-defined]
+    handler = ClickHandler()
     handler.setFormatter(ProgressFormatter(verbose=verbose))
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if verbose else logging.ERROR if quiet else logging.INFO)
-    logger.propagate = False
     return logger

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from layout.cli.logs import configure
+from layout.cli.logs import configure, reset
 from layout.errors import LayoutError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,6 +35,8 @@ class LayoutGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        finally:
+            reset()
 
 
 def _set_logging(ctx: click.Context, param: click.Parameter, value: bool) -> bool:

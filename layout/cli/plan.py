@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import click
 
 from layout.cli.options import date_option, default_date, lang_option, quiet_option
+
+logger = logging.getLogger(__name__)
 
 
 @click.command(name="plan")
@@ -34,20 +37,16 @@ def plan_command(config: Path | None, out: Path, maps_dir: Path, no_maps: bool,
     from layout.data.inputs import load_inputs
     from layout.products.planfolder import write_plan
 
-    def say(msg: str) -> None:
-        if not quiet:
-            click.echo(f"[{time.perf_counter() - t0:6.1f} s] {msg}")
-
     t0 = time.perf_counter()
     inputs = load_inputs(config)
     timings = {"load": time.perf_counter() - t0}
-    say(f"loaded {inputs.plan.label}: grid {inputs.grid.nrows}x{inputs.grid.ncols} at "
-        f"{inputs.grid.cell:g} m")
-    result = run_plan(inputs, sensitivity=False if no_sensitivity else None, progress=say)
+    logger.info("loaded %s: grid %dx%d at %g m", inputs.plan.label, inputs.grid.nrows,
+                inputs.grid.ncols, inputs.grid.cell)
+    result = run_plan(inputs, sensitivity=False if no_sensitivity else None)
     timings.update(result.timings)
     t = time.perf_counter()
     files = write_plan(result, out, timings=timings)
-    say(f"wrote {len(files)} files to {out}/ ({time.perf_counter() - t:.1f} s)")
+    logger.info("wrote %d files to %s/ (%.1f s)", len(files), out, time.perf_counter() - t)
     if not no_maps:
         from layout.products.maps.plan import write_plan_maps
 
@@ -56,7 +55,7 @@ def plan_command(config: Path | None, out: Path, maps_dir: Path, no_maps: bool,
                                title=inputs.plan.name if lang == "zh" else inputs.plan.name_en,
                                config=config)
         files += maps
-        say(f"wrote {len(maps)} maps to {maps_dir}/ ({time.perf_counter() - t:.1f} s)")
+        logger.info("wrote %d maps to %s/ (%.1f s)", len(maps), maps_dir, time.perf_counter() - t)
     sol = result.solution
     click.echo(f"plan: {len(result.sites)} sites, {result.sites['area_mu'].sum():,.0f} mu; "
                f"objective {sol.objective:,.0f} (gap to LP bound {sol.gap:.2%}; greedy "
