@@ -25,7 +25,8 @@ from layout.products.maps.basemap import (
     resolve_basemap,
     shift_bounds,
 )
-from layout.products.maps.industry import industry_map, read_surface
+from layout.products.maps.industry import industry_map
+from layout.products.maps.surface import read_surface
 from tests.test_maps_industry import tiny_layers, tiny_sites, write_surface
 
 KEY = "0123456789abcdef0123456789abcdef"

@@ -37,11 +37,11 @@ from layout import settings
 from layout.cli.main import cli
 from layout.errors import CRSMismatchError, DataFileError, LayoutError
 from layout.products.maps import escape_text, external_loads, render_html
-from layout.products.maps.industry import (
+from layout.products.maps.industry import industry_map
+from layout.products.maps.industry_figure import industry_png
+from layout.products.maps.surface import (
     MAX_PIXELS,
     SuitabilitySurface,
-    industry_map,
-    industry_png,
     read_surface,
     score_colors,
     surface_image,

@@ -33,12 +33,8 @@ external_loads
 
 from layout.products.maps.basemap import BASEMAPS, BasemapError, resolve_basemap
 from layout.products.maps.escape import escape_text
-from layout.products.maps.industry import (
-    SuitabilitySurface,
-    industry_map,
-    industry_png,
-    read_surface,
-)
+from layout.products.maps.industry import industry_map
+from layout.products.maps.industry_figure import industry_png
 from layout.products.maps.offline import (
     MapRenderError,
     external_loads,
@@ -47,8 +43,10 @@ from layout.products.maps.offline import (
     save_map,
 )
 from layout.products.maps.overview import default_title, overview_map
+from layout.products.maps.overview_figure import overview_png
 from layout.products.maps.plan import write_plan_maps
-from layout.products.maps.png import cjk_font, overview_png
+from layout.products.maps.png import cjk_font
+from layout.products.maps.surface import SuitabilitySurface, read_surface
 
 __all__ = [
     "BASEMAPS",

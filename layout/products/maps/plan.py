@@ -100,10 +100,12 @@ _JOB: dict[str, Any] = {}
 
 def _write_one(job: str) -> list[str]:
     """Write the overview (``job == "overview"``) or one industry's map and PNG into the stage."""
-    from layout.products.maps.industry import industry_map, industry_png, read_surface
+    from layout.products.maps.industry import industry_map
+    from layout.products.maps.industry_figure import industry_png
     from layout.products.maps.offline import save_map
     from layout.products.maps.overview import overview_map
-    from layout.products.maps.png import overview_png
+    from layout.products.maps.overview_figure import overview_png
+    from layout.products.maps.surface import read_surface
 
     st = _JOB
     stage: Path = st["stage"]
