@@ -210,9 +210,8 @@ def test_gaode_industry_map_converts_vectors_and_shifts_the_image(surface: Any) 
 
 
 def test_write_plan_maps_with_gaode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.products.maps.plan_data import make_plan_dir
-
     from layout.io import embedded as datasets
+    from tests.products.maps.plan_data import make_plan_dir
 
     monkeypatch.setattr(datasets, "load_all", tiny_layers)
     plan = make_plan_dir(tmp_path / "plan")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import pytest
 import shapely
 from click.testing import CliRunner
@@ -17,7 +19,7 @@ from click.testing import CliRunner
 from layout.cli.main import cli
 from layout.errors import DataFileError
 from layout.products.maps import external_loads
-from layout.products.maps.plan import write_plan_maps
+from layout.products.maps.plan import manifest_config, read_plan_maps_inputs, write_plan_maps
 from tests.products.maps.plan_data import SITES, make_plan_dir, tiny_layers, write_surface
 
 
@@ -115,6 +117,57 @@ def test_write_plan_maps_with_a_plan_config(tmp_path: Path) -> None:
     assert paths[1].name == "industry_food.html" and "food-01" in html
     assert inputs.plan.name in paths[0].read_text(encoding="utf-8")
     assert external_loads(html) == []
+
+
+# --- reading the plan folder ---------------------------------------------------------------
+
+
+def complete_plan_dir(folder: Path, config: Path) -> Path:
+    """``make_plan_dir`` plus what makes it a complete plan folder for `read_plan`."""
+    make_plan_dir(folder)
+    for layer in ("zone_industries", "allocation"):
+        table = pd.DataFrame({"zone_id": ["z1"], "industry": ["auto"], "mu": [150.0]})
+        pyogrio.write_dataframe(table, folder / "plan.gpkg", layer=layer)
+    (folder / "manifest.json").write_text(json.dumps({"config": {"path": str(config)}}))
+    return folder
+
+
+def test_a_complete_plan_folder_is_read_by_read_plan(tmp_path: Path) -> None:
+    from layout.products.planfolder import read_plan
+    from tests.fixtures.tiny_plan import write_tiny_plan
+
+    config = write_tiny_plan(tmp_path / "tiny")
+    folder = complete_plan_dir(tmp_path / "plan", config)
+    found = read_plan_maps_inputs(folder)
+    outputs = read_plan(folder)
+    assert found.scores == dict(outputs.scores) and list(found.scores) == ["auto", "food"]
+    assert found.sites is not None and len(found.sites) == len(SITES)
+    assert found.sites.attrs["source"] == "plan.gpkg:sites"
+    assert found.manifest == outputs.manifest
+    assert manifest_config(found.manifest, folder) == config
+    # The plan's own inputs and name, from the TOML the manifest names.
+    paths = write_plan_maps(folder, out_dir=tmp_path / "maps", png=False)
+    assert "小型测试规划" in paths[0].read_text(encoding="utf-8")
+
+
+def test_a_partial_plan_folder_is_read_file_by_file(tmp_path: Path) -> None:
+    folder = make_plan_dir(tmp_path / "plan")  # plan.gpkg has only its sites layer
+    (folder / "cfg.toml").write_text("", encoding="utf-8")
+    (folder / "manifest.json").write_text('{"config": "cfg.toml"}', encoding="utf-8")
+    found = read_plan_maps_inputs(folder)
+    assert list(found.scores) == ["auto", "food"] and len(found.sites) == len(SITES)
+    assert manifest_config(found.manifest, folder) == folder / "cfg.toml"
+    (folder / "manifest.json").write_text("{not json", encoding="utf-8")
+    assert read_plan_maps_inputs(folder).manifest is None
+    assert manifest_config(None, folder) is None
+    assert manifest_config({"config": {"path": "missing.toml"}}, folder) is None
+
+
+def test_an_unreadable_plan_gpkg_is_an_error(tmp_path: Path) -> None:
+    write_surface(tmp_path / "plan" / "suitability", "auto")
+    (tmp_path / "plan" / "plan.gpkg").write_bytes(b"not a geopackage")
+    with pytest.raises(DataFileError, match="cannot read layer 'sites'"):
+        write_plan_maps(tmp_path / "plan", out_dir=tmp_path / "maps")
 
 
 # --- CLI ----------------------------------------------------------------------------------
