@@ -29,6 +29,16 @@ escape_text
     The one escaping function used for all user text.
 external_loads
     Remote resources an HTML page would fetch (empty for offline maps).
+
+Modules
+-------
+The maps: `overview` and `industry` (web maps), `overview_figure` and `industry_figure` (PNGs),
+`plan` (every map of a plan folder).  Their pieces: `layers` (GeoJSON of the input layers),
+`sites` (sites, popups, rank labels), `legend`, `frame` (the empty map, title, panels),
+`surface` (the suitability surface as images), `probe` (click for score or reasons), `png`
+(fonts, scale bar, the PNG writer), `markup` (HTML fragments from the ``map_*`` templates of
+``layout/products/templates/``), `attributes`, `style`, `escape`, `prepare`, `basemap`,
+`offline`.
 """
 
 from layout.products.maps.basemap import BASEMAPS, BasemapError, resolve_basemap
