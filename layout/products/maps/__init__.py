@@ -29,16 +29,22 @@ escape_text
     The one escaping function used for all user text.
 external_loads
     Remote resources an HTML page would fetch (empty for offline maps).
+
+Modules
+-------
+The maps: `overview` and `industry` (web maps), `overview_figure` and `industry_figure` (PNGs),
+`plan` (every map of a plan folder).  Their pieces: `layers` (GeoJSON of the input layers),
+`sites` (sites, popups, rank labels), `legend`, `frame` (the empty map, title, panels),
+`surface` (the suitability surface as images), `probe` (click for score or reasons), `png`
+(fonts, scale bar, the PNG writer), `markup` (HTML fragments from the ``map_*`` templates of
+``layout/products/templates/``), `attributes`, `style`, `escape`, `prepare`, `basemap`,
+`offline`.
 """
 
 from layout.products.maps.basemap import BASEMAPS, BasemapError, resolve_basemap
 from layout.products.maps.escape import escape_text
-from layout.products.maps.industry import (
-    SuitabilitySurface,
-    industry_map,
-    industry_png,
-    read_surface,
-)
+from layout.products.maps.industry import industry_map
+from layout.products.maps.industry_figure import industry_png
 from layout.products.maps.offline import (
     MapRenderError,
     external_loads,
@@ -47,8 +53,10 @@ from layout.products.maps.offline import (
     save_map,
 )
 from layout.products.maps.overview import default_title, overview_map
+from layout.products.maps.overview_figure import overview_png
 from layout.products.maps.plan import write_plan_maps
-from layout.products.maps.png import cjk_font, overview_png
+from layout.products.maps.png import cjk_font
+from layout.products.maps.surface import SuitabilitySurface, read_surface
 
 __all__ = [
     "BASEMAPS",

@@ -1,8 +1,9 @@
 """All the maps of a plan folder: the overview with every site, and one map per industry.
 
 `write_plan_maps` reads what ``layout plan`` wrote (docs/plan_outputs.md) -- ``plan.gpkg``
-(layer ``sites``) and ``suitability/<code>_score.tif`` / ``<code>_flags.tif`` -- together with the
-plan's input layers, and writes into one folder:
+(layer ``sites``) and ``suitability/<code>_score.tif`` / ``<code>_flags.tif``, through
+`layout.products.planfolder.read_plan` -- together with the plan's input layers, and writes
+into one folder:
 
 ========================  =====================================================================
 ``overview.html``/.png    boundaries, zones, enterprises by industry, constraints, transport and
@@ -22,7 +23,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 
@@ -30,11 +31,29 @@ from layout.errors import DataFileError
 from layout.io.staging import staged_output
 from layout.products.maps.style import TEXT, check_lang, industry_order
 
-__all__ = ["plan_title", "read_plan_sites", "write_plan_maps"]
+__all__ = [
+    "PlanMapsInputs",
+    "manifest_config",
+    "plan_title",
+    "read_plan_maps_inputs",
+    "read_plan_sites",
+    "write_plan_maps",
+]
 
 logger = logging.getLogger(__name__)
 
 SITES_LAYER = "sites"
+
+
+class PlanMapsInputs(NamedTuple):
+    """The files of a plan folder the maps draw (`read_plan_maps_inputs`)."""
+
+    #: ``suitability/<code>_score.tif`` by industry code.
+    scores: dict[str, Path]
+    #: Layer ``sites`` of ``plan.gpkg`` (None when there is none).
+    sites: gpd.GeoDataFrame | None
+    #: ``manifest.json`` as read (None when missing or unreadable in a partial folder).
+    manifest: Any
 
 
 def read_plan_sites(plan_dir: str | os.PathLike[str]) -> gpd.GeoDataFrame | None:
@@ -65,15 +84,44 @@ def read_plan_sites(plan_dir: str | os.PathLike[str]) -> gpd.GeoDataFrame | None
     return sites
 
 
-def _manifest_config(plan_dir: Path) -> Path | None:
-    """The plan TOML named in ``manifest.json`` (``config`` or ``config.path``), if it exists."""
-    path = plan_dir / "manifest.json"
-    if not path.exists():
-        return None
+def read_plan_maps_inputs(plan_dir: str | os.PathLike[str]) -> PlanMapsInputs:
+    """What the maps draw of a plan folder: score rasters by industry, sites and manifest.
+
+    A complete plan folder is read by `layout.products.planfolder.read_plan`.  The maps also
+    accept a partial one (only ``suitability/``; a ``plan.gpkg`` with only its ``sites`` layer; no
+    manifest), read file by file as `read_plan` would: without a ``sites`` layer no sites are
+    drawn, and an unreadable manifest names no plan.
+
+    Raises
+    ------
+    DataFileError
+        ``plan.gpkg`` exists but its ``sites`` layer cannot be read or has no CRS.
+    """
+    from layout.products.planfolder import read_plan
+
+    folder = Path(plan_dir)
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        plan = read_plan(folder)
+    except DataFileError:
+        found = sorted((folder / "suitability").glob("*_score.tif"))
+        scores = {p.name[: -len("_score.tif")]: p for p in found}
+        return PlanMapsInputs(scores, read_plan_sites(folder), _read_manifest(folder))
+    return PlanMapsInputs(dict(plan.scores), plan.sites, plan.manifest)
+
+
+def _read_manifest(folder: Path) -> Any:
+    """``manifest.json`` of a partial plan folder; None when it is missing or unreadable."""
+    try:
+        return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def manifest_config(manifest: Any, plan_dir: Path) -> Path | None:
+    """The plan TOML a manifest names (``config`` or ``config.path``), if the file exists.
+
+    A relative path is looked up from the working directory, then from ``plan_dir``.
+    """
     value: Any = manifest.get("config") if isinstance(manifest, dict) else None
     if isinstance(value, dict):
         value = value.get("path")
@@ -100,10 +148,12 @@ _JOB: dict[str, Any] = {}
 
 def _write_one(job: str) -> list[str]:
     """Write the overview (``job == "overview"``) or one industry's map and PNG into the stage."""
-    from layout.products.maps.industry import industry_map, industry_png, read_surface
+    from layout.products.maps.industry import industry_map
+    from layout.products.maps.industry_figure import industry_png
     from layout.products.maps.offline import save_map
     from layout.products.maps.overview import overview_map
-    from layout.products.maps.png import overview_png
+    from layout.products.maps.overview_figure import overview_png
+    from layout.products.maps.surface import read_surface
 
     st = _JOB
     stage: Path = st["stage"]
@@ -132,8 +182,9 @@ def _map_jobs(jobs: list[str]) -> list[list[str]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers,
-                             mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("fork")
+    ) as pool:
         return list(pool.map(_write_one, jobs))
 
 
@@ -192,18 +243,14 @@ def write_plan_maps(
     check_lang(lang)
     plan_dir = Path(plan_dir)
     out = Path(out_dir)
-    scores = {
-        p.name[: -len("_score.tif")]: p
-        for p in sorted((plan_dir / "suitability").glob("*_score.tif"))
-    }
-    sites = read_plan_sites(plan_dir)
+    scores, sites, manifest = read_plan_maps_inputs(plan_dir)
     if not scores and sites is None:
         raise DataFileError(
             f"{plan_dir}: not a plan folder (no plan.gpkg and no suitability/<code>_score.tif); "
             "run `layout plan` first, or give the folder it wrote"
         )
     if config is None:
-        config = _manifest_config(plan_dir)
+        config = manifest_config(manifest, plan_dir)
     if config is None:
         layers = datasets.load_all()
     else:
@@ -214,8 +261,17 @@ def write_plan_maps(
         title = plan_title(config, lang)
 
     jobs = ["overview", *industry_order(list(scores))]
-    _JOB.update(layers=layers, sites=sites, title=title, lang=lang, date=date, basemap=basemap,
-                cdn=cdn, png=png, scores=scores)
+    _JOB.update(
+        layers=layers,
+        sites=sites,
+        title=title,
+        lang=lang,
+        date=date,
+        basemap=basemap,
+        cdn=cdn,
+        png=png,
+        scores=scores,
+    )
     names: list[str] = []
     try:
         with staged_output(out) as stage:

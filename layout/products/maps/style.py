@@ -220,3 +220,16 @@ def constraint_style(kind: str, lang: str) -> tuple[str, str, str]:
     if known is None:
         label = f"{label} ({kind})"
     return ctype.color, label, ctype.hatch
+
+
+def industry_title(code: str, lang: str) -> str:
+    """Heading of an industry map: ``汽车及装备制造 · 适宜性与推荐选址``.
+
+    Examples
+    --------
+    >>> industry_title("auto", "en")
+    'Automobiles and equipment: suitability and recommended sites'
+    """
+    name = industry_label(code, lang)[0]
+    sep = " · " if lang == "zh" else ": "
+    return f"{name}{sep}{TEXT[lang]['suitability_title']}"

@@ -1,6 +1,6 @@
 """The maps of a plan folder in headless Chromium with the network blocked.
 
-The plan folder is the tiny synthetic one of ``tests/test_maps_industry.py`` (its answer key:
+The plan folder is the tiny synthetic one of ``tests/products/maps/plan_data.py`` (its answer key:
 score ``row + col``, known excluded blocks, four cell-aligned sites), plus one slow test on the
 embedded Zhengzhou data scored for real.  Screenshots are copied to ``/tmp/layout-screens/``.
 """
@@ -11,13 +11,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pytest
 from pyproj import Transformer
 
+from layout.core.datum import wgs84_to_gcj02
 from layout.products.maps.plan import write_plan_maps
-from tests.test_maps_browser import PAYLOADS, Visit, _screenshot, visit  # noqa: F401
-from tests.test_maps_industry import (
+from tests.products.maps.browser import PAYLOADS, Visit, screenshot
+from tests.products.maps.plan_data import (
     CELL,
     METRIC,
     NCOLS,
@@ -25,7 +27,6 @@ from tests.test_maps_industry import (
     SITES,
     X0,
     Y_TOP,
-    embedded_plan_dir,  # noqa: F401
     make_plan_dir,
     tiny_layers,
     tiny_score,
@@ -33,19 +34,29 @@ from tests.test_maps_industry import (
 
 pytestmark = pytest.mark.browser
 
+
 _TO_LONLAT = Transformer.from_crs(METRIC, "EPSG:4326", always_xy=True)
+
 
 _COUNTS = """() => Object.fromEntries(Object.entries(window.__layout.layers)
     .filter(([key, layer]) => layer.getLayers)
     .map(([key, layer]) => [key, layer.getLayers().length]))"""
+
+
 _POINT = """([lat, lng]) => {
     const map = window.__layout.map;
     const p = map.latLngToContainerPoint([lat, lng]);
     const box = map.getContainer().getBoundingClientRect();
     return [box.left + p.x, box.top + p.y];
 }"""
+
+
 _SET_VIEW = "([lat, lng, zoom]) => { window.__layout.map.setView([lat, lng], zoom); }"
+
+
 _CLICK_MAP = "([lat, lng]) => { window.__layout.map.fire('click', {latlng: L.latLng(lat, lng)}); }"
+
+
 _SITE_CENTRES = """() => {
     const out = [];
     window.__layout.layers.sites.eachLayer(l => {
@@ -54,6 +65,8 @@ _SITE_CENTRES = """() => {
     });
     return out;
 }"""
+
+
 # Open every site popup through Leaflet's own event path and return the popups' text.
 _POPUPS = """() => {
     const out = [];
@@ -67,6 +80,8 @@ _POPUPS = """() => {
     });
     return out;
 }"""
+
+
 _TOOLTIPS = """() => {
     const out = [];
     for (const group of Object.values(window.__layout.layers)) {
@@ -114,7 +129,7 @@ def plan_maps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., 
 
 
 def test_industry_map_in_browser(
-    visit: Callable[..., Visit],  # noqa: F811
+    visit: Callable[..., Visit],
     plan_maps: Callable[..., Path],
     tmp_path: Path,
 ) -> None:
@@ -168,7 +183,7 @@ def test_industry_map_in_browser(
         page.locator(".layout-title").inner_text().startswith("汽车及装备制造 · 适宜性与推荐选址")
     )
     assert "km" in page.locator(".leaflet-control-scale").inner_text()
-    _screenshot(page, tmp_path, "industry_tiny.png")
+    screenshot(page, tmp_path, "industry_tiny.png")
 
     # Clicking a site with the mouse opens its popup (and no score popup under it).
     centres = page.evaluate(_SITE_CENTRES)
@@ -182,11 +197,11 @@ def test_industry_map_in_browser(
     assert "机场" not in popup  # no weight, no bar
     assert page.locator(".leaflet-popup").count() == 1
     assert page.locator(".layout-site .bar").count() == 2
-    _screenshot(page, tmp_path, "industry_tiny_popup.png")
+    screenshot(page, tmp_path, "industry_tiny_popup.png")
 
 
 def test_clicks_read_scores_and_exclusion_reasons(
-    visit: Callable[..., Visit],  # noqa: F811
+    visit: Callable[..., Visit],
     plan_maps: Callable[..., Path],
     tmp_path: Path,
 ) -> None:
@@ -222,13 +237,13 @@ def test_clicks_read_scores_and_exclusion_reasons(
     page.wait_for_timeout(300)
     text = click_at(seen, cell_latlng(5, 47))
     assert "不可建设（刚性约束）" in text and "生态保护红线、陡坡" in text
-    _screenshot(page, tmp_path, "industry_tiny_reasons.png")
+    screenshot(page, tmp_path, "industry_tiny_reasons.png")
     seen.page.keyboard.press("Escape")
     assert seen.page_errors == [] and seen.console_errors == []
 
 
 def test_english_maps_in_browser(
-    visit: Callable[..., Visit],  # noqa: F811
+    visit: Callable[..., Visit],
     plan_maps: Callable[..., Path],
 ) -> None:
     maps = plan_maps(lang="en", title="Test plan")
@@ -250,7 +265,7 @@ def test_english_maps_in_browser(
 
 
 def test_overview_with_sites_in_browser(
-    visit: Callable[..., Visit],  # noqa: F811
+    visit: Callable[..., Visit],
     plan_maps: Callable[..., Path],
     tmp_path: Path,
 ) -> None:
@@ -264,11 +279,11 @@ def test_overview_with_sites_in_browser(
     assert sum("未做敏感性分析" in p for p in popups) == 1
     assert "推荐选址" in page.locator(".layout-legend").inner_text()
     assert page.locator(".layout-title").inner_text().startswith("测试规划")
-    _screenshot(page, tmp_path, "overview_tiny_sites.png")
+    screenshot(page, tmp_path, "overview_tiny_sites.png")
 
 
 def test_hostile_plan_runs_nothing(
-    visit: Callable[..., Visit],  # noqa: F811
+    visit: Callable[..., Visit],
     plan_maps: Callable[..., Path],
     tmp_path: Path,
 ) -> None:
@@ -297,18 +312,19 @@ def test_hostile_plan_runs_nothing(
             .startswith("汽车及装备制造" if name.startswith("industry") else title)
         )
         assert title in page.title()
-    _screenshot(page, tmp_path, "plan_hostile.png")
+    screenshot(page, tmp_path, "plan_hostile.png")
 
 
 def test_harness_catches_unescaped_popups(
-    visit: Callable[..., Visit],  # noqa: F811
+    visit: Callable[..., Visit],
     plan_maps: Callable[..., Path],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Negative control: with escaping switched off in the site popups, a payload runs."""
-    from layout.products.maps import overview as overview_module
+    # Every text of the tooltips, popups, legends and titles is escaped through markup.escaped.
+    from layout.products.maps import markup
 
-    monkeypatch.setattr(overview_module, "escape_text", str)
+    monkeypatch.setattr(markup, "escape_text", str)
     maps = plan_maps(names=PAYLOADS)
     seen = visit(maps / "industry_auto.html")
     seen.page.evaluate(_POPUPS)
@@ -317,7 +333,7 @@ def test_harness_catches_unescaped_popups(
 
 
 def test_gaode_map_requests_only_gaode_tiles(
-    visit: Callable[..., Visit],  # noqa: F811
+    visit: Callable[..., Visit],
     plan_maps: Callable[..., Path],
     tmp_path: Path,
 ) -> None:
@@ -333,7 +349,6 @@ def test_gaode_map_requests_only_gaode_tiles(
     info = seen.page.evaluate("() => window.__layout.info")
     assert info["datum"] == "gcj02" and info["image_shift"][0] > 0.004
     # The probe follows the shifted image: a farmland cell, moved to GCJ-02, still reads farmland.
-    from layout.core.datum import wgs84_to_gcj02
 
     lat, lng = cell_latlng(35, 7)
     glng, glat = wgs84_to_gcj02(lng, lat)
@@ -345,11 +360,10 @@ def test_gaode_map_requests_only_gaode_tiles(
 
 @pytest.mark.slow
 def test_embedded_plan_in_browser(
-    visit: Callable[..., Visit],  # noqa: F811
-    embedded_plan_dir: Path,  # noqa: F811
+    visit: Callable[..., Visit],
+    embedded_plan_dir: Path,
     tmp_path: Path,
 ) -> None:
-    import geopandas as gpd
 
     paths = write_plan_maps(
         embedded_plan_dir, out_dir=tmp_path / "maps", date="2024-05-01", png=False
@@ -361,16 +375,16 @@ def test_embedded_plan_in_browser(
     counts = page.evaluate(_COUNTS)
     assert counts["sites"] == int((sites["industry"] == "auto").sum())
     assert page.locator("img.leaflet-image-layer").count() == 1
-    _screenshot(page, tmp_path, "industry_embedded.png")
+    screenshot(page, tmp_path, "industry_embedded.png")
     centre = page.evaluate(_SITE_CENTRES)[0]
     page.evaluate(_SET_VIEW, [*centre, 13])
     page.wait_for_timeout(300)
     popup = click_at(seen, centre)
     assert "auto-01" in popup and "亩" in popup and "同业集聚密度" in popup
-    _screenshot(page, tmp_path, "industry_embedded_popup.png")
+    screenshot(page, tmp_path, "industry_embedded_popup.png")
 
     seen = visit(tmp_path / "maps" / "overview.html")
     assert seen.external == [] and seen.page_errors == [] and seen.console_errors == []
     assert seen.page.evaluate(_COUNTS)["sites"] == len(sites)
-    _screenshot(seen.page, tmp_path, "overview_embedded_sites.png")
+    screenshot(seen.page, tmp_path, "overview_embedded_sites.png")
     assert len(paths) == 8

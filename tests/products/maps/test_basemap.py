@@ -25,10 +25,14 @@ from layout.products.maps.basemap import (
     resolve_basemap,
     shift_bounds,
 )
-from layout.products.maps.industry import industry_map, read_surface
-from tests.test_maps_industry import tiny_layers, tiny_sites, write_surface
+from layout.products.maps.industry import industry_map
+from layout.products.maps.plan import write_plan_maps
+from layout.products.maps.surface import read_surface
+from tests.products.maps.plan_data import tiny_layers, tiny_sites, write_surface
 
 KEY = "0123456789abcdef0123456789abcdef"
+
+
 GAODE = (
     "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
     "&x={x}&y={y}&z={z}"
@@ -81,9 +85,6 @@ def image_bounds(html: str) -> list[list[list[float]]]:
 def surface(tmp_path_factory: pytest.TempPathFactory) -> Any:
     score_path, _ = write_surface(tmp_path_factory.mktemp("basemap"), "auto")
     return read_surface(score_path)
-
-
-# --- resolving ------------------------------------------------------------------------------
 
 
 def test_names() -> None:
@@ -143,9 +144,6 @@ def test_datum_note() -> None:
     assert datum_note(gaode, "zh") == "坐标已转换为 GCJ-02 以匹配高德底图"
     assert datum_note(gaode, "en") == "overlays converted to GCJ-02 to match Gaode tiles"
     assert datum_note(resolve_basemap("osm"), "zh") == "" and datum_note(None, "en") == ""
-
-
-# --- maps -----------------------------------------------------------------------------------
 
 
 def test_tianditu_map(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -213,8 +211,7 @@ def test_gaode_industry_map_converts_vectors_and_shifts_the_image(surface: Any) 
 
 def test_write_plan_maps_with_gaode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from layout.io import embedded as datasets
-    from layout.products.maps.plan import write_plan_maps
-    from tests.test_maps_industry import make_plan_dir
+    from tests.products.maps.plan_data import make_plan_dir
 
     monkeypatch.setattr(datasets, "load_all", tiny_layers)
     plan = make_plan_dir(tmp_path / "plan")

@@ -1,0 +1,174 @@
+"""The frame of every web map: the empty map with its view, and the panels around the layers.
+
+`base_map` makes the canvas-rendered map fitted to the data and titled; `finish_map` adds what
+every map has on top of its layers: metric scale bar, layer control, title panel, datum note,
+legend panel and ``window.__layout`` (the Leaflet map and its layers, for tests and users).
+The panels' style sheet is the template ``map_panels.css.j2``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import folium
+from branca.element import Element, MacroElement
+from folium.template import Template
+
+from layout.products.maps.attributes import date_text
+from layout.products.maps.basemap import Basemap, add_basemap, datum_note
+from layout.products.maps.escape import escape_text
+from layout.products.maps.markup import fragment
+from layout.products.templating import render
+
+__all__ = ["LEGEND_WIDTH_PX", "base_map", "finish_map", "panel_css"]
+
+#: Width of the legend panel; the initial view leaves this much room on the left.
+LEGEND_WIDTH_PX = 250
+
+
+def panel_css() -> str:
+    """The style sheet of the title, legend, note and site-popup panels of every map."""
+    return render("map_panels.css.j2", legend_width=LEGEND_WIDTH_PX)
+
+
+class _Panel(MacroElement):
+    """A fixed HTML panel over the map (title or legend); ``content`` must be escaped HTML."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        {%- if this.css %}<style>{{ this.css }}</style>{% endif %}
+        {% endmacro %}
+        {% macro html(this, kwargs) %}
+        <div class="{{ this.css_class }}" id="{{ this.get_name() }}">{{ this.content }}</div>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, content: str, *, css_class: str, css: str = ""):
+        super().__init__()
+        self._name = "Panel"
+        self.content = content
+        self.css_class = css_class
+        self.css = css
+
+
+class _Hook(MacroElement):
+    """Expose the map and its layers as ``window.__layout`` (used by tests and by users)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.__layout = {
+            map: {{ this._parent.get_name() }},
+            lang: {{ this.lang|tojson }},
+            info: {{ this.info|tojson }},
+            layers: {
+            {%- for key, layer in this.layers.items() %}
+                {{ key|tojson }}: {{ layer.get_name() }},
+            {%- endfor %}
+            },
+        };
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        layers: Mapping[str, Element],
+        *,
+        lang: str,
+        info: Mapping[str, Any] | None = None,
+    ):
+        super().__init__()
+        self._name = "Hook"
+        self.layers = dict(layers)
+        self.lang = lang
+        self.info = dict(info or {})
+
+
+class _Scale(MacroElement):
+    """A metric scale bar (folium's ``control_scale`` also shows miles)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, maxWidth: 160}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "Scale"
+
+
+def base_map(
+    extent: list[list[float]] | None,
+    *,
+    title: str,
+    date: str | dt.date | None,
+    basemap: Basemap | None,
+) -> folium.Map:
+    """An empty canvas-rendered map fitted to ``extent``, with the page title and tiles.
+
+    The initial view leaves room for the legend (left) and the title (top).
+    """
+    centre = (
+        [(extent[0][0] + extent[1][0]) / 2, (extent[0][1] + extent[1][1]) / 2]
+        if extent
+        else [34.72, 113.63]  # Zhengzhou
+    )
+    m = folium.Map(
+        location=centre,
+        zoom_start=9,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=False,  # added below: metric only
+        attribution_control=basemap is not None,
+        zoom_snap=0.25,
+    )
+    add_basemap(m, basemap)
+    m.get_root().title = escape_text(f"{title} {date_text(date)}".strip())  # type: ignore[attr-defined]
+    if extent:
+        m.fit_bounds(
+            extent, padding_top_left=(LEGEND_WIDTH_PX + 20, 50), padding_bottom_right=(120, 30)
+        )
+    return m
+
+
+def finish_map(
+    m: folium.Map,
+    *,
+    title: str,
+    date: str | dt.date | None,
+    lang: str,
+    legend: str,
+    layers: Mapping[str, Element],
+    basemap: Basemap | None,
+    subtitle: str = "",
+    css: str = "",
+    info: Mapping[str, Any] | None = None,
+) -> None:
+    """Add the scale bar, layer control, title, datum note, legend and ``window.__layout``.
+
+    ``legend`` is HTML that the caller has escaped; ``title`` and ``subtitle`` are plain text
+    (template ``map_title.html.j2``); ``css`` is added to the panels' style sheet
+    (``map_panels.css.j2``).
+    """
+    _Scale().add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    title_html = fragment("map_title.html.j2", title=title, subtitle=subtitle, date=date_text(date))
+    _Panel(title_html, css_class="layout-title", css=panel_css() + css).add_to(m)
+    note = datum_note(basemap, lang)
+    if note:
+        _Panel(escape_text(note), css_class="layout-note").add_to(m)
+    _Panel(legend, css_class="layout-legend").add_to(m)
+    details = {
+        "datum": basemap.datum if basemap else "wgs84",
+        "basemap": basemap.name if basemap else "none",
+    }
+    _Hook(layers, lang=lang, info={**details, **(info or {})}).add_to(m)
+
