@@ -1,5 +1,8 @@
 """Shared fixtures.
 
+``score_cache``: the score cache of the embedded plan, built once per session (about 5-10 s)
+into a temporary folder that ``LAYOUT_CACHE_DIR`` points at while it is used.
+
 ``browser``: a headless Chromium driven by Playwright (Debian's ``/usr/bin/chromium``, or
 ``$LAYOUT_CHROMIUM``).  Tests using it are skipped when Playwright or Chromium is missing,
 except when ``$CI`` is set: CI must run them, so there they fail instead.
@@ -13,6 +16,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from layout.scoring.cache import ScoreCache, ensure_cache
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -56,3 +61,15 @@ def browser() -> Iterator[Any]:
             return
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def score_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScoreCache]:
+    """The embedded plan's score cache, shared by the cache, site-check and CLI tests."""
+    root = tmp_path_factory.getbasetemp() / "score_cache"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("LAYOUT_CACHE_DIR", str(root))
+    try:
+        yield ensure_cache(None, root=root, progress=None)
+    finally:
+        mp.undo()

@@ -1,3 +1,5 @@
-"""Floor 8, the plan: land demand, candidate sites, the HiGHS allocation, sensitivity, and the
-run that ties them together (`run_plan`).
+"""Floor 8, the plan.
+
+Land demand, candidate sites, the HiGHS allocation, sensitivity, and the run that ties them
+together (`layout.allocation.run.run_plan`).
 """

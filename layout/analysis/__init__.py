@@ -1,3 +1,5 @@
-"""Floor 6, analysis of the inputs: agglomeration measures, the road network, terrain, and the
-criteria (one computation per declared criterion over a shared context).
+"""Floor 6, analysis of the inputs.
+
+Agglomeration measures, the road network, terrain, and the criteria: one computation per
+declared criterion, over a context shared by all industries.
 """

@@ -1,4 +1,4 @@
-"""``layout check-site``: is this parcel right for this project? (library: `layout.products.sitecheck`).
+"""``layout check-site``: is this parcel right for this project? (`layout.products.sitecheck`).
 
 Only `click` is imported at module level: the command imports the library when it runs, so that
 ``layout --help`` and a warm check stay fast (docs/sitecheck.md, "Speed").

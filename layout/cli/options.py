@@ -42,6 +42,9 @@ class LayoutGroup(click.Group):
 def _set_logging(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
     """Click callback of ``-q`` and ``-v``: configure the log as both say so far."""
     ctx.meta[f"layout.{param.name}"] = value
+    if not ctx.meta.get("layout.logging"):
+        ctx.meta["layout.logging"] = True
+        ctx.call_on_close(reset)  # the handler goes with the command, however it was invoked
     configure(quiet=bool(ctx.meta.get("layout.quiet")),
               verbose=bool(ctx.meta.get("layout.verbose")))
     return value

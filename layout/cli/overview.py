@@ -70,7 +70,7 @@ def overview(
 
 
 def _validate(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, int] | None:
-    """Problems per layer from `layout.data.validate.validate_layer`, or None if it is unavailable."""
+    """Problems per layer (`layout.data.validate.validate_layer`), or None if unavailable."""
     try:
         from layout.data.validate import validate_layer
         from layout.model.layers import LAYER_SCHEMAS

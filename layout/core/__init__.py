@@ -1,3 +1,5 @@
-"""Floor 1, numeric kernels: kernel density, Gi* window sums, regional statistics, transforms, AHP,
-GCJ-02/BD-09 arithmetic, quantiles. numpy and scipy only; no files, no CRS objects, no tables.
+"""Floor 1, numeric kernels on arrays.
+
+Kernel density, Gi* window sums, regional statistics, transforms, AHP, GCJ-02/BD-09
+arithmetic, quantiles. numpy and scipy only: no files, no CRS objects, no tables.
 """

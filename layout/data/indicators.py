@@ -1,7 +1,8 @@
 """Land-use indicators of an industrial project against the national control indicators (集约).
 
 A project's planned indicators are checked against 《工业项目建设用地控制指标》
-(国土资发〔2008〕24号, revised 2023) as the catalog (``layout/config/industries.toml``) records them:
+(国土资发〔2008〕24号, revised 2023) as the catalog (``layout/config/industries.toml``)
+records them:
 
 ==========================  ===========  ===================================  ==================
 field                       unit         threshold                            from the catalog

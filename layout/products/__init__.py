@@ -1,3 +1,5 @@
-"""Floor 9, what people read: the plan folder (its writer and reader), the report, the site check,
-the review helpers and the maps.
+"""Floor 9, what people read.
+
+The plan folder (its one writer and one reader), the report, the site check, the review
+helpers and the maps; HTML from the templates in ``templates/``.
 """

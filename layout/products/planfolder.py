@@ -68,7 +68,7 @@ def manifest(
         "python": platform.python_version(),
         "config": str(plan.path) if plan.path else "embedded plan",
         "config_sha256": hashlib.sha256(cfg_text).hexdigest(),
-        # The plan as used, including changes made in Python (dataclasses.replace, model_copy, vary_plan).
+        # The plan as used, including changes made in Python (replace, model_copy, vary_plan).
         "effective_config_sha256": hashlib.sha256(_effective(result).encode()).hexdigest(),
         "demand": plan.demand.model_dump(),
         "allocation": plan.allocation.model_dump(),

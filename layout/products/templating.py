@@ -29,11 +29,11 @@ def environment() -> jinja2.Environment:
 
 
 def render(name: str, /, **context: Any) -> str:
-    """Render the template ``name`` (a file of ``layout/products/templates/``) with ``context``.
+    r"""Render the template ``name`` (a file of ``layout/products/templates/``) with ``context``.
 
     Examples
     --------
     >>> render("example.html.j2", name="<b>郑州</b>")
-    '<p>&lt;b&gt;郑州&lt;/b&gt;</p>\\n'
+    '<p>&lt;b&gt;郑州&lt;/b&gt;</p>\n'
     """
     return environment().get_template(name).render(**context)

@@ -1,3 +1,5 @@
-"""Floor 7, suitability: weighted scores that decompose exactly into criterion contributions
-(`score`), and the score cache the site check reads.
+"""Floor 7, suitability.
+
+Weighted scores that decompose exactly into criterion contributions
+(`layout.scoring.suitability.score`), and the score cache the site check reads.
 """

@@ -58,3 +58,15 @@ def test_percentile_ends_and_nan() -> None:
     assert got[:3].tolist() == [0.0, 100.0, 100.0]
     assert np.isnan(got[3])
     assert float(percentile_from_quantiles(q, 5.0)) == pytest.approx(55.0)  # exact share 50 %
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_quantile_percentile_bound(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    scores = np.round(rng.gamma(2.0, 12.0, size=200_003), 1)  # many ties
+    q = quantile_table(scores)
+    assert q.size == N_QUANTILES + 1
+    probes = np.concatenate([rng.uniform(-5, 120, 500), scores[:500], [scores.min(), scores.max()]])
+    exact = 100.0 * np.mean(scores[None, :] <= probes[:, None], axis=1)
+    est = percentile_from_quantiles(q, probes)
+    assert np.max(np.abs(est - exact)) <= 0.005 + 1e-9

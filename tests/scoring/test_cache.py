@@ -1,16 +1,25 @@
-"""The score cache (layout.scoring.cache) logs its build and never prints on its own.
+"""The score cache (layout.scoring.cache): its contents, keys, pruning and logging.
 
-Built for the tiny synthetic plan (tests/fixtures/tiny_plan.py), which takes a few seconds.
+The embedded plan's cache is the session's `score_cache` (tests/conftest.py); the logging tests
+build one for the tiny synthetic plan (tests/fixtures/tiny_plan.py), a few seconds.
 """
 
 from __future__ import annotations
 
 import logging
+from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pytest
+import rasterio
 
-from layout.scoring.cache import ensure_cache, open_cache
+from layout import settings
+from layout.config.catalog import load_catalog
+from layout.config.plan import load_plan
+from layout.io.files import file_sha256
+from layout.io.raster import FAST_READ
+from layout.scoring.cache import ScoreCache, ensure_cache, open_cache
 from layout.scoring.cachekey import cache_key
 from tests.fixtures import tiny_plan as tp
 
@@ -44,3 +53,90 @@ def test_ensure_cache_progress_hears_the_logged_lines(
         ensure_cache(plan, root=tmp_path / "cache", progress=heard.append)
     assert heard == [r.getMessage() for r in caplog.records if r.name == "layout.scoring.cache"]
     assert len(heard) == 2
+
+
+def test_cache_key_is_cheap_and_consistent(score_cache: ScoreCache) -> None:
+    assert cache_key() == cache_key(load_plan()) == score_cache.key
+    assert open_cache(None, root=score_cache.folder.parent) is not None
+    assert file_sha256(settings.embedded_gpkg()) == file_sha256(settings.embedded_gpkg())
+
+
+def test_cache_key_follows_changed_plans() -> None:
+    import dataclasses
+
+    plan = load_plan()
+    assert cache_key(dataclasses.replace(plan, resolution=50.0)) != cache_key(plan)
+    assert cache_key(dataclasses.replace(plan, exclude=("basic_farmland",))) != cache_key(plan)
+    assert cache_key(dataclasses.replace(plan)) == cache_key(plan)
+
+
+def test_cache_key_follows_inputs(tmp_path: Path) -> None:
+    plan = (resources.files("layout.config") / "zhengzhou_plan.toml").read_text("utf-8")
+    data = tmp_path / "d.gpkg"
+    data.write_bytes(settings.embedded_gpkg().read_bytes())
+    own = 'boundary = { path = "d.gpkg", layer = "boundary" }'
+    text = plan.replace('boundary = "embedded"', own)
+    assert text != plan
+    path = tmp_path / "plan.toml"
+    path.write_text(text, encoding="utf-8")
+    first = cache_key(path)
+    assert first != cache_key()
+    with open(data, "ab") as f:
+        f.write(b"\0")
+    assert cache_key(path) != first
+
+
+def test_cache_contents(score_cache: ScoreCache) -> None:
+    m = score_cache.manifest
+    assert tuple(m["codes"]) == load_catalog().codes
+    for code in score_cache.codes:
+        with rasterio.open(score_cache.score_path(code)) as src:
+            assert src.tags()["industry"] == code and src.crs.to_epsg() == 4547
+            assert src.descriptions[0] == "score (0-100)" and src.nodata == -1
+        assert score_cache.n_eligible(code) > 100_000
+    assert len(score_cache.layer("zones")) == 15
+
+
+def test_fast_read_storage_keeps_the_bands_of_write_result(tmp_path: Path) -> None:
+    from layout.model.grid import Grid
+    from layout.scoring.suitability import SuitabilityResult, write_result
+
+    mask = np.ones((5, 7), bool)
+    mask[0, 0] = False
+    grid = Grid(load_plan().crs, 400_000.0, 3_800_000.0, 100.0, 5, 7, mask)
+    rng = np.random.default_rng(1)
+    crit = {n: rng.random((5, 7)).astype(np.float32) for n in ("density", "slope")}
+    for v in crit.values():
+        v[~mask] = np.nan
+    score = (40 * crit["density"] + 60 * crit["slope"]).astype(np.float32)
+    result = SuitabilityResult("auto", grid, score, crit, crit, {"density": 0.4, "slope": 0.6},
+                               "direct", np.zeros((5, 7), np.uint16), 7)
+    a = write_result(result, tmp_path / "a")
+    b = write_result(result, tmp_path / "b", storage=FAST_READ)
+    for pa, pb in zip(a, b, strict=True):
+        with rasterio.open(pa) as ra, rasterio.open(pb) as rb:
+            np.testing.assert_array_equal(ra.read(), rb.read())
+            assert ra.descriptions == rb.descriptions and ra.tags() == rb.tags()
+            assert ra.nodata == rb.nodata and ra.transform == rb.transform
+            assert rb.profile["interleave"] == "band"
+
+
+def test_prune_keeps_the_most_recent(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from layout.scoring.cache import prune
+
+    for i in range(6):
+        folder = tmp_path / (f"{i:x}" * 64)[:64]
+        folder.mkdir()
+        (folder / "manifest.json").write_text("{}", encoding="utf-8")
+        os.utime(folder / "manifest.json", (time.time() - 100 + i, time.time() - 100 + i))
+    old = tmp_path / ".abc.partial"
+    old.mkdir()
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    (tmp_path / "other").mkdir()  # not a cache: left alone
+    removed = prune(keep=4, root=tmp_path)
+    assert sorted(p.name[:1] for p in removed if not p.name.endswith(".partial")) == ["0", "1"]
+    assert old in removed and (tmp_path / "other").is_dir()
+    assert len([p for p in tmp_path.iterdir() if len(p.name) == 64]) == 4

@@ -1,12 +1,9 @@
 """Fixtures of the site-check tests: the session's score cache, the example and batch checks.
 
-The cache is the one ``tests/test_sitecheck.py`` and ``tests/test_cli_check_site.py`` use (built
-once per session into the same folder).
+The cache is the session's `score_cache` (tests/conftest.py).
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import geopandas as gpd
 import pytest
@@ -19,12 +16,6 @@ from layout.products.sitecheck import (
 )
 from layout.scoring.cache import ScoreCache
 from tests.products.sitecheck.reference import random_parcels
-from tests.test_sitecheck import shared_cache
-
-
-@pytest.fixture(scope="session")
-def score_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScoreCache]:
-    yield from shared_cache(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,12 @@
 
 The group turns library errors into one line and exit status 2; these tests check that every
 bad input gets such a line naming the parcel or the field, and never a traceback. The score
-cache is the session's (built once, shared with ``test_sitecheck.py``).
+cache is the session's `score_cache` (tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,14 +22,7 @@ from layout.products.maps import external_loads
 from layout.products.sitecheck import example_indicators, example_parcels
 from layout.scoring.cache import ScoreCache
 
-from .test_sitecheck import shared_cache
-
 METRIC = "EPSG:4547"
-
-
-@pytest.fixture(scope="session")
-def score_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScoreCache]:
-    yield from shared_cache(tmp_path_factory)
 
 
 @pytest.fixture(autouse=True)

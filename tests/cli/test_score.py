@@ -1,4 +1,4 @@
-"""Tests of ``layout score`` (click's CliRunner) and of `layout.analysis.measures.agglomeration_table` on
+"""``layout score`` (click's CliRunner) and `layout.analysis.measures.agglomeration_table` on
 the tiny plan (tests/fixtures/tiny_plan.py).
 
 Exit status: 0 on success; 2 for bad input (a `LayoutError`, turned into a one-line message by

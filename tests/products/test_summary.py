@@ -1,6 +1,6 @@
 """Summaries of the input layers and the ``layout overview`` command.
 
-The tests of the map modules are in ``tests/products/maps/``.
+The map modules are tested in ``tests/products/maps/``; the command is ``layout overview``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Tests of layout.analysis.criteria: weight resolution, and each raw criterion against an independent
+"""layout.analysis.criteria: weight resolution, and each raw criterion against an independent
 calculation on the tiny plan (tests/fixtures/tiny_plan.py, whose constants are the answer key).
 
 Tolerances: distances are float32 rasters of values up to ~15 km, compared with float64 brute
@@ -337,7 +337,7 @@ def test_lq_of_zone_inside_zones_and_of_county_outside(
     grid = ctx.grid
     county = lq_table(firms, "county")[code]
     # Zone LQs compare each zone's mix with the whole city's (E_i / E over every firm), the
-    # textbook definition (domain.md §5), as layout.analysis.measures.location_quotients does by default.
+    # textbook definition (domain.md §5), as `location_quotients` does by default.
     inside = firms[firms["zone_id"] != ""]
     t = inside.pivot_table(index="zone_id", columns="industry", values="output_wan",
                            aggfunc="sum", fill_value=0.0)

@@ -477,7 +477,7 @@ def test_demand_larger_than_the_land(tmp_path: Path) -> None:
 
 # --- docs/config.md ---------------------------------------------------------------------------
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "config.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "config.md"
 PLAN_TABLES = re.compile(r"^\[(demand|allocation|sensitivity)[.\]]", re.M)
 
 

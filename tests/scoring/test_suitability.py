@@ -1,4 +1,4 @@
-"""Tests of layout.scoring.suitability: the kernel on a hand example, the invariants of every score on
+"""layout.scoring.suitability: the kernel on a hand example, the invariants of every score on
 the tiny plan (all seven industries) and on the embedded Zhengzhou data (one industry: food,
 about 1.5 s for 755,000 cells), `explain`, determinism and the GeoTIFFs `write_result` writes.
 
