@@ -3,6 +3,11 @@
 Templates live in ``layout/products/templates/``; `render` fills one. HTML templates
 (``*.html.j2``, ``*.html``) are autoescaped, so text from data files cannot inject markup;
 Markdown and other text templates are not. Undefined variables are errors, not empty strings.
+
+Autoescaping covers HTML, but text from the data also lands where HTML escaping is not enough
+(tooltips assigned to ``innerHTML`` from JSON, JavaScript template literals of folium). Templates
+therefore print data text with ``inert(value)``: `layout.products.escape.escape_text`, marked
+safe so that autoescaping does not escape it twice.
 """
 
 from __future__ import annotations
@@ -11,12 +16,26 @@ from functools import cache
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
+
+from layout.products.escape import escape_text
+
+
+def inert(value: object) -> Markup:
+    """``value`` escaped with `escape_text`, as markup a template inserts unchanged.
+
+    Examples
+    --------
+    >>> str(inert("`${x}` & 'y'"))
+    '&#96;&#36;&#123;x&#125;&#96; &amp; &#x27;y&#x27;'
+    """
+    return Markup(escape_text(value))
 
 
 @cache
 def environment() -> jinja2.Environment:
     """The shared template environment (loaded once per process)."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("layout.products", "templates"),
         autoescape=jinja2.select_autoescape(
             enabled_extensions=("html", "html.j2", "htm"), default_for_string=True
@@ -26,6 +45,8 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["inert"] = inert
+    return env
 
 
 def render(name: str, /, **context: Any) -> str:

@@ -41,8 +41,8 @@ The maps: `overview` and `industry` (web maps), `overview_figure` and `industry_
 `offline`.
 """
 
+from layout.products.escape import escape_text
 from layout.products.maps.basemap import BASEMAPS, BasemapError, resolve_basemap
-from layout.products.maps.escape import escape_text
 from layout.products.maps.industry import industry_map
 from layout.products.maps.industry_figure import industry_png
 from layout.products.maps.offline import (

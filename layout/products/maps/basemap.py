@@ -34,7 +34,7 @@ from layout import settings
 from layout.core.datum import wgs84_to_gcj02
 from layout.errors import LayoutError
 from layout.io.crs import convert_datum
-from layout.products.maps.escape import escape_text
+from layout.products.escape import escape_text
 from layout.products.maps.style import check_lang
 
 __all__ = [

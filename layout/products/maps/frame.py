@@ -16,9 +16,9 @@ import folium
 from branca.element import Element, MacroElement
 from folium.template import Template
 
+from layout.products.escape import escape_text
 from layout.products.maps.attributes import date_text
 from layout.products.maps.basemap import Basemap, add_basemap, datum_note
-from layout.products.maps.escape import escape_text
 from layout.products.maps.markup import fragment
 from layout.products.templating import render
 
@@ -89,7 +89,7 @@ class _Hook(MacroElement):
         self.info = dict(info or {})
 
 
-class _Scale(MacroElement):
+class ScaleBar(MacroElement):
     """A metric scale bar (folium's ``control_scale`` also shows miles)."""
 
     _template = Template(
@@ -158,7 +158,7 @@ def finish_map(
     (template ``map_title.html.j2``); ``css`` is added to the panels' style sheet
     (``map_panels.css.j2``).
     """
-    _Scale().add_to(m)
+    ScaleBar().add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     title_html = fragment("map_title.html.j2", title=title, subtitle=subtitle, date=date_text(date))
     _Panel(title_html, css_class="layout-title", css=panel_css() + css).add_to(m)

@@ -19,8 +19,8 @@ import geopandas as gpd
 
 from layout.io.crs import require_crs
 from layout.model.catalog import OTHER
+from layout.products.escape import escape_text
 from layout.products.maps.basemap import Basemap, resolve_basemap, shift_bounds
-from layout.products.maps.escape import escape_text
 from layout.products.maps.frame import base_map, finish_map
 from layout.products.maps.layers import (
     enterprise_features,

@@ -20,8 +20,8 @@ import pandas as pd
 import shapely
 
 from layout.model.catalog import OTHER
+from layout.products.escape import escape_text
 from layout.products.maps.attributes import feature_name, fmt, split_codes
-from layout.products.maps.escape import escape_text
 from layout.products.maps.markup import tip
 from layout.products.maps.prepare import View, metric_area_km2
 from layout.products.maps.style import (

@@ -2,10 +2,9 @@
 
 The templates (``layout/products/templates/map_*.html.j2``) are rendered by
 `layout.products.templating.render`, autoescaped.  Text from the data reaches a map in places
-where HTML escaping is not enough (tooltips are assigned to ``innerHTML`` from JSON, folium puts
-some strings in JavaScript template literals), so every such value goes through
-``escaped(value)`` in the templates: `escape_text`, marked safe so that autoescaping does not
-escape it twice.  Anything a template prints without ``escaped`` is still autoescaped.
+where HTML escaping is not enough, so every such value goes through ``inert(value)`` in the
+templates (`layout.products.templating.inert`). Anything a template prints without it is still
+autoescaped.
 """
 
 from __future__ import annotations
@@ -13,33 +12,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from markupsafe import Markup
-
-from layout.products.maps.escape import escape_text
 from layout.products.maps.style import TEXT
 from layout.products.templating import render
 
-__all__ = ["escaped", "fragment", "tip"]
-
-
-def escaped(value: object) -> Markup:
-    """`escape_text` of ``value``, marked as safe HTML (the templates' escaping of data text).
-
-    Examples
-    --------
-    >>> escaped("`${x}` & <b>")
-    Markup('&#96;&#36;&#123;x&#125;&#96; &amp; &lt;b&gt;')
-    """
-    return Markup(escape_text(value))
+__all__ = ["fragment", "tip"]
 
 
 def fragment(name: str, /, **context: Any) -> str:
     """Render the map template ``name`` as an inline fragment (no final newline).
 
-    ``escaped`` is available to the template; the final newline of the file is not part of the
-    fragment.
+    The final newline of the file is not part of the fragment.
     """
-    return render(name, escaped=escaped, **context).removesuffix("\n")
+    return render(name, **context).removesuffix("\n")
 
 
 def tip(title: str, rows: Sequence[tuple[str, str]], lang: str) -> str:

@@ -2,8 +2,8 @@
 
 `overview_map` builds a folium map of the input layers (data model in ``docs/data_model.md``);
 `layout.products.maps.save_map` writes it as one offline HTML file.  Every piece of text from
-the data goes through `escape_text` before it reaches the page (in the ``map_*`` templates
-through `layout.products.maps.markup.escaped`), and tooltips are folium ``GeoJsonTooltip``
+the data goes through `escape_text` before it reaches the page (in the ``map_*`` templates as
+``inert``, `layout.products.templating.inert`), and tooltips are folium ``GeoJsonTooltip``
 objects fed with one pre-escaped HTML property per feature (folium's ``GeoJsonTooltip`` assigns
 property values to ``innerHTML`` unescaped; its ``Tooltip`` writes text raw into a JavaScript
 template literal; its ``Popup`` needs jQuery -- none of these raw paths ever sees user text

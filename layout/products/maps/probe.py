@@ -15,7 +15,7 @@ import folium
 from branca.element import MacroElement
 from folium.template import Template
 
-from layout.products.maps.escape import escape_text
+from layout.products.escape import escape_text
 from layout.products.maps.style import TEXT, constraint_style
 from layout.products.maps.surface import SurfaceImage
 

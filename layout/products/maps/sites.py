@@ -21,8 +21,8 @@ import pandas as pd
 from folium.template import Template
 
 from layout.model.catalog import OTHER
+from layout.products.escape import escape_text
 from layout.products.maps.attributes import feature_name, fmt, number
-from layout.products.maps.escape import escape_text
 from layout.products.maps.frame import LEGEND_WIDTH_PX
 from layout.products.maps.layers import feature_collection
 from layout.products.maps.markup import fragment, tip

@@ -3,7 +3,8 @@
 The report, its style sheet and the map's tooltips and legend are templates of
 `layout.products.templating` (``sitecheck_*`` in ``layout/products/templates/``).
 
-Every text from the data is escaped with `layout.products.maps.escape_text` (through `inert`),
+Every text from the data is escaped with `layout.products.escape.escape_text` (the templates'
+`inert`, `layout.products.templating.inert`),
 not with the templates' own autoescaping: the map page passes text through contexts where more
 than HTML is active (tooltips assigned to ``innerHTML``, JavaScript template literals, branca's
 Jinja), and `escape_text` makes text inert in all of them. It also writes quotes as
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from layout.products.sitecheck.document import format_number, zone_cell
 
 if TYPE_CHECKING:
-    from markupsafe import Markup
+    pass
 
 #: Colour of each verdict (report badges, parcels on the map, legend).
 VERDICT_COLORS = {"suitable": "#1a9641", "conditional": "#e08214", "unsuitable": "#d7191c"}
@@ -27,21 +28,6 @@ VERDICT_COLORS = {"suitable": "#1a9641", "conditional": "#e08214", "unsuitable":
 ALT_COLOR = "#2c7bb6"
 #: Colour of constraint overlaps on the map.
 OVERLAP_COLOR = "#7b3294"
-
-
-def inert(value: object) -> Markup:
-    """``value`` escaped with `escape_text`, as markup the templates insert unchanged.
-
-    Examples
-    --------
-    >>> str(inert("`${x}` & 'y'"))
-    '&#96;&#36;&#123;x&#125;&#96; &amp; &#x27;y&#x27;'
-    """
-    from markupsafe import Markup
-
-    from layout.products.maps import escape_text
-
-    return Markup(escape_text(value))
 
 
 def page_css() -> str:
@@ -58,7 +44,6 @@ def report_html(document: Mapping[str, Any]) -> str:
     html = render(
         "sitecheck_report.html.j2",
         document=document,
-        text=inert,
         num=format_number,
         zone_cell=zone_cell,
         colors=VERDICT_COLORS,
@@ -77,7 +62,7 @@ def tooltip_html(title: str, rows: Sequence[tuple[str, str]] = ()) -> str:
     """
     from layout.products.templating import render
 
-    return render("sitecheck_tooltip.html.j2", title=title, rows=rows, text=inert)
+    return render("sitecheck_tooltip.html.j2", title=title, rows=rows)
 
 
 def legend_html() -> str:
@@ -89,5 +74,4 @@ def legend_html() -> str:
         colors=VERDICT_COLORS,
         alt_color=ALT_COLOR,
         overlap_color=OVERLAP_COLOR,
-        text=inert,
     )

@@ -53,6 +53,7 @@ def site_map(
     from folium.template import Template
 
     from layout.products.maps import escape_text as e
+    from layout.products.maps.frame import ScaleBar
     from layout.products.maps.prepare import for_display
     from layout.products.maps.style import constraint_style, industry_label
 
@@ -181,20 +182,7 @@ def site_map(
     m.fit_bounds([[round(ext[1], 6), round(ext[0], 6)], [round(ext[3], 6), round(ext[2], 6)]])
     folium.LayerControl(collapsed=True).add_to(m)
 
-    class _Scale(MacroElement):
-        _template = Template(
-            """
-            {% macro script(this, kwargs) %}
-            L.control.scale({imperial: false, maxWidth: 160}).addTo({{ this._parent.get_name() }});
-            {% endmacro %}
-            """
-        )
-
-        def __init__(self) -> None:
-            super().__init__()
-            self._name = "Scale"
-
-    _Scale().add_to(m)
+    ScaleBar().add_to(m)
 
     class _Html(MacroElement):
         _template = Template(

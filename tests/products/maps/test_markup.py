@@ -1,13 +1,12 @@
-"""HTML fragments from the ``map_*`` templates: `escaped`, `fragment`, tooltips, title, panels."""
+"""HTML fragments from the ``map_*`` templates: `fragment`, tooltips, title, panels."""
 
 from __future__ import annotations
 
 import pytest
-from markupsafe import Markup
 
-from layout.products.maps.escape import escape_text
+from layout.products.escape import escape_text
 from layout.products.maps.frame import LEGEND_WIDTH_PX, panel_css
-from layout.products.maps.markup import escaped, fragment, tip
+from layout.products.maps.markup import fragment, tip
 from layout.products.templating import render
 
 HOSTILE = [
@@ -17,14 +16,6 @@ HOSTILE = [
     "{{ 7*7 }}{% if true %}x{% endif %}",
     "back\\slash\nline",
 ]
-
-
-@pytest.mark.parametrize("text", HOSTILE)
-def test_escaped_is_escape_text_marked_safe(text: str) -> None:
-    out = escaped(text)
-    assert isinstance(out, Markup) and str(out) == escape_text(text)
-    # Autoescaping leaves it alone: not escaped twice.
-    assert str(Markup("{}").format(out)) == escape_text(text)
 
 
 def test_tip_escapes_every_piece_and_skips_empty_values() -> None:
@@ -52,7 +43,7 @@ def test_title_fragment() -> None:
 
 
 def test_fragment_drops_the_final_newline_only() -> None:
-    assert render("map_title.html.j2", escaped=escaped, title="a", subtitle="", date="") == "a"
+    assert render("map_title.html.j2", title="a", subtitle="", date="") == "a"
     assert fragment("map_legend_rows.html.j2") == ""
 
 

@@ -167,10 +167,10 @@ def test_harness_catches_unescaped_names(
 ) -> None:
     """Negative control: with escaping switched off the payloads do run, so the test above
     would notice a regression."""
-    # Every text of the tooltips, popups, legends and titles is escaped through markup.escaped.
-    from layout.products.maps import markup
+    # Every text of the tooltips, popups, legends and titles is escaped by the templates' inert.
+    from layout.products import templating
 
-    monkeypatch.setattr(markup, "escape_text", str)
+    monkeypatch.setattr(templating, "escape_text", str)
     layers = layers_for_browser(10, names=PAYLOADS)
     path = save_map(overview_map(layers, title="t", date="2024-05-01"), tmp_path / "raw.html")
     seen = visit(path)

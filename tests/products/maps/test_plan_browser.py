@@ -321,10 +321,10 @@ def test_harness_catches_unescaped_popups(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Negative control: with escaping switched off in the site popups, a payload runs."""
-    # Every text of the tooltips, popups, legends and titles is escaped through markup.escaped.
-    from layout.products.maps import markup
+    # Every text of the tooltips, popups, legends and titles is escaped by the templates' inert.
+    from layout.products import templating
 
-    monkeypatch.setattr(markup, "escape_text", str)
+    monkeypatch.setattr(templating, "escape_text", str)
     maps = plan_maps(names=PAYLOADS)
     seen = visit(maps / "industry_auto.html")
     seen.page.evaluate(_POPUPS)

@@ -11,7 +11,7 @@ import math
 import pandas as pd
 import pytest
 
-from layout.products.maps.escape import escape_text
+from layout.products.escape import escape_text
 from layout.products.maps.sites import (
     Bar,
     contribution_bars,
