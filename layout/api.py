@@ -26,10 +26,9 @@ from layout.config.catalog import check_industry
 from layout.config.plan import load_plan
 from layout.data.indicators import read_indicators
 from layout.data.inputs import PlanInputs, load_inputs
-from layout.io.vector import read_layer
 from layout.model.plan import PlanConfig
 from layout.products.maps.plan import write_plan_maps
-from layout.products.planfolder import read_plan, write_plan
+from layout.products.planfolder import read_plan, read_sites, write_plan
 from layout.products.sitecheck import SiteCheck, check_parcels, read_parcels
 from layout.scoring.cache import ensure_cache
 from layout.scoring.suitability import SuitabilityResult
@@ -167,7 +166,7 @@ def check_sites(
     code = check_industry(industry, catalog=plan_config.catalog)
     gdf = parcels if isinstance(parcels, gpd.GeoDataFrame) else read_parcels(Path(parcels))
     sets = read_indicators(indicators) if indicators is not None else None
-    sites = read_layer(Path(plan_dir) / "plan.gpkg", layer="sites") if plan_dir else None
+    sites = read_sites(plan_dir) if plan_dir is not None else None
     cache = ensure_cache(plan_config)
     return list(check_parcels(
         gdf, industry=code, indicators=sets, cache=cache, radius_m=radius_km * 1000.0,

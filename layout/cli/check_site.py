@@ -6,11 +6,14 @@ Only `click` is imported at module level: the command imports the library when i
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
 
 from layout.cli.options import crs_option, datum_option, quiet_option
+
+logger = logging.getLogger(__name__)
 
 FORMATS = ("json", "md", "html")
 
@@ -74,34 +77,21 @@ def check_site(
     constraint overlaps, cluster zone, suitability score and percentile, land indicators,
     better-suited industries and better sites nearby.
 
-    The first run for a plan builds a score cache ($LAYOUT_CACHE_DIR or ~/.cache/zz-layout),
-    later runs read it. Exit status 0 when every parcel was assessed, whatever the verdicts;
-    2 on bad input.
+    The first run for a plan builds a score cache ($LAYOUT_CACHE_DIR, else the user cache
+    folder: ~/.cache/zz-layout on Linux), later runs read it. Exit status 0 when every parcel
+    was assessed, whatever the verdicts; 2 on bad input.
     """
     from layout.config.catalog import check_industry
+    from layout.config.plan import load_plan
     from layout.data.parcels import read_parcels
-    from layout.errors import DataFileError
     from layout.products.sitecheck import check_parcels, report_dict, to_json
-    from layout.scoring.cache import ensure_cache, open_cache
+    from layout.scoring.cache import ensure_cache
 
-    def err(message: str) -> None:
-        click.echo(message, err=True)
-
-    # Fast path: an existing cache needs no plan validation (which imports the scoring stage).
-    cache = open_cache(config)
-    plan = None
-    if cache is None:
-        from layout.config.plan import load_plan
-
-        plan = load_plan(config)
-        catalog = plan.catalog
-    else:
-        catalog = cache.catalog
-    code = check_industry(industry, catalog=catalog)
+    plan = load_plan(config)  # cheap: validating a plan imports no scoring code
+    code = check_industry(industry, catalog=plan.catalog)
     gdf = read_parcels(parcels, wkt=wkt, crs=crs, datum=datum, layer=layer, id_column=id_column)
-    if not quiet:
-        for note in gdf.attrs.get("notes", []):
-            err(f"note: {note}")
+    for note in gdf.attrs.get("notes", []):
+        logger.info("note: %s", note)
     indicator_sets = None
     if indicators_path is not None:
         from layout.data.indicators import read_indicators
@@ -109,14 +99,10 @@ def check_site(
         indicator_sets = read_indicators(indicators_path)
     sites = None
     if plan_dir is not None:
-        gpkg = plan_dir / "plan.gpkg"
-        if not gpkg.is_file():
-            raise DataFileError(f"{gpkg}: not found; run `layout plan --out {plan_dir}` first")
-        from layout.io.vector import read_layer
+        from layout.products.planfolder import read_sites
 
-        sites = read_layer(gpkg, layer="sites")
-    if cache is None:
-        cache = ensure_cache(plan, progress=None if quiet else err)
+        sites = read_sites(plan_dir)
+    cache = ensure_cache(plan)  # built on first use, logged
     html = fmt == "html"
     checks = check_parcels(
         gdf,
@@ -130,7 +116,7 @@ def check_site(
     )
     for check in checks:
         for warning in check.warnings:
-            err(f"warning: {warning}")
+            logger.warning("%s", warning)
     document = report_dict(
         checks, cache=cache, radius_m=radius_km * 1000.0,
         alternatives_from="plan" if sites is not None else "raster",

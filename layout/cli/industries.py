@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from layout.config.catalog import load_catalog
 from layout.model.catalog import GROUPS, SCALES, Base, Catalog, Industry
 
 # Column headers by language: "both" shows Chinese and English names side by side.
@@ -50,6 +49,8 @@ def industries(as_json: bool, lang: str, catalog_path: Path | None) -> None:
     (万元; 1 mu = 666.67 m²) and whether it is pollution-intensive, with the buffer to keep
     from housing. Edit a copy of the catalog and pass it with --catalog to change any value.
     """
+    from layout.config.catalog import load_catalog
+
     catalog = load_catalog(catalog_path)
     if as_json:
         click.echo(json.dumps(catalog.to_dict(), ensure_ascii=False, indent=2, sort_keys=True))

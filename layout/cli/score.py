@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import click
-import numpy as np
 
 from layout.cli.options import quiet_option
 
@@ -36,6 +35,8 @@ def score_command(config: Path | None, industry: str, out: Path, quiet: bool) ->
     CODE_score.tif (band 1 the score 0-100, then one band per criterion) and CODE_flags.tif
     (constraint bit flags), plus measures.csv with today's agglomeration statistics.
     """
+    import numpy as np
+
     from layout.analysis.context import CriteriaContext
     from layout.analysis.measures import agglomeration_table
     from layout.data.inputs import load_inputs

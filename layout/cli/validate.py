@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from layout.cli.options import EXIT_BAD_INPUT, crs_option, datum_option
-from layout.data.validate import validate_file
 from layout.errors import LayoutError
 from layout.model.layers import LAYER_SCHEMAS
 
@@ -48,6 +47,8 @@ def validate(
     Exit status: 0 when there is no error (warnings allowed), 1 when errors were found, 2 when
     the file cannot be read.
     """
+    from layout.data.validate import validate_file
+
     try:
         problems = validate_file(
             path, layer=layer, kind=kind, crs=crs, datum=datum, encoding=encoding, lon=lon,

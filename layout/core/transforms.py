@@ -41,7 +41,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import expit
 
 __all__ = [
     "TRANSFORMS",
@@ -178,6 +177,8 @@ def logistic(
     with np.errstate(over="ignore"):  # huge |x| * steepness saturates to ±inf, which expit handles
         np.subtract(a, midpoint, out=o)
         np.multiply(o, steepness, out=o)
+    from scipy.special import expit  # here: scipy.special costs 0.15 s to import, see cli
+
     return expit(o, out=o)
 
 

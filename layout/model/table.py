@@ -25,8 +25,9 @@ import math
 import re
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Annotated, Any, TypeVar, Union
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Annotated, Any, TypeVar, Union, cast
 
 from pydantic import (
     AfterValidator,
@@ -354,6 +355,12 @@ def join_problems(label: str, problems: Sequence[str]) -> str:
     return f"{label}: {len(problems)} problems:\n{listing}"
 
 
+@lru_cache(maxsize=64)
+def _adapter(model: Any) -> TypeAdapter[Any]:
+    """A type adapter per model, built once (building one costs milliseconds)."""
+    return TypeAdapter(model)
+
+
 def validate(
     model: type[M] | Any,
     data: object,
@@ -377,7 +384,7 @@ def validate(
       - allocation.max_sites = 0: must be > 0
       - allocation.seeds = 2.5: must be a whole number
     """
-    adapter = TypeAdapter(model)
+    adapter = _adapter(cast(Hashable, model))
     try:
         result: M = adapter.validate_python(data, context=dict(context or {}))
     except ValidationError as exc:

@@ -20,7 +20,7 @@ import platform
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -28,15 +28,15 @@ import pandas as pd
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from layout.allocation.run import PlanResult
-from layout.analysis.measures import agglomeration_table
 from layout.errors import DataFileError, LayoutError, Problem, ValidationError
 from layout.io.scoreraster import SuitabilitySurface, read_surface
 from layout.io.staging import staged_output
+from layout.io.vector import read_layer
 from layout.model.constraints import CONSTRAINT_BITS
-from layout.products.report import plan_blocks, render_html, render_markdown
-from layout.scoring.suitability import write_result
 from layout.version import __version__
+
+if TYPE_CHECKING:  # the writer's stages are imported when it writes: reading stays light
+    from layout.allocation.result import PlanResult
 
 #: Constraint type of each flag bit, for score rasters whose flags carry no tags.
 BIT_NAMES: dict[int, str] = {bit: name for name, bit in CONSTRAINT_BITS.items()}
@@ -101,6 +101,10 @@ def write_plan(
     list of Path
         The files written, in ``out_dir``.
     """
+    from layout.analysis.measures import agglomeration_table
+    from layout.products.report import plan_blocks, render_html, render_markdown
+    from layout.scoring.suitability import write_result
+
     out = Path(out_dir)
     rels: list[str] = []
     with staged_output(out) as stage:
@@ -328,6 +332,20 @@ def read_plan(plan_dir: str | os.PathLike[str]) -> PlanOutputs:
         scores=scores,
         measures=measures,
     )
+
+
+def read_sites(plan_dir: str | os.PathLike[str]) -> gpd.GeoDataFrame:
+    """Only the ``sites`` layer of a plan folder, in the plan CRS (what a site check compares).
+
+    Raises
+    ------
+    DataFileError
+        The folder has no ``plan.gpkg``; the message says how to make one.
+    """
+    gpkg = Path(plan_dir) / "plan.gpkg"
+    if not gpkg.is_file():
+        raise DataFileError(f"{gpkg}: not found; run `layout plan --out {plan_dir}` first")
+    return read_layer(gpkg, layer="sites")
 
 
 def site_row(sites: pd.DataFrame, site_id: str) -> pd.Series:
