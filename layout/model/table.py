@@ -5,7 +5,7 @@ Configuration files (the plan, the catalog) are validated by pydantic v2 models 
 boolean is not an integer), and the models are immutable. `validate` runs a model and turns
 pydantic's errors, all of them at once, into the project's one style of message::
 
-    plan.toml: weights.densty = 1.0: unknown key; did you mean 'density'? known: ...
+    plan.toml: weights.densty: unknown criterion 'densty'; did you mean 'density'? known: ...
     plan.toml: 2 problems:
       - plan.resolution_m = 1: must be >= 5
       - allocation.max_sites = 0: must be > 0
