@@ -50,11 +50,11 @@ def environment() -> jinja2.Environment:
 
 
 def render(name: str, /, **context: Any) -> str:
-    r"""Render the template ``name`` (a file of ``layout/products/templates/``) with ``context``.
+    """Render the template ``name`` (a file of ``layout/products/templates/``) with ``context``.
 
     Examples
     --------
-    >>> render("example.html.j2", name="<b>郑州</b>")
-    '<p>&lt;b&gt;郑州&lt;/b&gt;</p>\n'
+    >>> render("map_title.html.j2", title="<b>郑州</b>", subtitle="", date="2026-12-05")
+    '&lt;b&gt;郑州&lt;/b&gt;<span class="layout-date">2026-12-05</span>'
     """
     return environment().get_template(name).render(**context)

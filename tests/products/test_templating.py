@@ -20,6 +20,11 @@ def test_inert_is_escape_text_marked_safe(text: str) -> None:
 
 
 def test_html_templates_are_autoescaped_and_strict() -> None:
-    assert render("example.html.j2", name="<b>") == "<p>&lt;b&gt;</p>\n"
+    from layout.products.templating import environment
+
+    template = environment().from_string("<p>{{ name }}</p>")
+    assert template.render(name="<b>") == "<p>&lt;b&gt;</p>"
     with pytest.raises(Exception, match="name"):  # an undefined variable is an error
-        render("example.html.j2")
+        template.render()
+    with pytest.raises(Exception, match="title"):
+        render("map_title.html.j2", subtitle="", date="")
