@@ -23,7 +23,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
@@ -32,8 +39,8 @@ from layout import settings
 from layout.config.catalog import load_catalog
 from layout.config.criteria import criterion_specs
 from layout.core.datum import check_datum
-from layout.core.weights import ahp_weights
-from layout.errors import ConfigError, CRSError, LayoutError, UnknownIndustryError
+from layout.core.weights import AHPResult, ahp_weights
+from layout.errors import ConfigError, CRSError, LayoutError
 from layout.model.catalog import Catalog
 from layout.model.constraints import EXCLUDABLE_TYPES
 from layout.model.criteria import CRITERIA, WEIGHT_KEYS, CriteriaTable
@@ -185,14 +192,20 @@ class AhpTable(Table):
 
     labels: Annotated[list[CriterionName], Field(min_length=1)]
     matrix: list[Any]
+    _result: AHPResult = PrivateAttr()
 
     @model_validator(mode="after")
     def _consistent(self) -> AhpTable:
         try:
-            ahp_weights(self.matrix, labels=self.labels, where="matrix")
+            self._result = ahp_weights(self.matrix, labels=self.labels, where="matrix")
         except ConfigError as exc:
             raise PydanticCustomError("ahp", "{msg}", {"msg": str(exc)}) from None
         return self
+
+    @property
+    def result(self) -> AHPResult:
+        """The weights and consistency derived when the table was validated."""
+        return self._result
 
 
 class IndustrySection(Table):
@@ -274,7 +287,7 @@ def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConf
     ------
     ConfigError
         Listing every problem, each with its key path (`UnknownIndustryError` when the only
-        problems are unknown industry codes).
+        problems are unknown industry codes, `layout.model.table.validate`).
     """
     label = path.name if path else "embedded plan"
     base = path.parent if path else None
@@ -282,20 +295,12 @@ def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConf
         raise ConfigError(f"{label}: the plan must be a table")
     catalog = _catalog(data, label=label, base=base)
     context = {**codes_context(catalog.codes), "base": base}
-    try:
-        spec: PlanFile = validate(PlanFile, data, label=label, context=context)
-    except ConfigError as exc:
-        lines = str(exc).splitlines()
-        if all("unknown industry code" in ln for ln in lines if ln.startswith(("  - ", label))):
-            raise UnknownIndustryError(str(exc)) from None
-        raise
+    spec: PlanFile = validate(PlanFile, data, label=label, context=context)
     industries = {
         code: IndustryConfig(
             code,
             dict(table.weights),
-            None if table.ahp is None else ahp_weights(
-                table.ahp.matrix, labels=table.ahp.labels,
-                where=f"{label}: industries.{code}.ahp.matrix"),
+            None if table.ahp is None else table.ahp.result,
             _criteria(table.criteria),
         )
         for code, table in spec.industries.items()

@@ -1,4 +1,4 @@
-"""Writing and reading the GeoTIFFs of the scoring stage.
+"""Writing GeoTIFFs of grids (`write_bands`); score rasters are read by `layout.io.scoreraster`.
 
 Writes are atomic: a temporary file in the target folder is renamed over the target only when it
 is complete, so an interrupted run never leaves a half-written raster.
@@ -129,11 +129,3 @@ FAST_READ: Mapping[str, Any] = {
     "interleave": "band",
 }
 
-
-def read_band(path: str | Path, band: int = 1) -> tuple[NDArray[np.float32], dict[str, object]]:
-    """Read one band as float32 with nodata as NaN, and the dataset profile."""
-    with rasterio.open(path) as src:
-        arr = src.read(band).astype(np.float32)
-        if src.nodata is not None:
-            arr[arr == src.nodata] = np.nan
-        return arr, dict(src.profile)

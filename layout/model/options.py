@@ -27,6 +27,12 @@ from layout.model.table import IndustryCode, Number, Table
 
 #: Keys of a ``[demand.industries.CODE]`` table.
 DemandKey = Literal["mu", "growth", "output_per_mu_wan"]
+#: Lowest value of each key of a ``[demand.industries.CODE]`` table, and whether it is excluded.
+OVERRIDE_FLOORS: dict[str, tuple[float, bool]] = {
+    "mu": (0.0, False),
+    "growth": (1.0, False),
+    "output_per_mu_wan": (0.0, True),
+}
 
 
 class DemandOptions(Table):
@@ -59,13 +65,12 @@ class DemandOptions(Table):
     ) -> dict[str, dict[str, float]]:
         for code, table in value.items():
             for key, number in table.items():
-                low_ok = number >= 1 if key == "growth" else (number >= 0 if key == "mu" else
-                                                                number > 0)
-                if not low_ok:
-                    need = {"growth": ">= 1", "mu": ">= 0"}.get(key, "> 0")
+                low, strict = OVERRIDE_FLOORS[key]
+                if number < low or (strict and number == low):
                     raise PydanticCustomError(
-                        "override_bound", "{code}.{key} = {value}: must be {need}",
-                        {"code": code, "key": key, "value": f"{number:g}", "need": need},
+                        "override_bound", "{code}.{key} = {value}: must be {op} {low}",
+                        {"code": code, "key": key, "value": f"{number:g}",
+                         "op": ">" if strict else ">=", "low": f"{low:g}"},
                     )
         return {code: {k: float(v) for k, v in table.items()} for code, table in value.items()}
 

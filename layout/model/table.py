@@ -39,9 +39,14 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from layout.errors import ConfigError
+from layout.errors import ConfigError, UnknownIndustryError
 
 M = TypeVar("M")
+
+
+#: Error types of a value outside its choices, and of an unknown industry code.
+UNKNOWN_CHOICE = "unknown_choice"
+UNKNOWN_INDUSTRY = "unknown_industry"
 
 
 class Table(BaseModel):
@@ -66,15 +71,16 @@ def suggest(word: object, known: Iterable[str], *, label: str = "known") -> str:
 
 def choice_error(kind: str, value: object, known: Iterable[str]) -> PydanticCustomError:
     """The error of a value that is not one of ``known`` ("unknown <kind> 'x'; did you mean")."""
-    return PydanticCustomError("unknown_choice", "{msg}", {"msg": f"unknown {kind} {value!r}"
-                                                          f"{suggest(value, known)}"})
+    return PydanticCustomError(UNKNOWN_CHOICE, "{msg}", {"msg": f"unknown {kind} {value!r}"
+                                                        f"{suggest(value, known)}"})
 
 
 def check_industry_code(value: str, info: ValidationInfo) -> str:
     """An industry code of the catalog in the validation context (``codes``)."""
     codes = (info.context or {}).get("codes")
     if codes is not None and value not in codes:
-        raise choice_error("industry code", value, codes)
+        raise PydanticCustomError(UNKNOWN_INDUSTRY, "{msg}", {
+            "msg": f"unknown industry code {value!r}{suggest(value, codes)}"})
     return value
 
 
@@ -289,7 +295,7 @@ def _message(err: ErrorDetails, root: Any) -> tuple[str, bool]:
         return (f"unknown kind {ctx.get('tag')!r}; known: "
                 f"{str(ctx.get('expected_tags', '')).replace(chr(39), '')}", False)
     # our own errors: the message says what is expected, the value is shown unless named in it
-    return err["msg"], kind not in ("unknown_choice", "no_industries", "transform")
+    return err["msg"], kind not in (UNKNOWN_CHOICE, UNKNOWN_INDUSTRY, "no_industries", "transform")
 
 
 def problems_of(
@@ -389,5 +395,8 @@ def validate(
         result: M = adapter.validate_python(data, context=dict(context or {}))
     except ValidationError as exc:
         problems = [text for _, text in problems_of(exc, root=model, prefix=prefix)]
-        raise ConfigError(join_problems(label, problems)) from None
+        # only unknown industry codes: also a KeyError, as `Catalog.industry` raises
+        unknown = all(err["type"] == UNKNOWN_INDUSTRY for err in exc.errors())
+        error = UnknownIndustryError if unknown else ConfigError
+        raise error(join_problems(label, problems)) from None
     return result

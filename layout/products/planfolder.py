@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import logging
 import os
 import platform
 from collections.abc import Mapping
@@ -31,12 +32,13 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from layout.errors import DataFileError, LayoutError, Problem, ValidationError
 from layout.io.scoreraster import SuitabilitySurface, read_surface
 from layout.io.staging import staged_output
-from layout.io.vector import read_layer
 from layout.model.constraints import CONSTRAINT_BITS
 from layout.version import __version__
 
 if TYPE_CHECKING:  # the writer's stages are imported when it writes: reading stays light
     from layout.allocation.result import PlanResult
+
+logger = logging.getLogger(__name__)
 
 #: Constraint type of each flag bit, for score rasters whose flags carry no tags.
 BIT_NAMES: dict[int, str] = {bit: name for name, bit in CONSTRAINT_BITS.items()}
@@ -196,7 +198,9 @@ def _effective(result: PlanResult) -> str:
 # --- reading -------------------------------------------------------------------------------
 
 #: The layers of ``plan.gpkg`` (docs/plan_outputs.md).
-PLAN_LAYERS: tuple[str, ...] = ("sites", "zone_industries", "allocation")
+#: The layer of ``plan.gpkg`` with the recommended sites.
+SITES = "sites"
+PLAN_LAYERS: tuple[str, ...] = (SITES, "zone_industries", "allocation")
 
 
 class UnknownSiteError(LayoutError, KeyError):
@@ -313,8 +317,7 @@ def read_plan(plan_dir: str | os.PathLike[str]) -> PlanOutputs:
         raise DataFileError(f"{man_path}: missing; the plan folder is incomplete") from None
     except (OSError, ValueError) as exc:
         raise DataFileError(f"{man_path}: cannot read it ({exc})") from None
-    found = sorted((folder / "suitability").glob("*_score.tif"))
-    scores = {p.name[: -len("_score.tif")]: p for p in found}
+    scores = score_paths(folder)
     measures_path = folder / "suitability" / "measures.csv"
     measures = pd.DataFrame()
     if measures_path.is_file():  # text as written (adcodes stay text), NaN written as ""
@@ -334,18 +337,50 @@ def read_plan(plan_dir: str | os.PathLike[str]) -> PlanOutputs:
     )
 
 
-def read_sites(plan_dir: str | os.PathLike[str]) -> gpd.GeoDataFrame:
-    """Only the ``sites`` layer of a plan folder, in the plan CRS (what a site check compares).
+def score_paths(plan_dir: str | os.PathLike[str]) -> dict[str, Path]:
+    """``suitability/<code>_score.tif`` of a plan folder, by industry code (possibly none)."""
+    found = sorted((Path(plan_dir) / "suitability").glob("*_score.tif"))
+    return {p.name[: -len("_score.tif")]: p for p in found}
+
+
+def read_sites(
+    plan_dir: str | os.PathLike[str], *, required: bool = True
+) -> gpd.GeoDataFrame | None:
+    """Only the ``sites`` layer of a plan folder, in the plan CRS.
+
+    Parameters
+    ----------
+    plan_dir
+        A folder written by ``layout plan``.
+    required
+        Raise when there is no ``plan.gpkg`` or no ``sites`` layer (what a site check compares
+        needs them); False returns None then (the maps of a partial folder draw no sites).
 
     Raises
     ------
     DataFileError
-        The folder has no ``plan.gpkg``; the message says how to make one.
+        ``plan.gpkg`` (or its ``sites`` layer) is missing while required, cannot be read, or the
+        layer has no CRS.
     """
     gpkg = Path(plan_dir) / "plan.gpkg"
     if not gpkg.is_file():
-        raise DataFileError(f"{gpkg}: not found; run `layout plan --out {plan_dir}` first")
-    return read_layer(gpkg, layer="sites")
+        if required:
+            raise DataFileError(f"{gpkg}: not found; run `layout plan --out {plan_dir}` first")
+        return None
+    try:
+        names = [str(name) for name, _ in pyogrio.list_layers(gpkg)]
+        if SITES not in names:
+            if required:
+                raise DataFileError(f"{gpkg}: no layer {SITES!r}; was it written by `layout plan`?")
+            logger.warning("%s has no layer %r: no sites are drawn", gpkg, SITES)
+            return None
+        sites = pyogrio.read_dataframe(gpkg, layer=SITES)
+    except (DataSourceError, DataLayerError) as exc:
+        raise DataFileError(f"{gpkg}: cannot read layer {SITES!r} ({exc})") from None
+    if sites.crs is None:
+        raise DataFileError(f"{gpkg}:{SITES} has no CRS; the plan stage writes EPSG:4547")
+    sites.attrs["source"] = f"{gpkg.name}:{SITES}"
+    return sites
 
 
 def site_row(sites: pd.DataFrame, site_id: str) -> pd.Series:

@@ -36,13 +36,10 @@ __all__ = [
     "manifest_config",
     "plan_title",
     "read_plan_maps_inputs",
-    "read_plan_sites",
     "write_plan_maps",
 ]
 
 logger = logging.getLogger(__name__)
-
-SITES_LAYER = "sites"
 
 
 class PlanMapsInputs(NamedTuple):
@@ -54,34 +51,6 @@ class PlanMapsInputs(NamedTuple):
     sites: gpd.GeoDataFrame | None
     #: ``manifest.json`` as read (None when missing or unreadable in a partial folder).
     manifest: Any
-
-
-def read_plan_sites(plan_dir: str | os.PathLike[str]) -> gpd.GeoDataFrame | None:
-    """Return the ``sites`` layer of ``plan_dir/plan.gpkg``, or None when there is none.
-
-    Raises
-    ------
-    DataFileError
-        ``plan.gpkg`` exists but cannot be read, or its ``sites`` layer has no CRS.
-    """
-    import pyogrio
-    from pyogrio.errors import DataLayerError, DataSourceError
-
-    path = Path(plan_dir) / "plan.gpkg"
-    if not path.exists():
-        return None
-    try:
-        names = [str(name) for name, _ in pyogrio.list_layers(path)]
-        if SITES_LAYER not in names:
-            logger.warning("%s has no layer %r: no sites are drawn", path, SITES_LAYER)
-            return None
-        sites = pyogrio.read_dataframe(path, layer=SITES_LAYER)
-    except (DataSourceError, DataLayerError) as exc:
-        raise DataFileError(f"{path}: cannot read layer {SITES_LAYER!r} ({exc})") from None
-    if sites.crs is None:
-        raise DataFileError(f"{path}:{SITES_LAYER} has no CRS; the plan stage writes EPSG:4547")
-    sites.attrs["source"] = f"{path.name}:{SITES_LAYER}"
-    return sites
 
 
 def read_plan_maps_inputs(plan_dir: str | os.PathLike[str]) -> PlanMapsInputs:
@@ -97,15 +66,14 @@ def read_plan_maps_inputs(plan_dir: str | os.PathLike[str]) -> PlanMapsInputs:
     DataFileError
         ``plan.gpkg`` exists but its ``sites`` layer cannot be read or has no CRS.
     """
-    from layout.products.planfolder import read_plan
+    from layout.products.planfolder import read_plan, read_sites, score_paths
 
     folder = Path(plan_dir)
     try:
         plan = read_plan(folder)
     except DataFileError:
-        found = sorted((folder / "suitability").glob("*_score.tif"))
-        scores = {p.name[: -len("_score.tif")]: p for p in found}
-        return PlanMapsInputs(scores, read_plan_sites(folder), _read_manifest(folder))
+        sites = read_sites(folder, required=False)
+        return PlanMapsInputs(score_paths(folder), sites, _read_manifest(folder))
     return PlanMapsInputs(dict(plan.scores), plan.sites, plan.manifest)
 
 
