@@ -3,7 +3,9 @@
 Run ``python benchmarks/bench_pipeline.py --resolution 100`` (or 50). Prints one JSON line:
 the grid size, the wall time of loading the inputs and of scoring all seven industries (every
 criterion, transform, exclusion and score raster, with one shared criteria cache), and the peak
-resident memory of the process. Each resolution runs in its own process (`benchmarks/run.py`)
+resident memory of the process, beside what the memory guard
+(`layout.data.memory.run_memory`) estimates for a whole plan run on that grid (it must be
+above the peak). Each resolution runs in its own process (`benchmarks/run.py`)
 so that peaks do not mix. Score rasters are kept, the criterion stacks dropped after each
 industry, as ``layout score`` does after writing them.
 """
@@ -23,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from layout.analysis.context import CriteriaContext
 from layout.config.plan import load_plan  # after the sys.path line: this source tree
-from layout.data.inputs import load_inputs
+from layout.data.inputs import criteria_counts, load_inputs
+from layout.data.memory import run_memory
 from layout.scoring.suitability import score
 
 
@@ -46,6 +49,8 @@ def main() -> None:
         "resolution_m": args.resolution, "cells_in_grid": inputs.grid.nrows * inputs.grid.ncols,
         "cells_in_study_area": inputs.grid.n_cells, "load_s": round(t_load, 3),
         "score_7_industries_s": round(t_score, 3), "peak_rss_mb": round(peak_mb, 1),
+        "guard_estimate_mb": round(
+            run_memory(inputs.grid.nrows * inputs.grid.ncols, criteria_counts(plan)) / 1e6, 1),
         "cpus": os.cpu_count(),
     }))
 

@@ -37,6 +37,9 @@ def main() -> None:
         print(f"{r['resolution_m']:>5.0f} m  {r['cells_in_study_area']:>10,} cells  "
               f"load {r['load_s']:6.2f} s  score {r['score_7_industries_s']:6.2f} s  "
               f"peak {r['peak_rss_mb']:7.0f} MB  (cpus {r['cpus']})")
+        print(f"        memory guard estimate {r['guard_estimate_mb']:7.0f} MB = "
+              f"{r['guard_estimate_mb'] / r['peak_rss_mb']:.2f} x the scoring peak "
+              f"(must stay above 1; a whole plan run peaks about 20 % below the estimate)")
     a, b = rows
     t100 = a["score_7_industries_s"]
     print(f"target at 100 m: <= 5 s and <= 2,048 MB -> {t100:.2f} s, {a['peak_rss_mb']:.0f} MB: "

@@ -38,6 +38,10 @@ class CRSMismatchError(CRSError):
     """Two inputs that must share a CRS do not; the message names both."""
 
 
+class MemoryBudgetError(LayoutError, MemoryError):
+    """A run would need more memory than the machine has; the message says what fits."""
+
+
 class EncodingError(DataFileError):
     """Attribute text could not be decoded without producing mojibake."""
 

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from layout.config.criteria import industry_weights
 from layout.config.plan import load_plan
+from layout.data.memory import check_memory
 from layout.data.validate import validate_layer
 from layout.errors import DataFileError, Problem, ValidationError
 from layout.io import embedded as datasets
@@ -61,6 +63,15 @@ class PlanInputs:
     def study_area(self) -> gpd.GeoDataFrame:
         """The boundary layer in the plan CRS."""
         return self.layers["boundary"]
+
+
+def criteria_counts(plan: PlanConfig) -> list[int]:
+    """Number of criteria each industry of the plan weighs (for the memory guard)."""
+    counts = []
+    for code in plan.catalog.codes:
+        weights, _ = industry_weights(plan, code)
+        counts.append(sum(1 for w in weights.values() if w > 0))
+    return counts
 
 
 def _check_industry_codes(gdf: gpd.GeoDataFrame, plan: PlanConfig, source: str) -> list[Problem]:
@@ -165,6 +176,8 @@ def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
                 )
             ]
         )
+    check_memory(boundary_m.total_bounds, plan.resolution, criteria_counts(plan),
+                 source=plan.label)
     grid = Grid.from_boundary(boundary_m, resolution=plan.resolution, crs=plan.crs)
 
     dem: Path | None = None

@@ -8,6 +8,7 @@ Cells outside the study area are masked (``mask`` is False there).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -20,6 +21,24 @@ from rasterio import features
 from layout import settings
 from layout.errors import ConfigError
 from layout.io.crs import require_crs
+
+
+def grid_shape(bounds: Sequence[float], resolution: float) -> tuple[int, int]:
+    """``(nrows, ncols)`` of the grid of cell size ``resolution`` covering ``bounds``.
+
+    The grid is snapped to multiples of the cell size (so that grids of one resolution align),
+    as `Grid.from_boundary` builds it; knowing the shape first lets a caller check the memory a
+    run needs before any array is allocated.
+
+    Examples
+    --------
+    >>> grid_shape((50, 0, 1000, 500), 100)
+    (5, 10)
+    """
+    xmin, ymin, xmax, ymax = (float(v) for v in bounds)
+    x0 = math.floor(xmin / resolution) * resolution
+    y_top = math.ceil(ymax / resolution) * resolution
+    return math.ceil((y_top - ymin) / resolution), math.ceil((xmax - x0) / resolution)
 
 
 @dataclass(frozen=True)
@@ -173,12 +192,11 @@ class Grid:
         target = CRS.from_user_input(crs or settings.default_crs)
         res = float(resolution or settings.grid_resolution)
         geo = boundary.to_crs(target)
-        xmin, ymin, xmax, ymax = geo.total_bounds
+        xmin, _, _, ymax = geo.total_bounds
+        nrows, ncols = grid_shape(geo.total_bounds, res)
         # Snap the grid to multiples of the cell size so that grids of the same resolution align.
         x0 = math.floor(xmin / res) * res
         y_top = math.ceil(ymax / res) * res
-        ncols = math.ceil((xmax - x0) / res)
-        nrows = math.ceil((y_top - ymin) / res)
         tmp = cls(target, x0, y_top, res, nrows, ncols, np.ones((nrows, ncols), dtype=bool))
         mask = tmp.rasterize(geo, dtype="uint8").astype(bool)
         return cls(target, x0, y_top, res, nrows, ncols, mask)
