@@ -21,6 +21,7 @@ import shapely
 
 from layout.errors import Problem
 from layout.io import encoding as _encoding
+from layout.model.layers import MAX_ABS_VALUE
 
 #: Up to this many features with the same problem are reported one by one.
 MAX_SINGLE = 5
@@ -116,9 +117,17 @@ def _id_text(value: Any) -> str:
 
 
 def format_number(v: float) -> str:
-    """A number as a message shows it: whole above 1000, else up to 6 decimals, no trailing 0."""
+    """A number as a message shows it: whole above 1000, else up to 6 decimals, no trailing 0.
+
+    Examples
+    --------
+    >>> format_number(1234.5), format_number(0.125), format_number(1e308)
+    ('1234', '0.125', '1e+308')
+    """
     if not np.isfinite(v):
         return str(v)
+    if abs(v) >= 1e15:  # "1e+308", not 309 digits
+        return f"{v:.6g}"
     if abs(v) >= 1000:
         return f"{v:.0f}"
     return f"{v:.6f}".rstrip("0").rstrip(".")
@@ -330,6 +339,54 @@ def check_numbers(
     return problems
 
 
+def check_other_numbers(ctx: CheckedLayer, declared: Sequence[str]) -> list[Problem]:
+    """Infinite or implausibly large values in numeric columns the data model does not declare.
+
+    Columns of numbers (integer or float type) other than ``declared`` and the id column are
+    not used by a plan, so their bad values are warnings: reported, never silently kept.  An
+    empty cell (NaN) is not reported.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> gdf = gpd.GeoDataFrame({"ratio": [0.5, float("inf")]}, geometry=[shapely.Point(0, 0)] * 2)
+    >>> [str(p) for p in check_other_numbers(CheckedLayer(gdf, "a.gpkg", None), [])]
+    ["warning: a.gpkg, feature row 2, column 'ratio': not a finite number: found inf, expected \
+a number of magnitude at most 1e+15; correct the cell, or drop the column if it is not needed"]
+    """
+    gdf = ctx.gdf
+    problems: list[Problem] = []
+    skip = {*declared, gdf.geometry.name, ctx.id_col}
+    for col in gdf.columns:
+        if col in skip or gdf[col].dtype.kind not in "iuf":
+            continue
+        numbers = gdf[col].to_numpy(dtype=float)
+        bad = rows_where(~np.isnan(numbers) & ~(np.abs(numbers) <= MAX_ABS_VALUE))
+        problems += ctx.report(
+            bad,
+            lambda r: problem_text(
+                _bad_number_kind(numbers[r]), format_number(numbers[r]), _BOUNDED, _FIX_OTHER
+            ),
+            lambda n, ids: problem_text(
+                f"{n} values are infinite or implausibly large",
+                f"{format_number(numbers[bad[0]])} … ({ids})",
+                _BOUNDED,
+                _FIX_OTHER,
+            ),
+            column=str(col),
+            severity="warning",
+        )
+    return problems
+
+
+_BOUNDED = f"a number of magnitude at most {format_number(MAX_ABS_VALUE)}"
+_FIX_OTHER = "correct the cell, or drop the column if it is not needed"
+
+
+def _bad_number_kind(v: float) -> str:
+    return "not a finite number" if not np.isfinite(v) else "implausibly large value"
+
+
 def _check_number_column(
     ctx: CheckedLayer, col: str, *, required: bool, low: float, high: float
 ) -> list[Problem]:
@@ -341,8 +398,8 @@ def _check_number_column(
     ]
     numbers = pd.to_numeric(pd.Series(cleaned, dtype=object), errors="coerce").to_numpy(dtype=float)
     bools = np.array([isinstance(v, bool | np.bool_) for v in raw], dtype=bool)
-    # inf is no amount either: a kernel weight or an area of inf would poison every sum.
-    bad = rows_where(~empty & (~np.isfinite(numbers) | bools))
+    # Text that is no number, and NaN written as a value, are "not a number".
+    bad = rows_where(~empty & (np.isnan(numbers) | bools))
     problems = ctx.report(
         bad,
         lambda r: problem_text("not a number", _value(raw[r]), "a number", "correct the cell"),
@@ -350,6 +407,22 @@ def _check_number_column(
             f"{n} values are not numbers",
             f"{_value(raw[bad[0]])} … ({ids})",
             "numbers",
+            "correct the cells",
+        ),
+        column=col,
+    )
+    # inf and 1e308 are no amounts either: a kernel weight or an area of inf, or a sum of
+    # values near the float limit, would poison every total computed from the column.
+    huge = rows_where(~empty & ~bools & ~np.isnan(numbers) & ~(np.abs(numbers) <= MAX_ABS_VALUE))
+    problems += ctx.report(
+        huge,
+        lambda r: problem_text(
+            _bad_number_kind(numbers[r]), format_number(numbers[r]), _BOUNDED, "correct the cell"
+        ),
+        lambda n, ids: problem_text(
+            f"{n} values are infinite or implausibly large",
+            f"{format_number(numbers[huge[0]])} … ({ids})",
+            _BOUNDED,
             "correct the cells",
         ),
         column=col,
@@ -365,7 +438,7 @@ def _check_number_column(
         )
     if not (np.isfinite(low) or np.isfinite(high)):
         return problems
-    ok = np.isfinite(numbers) & ~bools
+    ok = np.isfinite(numbers) & ~bools & (np.abs(numbers) <= MAX_ABS_VALUE)  # others reported
     out = rows_where(ok & ((numbers < low) | (numbers > high)))
     if np.isfinite(high):
         what, expected = (

@@ -22,6 +22,9 @@ from layout.io.crs import crs_label
 
 #: Features within this distance of the study area (metres) are not reported as outside it.
 STUDY_AREA_TOLERANCE_M = 1000.0
+#: Largest projected coordinate (metres) on Earth, with any zone prefix (Gauss-Kruger eastings
+#: with a prefix reach about 6.1e7); beyond it a coordinate is a typing or export error.
+MAX_PROJECTED_M = 1e8
 
 
 def _metre_hint(x: float) -> str:
@@ -138,7 +141,7 @@ def check_coordinates(ctx: CheckedLayer) -> tuple[set[int], list[Problem], bool]
     epsg = crs.to_epsg()
     zone_rows: list[int] = []
     if epsg in (4547, 4526):  # the Zhengzhou Gauss-Kruger zone without / with its prefix 38
-        prefixed = usable & ~degree_like & (ax >= 1e7)
+        prefixed = usable & ~degree_like & (ax >= 1e7) & (ax <= MAX_PROJECTED_M)
         bare = usable & ~degree_like & (ax < 1e7)
         zone_rows = rows_where(prefixed if epsg == 4547 else bare)
         other = "EPSG:4526" if epsg == 4547 else "EPSG:4547"
@@ -156,17 +159,34 @@ def check_coordinates(ctx: CheckedLayer) -> tuple[set[int], list[Problem], bool]
                 fix_z,
             ),
         )
-    flagged = set(deg_rows) | set(zone_rows)
+    far_rows = rows_where(usable & ((ax > MAX_PROJECTED_M) | (ay > MAX_PROJECTED_M)))
+    fix_f = "correct the coordinates, or check the file's CRS"
+    problems += ctx.report(
+        far_rows,
+        lambda r: problem_text(
+            "coordinates beyond the Earth", where(r), f"metres of {label}", fix_f
+        ),
+        lambda n, ids: problem_text(
+            f"{n} features have coordinates beyond the Earth",
+            f"{where(far_rows[0])} ({ids})",
+            f"metres of {label}",
+            fix_f,
+        ),
+    )
+    flagged = set(deg_rows) | set(zone_rows) | set(far_rows)
     return flagged, problems, len(flagged) == len(rows)
 
 
 def check_study_area(
     ctx: CheckedLayer, area: gpd.GeoDataFrame | gpd.GeoSeries, *, exclude: set[int]
 ) -> list[Problem]:
-    """Features more than `STUDY_AREA_TOLERANCE_M` outside ``area`` (warnings).
+    """Features more than `STUDY_AREA_TOLERANCE_M` outside ``area``.
 
     Features outside as given but inside with x and y exchanged are reported as swapped
-    (errors); the rows in ``exclude`` (already reported) are skipped.
+    (errors); the rows in ``exclude`` (already reported) are skipped.  The others outside are
+    one warning (how many, which, where the first lies), or one error when every feature
+    checked lies outside: that is a wrong CRS or datum, or a file of another place, not a few
+    features beyond the edge.  ``area.attrs["source"]``, when set, names the study area.
     """
     if area.crs is None:
         raise CRSError("the study area has no CRS; set one (e.g. area.set_crs('EPSG:4326'))")
@@ -203,22 +223,57 @@ def check_study_area(
             f"{n} features have latitude and longitude swapped", ids, "x (longitude) first", fix_s
         ),
     )
+    return problems + _outside_problems(ctx, outside, len(rows), bounds, area)
+
+
+def _outside_problems(
+    ctx: CheckedLayer,
+    outside: list[int],
+    checked: int,
+    bounds: np.ndarray,
+    area: gpd.GeoDataFrame | gpd.GeoSeries,
+) -> list[Problem]:
+    """The problem of features outside the study area: one error when every checked feature
+    is, else one warning for all of them (a province-wide file may rightly hold a few)."""
+    if not outside:
+        return []
     km = STUDY_AREA_TOLERANCE_M / 1000
-    fix = "check its coordinates (CRS, datum, typing), or drop it if it belongs elsewhere"
-    return problems + ctx.report(
-        outside,
-        lambda r: problem_text(
-            f"outside the study area (by more than {km:g} km)",
-            f"x={format_number(bounds[r, 0])}, y={format_number(bounds[r, 1])}",
-            "a feature inside the study area",
-            fix,
-        ),
-        lambda n, ids: (
-            f"{n} features outside the study area ({ids}); check their "
-            "coordinates (CRS, datum, typing), or drop those that belong elsewhere"
-        ),
+    first = outside[0]
+    at = f"x={format_number(bounds[first, 0])}, y={format_number(bounds[first, 1])}"
+    area_name = area.attrs.get("source")
+    named = f" {area_name}" if area_name else ""
+    if len(outside) == checked:
+        return [Problem(
+            ctx.source,
+            problem_text(
+                f"all {checked} features lie outside the study area{named} (by more than "
+                f"{km:g} km)",
+                f"the first at {at}",
+                "features inside the study area",
+                "check the CRS and datum of this file and of the study area (crs and datum in "
+                "[inputs], --crs and --datum; GCJ-02/BD-09 coordinates are off by ~0.5 km, a "
+                "wrong CRS by far more), or whether the file belongs to this study area",
+            ),
+        )]
+    if len(outside) == 1:
+        return [Problem(
+            ctx.source,
+            problem_text(
+                f"outside the study area{named} (by more than {km:g} km)",
+                at,
+                "a feature inside the study area",
+                "check its coordinates (CRS, datum, typing), or drop it if it belongs elsewhere",
+            ),
+            feature=ctx.labels[first],
+            severity="warning",
+        )]
+    return [Problem(
+        ctx.source,
+        f"{len(outside)} of {checked} features lie outside the study area{named} (by more than "
+        f"{km:g} km; {ctx.listing(outside)}; the first at {at}); check their coordinates (CRS, "
+        "datum, typing), or drop those that belong elsewhere",
         severity="warning",
-    )
+    )]
 
 
 def _to(geoms: np.ndarray, crs: Any, target: str) -> np.ndarray:

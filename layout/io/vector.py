@@ -40,6 +40,7 @@ from layout.io.files import (
     file_suffix,
     first_line,
     pick_layer,
+    reader_warnings_logged,
 )
 from layout.io.tables import TABLE_SUFFIXES, read_table, sheet_names
 
@@ -201,7 +202,8 @@ def read_raw(
 
 def _vector_layers(p: Path) -> list[str]:
     try:
-        layers = pyogrio.list_layers(p)
+        with reader_warnings_logged(p):
+            layers = pyogrio.list_layers(p)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise DataFileError(
             f"{p} is not a readable {FORMATS.get(p.suffix.lower(), 'vector file')} "
@@ -236,7 +238,8 @@ def _read_vector(
     elif encoding is not None:
         kwargs["encoding"] = encoding
     try:
-        gdf = gpd.read_file(target, layer=layer_name, engine="pyogrio", **kwargs)
+        with reader_warnings_logged(source):
+            gdf = gpd.read_file(target, layer=layer_name, engine="pyogrio", **kwargs)
     except UnicodeDecodeError as exc:
         raise EncodingError(
             f"{source}: text is not valid {exc.encoding}; pass the right encoding= "

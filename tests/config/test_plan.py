@@ -6,6 +6,7 @@ names the file and the TOML key, so that a planner can fix the TOML without read
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import tomllib
@@ -269,7 +270,8 @@ def test_ahp_not_reciprocal_names_the_pair() -> None:
     )
 
 
-def test_ahp_inconsistent_shows_the_matrix_and_cr() -> None:
+def test_ahp_inconsistent_is_one_line_with_cr(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="layout")
     labels = ["density", "zone_fit", "slope"]
     # density beats zone_fit, zone_fit beats slope, yet slope beats density: circular.
     upper = [9, "1/9", 9]
@@ -281,8 +283,9 @@ def test_ahp_inconsistent_shows_the_matrix_and_cr() -> None:
         "industries.food.ahp: matrix:",
         f"CR = {cr:.3f} > 0.10",
     )
-    assert format_matrix(full, labels) in message
-    assert "density  " in message and "1/9" in message
+    assert "\n" not in message  # one line; the matrix goes to the debug log
+    assert "(density over zone_fit) = 9" in message
+    assert format_matrix(full, labels) in caplog.text
 
 
 def test_ahp_unknown_label_and_missing_matrix() -> None:
