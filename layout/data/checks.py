@@ -339,51 +339,12 @@ def check_numbers(
     return problems
 
 
-def check_other_numbers(ctx: CheckedLayer, declared: Sequence[str]) -> list[Problem]:
-    """Infinite or implausibly large values in numeric columns the data model does not declare.
-
-    Columns of numbers (integer or float type) other than ``declared`` and the id column are
-    not used by a plan, so their bad values are warnings: reported, never silently kept.  An
-    empty cell (NaN) is not reported.
-
-    Examples
-    --------
-    >>> import geopandas as gpd, shapely
-    >>> gdf = gpd.GeoDataFrame({"ratio": [0.5, float("inf")]}, geometry=[shapely.Point(0, 0)] * 2)
-    >>> [str(p) for p in check_other_numbers(CheckedLayer(gdf, "a.gpkg", None), [])]
-    ["warning: a.gpkg, feature row 2, column 'ratio': not a finite number: found inf, expected \
-a number of magnitude at most 1e+15; correct the cell, or drop the column if it is not needed"]
-    """
-    gdf = ctx.gdf
-    problems: list[Problem] = []
-    skip = {*declared, gdf.geometry.name, ctx.id_col}
-    for col in gdf.columns:
-        if col in skip or gdf[col].dtype.kind not in "iuf":
-            continue
-        numbers = gdf[col].to_numpy(dtype=float)
-        bad = rows_where(~np.isnan(numbers) & ~(np.abs(numbers) <= MAX_ABS_VALUE))
-        problems += ctx.report(
-            bad,
-            lambda r: problem_text(
-                _bad_number_kind(numbers[r]), format_number(numbers[r]), _BOUNDED, _FIX_OTHER
-            ),
-            lambda n, ids: problem_text(
-                f"{n} values are infinite or implausibly large",
-                f"{format_number(numbers[bad[0]])} … ({ids})",
-                _BOUNDED,
-                _FIX_OTHER,
-            ),
-            column=str(col),
-            severity="warning",
-        )
-    return problems
+#: What a numeric cell is expected to hold, in messages.
+BOUNDED = f"a number of magnitude at most {format_number(MAX_ABS_VALUE)}"
 
 
-_BOUNDED = f"a number of magnitude at most {format_number(MAX_ABS_VALUE)}"
-_FIX_OTHER = "correct the cell, or drop the column if it is not needed"
-
-
-def _bad_number_kind(v: float) -> str:
+def bad_number_kind(v: float) -> str:
+    """What is wrong with a number beyond `MAX_ABS_VALUE` or infinite, in messages."""
     return "not a finite number" if not np.isfinite(v) else "implausibly large value"
 
 
@@ -417,12 +378,12 @@ def _check_number_column(
     problems += ctx.report(
         huge,
         lambda r: problem_text(
-            _bad_number_kind(numbers[r]), format_number(numbers[r]), _BOUNDED, "correct the cell"
+            bad_number_kind(numbers[r]), format_number(numbers[r]), BOUNDED, "correct the cell"
         ),
         lambda n, ids: problem_text(
             f"{n} values are infinite or implausibly large",
             f"{format_number(numbers[huge[0]])} … ({ids})",
-            _BOUNDED,
+            BOUNDED,
             "correct the cells",
         ),
         column=col,

@@ -233,8 +233,11 @@ def _outside_problems(
     bounds: np.ndarray,
     area: gpd.GeoDataFrame | gpd.GeoSeries,
 ) -> list[Problem]:
-    """The problem of features outside the study area: one error when every checked feature
-    is, else one warning for all of them (a province-wide file may rightly hold a few)."""
+    """The one problem of the features outside the study area.
+
+    One error when every checked feature is outside, else one warning for all of them (a
+    province-wide file may rightly hold a few).
+    """
     if not outside:
         return []
     km = STUDY_AREA_TOLERANCE_M / 1000
@@ -243,12 +246,12 @@ def _outside_problems(
     area_name = area.attrs.get("source")
     named = f" {area_name}" if area_name else ""
     if len(outside) == checked:
+        every = f"all {checked} features lie" if checked > 1 else "the only feature lies"
         return [Problem(
             ctx.source,
             problem_text(
-                f"all {checked} features lie outside the study area{named} (by more than "
-                f"{km:g} km)",
-                f"the first at {at}",
+                f"{every} outside the study area{named} (by more than {km:g} km)",
+                f"{at} (the first)" if checked > 1 else at,
                 "features inside the study area",
                 "check the CRS and datum of this file and of the study area (crs and datum in "
                 "[inputs], --crs and --datum; GCJ-02/BD-09 coordinates are off by ~0.5 km, a "
@@ -279,3 +282,52 @@ def _outside_problems(
 def _to(geoms: np.ndarray, crs: Any, target: str) -> np.ndarray:
     """Reproject an array of geometries (coordinates that cannot be projected become inf)."""
     return np.asarray(gpd.GeoSeries(geoms, crs=crs).to_crs(target).values, dtype=object)
+
+
+#: How far (degrees) a study area may reach beyond the area of use of the plan CRS: a
+#: Gauss-Kruger zone stays usable a little beyond its 3 degrees, not across continents.
+AREA_OF_USE_MARGIN_DEG = 3.0
+
+
+def check_boundary_extent(boundary: gpd.GeoDataFrame, crs: Any, *, source: str) -> list[Problem]:
+    """The study area beyond where the plan CRS can be used, as one problem (else none).
+
+    A boundary read in the wrong CRS or datum (metres taken as degrees, a world-sized or
+    misplaced polygon) projects to coordinates far away or to nothing; every later check would
+    then fail with a message that does not name the boundary.  The boundary is compared, in
+    longitude/latitude, with the area of use of the plan CRS (from the EPSG database) widened
+    by `AREA_OF_USE_MARGIN_DEG`; a CRS without an area of use is checked only for coordinates
+    that cannot be projected.
+
+    Examples
+    --------
+    >>> world = gpd.GeoDataFrame(geometry=[shapely.box(-179, -89, 179, 89)], crs="EPSG:4326")
+    >>> print(check_boundary_extent(world, "EPSG:4547", source="boundary.geojson")[0])
+    error: boundary.geojson: the study-area boundary spans longitude -179 to 179 and ...
+    """
+    if boundary.crs is None or len(boundary) == 0:
+        return []
+    target = CRS.from_user_input(crs)
+    label = crs_label(target)
+    fix = (
+        "check the boundary file's CRS and datum (crs and datum of [inputs] boundary), or set "
+        "[plan] crs to a projected CRS made for that area"
+    )
+    lonlat = boundary.to_crs("EPSG:4326").total_bounds
+    if not np.isfinite(lonlat).all():
+        return []  # missing or unprojectable geometries: reported by the geometry checks
+    area = target.area_of_use
+    if area is not None:
+        w, s, e, n = area.bounds
+        m = AREA_OF_USE_MARGIN_DEG
+        if lonlat[0] < w - m or lonlat[2] > e + m or lonlat[1] < s - m or lonlat[3] > n + m:
+            return [Problem(
+                source,
+                f"the study-area boundary spans longitude {lonlat[0]:.4g} to {lonlat[2]:.4g} "
+                f"and latitude {lonlat[1]:.4g} to {lonlat[3]:.4g}, beyond where the plan CRS "
+                f"{label} can be used (longitude {w:g} to {e:g}, latitude {s:g} to {n:g}); {fix}",
+            )]
+    projected = boundary.to_crs(target).total_bounds
+    if not np.isfinite(projected).all():
+        return [Problem(source, f"the study-area boundary cannot be projected to {label}; {fix}")]
+    return []

@@ -51,10 +51,10 @@ from layout.data.checks import (
     check_geometries,
     check_ids,
     check_numbers,
-    check_other_numbers,
     check_text,
 )
 from layout.data.coordinates import STUDY_AREA_TOLERANCE_M, check_coordinates, check_study_area
+from layout.data.numbers import check_other_numbers
 from layout.errors import ConfigError, CRSError, DataFileError, Problem, ValidationError
 from layout.io import embedded as datasets
 from layout.io import vector as layout_io

@@ -66,7 +66,7 @@ def existing_file(path: str | os.PathLike[str]) -> Path:
     >>> existing_file("/dev/zero")
     Traceback (most recent call last):
     ...
-    layout.errors.DataFileError: /dev/zero is not a regular file but a character device; give a file saved on disk
+    layout.errors.DataFileError: /dev/zero is not a regular file but a character device; give ...
     """
     p = Path(path)
     kind = special_file_kind(p)
@@ -86,8 +86,10 @@ def existing_file(path: str | os.PathLike[str]) -> Path:
 
 
 def special_file_kind(p: Path) -> str:
-    """What ``p`` is when it is not a regular file: ``"missing"``, ``"folder"``, ``"named pipe
-    (FIFO)"``, ``"character device"``, ``"block device"``, ``"socket"``; ``""`` for a file.
+    """What ``p`` is when it is not a regular file; ``""`` for a regular file.
+
+    One of ``"missing"``, ``"folder"``, ``"named pipe (FIFO)"``, ``"character device"``,
+    ``"block device"``, ``"socket"``.
 
     Symbolic links are followed (a link to a regular file is a regular file).
 
@@ -132,18 +134,18 @@ def empty_message(source: str) -> str:
 
 
 def first_line(exc: BaseException) -> str:
-    """The first line (up to a ``;``) of an error's message, to quote in ours.
+    r"""The first line (up to a ``;``) of an error's message, to quote in ours.
 
     Long messages are cut at 200 characters: a quoted reason must not swamp the line.
 
     Examples
     --------
-    >>> first_line(ValueError("bad header; more\\nand a second line"))
+    >>> first_line(ValueError("bad header; more\nand a second line"))
     'bad header'
     >>> first_line(KeyError())
     'KeyError'
-    >>> first_line(OSError("sqlite3_prepare_v2(SELECT 1) failed: database disk image is malformed"))
-    'database disk image is malformed'
+    >>> first_line(OSError("sqlite3_prepare_v2(SELECT 1) failed: disk image is malformed"))
+    'disk image is malformed'
     """
     lines = [line.strip() for line in str(exc).split(";")[0].splitlines() if line.strip()]
     text = lines[0] if lines else type(exc).__name__

@@ -43,7 +43,7 @@ def sheet_names(p: Path) -> list[str]:
             return [str(s) for s in xf.sheet_names]
     except MemoryError:
         raise
-    except Exception as exc:  # noqa: BLE001 -- see read_sheet
+    except Exception as exc:  # see read_sheet: the parser's errors are not enumerable
         raise workbook_error(p, exc) from None
 
 
@@ -59,7 +59,7 @@ def read_sheet(p: Path, sheet: str) -> pd.DataFrame:
         return pd.read_excel(p, sheet_name=sheet, engine="openpyxl")
     except MemoryError:
         raise
-    except Exception as exc:  # noqa: BLE001 -- the parser's errors are not enumerable
+    except Exception as exc:  # the parser's errors are not enumerable (docstring)
         raise workbook_error(p, exc, sheet=sheet) from None
 
 

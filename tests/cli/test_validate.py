@@ -59,8 +59,8 @@ def test_problems_exit_1_errors_before_warnings(tmp_path: Path) -> None:
 
 def test_warnings_only_exit_0(tmp_path: Path) -> None:
     path = tmp_path / "firms.csv"
-    path.write_text(HEADER + "E1,宇通,auto,100,5,10,121.47,31.23\nE2,海马,auto,90,5,10,113.7,34.7\n",
-                    encoding="utf-8")
+    rows = "E1,宇通,auto,100,5,10,121.47,31.23\nE2,海马,auto,90,5,10,113.7,34.7\n"
+    path.write_text(HEADER + rows, encoding="utf-8")
     area = tmp_path / "area.geojson"
     gpd.GeoDataFrame(geometry=[shapely.box(112.7, 34.2, 114.3, 35.0)], crs="EPSG:4326").to_file(
         area, driver="GeoJSON")
