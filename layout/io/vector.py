@@ -22,6 +22,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -279,13 +280,18 @@ def _zip_sidecars(p: Path, member: str) -> tuple[bytes | None, str | None]:
     """Return the ``.dbf`` bytes and ``.cpg`` text next to a ``.shp`` inside a zip."""
     base = member[: -len(".shp")]
     dbf = cpg = None
-    with zipfile.ZipFile(p) as zf:
-        for other in zf.namelist():
-            stem, dot, ext = other.rpartition(".")
-            if dot and stem == base and ext.lower() == "dbf":
-                dbf = zf.read(other)
-            elif dot and stem == base and ext.lower() == "cpg":
-                cpg = zf.read(other).decode("ascii", errors="replace")
+    try:
+        with zipfile.ZipFile(p) as zf:
+            for other in zf.namelist():
+                stem, dot, ext = other.rpartition(".")
+                if dot and stem == base and ext.lower() == "dbf":
+                    dbf = zf.read(other)
+                elif dot and stem == base and ext.lower() == "cpg":
+                    cpg = zf.read(other).decode("ascii", errors="replace")
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # a damaged member
+        raise DataFileError(
+            f"{p} is a damaged zip file ({first_line(exc)}); pack the Shapefile again"
+        ) from None
     return dbf, cpg
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -482,3 +483,12 @@ def test_doc_complete_example_loads(tmp_path: Path) -> None:
     assert source == "ahp" and list(weights) == ["density", "zone_fit", "expressway", "labour"]
     assert "airport" in criterion_specs(plan, "electronics")
     assert criterion_specs(plan, "aluminium")["residential_buffer"].transform.kind == "linear"
+
+
+def test_a_plan_that_is_a_named_pipe_or_device(tmp_path: Path) -> None:
+    fifo = tmp_path / "plan.toml"
+    os.mkfifo(fifo)  # reading it would block the test forever
+    with pytest.raises(ConfigError, match=r"plan\.toml is a named pipe \(FIFO\), not a plan file"):
+        load_plan(fifo)
+    with pytest.raises(ConfigError, match=r"^/dev/zero is a character device, not a plan file"):
+        load_plan("/dev/zero")  # reading it would never end
