@@ -14,7 +14,7 @@ import rasterio
 from numpy.typing import NDArray
 from rasterio.warp import Resampling, reproject
 
-from layout.errors import CRSError, DataFileError
+from layout.io.raster import check_raster, raster_error
 from layout.model.grid import Grid
 
 
@@ -24,31 +24,25 @@ def dem_on_grid(path: str | Path, grid: Grid) -> NDArray[np.float32]:
     Raises
     ------
     DataFileError
-        When the file cannot be read.
+        When the file cannot be opened or decoded (not a raster, truncated, damaged).
     CRSError
         When the DEM has no CRS.
     """
-    path = Path(path)
+    path = check_raster(path, what="DEM")
+    out = np.full(grid.shape, np.nan, np.float32)
     try:
-        src = rasterio.open(path)
-    except rasterio.errors.RasterioIOError as exc:
-        raise DataFileError(f"{path}: cannot read the DEM ({exc}); give a GeoTIFF") from None
-    with src:
-        if src.crs is None:
-            raise CRSError(
-                f"{path}: the DEM has no CRS; assign one (e.g. gdal_edit.py -a_srs "
-                "EPSG:4547) before using it"
+        with rasterio.open(path) as src:
+            reproject(
+                source=rasterio.band(src, 1),
+                destination=out,
+                src_nodata=src.nodata,
+                dst_transform=grid.transform,
+                dst_crs=grid.crs,
+                dst_nodata=np.nan,
+                resampling=Resampling.bilinear,
             )
-        out = np.full(grid.shape, np.nan, np.float32)
-        reproject(
-            source=rasterio.band(src, 1),
-            destination=out,
-            src_nodata=src.nodata,
-            dst_transform=grid.transform,
-            dst_crs=grid.crs,
-            dst_nodata=np.nan,
-            resampling=Resampling.bilinear,
-        )
+    except rasterio.errors.RasterioError as exc:  # a block GDAL cannot decode: truncated
+        raise raster_error(path, exc, what="DEM") from None
     return out
 
 

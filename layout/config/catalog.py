@@ -37,6 +37,7 @@ from layout.config.catalog_schema import (
     item_context,
 )
 from layout.errors import ConfigError, DataFileError, UnknownIndustryError
+from layout.io.files import special_file_kind
 from layout.model.catalog import (
     OTHER,
     Base,
@@ -157,12 +158,12 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     if path is None:
         return _load_default()
     p = Path(path)
-    try:
-        stat = p.stat()
-    except OSError as exc:
-        raise DataFileError(f"{p}: cannot read the catalog: {exc.strerror or exc}") from exc
-    if not p.is_file():
-        raise DataFileError(f"{p}: the catalog must be a TOML file, not a directory")
+    kind = special_file_kind(p)
+    if kind == "missing":
+        raise DataFileError(f"{p}: cannot read the catalog: No such file or directory")
+    if kind:
+        raise DataFileError(f"{p}: the catalog must be a TOML file, not a {kind}")
+    stat = p.stat()
     return _load_file(str(p.resolve()), stat.st_mtime_ns, stat.st_size, str(path))
 
 

@@ -41,6 +41,7 @@ from layout.config.criteria import criterion_specs
 from layout.core.datum import check_datum
 from layout.core.weights import AHPResult, ahp_weights
 from layout.errors import ConfigError, CRSError, LayoutError
+from layout.io.files import special_file_kind
 from layout.model.catalog import Catalog
 from layout.model.constraints import EXCLUDABLE_TYPES
 from layout.model.criteria import CRITERIA, WEIGHT_KEYS, CriteriaTable
@@ -350,12 +351,17 @@ def load_plan(path: str | Path | None = None) -> PlanConfig:
     else:
         file = Path(path)
         label_path = file
-        if not file.exists():
+        kind = special_file_kind(file)
+        if kind == "missing":
             raise ConfigError(f"{file}: plan file not found")
+        if kind:  # a pipe would block the read, a device never end it
+            raise ConfigError(f"{file} is a {kind}, not a plan file; give a TOML file")
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file.name}: not valid TOML: {exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{file.name}: not UTF-8 text; save the TOML file as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read the plan file ({exc.strerror or exc})") from None
     return parse_plan(data, path=label_path)

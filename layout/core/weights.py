@@ -45,6 +45,7 @@ AHP with the *full matrix*; TOML has no fractions, so entries may be numbers or 
 
 from __future__ import annotations
 
+import logging
 import math
 import numbers
 import unicodedata
@@ -57,6 +58,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from layout.errors import ConfigError
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "RANDOM_INDEX",
@@ -382,8 +385,8 @@ def ahp_weights(
     ConfigError
         Bad shape or labels, non-numeric or non-positive entries, diagonal not 1, a pair that is
         not reciprocal (naming the pair), more than 15 criteria (no RI published), or
-        ``CR > max_cr`` (the message shows the matrix, CR, and the judgement that deviates most
-        from the derived weights).
+        ``CR > max_cr`` (one line: CR and the judgement that deviates most from the derived
+        weights; the matrix itself goes to the debug log).
 
     Examples
     --------
@@ -432,14 +435,15 @@ def ahp_weights(
         implied = np.outer(w, 1.0 / w)
         dev = np.abs(np.log(a / implied))
         i, j = np.unravel_index(int(np.argmax(np.triu(dev, k=1))), dev.shape)
+        # One line for the user; the whole matrix goes to the debug log (-v shows it).
+        logger.debug("%s: the inconsistent matrix (CR = %.3f):\n%s", where, cr,
+                     format_matrix(a, names))
         raise ConfigError(
             f"{where}: the pairwise judgements are too inconsistent to use: CR = {cr:.3f} > "
-            f"{max_cr:.2f} (λmax = {lambda_max:.3f}, n = {n}, RI = {ri:.2f}).\n"
-            f"{format_matrix(a, names)}\n"
-            f"The judgement furthest from the derived weights is a[{i}][{j}] ({names[i]} over "
-            f"{names[j]}) = {_fraction(a[i, j])}, where the weights imply about "
-            f"{implied[i, j]:.2g}. Revise the judgements (check that if A beats B and B beats C, "
-            "A beats C by about the product) until CR <= "
-            f"{max_cr:.2f}."
+            f"{max_cr:.2f} (λmax = {lambda_max:.3f}, n = {n}, RI = {ri:.2f}); the judgement "
+            f"furthest from the derived weights is a[{i}][{j}] ({names[i]} over {names[j]}) = "
+            f"{_fraction(a[i, j])}, where the weights imply about {implied[i, j]:.2g}; revise "
+            "the judgements (if A beats B and B beats C, A beats C by about the product) until "
+            f"CR <= {max_cr:.2f}"
         )
     return result

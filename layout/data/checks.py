@@ -21,6 +21,7 @@ import shapely
 
 from layout.errors import Problem
 from layout.io import encoding as _encoding
+from layout.model.layers import MAX_ABS_VALUE
 
 #: Up to this many features with the same problem are reported one by one.
 MAX_SINGLE = 5
@@ -116,9 +117,17 @@ def _id_text(value: Any) -> str:
 
 
 def format_number(v: float) -> str:
-    """A number as a message shows it: whole above 1000, else up to 6 decimals, no trailing 0."""
+    """A number as a message shows it: whole above 1000, else up to 6 decimals, no trailing 0.
+
+    Examples
+    --------
+    >>> format_number(1234.5), format_number(0.125), format_number(1e308)
+    ('1234', '0.125', '1e+308')
+    """
     if not np.isfinite(v):
         return str(v)
+    if abs(v) >= 1e15:  # "1e+308", not 309 digits
+        return f"{v:.6g}"
     if abs(v) >= 1000:
         return f"{v:.0f}"
     return f"{v:.6f}".rstrip("0").rstrip(".")
@@ -330,6 +339,15 @@ def check_numbers(
     return problems
 
 
+#: What a numeric cell is expected to hold, in messages.
+BOUNDED = f"a number of magnitude at most {format_number(MAX_ABS_VALUE)}"
+
+
+def bad_number_kind(v: float) -> str:
+    """What is wrong with a number beyond `MAX_ABS_VALUE` or infinite, in messages."""
+    return "not a finite number" if not np.isfinite(v) else "implausibly large value"
+
+
 def _check_number_column(
     ctx: CheckedLayer, col: str, *, required: bool, low: float, high: float
 ) -> list[Problem]:
@@ -341,8 +359,8 @@ def _check_number_column(
     ]
     numbers = pd.to_numeric(pd.Series(cleaned, dtype=object), errors="coerce").to_numpy(dtype=float)
     bools = np.array([isinstance(v, bool | np.bool_) for v in raw], dtype=bool)
-    # inf is no amount either: a kernel weight or an area of inf would poison every sum.
-    bad = rows_where(~empty & (~np.isfinite(numbers) | bools))
+    # Text that is no number, and NaN written as a value, are "not a number".
+    bad = rows_where(~empty & (np.isnan(numbers) | bools))
     problems = ctx.report(
         bad,
         lambda r: problem_text("not a number", _value(raw[r]), "a number", "correct the cell"),
@@ -350,6 +368,22 @@ def _check_number_column(
             f"{n} values are not numbers",
             f"{_value(raw[bad[0]])} … ({ids})",
             "numbers",
+            "correct the cells",
+        ),
+        column=col,
+    )
+    # inf and 1e308 are no amounts either: a kernel weight or an area of inf, or a sum of
+    # values near the float limit, would poison every total computed from the column.
+    huge = rows_where(~empty & ~bools & ~np.isnan(numbers) & ~(np.abs(numbers) <= MAX_ABS_VALUE))
+    problems += ctx.report(
+        huge,
+        lambda r: problem_text(
+            bad_number_kind(numbers[r]), format_number(numbers[r]), BOUNDED, "correct the cell"
+        ),
+        lambda n, ids: problem_text(
+            f"{n} values are infinite or implausibly large",
+            f"{format_number(numbers[huge[0]])} … ({ids})",
+            BOUNDED,
             "correct the cells",
         ),
         column=col,
@@ -365,7 +399,7 @@ def _check_number_column(
         )
     if not (np.isfinite(low) or np.isfinite(high)):
         return problems
-    ok = np.isfinite(numbers) & ~bools
+    ok = np.isfinite(numbers) & ~bools & (np.abs(numbers) <= MAX_ABS_VALUE)  # others reported
     out = rows_where(ok & ((numbers < low) | (numbers > high)))
     if np.isfinite(high):
         what, expected = (

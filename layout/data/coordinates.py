@@ -22,6 +22,9 @@ from layout.io.crs import crs_label
 
 #: Features within this distance of the study area (metres) are not reported as outside it.
 STUDY_AREA_TOLERANCE_M = 1000.0
+#: Largest projected coordinate (metres) on Earth, with any zone prefix (Gauss-Kruger eastings
+#: with a prefix reach about 6.1e7); beyond it a coordinate is a typing or export error.
+MAX_PROJECTED_M = 1e8
 
 
 def _metre_hint(x: float) -> str:
@@ -138,7 +141,7 @@ def check_coordinates(ctx: CheckedLayer) -> tuple[set[int], list[Problem], bool]
     epsg = crs.to_epsg()
     zone_rows: list[int] = []
     if epsg in (4547, 4526):  # the Zhengzhou Gauss-Kruger zone without / with its prefix 38
-        prefixed = usable & ~degree_like & (ax >= 1e7)
+        prefixed = usable & ~degree_like & (ax >= 1e7) & (ax <= MAX_PROJECTED_M)
         bare = usable & ~degree_like & (ax < 1e7)
         zone_rows = rows_where(prefixed if epsg == 4547 else bare)
         other = "EPSG:4526" if epsg == 4547 else "EPSG:4547"
@@ -156,17 +159,34 @@ def check_coordinates(ctx: CheckedLayer) -> tuple[set[int], list[Problem], bool]
                 fix_z,
             ),
         )
-    flagged = set(deg_rows) | set(zone_rows)
+    far_rows = rows_where(usable & ((ax > MAX_PROJECTED_M) | (ay > MAX_PROJECTED_M)))
+    fix_f = "correct the coordinates, or check the file's CRS"
+    problems += ctx.report(
+        far_rows,
+        lambda r: problem_text(
+            "coordinates beyond the Earth", where(r), f"metres of {label}", fix_f
+        ),
+        lambda n, ids: problem_text(
+            f"{n} features have coordinates beyond the Earth",
+            f"{where(far_rows[0])} ({ids})",
+            f"metres of {label}",
+            fix_f,
+        ),
+    )
+    flagged = set(deg_rows) | set(zone_rows) | set(far_rows)
     return flagged, problems, len(flagged) == len(rows)
 
 
 def check_study_area(
     ctx: CheckedLayer, area: gpd.GeoDataFrame | gpd.GeoSeries, *, exclude: set[int]
 ) -> list[Problem]:
-    """Features more than `STUDY_AREA_TOLERANCE_M` outside ``area`` (warnings).
+    """Features more than `STUDY_AREA_TOLERANCE_M` outside ``area``.
 
     Features outside as given but inside with x and y exchanged are reported as swapped
-    (errors); the rows in ``exclude`` (already reported) are skipped.
+    (errors); the rows in ``exclude`` (already reported) are skipped.  The others outside are
+    one warning (how many, which, where the first lies), or one error when every feature
+    checked lies outside: that is a wrong CRS or datum, or a file of another place, not a few
+    features beyond the edge.  ``area.attrs["source"]``, when set, names the study area.
     """
     if area.crs is None:
         raise CRSError("the study area has no CRS; set one (e.g. area.set_crs('EPSG:4326'))")
@@ -203,24 +223,111 @@ def check_study_area(
             f"{n} features have latitude and longitude swapped", ids, "x (longitude) first", fix_s
         ),
     )
+    return problems + _outside_problems(ctx, outside, len(rows), bounds, area)
+
+
+def _outside_problems(
+    ctx: CheckedLayer,
+    outside: list[int],
+    checked: int,
+    bounds: np.ndarray,
+    area: gpd.GeoDataFrame | gpd.GeoSeries,
+) -> list[Problem]:
+    """The one problem of the features outside the study area.
+
+    One error when every checked feature is outside, else one warning for all of them (a
+    province-wide file may rightly hold a few).
+    """
+    if not outside:
+        return []
     km = STUDY_AREA_TOLERANCE_M / 1000
-    fix = "check its coordinates (CRS, datum, typing), or drop it if it belongs elsewhere"
-    return problems + ctx.report(
-        outside,
-        lambda r: problem_text(
-            f"outside the study area (by more than {km:g} km)",
-            f"x={format_number(bounds[r, 0])}, y={format_number(bounds[r, 1])}",
-            "a feature inside the study area",
-            fix,
-        ),
-        lambda n, ids: (
-            f"{n} features outside the study area ({ids}); check their "
-            "coordinates (CRS, datum, typing), or drop those that belong elsewhere"
-        ),
+    first = outside[0]
+    at = f"x={format_number(bounds[first, 0])}, y={format_number(bounds[first, 1])}"
+    area_name = area.attrs.get("source")
+    named = f" {area_name}" if area_name else ""
+    if len(outside) == checked:
+        every = f"all {checked} features lie" if checked > 1 else "the only feature lies"
+        return [Problem(
+            ctx.source,
+            problem_text(
+                f"{every} outside the study area{named} (by more than {km:g} km)",
+                f"{at} (the first)" if checked > 1 else at,
+                "features inside the study area",
+                "check the CRS and datum of this file and of the study area (crs and datum in "
+                "[inputs], --crs and --datum; GCJ-02/BD-09 coordinates are off by ~0.5 km, a "
+                "wrong CRS by far more), or whether the file belongs to this study area",
+            ),
+        )]
+    if len(outside) == 1:
+        return [Problem(
+            ctx.source,
+            problem_text(
+                f"outside the study area{named} (by more than {km:g} km)",
+                at,
+                "a feature inside the study area",
+                "check its coordinates (CRS, datum, typing), or drop it if it belongs elsewhere",
+            ),
+            feature=ctx.labels[first],
+            severity="warning",
+        )]
+    return [Problem(
+        ctx.source,
+        f"{len(outside)} of {checked} features lie outside the study area{named} (by more than "
+        f"{km:g} km; {ctx.listing(outside)}; the first at {at}); check their coordinates (CRS, "
+        "datum, typing), or drop those that belong elsewhere",
         severity="warning",
-    )
+    )]
 
 
 def _to(geoms: np.ndarray, crs: Any, target: str) -> np.ndarray:
     """Reproject an array of geometries (coordinates that cannot be projected become inf)."""
     return np.asarray(gpd.GeoSeries(geoms, crs=crs).to_crs(target).values, dtype=object)
+
+
+#: How far (degrees) a study area may reach beyond the area of use of the plan CRS: a
+#: Gauss-Kruger zone stays usable a little beyond its 3 degrees, not across continents.
+AREA_OF_USE_MARGIN_DEG = 3.0
+
+
+def check_boundary_extent(boundary: gpd.GeoDataFrame, crs: Any, *, source: str) -> list[Problem]:
+    """The study area beyond where the plan CRS can be used, as one problem (else none).
+
+    A boundary read in the wrong CRS or datum (metres taken as degrees, a world-sized or
+    misplaced polygon) projects to coordinates far away or to nothing; every later check would
+    then fail with a message that does not name the boundary.  The boundary is compared, in
+    longitude/latitude, with the area of use of the plan CRS (from the EPSG database) widened
+    by `AREA_OF_USE_MARGIN_DEG`; a CRS without an area of use is checked only for coordinates
+    that cannot be projected.
+
+    Examples
+    --------
+    >>> world = gpd.GeoDataFrame(geometry=[shapely.box(-179, -89, 179, 89)], crs="EPSG:4326")
+    >>> print(check_boundary_extent(world, "EPSG:4547", source="boundary.geojson")[0])
+    error: boundary.geojson: the study-area boundary spans longitude -179 to 179 and ...
+    """
+    if boundary.crs is None or len(boundary) == 0:
+        return []
+    target = CRS.from_user_input(crs)
+    label = crs_label(target)
+    fix = (
+        "check the boundary file's CRS and datum (crs and datum of [inputs] boundary), or set "
+        "[plan] crs to a projected CRS made for that area"
+    )
+    lonlat = boundary.to_crs("EPSG:4326").total_bounds
+    if not np.isfinite(lonlat).all():
+        return []  # missing or unprojectable geometries: reported by the geometry checks
+    area = target.area_of_use
+    if area is not None:
+        w, s, e, n = area.bounds
+        m = AREA_OF_USE_MARGIN_DEG
+        if lonlat[0] < w - m or lonlat[2] > e + m or lonlat[1] < s - m or lonlat[3] > n + m:
+            return [Problem(
+                source,
+                f"the study-area boundary spans longitude {lonlat[0]:.4g} to {lonlat[2]:.4g} "
+                f"and latitude {lonlat[1]:.4g} to {lonlat[3]:.4g}, beyond where the plan CRS "
+                f"{label} can be used (longitude {w:g} to {e:g}, latitude {s:g} to {n:g}); {fix}",
+            )]
+    projected = boundary.to_crs(target).total_bounds
+    if not np.isfinite(projected).all():
+        return [Problem(source, f"the study-area boundary cannot be projected to {label}; {fix}")]
+    return []

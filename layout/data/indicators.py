@@ -46,6 +46,7 @@ from typing import Any
 
 from layout.config.catalog import load_catalog
 from layout.errors import LayoutError
+from layout.io.files import special_file_kind
 from layout.model.catalog import Catalog
 
 #: Indicator fields: (label, unit, is a 0–1 share).
@@ -346,9 +347,16 @@ def read_indicators(path: str | Path) -> dict[str, dict[str, float]]:
     """
     p = Path(path)
     name = p.name
-    if not p.is_file():
+    kind = special_file_kind(p)
+    if kind == "missing":
         raise IndicatorError(f"{p}: indicators file not found")
-    data = p.read_bytes()
+    if kind:  # a pipe would block the read, a device never end it
+        raise IndicatorError(f"{p} is a {kind}, not an indicators file; give a .csv, .json "
+                             "or .toml file")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise IndicatorError(f"{p}: cannot read the indicators ({exc.strerror or exc})") from None
     if not data.strip():
         raise IndicatorError(f"{name} is empty; give the fields {', '.join(FIELDS)}")
     suffix = p.suffix.lower()

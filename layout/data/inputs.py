@@ -6,6 +6,7 @@ Its result, `PlanInputs`, is what every later stage takes; none of them reads fi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,16 +15,20 @@ import geopandas as gpd
 
 from layout.config.criteria import industry_weights
 from layout.config.plan import load_plan
+from layout.data.coordinates import check_boundary_extent
 from layout.data.memory import check_memory
 from layout.data.validate import validate_layer
-from layout.errors import DataFileError, Problem, ValidationError
+from layout.errors import Problem, ValidationError
 from layout.io import embedded as datasets
 from layout.io.crs import to_metric
 from layout.io.files import file_sha256
+from layout.io.raster import check_raster
 from layout.io.vector import read_layer
 from layout.model.catalog import OTHER
 from layout.model.grid import Grid
 from layout.model.plan import PlanConfig
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,14 @@ def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
     Raises
     ------
     ValidationError
-        Listing every problem in every input file at once.
+        Listing every problem in every input file at once (`layout.data.validate`): among
+        them non-finite or implausibly large numbers, a boundary beyond where the plan CRS can
+        be used (`layout.data.coordinates.check_boundary_extent`), and a layer whose every
+        feature lies outside the boundary (a wrong CRS or datum).  Warnings (some features
+        outside the boundary, ...) are logged, one line per file and kind, and kept in
+        ``warnings``.
+    DataFileError
+        An input file or the DEM cannot be read (missing, not a regular file, damaged).
 
     Examples
     --------
@@ -149,19 +161,24 @@ def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
             )
         raw[name] = gdf
 
-    problems: list[Problem] = []
+    names = {name: str(gdf.attrs.get("source", sources[name].split(" ")[0]))
+             for name, gdf in raw.items()}
     boundary = raw["boundary"]
-    study = boundary if boundary.crs is not None else None
+    # The boundary first: a boundary beyond the plan CRS makes every other layer look outside.
+    problems = check_boundary_extent(boundary, plan.crs, source=names["boundary"])
+    study = boundary if boundary.crs is not None and not problems else False
     for name, gdf in raw.items():
-        source = str(gdf.attrs.get("source", sources[name].split(" ")[0]))
+        source = names[name]
         problems += validate_layer(
-            gdf, kind=name, source=source, study_area=None if name == "boundary" else study
+            gdf, kind=name, source=source, study_area=False if name == "boundary" else study
         )
         if name == "enterprises":
             problems += _check_industry_codes(gdf, plan, source)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ValidationError(problems)
+    for problem in problems:  # warnings: told, never silently accepted
+        logger.warning("%s", str(problem).split(": ", 1)[1])
 
     layers = {name: to_metric(gdf, crs=plan.crs, source=name) for name, gdf in raw.items()}
     boundary_m = layers["boundary"]
@@ -170,9 +187,10 @@ def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
         raise ValidationError(
             [
                 Problem(
-                    sources["zones"].split(" ")[0],
-                    "no zone intersects the study-area boundary; check "
-                    "that zones and boundary cover the same city and CRS",
+                    names["zones"],
+                    f"no zone intersects the study-area boundary {names['boundary']}; check "
+                    "that both cover the same city, and their CRS and datum ([inputs] crs, "
+                    "datum)",
                 )
             ]
         )
@@ -184,8 +202,8 @@ def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
     if "dem" in plan.inputs:
         spec = plan.inputs["dem"]
         dem = datasets.dem_path() if spec.embedded else spec.path
-        if dem is None or not dem.exists():
-            raise DataFileError(f"{dem}: DEM file not found; fix [inputs] dem in {plan.label}")
+        assert dem is not None  # a path, or "embedded"
+        check_raster(dem, what="DEM", where=f"[inputs] dem in {plan.label}")
         sources["dem"] = f"{dem.name} sha256={file_sha256(dem)[:16]}"
     return PlanInputs(
         plan, layers, grid, dem, sources, tuple(p for p in problems if p.severity != "error")

@@ -47,6 +47,17 @@ ID_COLUMNS: tuple[str, ...] = (
 MAX_REPAIR_CHANGE = 0.01
 #: Largest share of a parcel that may lie outside the study area (`prepare_parcels`).
 MAX_OUTSIDE_SHARE = 0.5
+#: Smallest parcel area (m²) once projected; below it the polygon encloses no land.
+MIN_PARCEL_M2 = 1.0
+#: A polygon's area relative to its squared perimeter below which its corners lie on a line:
+#: a square gives 1/16, a 1 km x 1 cm sliver 2.5e-6; exactly collinear degrees give about 0.
+DEGENERATE_RATIO = 1e-9
+#: The problem of a polygon that encloses no area.
+DEGENERATE = (
+    "has no area: its corners lie on one line or one point (a degenerate polygon, e.g. a line "
+    "or point exported as a polygon); give the parcel boundary, at least three corners that "
+    "enclose the land"
+)
 
 
 class ParcelError(LayoutError, ValueError):
@@ -114,8 +125,11 @@ def read_parcels(
     import geopandas as gpd
 
     from layout.core.datum import check_datum
+    from layout.io.crs import parse_crs
     from layout.io.vector import apply_datum, read_layer
 
+    if crs is not None:
+        parse_crs(crs)  # an unknown CRS is one line before anything is read
     if path is not None and wkt:
         raise ParcelError("give either a parcels file or --wkt, not both")
     if path is None and not wkt:
@@ -260,6 +274,11 @@ def prepare_parcels(
             out_geoms.append(None)
             outside.append(float("nan"))
             continue
+        if degenerate(g):
+            problems.append((pid, DEGENERATE))
+            out_geoms.append(None)
+            outside.append(float("nan"))
+            continue
         xy = shapely.get_coordinates(g)
         if src_crs.is_geographic and (np.abs(xy[:, 1]) > 90).any() and (
             np.abs(xy[:, 0]) <= 90
@@ -299,8 +318,8 @@ def prepare_parcels(
             )
             gm = fixed
         area = float(shapely.area(gm))
-        if area <= 0:
-            problems.append((pid, "has zero area"))
+        if area < MIN_PARCEL_M2:
+            problems.append((pid, DEGENERATE))
             out_geoms.append(None)
             outside.append(float("nan"))
             continue
@@ -411,6 +430,29 @@ def project_geometries(geoms: Any, src: Any, dst: Any) -> NDArray[Any]:
 def _crs_name(crs: Any) -> str:
     epsg = crs.to_epsg()
     return f"EPSG:{epsg}" if epsg else str(crs.name)
+
+
+def degenerate(g: shapely.Geometry) -> bool:
+    """True for a polygon whose corners enclose no area (collinear or coincident corners).
+
+    Checked in the parcel's own coordinates, before projection: a projection bends straight
+    lines slightly, which would give collinear lon/lat corners a sliver of area.
+
+    Examples
+    --------
+    >>> degenerate(shapely.from_wkt("POLYGON((113.7 34.7, 113.71 34.7, 113.72 34.7, 113.7 34.7))"))
+    True
+    >>> degenerate(shapely.box(0, 0, 1, 1))
+    False
+    >>> degenerate(shapely.from_wkt("POLYGON((0 0, 1 1, 1 0, 0 1, 0 0))"))  # a bow-tie has area
+    False
+    """
+    length = float(shapely.length(g))
+    if length == 0:
+        return True
+    # The valid form's area: a bow-tie's signed lobes cancel, its repaired form's do not.
+    poly = g if shapely.is_valid(g) else _polygonal(shapely.make_valid(g))
+    return poly is None or float(shapely.area(poly)) <= DEGENERATE_RATIO * length * length
 
 
 def _polygonal(g: shapely.Geometry) -> shapely.Geometry | None:

@@ -15,11 +15,15 @@ What is checked:
   Gauss-Kruger zone prefix that does not match EPSG:4547/4526;
 * geometries: missing or empty, invalid (with the reason from `shapely.is_valid_reason`), of the
   wrong type for the layer kind;
-* features outside the study area, more than `STUDY_AREA_TOLERANCE_M` beyond it: a warning,
-  not an error, since a province-wide file may rightly hold them (features already reported for
-  a CRS symptom or an invalid geometry are not reported again);
+* features outside the study area, more than `STUDY_AREA_TOLERANCE_M` beyond it: one warning
+  for all of them, not an error, since a province-wide file may rightly hold them (features
+  already reported for a CRS symptom or an invalid geometry are not reported again) -- but an
+  error when every feature lies outside, the sign of a wrong CRS or datum or of another place;
 * columns: required ones missing (with the closest names found), ids missing or duplicated,
   values that are not numbers, negative or out of range, or not among the allowed codes;
+* numbers: in a numeric column of the layer kind, an infinite value or one of magnitude above
+  `~layout.model.layers.MAX_ABS_VALUE` (1e15) is an error; in any other column of numbers
+  (not the id column) it is a warning;
 * text that looks garbled by a wrong encoding (a warning).
 
 Each problem names the source (file and layer), the feature (the value of the id column when
@@ -35,7 +39,6 @@ from collections.abc import Iterable, Sequence
 from typing import Literal, TypeAlias
 
 import geopandas as gpd
-import pyogrio
 from pyproj import CRS
 
 from layout import settings
@@ -51,7 +54,9 @@ from layout.data.checks import (
     check_text,
 )
 from layout.data.coordinates import STUDY_AREA_TOLERANCE_M, check_coordinates, check_study_area
-from layout.errors import ConfigError, CRSError, LayoutError, Problem, ValidationError
+from layout.data.numbers import check_other_numbers
+from layout.errors import ConfigError, CRSError, DataFileError, Problem, ValidationError
+from layout.io import embedded as datasets
 from layout.io import vector as layout_io
 from layout.model.layers import LAYER_SCHEMAS
 
@@ -94,7 +99,8 @@ def validate_layer(
     study_area
         Polygons of the study area, with a CRS.  None uses the ``boundary`` layer of the embedded
         data when it exists; False skips the check.  Features more than
-        `STUDY_AREA_TOLERANCE_M` outside it are reported as warnings.
+        `STUDY_AREA_TOLERANCE_M` outside it are reported as one warning (an error when all
+        are).
     id_column
         Column of unique feature ids (default: the kind's).
     required, numeric, nonnegative
@@ -149,6 +155,7 @@ number; correct the cell
         problems += check_ids(ctx)
     problems += check_numbers(ctx, num, nonneg=set(nonneg), required=set(req),
                                ranges=schema.ranges if schema else {})
+    problems += check_other_numbers(ctx, num)
     problems += check_choices(ctx, schema.choices if schema else {})
     problems += check_text(ctx)
     return problems
@@ -234,12 +241,18 @@ def raise_for_problems(problems: Sequence[Problem]) -> None:
 
 
 def _default_study_area() -> gpd.GeoDataFrame | None:
-    """The embedded boundary, or None when the embedded data is not there (yet)."""
-    path = settings.embedded_gpkg()
-    try:
-        if not path.exists() or "boundary" not in pyogrio.list_layers(path)[:, 0]:
-            return None
-        return layout_io.read_layer(path, layer="boundary")
-    except (LayoutError, pyogrio.errors.DataSourceError):
+    """The embedded boundary, or None when the embedded data is not there (yet).
+
+    Embedded data that is there but cannot be read (a truncated ``zhengzhou.gpkg`` in
+    ``LAYOUT_DATA_DIR``) is an error, not a silently skipped check.
+    """
+    if not settings.embedded_gpkg().exists():
         return None
+    try:
+        return datasets.load("boundary")
+    except DataFileError as exc:
+        raise DataFileError(
+            f"{exc}; or check against another study area (--study-area PATH) or none "
+            "(--no-study-area)"
+        ) from None
 

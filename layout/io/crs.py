@@ -161,18 +161,38 @@ def mu_to_ha(mu: float) -> float:
     return mu * settings.M2_PER_MU / settings.M2_PER_HA
 
 
-def parse_crs(crs: str | CRS) -> CRS:
+def parse_crs(crs: str | CRS, *, where: str = "") -> CRS:
     """A CRS from anything pyproj understands; `~layout.errors.CRSError` naming it otherwise.
+
+    Every command parses a CRS given by the user (``--crs``, ``crs =`` in a plan) here, so
+    all report an unknown one in the same line.
+
+    Parameters
+    ----------
+    crs
+        An EPSG code (``"EPSG:4547"``), WKT, a PROJ string, or a CRS.
+    where
+        Where the value was given, for the message (``"[inputs.zones] crs"``); by default the
+        message names only the value, so ``--crs`` of every command reads the same.
 
     Examples
     --------
     >>> parse_crs("EPSG:4547").name
     'CGCS2000 / 3-degree Gauss-Kruger CM 114E'
+    >>> parse_crs("EPSG:999999")
+    Traceback (most recent call last):
+    ...
+    layout.errors.CRSError: 'EPSG:999999' is not a CRS pyproj understands (not in the PROJ ...
     """
     try:
         return CRS.from_user_input(crs)
-    except _PyprojCRSError:
-        raise CRSError(f"{crs!r} is not a CRS pyproj understands; use e.g. EPSG:4326") from None
+    except (_PyprojCRSError, TypeError, ValueError):
+        given = f"{where} = " if where else ""
+        raise CRSError(
+            f"{given}{crs!r} is not a CRS pyproj understands (not in the PROJ database, or "
+            "misspelt); use an EPSG code such as EPSG:4326 (lon/lat) or EPSG:4547 (CGCS2000 "
+            "metres)"
+        ) from None
 
 
 def crs_label(crs: CRS) -> str:

@@ -14,6 +14,7 @@ import pyogrio
 
 from layout import settings
 from layout.errors import DataFileError
+from layout.io.files import existing_file, first_line, reader_warnings_logged
 
 #: The vector layers of ``zhengzhou.gpkg``, in the order stages use them.
 LAYERS: tuple[str, ...] = (
@@ -69,7 +70,26 @@ def load(layer: str) -> gpd.GeoDataFrame:
     if layer not in LAYERS:
         raise DataFileError(f"no embedded layer {layer!r}; the layers are {', '.join(LAYERS)}")
     path = gpkg_path()
-    gdf = pyogrio.read_dataframe(path, layer=layer)
+    fix = (
+        "run `make data` to rebuild it, or set LAYOUT_DATA_DIR to a folder holding a good "
+        "zhengzhou.gpkg"
+    )
+    try:
+        existing_file(path)
+        with reader_warnings_logged(path):
+            gdf = pyogrio.read_dataframe(path, layer=layer)
+    except DataFileError as exc:
+        raise DataFileError(f"{exc} (the embedded data: {fix})") from None
+    except pyogrio.errors.DataLayerError as exc:
+        raise DataFileError(
+            f"{path}: the embedded data has no readable layer {layer!r} ({first_line(exc)}); "
+            f"{fix}"
+        ) from None
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.FieldError,
+            pyogrio.errors.GeometryError) as exc:
+        raise DataFileError(
+            f"{path}: the embedded data is not a readable GeoPackage ({first_line(exc)}); {fix}"
+        ) from None
     gdf.attrs["source"] = f"{path.name}:{layer}"
     return gdf
 

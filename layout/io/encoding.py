@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from layout.errors import EncodingError
+from layout.io.files import existing_file
 
 #: dBASE language-driver ids (byte 29 of the header) and the codec they announce.  Only the
 #: East Asian ones matter here; 0x4D and 0x7A both mean code page 936 (GBK, mainland China).
@@ -348,6 +349,9 @@ def shapefile_encoding(path: str | Path, *, encoding: str | None = None) -> tupl
     if dbf is None:
         raise EncodingError(f"{shp} has no .dbf file next to it; a Shapefile needs one")
     cpg_path = _sidecar(shp, ".cpg")
+    for sidecar in (dbf, cpg_path):  # a folder, pipe or device named like one is refused
+        if sidecar is not None:
+            existing_file(sidecar)
     cpg = cpg_path.read_text(encoding="ascii", errors="replace") if cpg_path else None
     return dbf_encoding(dbf.read_bytes(), cpg=cpg, encoding=encoding, name=str(shp))
 

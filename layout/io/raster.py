@@ -1,4 +1,7 @@
-"""Writing GeoTIFFs of grids (`write_bands`); score rasters are read by `layout.io.scoreraster`.
+"""Writing GeoTIFFs of grids (`write_bands`) and checking input rasters (`check_raster`).
+
+Score rasters are read by `layout.io.scoreraster`.  An input raster (the DEM) that GDAL cannot
+open or decode becomes one `~layout.errors.DataFileError` naming the file (`raster_error`).
 
 Writes are atomic: a temporary file in the target folder is renamed over the target only when it
 is complete, so an interrupted run never leaves a half-written raster.
@@ -15,6 +18,9 @@ from typing import Any, Protocol
 import numpy as np
 import rasterio
 from numpy.typing import NDArray
+
+from layout.errors import CRSError, DataFileError
+from layout.io.files import existing_file, first_line
 
 
 class RasterGrid(Protocol):
@@ -129,3 +135,63 @@ FAST_READ: Mapping[str, Any] = {
     "interleave": "band",
 }
 
+
+
+def raster_error(path: str | Path, exc: BaseException, *, what: str = "raster") -> DataFileError:
+    """The one-line error of a raster GDAL cannot open or decode (truncated, not a raster).
+
+    GDAL's own reason (e.g. ``TIFFReadEncodedStrip() failed``) is often in the exception's
+    cause; rasterio's message then only says "see previous exception".
+
+    Examples
+    --------
+    >>> str(raster_error("dem.tif", OSError("Read failed"), what="DEM"))[:48]
+    'dem.tif: the DEM cannot be read (Read failed); t'
+    """
+    cause = exc.__cause__ or exc.__context__
+    reason = first_line(cause) if cause is not None else first_line(exc)
+    return DataFileError(
+        f"{path}: the {what} cannot be read ({reason}); the file is damaged, truncated or not a "
+        "raster: copy or export it again as a GeoTIFF (gdal_translate) and check it in QGIS"
+    )
+
+
+def check_raster(path: str | Path, *, what: str = "raster", where: str = "") -> Path:
+    """Check that an input raster is a regular file GDAL opens, with a CRS and a band.
+
+    This is the cheap check done when a plan's inputs are loaded; blocks that cannot be
+    decoded (a truncated file) are reported by the reader when it reads them (`raster_error`).
+
+    Parameters
+    ----------
+    path
+        The raster file.
+    what
+        What it is, for messages (``"DEM"``).
+    where
+        Where the path was given, for messages (``"[inputs] dem in plan.toml"``).
+
+    Raises
+    ------
+    DataFileError
+        Missing, not a regular file, empty, or not a raster GDAL can open.
+    CRSError
+        The raster has no CRS.
+    """
+    try:
+        p = existing_file(path)
+    except DataFileError as exc:
+        raise DataFileError(f"{exc}{f' (fix {where})' if where else ''}") from None
+    try:
+        with rasterio.open(p) as src:
+            crs, count = src.crs, src.count
+    except rasterio.errors.RasterioError as exc:
+        raise raster_error(p, exc, what=what) from None
+    if crs is None:
+        raise CRSError(
+            f"{p}: the {what} has no CRS; assign one (e.g. gdal_edit.py -a_srs EPSG:4547) "
+            "before using it"
+        )
+    if count < 1:
+        raise DataFileError(f"{p}: the {what} has no band; give a GeoTIFF of elevations")
+    return p

@@ -9,6 +9,7 @@ columns (`LON_NAMES`, `LAT_NAMES`) and makes them point geometries.  It is the t
 from __future__ import annotations
 
 import io as _io
+import logging
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -32,16 +33,45 @@ LAT_NAMES: tuple[str, ...] = ("lat", "latitude", "纬度", "北纬", "y")
 #: Suffixes of the tables read here.
 TABLE_SUFFIXES: tuple[str, ...] = (".csv", ".tsv", ".xlsx", ".xlsm")
 
+logger = logging.getLogger(__name__)
+
 
 def sheet_names(p: Path) -> list[str]:
-    """The sheet names of an Excel workbook."""
+    """The sheet names of an Excel workbook; `DataFileError` when it is damaged."""
     try:
         with pd.ExcelFile(p, engine="openpyxl") as xf:
             return [str(s) for s in xf.sheet_names]
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise DataFileError(
-            f"{p} is not a readable Excel workbook ({exc}); open and save it again in Excel"
-        ) from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # see read_sheet: the parser's errors are not enumerable
+        raise workbook_error(p, exc) from None
+
+
+def read_sheet(p: Path, sheet: str) -> pd.DataFrame:
+    """One sheet of an Excel workbook as a DataFrame; `DataFileError` when it is damaged.
+
+    A damaged workbook makes openpyxl raise whatever its zip, XML and cell parsers raise
+    (``BadZipFile``, ``KeyError``, ``xml.etree.ElementTree.ParseError``, ``ValueError``,
+    ``TypeError``, openpyxl's ``InvalidFileException`` ...), which no list can name ahead:
+    any error while parsing a file we were asked to read means the file cannot be read.
+    """
+    try:
+        return pd.read_excel(p, sheet_name=sheet, engine="openpyxl")
+    except MemoryError:
+        raise
+    except Exception as exc:  # the parser's errors are not enumerable (docstring)
+        raise workbook_error(p, exc, sheet=sheet) from None
+
+
+def workbook_error(p: Path, exc: BaseException, *, sheet: str | None = None) -> DataFileError:
+    """The one-line error of a workbook openpyxl cannot parse (the parser's reason quoted)."""
+    reason = first_line(exc) if not isinstance(exc, zipfile.BadZipFile) else "not a zip archive"
+    where = f"{p}:{sheet}" if sheet is not None else str(p)
+    logger.debug("reading %s failed", where, exc_info=exc)
+    return DataFileError(
+        f"{where} is not a readable Excel workbook ({type(exc).__name__}: {reason}); open it "
+        "in Excel or WPS and save it again as .xlsx, or export the sheet as CSV"
+    )
 
 
 def read_table(
@@ -87,7 +117,7 @@ def read_table(
         source = f"{name}:{sheet}"
         if layer is None and len(sheets) > 1:
             notes.append(f"read the first sheet {sheet!r} of {len(sheets)}")
-        df = pd.read_excel(p, sheet_name=sheet, engine="openpyxl")
+        df = read_sheet(p, sheet)
     df.columns = [str(c).strip() for c in df.columns]
     if len(df) == 0:
         raise DataFileError(empty_message(source))

@@ -22,6 +22,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ from layout.io.files import (
     file_suffix,
     first_line,
     pick_layer,
+    reader_warnings_logged,
 )
 from layout.io.tables import TABLE_SUFFIXES, read_table, sheet_names
 
@@ -201,7 +203,8 @@ def read_raw(
 
 def _vector_layers(p: Path) -> list[str]:
     try:
-        layers = pyogrio.list_layers(p)
+        with reader_warnings_logged(p):
+            layers = pyogrio.list_layers(p)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise DataFileError(
             f"{p} is not a readable {FORMATS.get(p.suffix.lower(), 'vector file')} "
@@ -236,7 +239,8 @@ def _read_vector(
     elif encoding is not None:
         kwargs["encoding"] = encoding
     try:
-        gdf = gpd.read_file(target, layer=layer_name, engine="pyogrio", **kwargs)
+        with reader_warnings_logged(source):
+            gdf = gpd.read_file(target, layer=layer_name, engine="pyogrio", **kwargs)
     except UnicodeDecodeError as exc:
         raise EncodingError(
             f"{source}: text is not valid {exc.encoding}; pass the right encoding= "
@@ -276,13 +280,18 @@ def _zip_sidecars(p: Path, member: str) -> tuple[bytes | None, str | None]:
     """Return the ``.dbf`` bytes and ``.cpg`` text next to a ``.shp`` inside a zip."""
     base = member[: -len(".shp")]
     dbf = cpg = None
-    with zipfile.ZipFile(p) as zf:
-        for other in zf.namelist():
-            stem, dot, ext = other.rpartition(".")
-            if dot and stem == base and ext.lower() == "dbf":
-                dbf = zf.read(other)
-            elif dot and stem == base and ext.lower() == "cpg":
-                cpg = zf.read(other).decode("ascii", errors="replace")
+    try:
+        with zipfile.ZipFile(p) as zf:
+            for other in zf.namelist():
+                stem, dot, ext = other.rpartition(".")
+                if dot and stem == base and ext.lower() == "dbf":
+                    dbf = zf.read(other)
+                elif dot and stem == base and ext.lower() == "cpg":
+                    cpg = zf.read(other).decode("ascii", errors="replace")
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # a damaged member
+        raise DataFileError(
+            f"{p} is a damaged zip file ({first_line(exc)}); pack the Shapefile again"
+        ) from None
     return dbf, cpg
 
 

@@ -114,6 +114,13 @@ LAYER_SCHEMAS: dict[str, LayerSchema] = {
 }
 
 
+#: Largest magnitude a numeric attribute may have (docs/data_model.md, "Numbers"): above it a
+#: value is a typing or export error (1e308, 9.9e99 fill values), and sums over a few thousand
+#: features would overflow or lose every other value.  No real amount in the data model comes
+#: near it: Zhengzhou's whole industrial output is about 1e8 万元, coordinates with a zone
+#: prefix about 4e7 m.
+MAX_ABS_VALUE = 1e15
+
 #: Input layers a plan may name, and whether it must have them.
 INPUT_NAMES: dict[str, bool] = {
     "boundary": True,

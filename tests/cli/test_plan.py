@@ -324,7 +324,7 @@ def test_zones_off_the_study_area(tmp_path: Path) -> None:
         run_plan_cli(plan, out),
         out,
         "layers.gpkg:zones",
-        "no zone intersects the study-area boundary",
+        "all 3 features lie outside the study area",
     )
 
 

@@ -7,6 +7,9 @@ the results do not depend on it, except where a study area is passed.
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,6 +18,7 @@ import shapely
 from click.testing import CliRunner
 
 from layout.cli.validate import validate
+from tests.fixtures.cli_process import ROOT, one_line_error, run_layout
 
 HEADER = "ent_id,name,industry,employees,output_wan,land_mu,经度,纬度\n"
 
@@ -59,7 +63,8 @@ def test_problems_exit_1_errors_before_warnings(tmp_path: Path) -> None:
 
 def test_warnings_only_exit_0(tmp_path: Path) -> None:
     path = tmp_path / "firms.csv"
-    path.write_text(HEADER + "E1,宇通,auto,100,5,10,121.47,31.23\n", encoding="utf-8")
+    rows = "E1,宇通,auto,100,5,10,121.47,31.23\nE2,海马,auto,90,5,10,113.7,34.7\n"
+    path.write_text(HEADER + rows, encoding="utf-8")
     area = tmp_path / "area.geojson"
     gpd.GeoDataFrame(geometry=[shapely.box(112.7, 34.2, 114.3, 35.0)], crs="EPSG:4326").to_file(
         area, driver="GeoJSON")
@@ -121,3 +126,76 @@ def test_missing_layer_lists_layers(tmp_path: Path) -> None:
 def test_bad_kind_is_a_usage_error(tmp_path: Path) -> None:
     result = _run(str(tmp_path / "x.csv"), "--kind", "firms")
     assert result.exit_code == 2 and "Invalid value for '--kind'" in result.output
+
+
+# --- bad input in a real process: one line, exit 2, no traceback ----------------------------
+
+
+def _bad_input(tmp_path: Path, kind: str) -> Path:
+    """A file of each kind of bad input; see test_bad_input_is_one_line."""
+    if kind == "fifo":
+        path = tmp_path / "firms.csv"
+        os.mkfifo(path)
+    elif kind == "corrupt-xlsx":
+        path = tmp_path / "firms.xlsx"
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("[Content_Types].xml", "junk<")
+    elif kind == "sqlite-not-gpkg":
+        path = tmp_path / "firms.gpkg"
+        with sqlite3.connect(path) as db:
+            db.execute("create table t (a)")
+    else:
+        path = tmp_path / "firms.csv"
+        path.write_text(HEADER + "E1,宇通,auto,100,5,10,113.7,34.7\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra", "words"),
+    [
+        ("fifo", [], "is not a regular file but a named pipe (FIFO)"),
+        ("corrupt-xlsx", [], "is not a readable Excel workbook"),
+        ("sqlite-not-gpkg", [], "is not a readable GeoPackage"),
+        ("unknown-crs", ["--crs", "EPSG:999999"], "'EPSG:999999' is not a CRS"),
+    ],
+)
+def test_bad_input_is_one_line(tmp_path: Path, kind: str, extra: list[str], words: str) -> None:
+    path = _bad_input(tmp_path, kind)
+    result = run_layout("validate", str(path), *extra,
+                        env={"LAYOUT_DATA_DIR": str(tmp_path / "no_data")})
+    line = one_line_error(result, words)
+    if kind != "unknown-crs":
+        assert line.startswith(f"error: {path}")
+    assert result.stdout == ""
+
+
+def test_a_device_is_not_an_empty_file() -> None:
+    line = one_line_error(run_layout("validate", "/dev/zero"), "/dev/zero")
+    assert line == "error: /dev/zero is not a regular file but a character device; give a file " \
+                   "saved on disk"
+
+
+def test_damaged_embedded_data_is_one_line(tmp_path: Path) -> None:
+    # The default study area comes from $LAYOUT_DATA_DIR/zhengzhou.gpkg: a truncated copy is
+    # reported, not skipped in silence.
+    data = tmp_path / "data"
+    data.mkdir()
+    whole = (ROOT / "gis_data" / "zhengzhou.gpkg").read_bytes()
+    (data / "zhengzhou.gpkg").write_bytes(whole[: len(whole) // 3])
+    path = _bad_input(tmp_path, "clean")
+    line = one_line_error(run_layout("validate", str(path), env={"LAYOUT_DATA_DIR": str(data)}),
+                          str(data / "zhengzhou.gpkg"), "--no-study-area")
+    assert "not a readable GeoPackage" in line
+
+
+@pytest.mark.parametrize("value", ["inf", "+inf", "1e308", "-1e16"])
+def test_non_finite_and_huge_numbers_are_errors(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "firms.csv"
+    path.write_text(HEADER + f"E1,宇通,auto,100,{value},10,113.7,34.7\n"
+                    "E2,海马,auto,90,5,10,113.71,34.71\n", encoding="utf-8")
+    result = _run(str(path), "--kind", "enterprises", "--no-study-area")
+    assert result.exit_code == 1
+    first, summary = result.output.splitlines()
+    assert first.startswith(f"  1. error: {path}, feature E1, column 'output_wan': ")
+    assert "expected a number of magnitude at most 1e+15" in first
+    assert summary == f"{path}: 1 error, 0 warnings"

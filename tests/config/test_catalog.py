@@ -436,7 +436,7 @@ def test_from_dict_matches_file(tiny_path: Path, tiny_data: dict[str, Any]) -> N
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(DataFileError, match=r"nope\.toml"):
         load_catalog(tmp_path / "nope.toml")
-    with pytest.raises(DataFileError, match="not a directory"):
+    with pytest.raises(DataFileError, match="not a folder"):
         load_catalog(tmp_path)
 
 

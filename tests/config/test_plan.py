@@ -6,7 +6,9 @@ names the file and the TOML key, so that a planner can fix the TOML without read
 
 from __future__ import annotations
 
+import logging
 import math
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -269,7 +271,8 @@ def test_ahp_not_reciprocal_names_the_pair() -> None:
     )
 
 
-def test_ahp_inconsistent_shows_the_matrix_and_cr() -> None:
+def test_ahp_inconsistent_is_one_line_with_cr(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="layout")
     labels = ["density", "zone_fit", "slope"]
     # density beats zone_fit, zone_fit beats slope, yet slope beats density: circular.
     upper = [9, "1/9", 9]
@@ -281,8 +284,9 @@ def test_ahp_inconsistent_shows_the_matrix_and_cr() -> None:
         "industries.food.ahp: matrix:",
         f"CR = {cr:.3f} > 0.10",
     )
-    assert format_matrix(full, labels) in message
-    assert "density  " in message and "1/9" in message
+    assert "\n" not in message  # one line; the matrix goes to the debug log
+    assert "(density over zone_fit) = 9" in message
+    assert format_matrix(full, labels) in caplog.text
 
 
 def test_ahp_unknown_label_and_missing_matrix() -> None:
@@ -479,3 +483,12 @@ def test_doc_complete_example_loads(tmp_path: Path) -> None:
     assert source == "ahp" and list(weights) == ["density", "zone_fit", "expressway", "labour"]
     assert "airport" in criterion_specs(plan, "electronics")
     assert criterion_specs(plan, "aluminium")["residential_buffer"].transform.kind == "linear"
+
+
+def test_a_plan_that_is_a_named_pipe_or_device(tmp_path: Path) -> None:
+    fifo = tmp_path / "plan.toml"
+    os.mkfifo(fifo)  # reading it would block the test forever
+    with pytest.raises(ConfigError, match=r"plan\.toml is a named pipe \(FIFO\), not a plan file"):
+        load_plan(fifo)
+    with pytest.raises(ConfigError, match=r"^/dev/zero is a character device, not a plan file"):
+        load_plan("/dev/zero")  # reading it would never end

@@ -77,7 +77,39 @@ def test_many_outside_features_are_summarised() -> None:
     (problem,) = validate_layer(gdf, kind="enterprises", study_area=AREA)
     assert problem.severity == "warning" and problem.feature is None
     assert problem.message.startswith(
-        "37 features outside the study area (ids: F0, F1, F2, F3, F4, F5, F6, F7, F8, F9, …)")
+        "37 of 40 features lie outside the study area (by more than 1 km; ids: F0, F1, F2, F3, "
+        "F4, F5, F6, F7, F8, F9, …; the first at x=121, y=31)")
+
+
+def test_a_few_outside_features_are_one_warning() -> None:
+    # Three of five outside: one warning with the count, not one line per feature.
+    points = [shapely.Point(121.0, 31.0), shapely.Point(121.1, 31.0), shapely.Point(121.2, 31.0),
+              shapely.Point(113.7, 34.7), shapely.Point(113.8, 34.7)]
+    gdf = _firms([f"F{i}" for i in range(5)], points, [1] * 5)
+    problems = validate_layer(gdf, kind="enterprises", study_area=AREA)
+    assert [(p.severity, p.feature) for p in problems] == [("warning", None)]
+    assert problems[0].message.startswith("3 of 5 features lie outside the study area")
+
+
+def test_every_feature_outside_is_an_error_naming_the_study_area() -> None:
+    # All 100 km east of the study area: a wrong CRS or datum, not stray features.
+    points = [shapely.Point(115.5 + i * 0.01, 34.7) for i in range(4)]
+    area = AREA.copy()
+    area.attrs["source"] = "boundary.geojson"
+    (problem,) = validate_layer(_firms([f"F{i}" for i in range(4)], points, [1] * 4),
+                                kind="enterprises", study_area=area)
+    assert problem.severity == "error" and problem.feature is None
+    assert problem.message.startswith(
+        "all 4 features lie outside the study area boundary.geojson (by more than 1 km)")
+    assert "check the CRS and datum" in problem.message
+
+
+def test_coordinates_beyond_the_earth() -> None:
+    gdf = gpd.GeoDataFrame(geometry=[shapely.Point(500_000, 3_840_000),
+                                     shapely.Point(1e308, 3_840_000)], crs="EPSG:4547")
+    (problem,) = validate_layer(gdf, study_area=False)
+    assert problem.feature == "row 2" and problem.severity == "error"
+    assert problem.message.startswith("coordinates beyond the Earth: found x=1e+308")
 
 
 def test_tolerance_of_one_kilometre() -> None:
@@ -90,7 +122,8 @@ def test_tolerance_of_one_kilometre() -> None:
 
 def test_study_area_in_another_crs_and_without_crs() -> None:
     gdf = gpd.GeoDataFrame(geometry=[shapely.Point(121.47, 31.23)], crs="EPSG:4326")
-    assert len(validate_layer(gdf, study_area=AREA.to_crs("EPSG:4547"))) == 1
+    (problem,) = validate_layer(gdf, study_area=AREA.to_crs("EPSG:4547"))
+    assert problem.severity == "error"  # its only feature is outside
     assert validate_layer(gdf, study_area=False) == []
     with pytest.raises(CRSError, match="study area has no CRS"):
         validate_layer(gdf, study_area=AREA.set_crs(None, allow_override=True))

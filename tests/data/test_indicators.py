@@ -6,6 +6,7 @@ Thresholds come from the catalog TOML read with tomllib, independently of the pa
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -93,3 +94,11 @@ def test_read_indicators_formats(tmp_path: Path) -> None:
         read_indicators(empty)
 
 
+
+
+def test_a_named_pipe_is_refused_without_reading(tmp_path: Path) -> None:
+    fifo = tmp_path / "ind.csv"
+    os.mkfifo(fifo)  # reading it would block the test forever
+    with pytest.raises(IndicatorError, match=r"ind\.csv is a named pipe \(FIFO\), not an "
+                                             r"indicators file"):
+        read_indicators(fifo)

@@ -1,6 +1,7 @@
 """Tests of `layout.data.parcels`: reading parcels, checking, repairing and projecting them.
 
-The study area is the embedded boundary; no score cache is needed.
+The study area is the embedded boundary; no score cache is needed, except by the one test
+that runs ``layout check-site`` on a parcel without area (the session's ``score_cache``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from layout.data.parcels import (
 )
 from layout.errors import CRSError, LayoutError
 from layout.products.sitecheck import example_parcels
+from layout.scoring.cache import ScoreCache
+from tests.fixtures.cli_process import one_line_error, run_layout
 
 METRIC = "EPSG:4547"
 
@@ -160,3 +163,63 @@ def test_cached_transformers_agree_with_geopandas() -> None:
     # the opposite direction reuses the transformer made for the first
     back = coordinate_transformer(METRIC, "EPSG:4326")(shapely.get_coordinates(metric))
     assert np.allclose(back, shapely.get_coordinates(parcels.geometry.values), atol=1e-9)
+
+
+# --- bad parcels and options: one line naming the parcel and the file -------------------------
+
+#: Corners on one line in lon/lat: a projection bends the line, giving a sliver of a few m².
+COLLINEAR = "POLYGON((113.70 34.70, 113.71 34.70, 113.72 34.70, 113.70 34.70))"
+
+
+@pytest.mark.parametrize(
+    "wkt",
+    [COLLINEAR, "POLYGON((113.7 34.7, 113.7 34.7, 113.7 34.7, 113.7 34.7))",
+     "POLYGON((113.70 34.70, 113.72 34.72, 113.71 34.71, 113.70 34.70))"],
+    ids=["collinear", "one-point", "diagonal"],
+)
+def test_a_polygon_without_area_is_named(
+    tmp_path: Path, boundary: gpd.GeoDataFrame, wkt: str
+) -> None:
+    good = example_parcels().iloc[[0]]
+    gdf = gpd.GeoDataFrame({"parcel_id": ["A-1", "Z-0"]},
+                           geometry=[good.geometry.iloc[0], shapely.from_wkt(wkt)],
+                           crs="EPSG:4326")
+    path = tmp_path / "parcels.geojson"
+    gdf.to_file(path, driver="GeoJSON")
+    with pytest.raises(ParcelError) as info:
+        prepare_parcels(read_parcels(path), crs=METRIC, boundary=boundary)
+    message = str(info.value)
+    assert message.startswith(f"{path}, parcel Z-0: has no area: its corners lie on one line")
+    assert "0.0 to 0.0 mu" not in message and "\n" not in message
+
+
+def test_unknown_crs_is_refused_before_reading(tmp_path: Path) -> None:
+    with pytest.raises(CRSError, match=r"^'EPSG:999999' is not a CRS pyproj understands"):
+        read_parcels(wkt=[COLLINEAR], crs="EPSG:999999")
+    with pytest.raises(CRSError, match=r"^'EPSG:999999' is not a CRS pyproj understands"):
+        read_parcels(tmp_path / "missing.geojson", crs="EPSG:999999")
+
+
+def test_check_site_unknown_crs_is_the_line_validate_prints(tmp_path: Path) -> None:
+    parcels = tmp_path / "parcels.geojson"
+    example_parcels().to_file(parcels, driver="GeoJSON")
+    check = one_line_error(
+        run_layout("check-site", str(parcels), "--industry", "auto", "--crs", "EPSG:999999",
+                   "-q", env={"LAYOUT_CACHE_DIR": str(tmp_path / "cache")}),
+        "'EPSG:999999'")
+    wkt = one_line_error(
+        run_layout("check-site", "--wkt", COLLINEAR, "--industry", "auto", "--crs",
+                   "EPSG:999999", "-q", env={"LAYOUT_CACHE_DIR": str(tmp_path / "cache")}),
+        "'EPSG:999999'")
+    validate = one_line_error(run_layout("validate", str(parcels), "--crs", "EPSG:999999"))
+    assert check == wkt == validate
+    assert not (tmp_path / "cache").exists()  # refused before any cache is built
+
+
+def test_check_site_zero_area_parcel(score_cache: ScoreCache, tmp_path: Path) -> None:
+    root = score_cache.folder.parent
+    line = one_line_error(
+        run_layout("check-site", "--wkt", COLLINEAR, "--industry", "auto", "-q",
+                   env={"LAYOUT_CACHE_DIR": str(root)}),
+        "--wkt, parcel wkt-1: has no area")
+    assert "mu" not in line

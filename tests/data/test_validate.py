@@ -149,9 +149,11 @@ def test_study_area_from_a_path(tmp_path: Path) -> None:
     area = tmp_path / "area.geojson"
     AREA.to_file(area, driver="GeoJSON")
     firms = tmp_path / "firms.geojson"
-    _firms(["E1"], [shapely.Point(121.47, 31.23)], [1]).to_file(firms, driver="GeoJSON")
+    _firms(["E1", "E2"], [shapely.Point(121.47, 31.23), shapely.Point(113.7, 34.7)],
+           [1, 2]).to_file(firms, driver="GeoJSON")
     (problem,) = validate_file(firms, kind="enterprises", study_area=area)
-    assert problem.severity == "warning"
+    assert problem.severity == "warning" and problem.feature == "E1"
+    assert f"outside the study area {area} (by more than 1 km)" in problem.message
 
 
 def test_problem_objects_are_plain() -> None:

@@ -6,6 +6,7 @@ come out.
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -130,3 +131,50 @@ def test_missing_values_give_missing_geometry(tmp_path: Path) -> None:
     gdf = read_layer(path)
     assert gdf.geometry.isna().tolist() == [False, True, True]
     assert gdf.attrs["lonlat_columns"] == ("lon", "lat")
+
+
+# --- damaged workbooks ----------------------------------------------------------------------
+
+
+def _workbook(path: Path) -> bytes:
+    pd.DataFrame({"ent_id": ["E1"], "lon": [113.7], "lat": [34.7]}).to_excel(path, index=False)
+    return path.read_bytes()
+
+
+def _rezip(good: Path, out: Path, change: dict[str, bytes | None]) -> None:
+    """Copy a workbook's zip members, replacing (bytes) or dropping (None) some of them."""
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(out, "w") as zout:
+        for name in zin.namelist():
+            data = change.get(name, zin.read(name))
+            if data is not None:
+                zout.writestr(name, data)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["random-bytes", "truncated", "garbage-xml-in-zip", "half-a-sheet", "no-workbook-part"],
+)
+def test_damaged_workbook_is_one_line_naming_the_file(tmp_path: Path, damage: str) -> None:
+    good = tmp_path / "good.xlsx"
+    data = _workbook(good)
+    bad = tmp_path / "firms.xlsx"
+    if damage == "random-bytes":
+        bad.write_bytes(np.random.default_rng(1).bytes(4000))
+    elif damage == "truncated":
+        bad.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage-xml-in-zip":
+        with zipfile.ZipFile(bad, "w") as zf:
+            zf.writestr("[Content_Types].xml", "junk<")
+            zf.writestr("xl/workbook.xml", "garbage<")
+    elif damage == "half-a-sheet":
+        with zipfile.ZipFile(good) as zf:
+            sheet = zf.read("xl/worksheets/sheet1.xml")
+        _rezip(good, bad, {"xl/worksheets/sheet1.xml": sheet[: len(sheet) // 2]})
+    else:
+        _rezip(good, bad, {"xl/workbook.xml": None})
+    with pytest.raises(DataFileError) as info:
+        read_layer(bad)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"{bad}") and "is not a readable Excel workbook" in message
+    assert "save it again as .xlsx" in message

@@ -297,3 +297,25 @@ def test_chinese_field_names(tmp_path: Path) -> None:
     got = read_layer(path)
     assert list(got.columns) == ["名称", "职工数", "geometry"]
     assert got["名称"].tolist() == NAMES and got["职工数"].tolist() == [100, 20]
+
+
+def test_zip_with_a_damaged_member_is_one_line(tmp_path: Path) -> None:
+    # A byte of the .dbf flipped inside the zip: the archive opens, the member fails its CRC.
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    gpd.GeoDataFrame({"adcode": ["410191"]}, geometry=gpd.points_from_xy([113.7], [34.7]),
+                     crs="EPSG:4326").to_file(folder / "counties.shp", engine="pyogrio")
+    packed = tmp_path / "counties.zip"
+    with zipfile.ZipFile(packed, "w") as zf:  # stored, so the byte can be found and flipped
+        for f in sorted(folder.iterdir()):
+            zf.write(f, f.name)
+    data = bytearray(packed.read_bytes())
+    at = data.index(b"410191")
+    data[at : at + 6] = b"XXXXXX"
+    packed.write_bytes(bytes(data))
+    with pytest.raises(DataFileError) as info:
+        read_layer(packed)
+    assert str(info.value) == (
+        f"{packed} is a damaged zip file (Bad CRC-32 for file 'counties.dbf'); pack the "
+        "Shapefile again"
+    )
