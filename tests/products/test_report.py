@@ -6,6 +6,7 @@ block on one line, every text escaped with `html.escape`.
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import warnings
@@ -94,6 +95,7 @@ HOSTILE = {
     "plan": "<b onmouseover=alert(4)>plan</b> | x",
     "plan_en": "1) <iframe src=javascript:alert(5)> &amp; &#60;",
     "file": "<svg onload=alert(6)>|e",
+    "formula": '=HYPERLINK("http://evil.example/","x")',
 }
 
 #: The elements our own report is made of: anything else came from the data.
@@ -133,7 +135,7 @@ def hostile_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (folder / "enterprises.gpkg").rename(folder / (HOSTILE["file"] + ".gpkg"))
     zones = pyogrio.read_dataframe(folder / "layers.gpkg", layer="zones")
-    zones["name_zh"] = [HOSTILE["zone"], HOSTILE["zone2"], "北部园区"]
+    zones["name_zh"] = [HOSTILE["zone"], HOSTILE["zone2"], HOSTILE["formula"]]
     pyogrio.write_dataframe(zones, folder / "layers.gpkg", layer="zones")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
@@ -175,3 +177,15 @@ def test_reports_name_inputs_relative_to_the_plan(hostile_plan: Path, plan_dir: 
             assert "/tmp" not in text and str(Path.home()) not in text
             if folder is not None:
                 assert str(folder) not in text
+
+
+def test_allocation_csv_holds_no_formula(hostile_plan: Path) -> None:
+    with (hostile_plan / "out" / "allocation.csv").open(encoding="utf-8", newline="") as f:
+        header, *rows = list(csv.reader(f))
+    assert header == ["industry", "zone_id", "zone_name", "area_mu", "area_ha"]
+    for row in rows:
+        assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in row), row
+    names = {r[2] for r in rows}
+    assert {"'" + HOSTILE["formula"], "'" + HOSTILE["zone2"].replace("\r", "\n")} <= names
+    layer = pyogrio.read_dataframe(hostile_plan / "out" / "plan.gpkg", layer="allocation")
+    assert [float(r[3]) for r in rows] == pytest.approx(layer["area_mu"].tolist(), abs=1e-3)
