@@ -6,9 +6,9 @@ program), and one that starts with a tab or carriage return may be trimmed into 
 advises (https://owasp.org/www-community/attacks/CSV_Injection), `write_csv` prefixes every
 such *text* cell (and column name) with a single quote ``'``: spreadsheets show the text as it
 is, and a program reading the file sees the quote. A carriage return inside a text cell is
-written as a line feed, so that the cell is quoted and stays one cell. Numeric columns are written unchanged, so a
-negative number stays a number; text that starts with none of these characters is written byte
-for byte as `pandas.DataFrame.to_csv` writes it.
+written as a line feed, so that the cell is quoted and stays one cell. Numeric columns are
+written unchanged, so a negative number stays a number; text that starts with none of these
+characters is written byte for byte as `pandas.DataFrame.to_csv` writes it.
 
 ``allocation.csv`` and ``suitability/measures.csv`` of a plan folder and the ``measures.csv`` of
 ``layout score`` are written here.
