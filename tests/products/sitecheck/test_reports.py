@@ -6,8 +6,11 @@ import copy
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
+import shapely
 from markdown_it import MarkdownIt
 
 from layout.products.maps import external_loads, render_html
@@ -22,7 +25,8 @@ from layout.products.sitecheck import (
     to_markdown,
 )
 from layout.products.sitecheck.page import legend_html, report_html
-from layout.scoring.cache import ScoreCache
+from layout.scoring.cache import ScoreCache, ensure_cache
+from tests.fixtures import tiny_plan as tp
 
 
 def test_json_document(score_cache: ScoreCache, examples: dict[str, SiteCheck]) -> None:
@@ -126,3 +130,20 @@ def test_markdown_renders_names_as_text(score_cache: ScoreCache,
     # the same document with plain names renders the same structure
     plain = MarkdownIt("commonmark").enable("table").render(to_markdown(doc))
     assert re.findall(r"<(\w+)", plain) == re.findall(r"<(\w+)", page)
+
+
+def test_documents_name_no_absolute_path(tmp_path: Path) -> None:
+    """A plan in a user's folder: the site-check documents name its files, not their paths."""
+    plan = tp.write_tiny_plan(tmp_path / "plan")
+    cache = ensure_cache(plan, root=tmp_path / "cache")
+    parcel = gpd.GeoDataFrame(
+        {"parcel_id": ["P1"]}, geometry=[shapely.box(501_500, 3_842_500, 502_500, 3_843_500)],
+        crs=tp.METRIC,
+    )
+    checks = check_parcels(parcel, industry="food", cache=cache, with_geometry=True)
+    doc = report_dict(checks, cache=cache)
+    assert doc["plan"]["label"] == "plan.toml"
+    texts = [to_json(doc), to_markdown(doc), report_html(doc),
+             render_html(site_map(checks, doc, cache=cache))]
+    for text in texts:
+        assert str(tmp_path) not in text and str(Path.home()) not in text
