@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from layout.cli.options import crs_option, datum_option, quiet_option
+from layout.cli.terminal import printable
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ def check_site(
 
         text = render_html(site_map(checks, document, cache=cache))
     if out is None:
-        click.echo(text, nl=False)
+        click.echo(printable(text), nl=False)  # names from the data: no terminal controls
         return
     from layout.io.staging import staged_output
 
@@ -143,5 +144,5 @@ def check_site(
     written = ["sitecheck.json"] + ([f"sitecheck.{fmt}"] if fmt != "json" else [])
     for check in checks:
         first = check.reasons[0].message if check.reasons else ""
-        click.echo(f"{check.parcel_id}: {check.verdict} -- {first}")
-    click.echo(f"wrote {', '.join(str(out / w) for w in written)}")
+        click.echo(printable(f"{check.parcel_id}: {check.verdict} -- {first}"))
+    click.echo(printable(f"wrote {', '.join(str(out / w) for w in written)}"))

@@ -10,6 +10,9 @@ logger one handler on stderr when a command starts:
 
 What a command prints as its result (a summary, the files it wrote, a JSON document) goes to
 stdout with `click.echo`, so it can be piped while progress stays on the terminal.
+
+Log messages carry names from the data (files, parcels, zones): the handler removes terminal
+escape sequences and control characters from every line it writes (`layout.cli.terminal`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import logging
 import time
 
 import click
+
+from layout.cli.terminal import printable
 
 #: Name of the package logger every library module logs under.
 LOGGER = "layout"
@@ -47,9 +52,9 @@ class ClickHandler(logging.Handler):
     layout_cli = True
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Write one formatted record to stderr."""
+        """Write one formatted record to stderr, without control characters from the data."""
         try:
-            click.echo(self.format(record), err=True)
+            click.echo(printable(self.format(record)), err=True)
         except Exception:  # logging must never break the command
             self.handleError(record)
 

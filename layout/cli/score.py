@@ -40,6 +40,7 @@ def score_command(config: Path | None, industry: str, out: Path, quiet: bool) ->
     from layout.analysis.context import CriteriaContext
     from layout.analysis.measures import agglomeration_table
     from layout.data.inputs import load_inputs
+    from layout.io.csvsafe import write_csv
     from layout.io.staging import staged_output
     from layout.scoring.suitability import score, write_result
 
@@ -81,7 +82,7 @@ def score_command(config: Path | None, industry: str, out: Path, quiet: bool) ->
             industries=codes,
             hotspot_z=hot_z,
         )
-        table.to_csv(stage / "measures.csv", index=False, float_format="%.6g")
+        write_csv(table, stage / "measures.csv", float_format="%.6g")
         written.append(out / "measures.csv")
     click.echo(f"wrote {len(written)} files to {out}/ in {time.perf_counter() - t0:.1f} s")
     for p in written:

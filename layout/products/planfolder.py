@@ -104,6 +104,7 @@ def write_plan(
         The files written, in ``out_dir``.
     """
     from layout.analysis.measures import agglomeration_table
+    from layout.io.csvsafe import write_csv
     from layout.products.report import plan_blocks, render_html, render_markdown
     from layout.scoring.suitability import write_result
 
@@ -126,7 +127,7 @@ def write_plan(
                 c: r.raw["hotspot"] for c, r in result.results.items() if "hotspot" in r.raw
             },
         )
-        table.to_csv(suit / "measures.csv", index=False, float_format="%.6g")
+        write_csv(table, suit / "measures.csv", float_format="%.6g")
         rels.append("suitability/measures.csv")
 
         gpkg = stage / "plan.gpkg"
@@ -141,7 +142,7 @@ def write_plan(
             pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
         rels.append("plan.gpkg")
 
-        _round(result.allocation).to_csv(stage / "allocation.csv", index=False, float_format="%.3f")
+        write_csv(_round(result.allocation), stage / "allocation.csv", float_format="%.3f")
         rels.append("allocation.csv")
         blocks = plan_blocks(result)
         (stage / "report.md").write_text(render_markdown(blocks), encoding="utf-8")

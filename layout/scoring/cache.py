@@ -19,6 +19,12 @@ with the user cache folder of `platformdirs.user_cache_dir` for ``zz-layout``: o
 (`cache_root`). A cache is about 150 MB; after building one, `prune` keeps the `KEEP` (4) most
 recently used in the root and deletes the others (any may be deleted by hand).
 
+The root may be a folder shared with other files (``LAYOUT_CACHE_DIR`` pointed at a shared
+folder): every folder the cache creates, the cache folders and their staging folders, holds the
+marker file `MARKER`, and `prune` and `ensure_cache` delete only folders that hold it; anything
+else in the root is never touched. Cache folders (and a root the cache creates) are private to
+the user: mode 0700, set explicitly whatever the umask.
+
 Contents
 --------
 ``<code>_score.tif`` and ``<code>_flags.tif``
@@ -87,6 +93,11 @@ CACHED_LAYERS: tuple[str, ...] = ("boundary", "zones", "constraints")
 KEEP = 4
 #: The application name of the user cache folder (`platformdirs.user_cache_dir`).
 APP_NAME = "zz-layout"
+#: The file in every folder the cache made (`prune` deletes only folders holding it).
+MARKER = ".zz-layout-cache"
+_MARKER_TEXT = "made by the score cache of zz-layout (layout.scoring.cache); safe to delete\n"
+#: Mode of the folders the cache creates: private to the user.
+FOLDER_MODE = 0o700
 _MANIFEST = "manifest.json"
 _QUANTILES = "quantiles.npz"
 _LAYERS = "layers.gpkg"
@@ -257,11 +268,17 @@ def _touch(folder: Path) -> None:
         os.utime(folder / _MANIFEST)
 
 
+def ours(folder: Path) -> bool:
+    """True when ``folder`` was made by the cache (it holds `MARKER`), not a symlink."""
+    return folder.is_dir() and not folder.is_symlink() and (folder / MARKER).is_file()
+
+
 def prune(*, keep: int = KEEP, root: str | os.PathLike[str] | None = None) -> list[Path]:
     """Delete all but the ``keep`` most recently used caches (and stale partial builds).
 
     Every change of code, plan or inputs makes a new cache of about 150 MB, so old ones are
-    removed when a new one is built (`ensure_cache`). Returns the folders removed.
+    removed when a new one is built (`ensure_cache`). Only folders the cache made (`ours`) are
+    looked at: whatever else the root holds is left alone. Returns the folders removed.
     """
     base = Path(root) if root is not None else cache_root()
     if not base.is_dir():
@@ -269,7 +286,7 @@ def prune(*, keep: int = KEEP, root: str | os.PathLike[str] | None = None) -> li
     now = time.time()
     caches, removed = [], []
     for folder in base.iterdir():
-        if not folder.is_dir():
+        if not ours(folder):
             continue
         if folder.name.endswith(".partial") and now - folder.stat().st_mtime > 3600:
             shutil.rmtree(folder, ignore_errors=True)  # a build that died an hour ago
@@ -331,11 +348,20 @@ def ensure_cache(
         "(first use for these inputs; scores every industry once, a few seconds)"
     )
     t0 = time.perf_counter()
-    base.mkdir(parents=True, exist_ok=True)
+    if not base.exists():
+        base.mkdir(parents=True)
+        os.chmod(base, FOLDER_MODE)  # a root we make is private; a given one is left as it is
+    if folder.exists() and not ours(folder):
+        raise DataFileError(
+            f"{folder}: exists but was not made by the score cache; move it away or set "
+            "LAYOUT_CACHE_DIR to another folder"
+        )
     stage = Path(tempfile.mkdtemp(prefix=f".{key[:16]}.", suffix=".partial", dir=base))
     try:
+        os.chmod(stage, FOLDER_MODE)
+        (stage / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
         _build(plan, key, stage)
-        if folder.exists():  # an incomplete leftover (files deleted by hand): replace it
+        if folder.exists():  # an incomplete leftover of ours (files deleted by hand)
             shutil.rmtree(folder, ignore_errors=True)
         try:
             os.replace(stage, folder)
@@ -427,7 +453,7 @@ def _build(plan: PlanConfig, key: str, stage: Path) -> None:
     (stage / _MANIFEST).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8"
     )
-    os.chmod(stage, 0o755)
+    os.chmod(stage, FOLDER_MODE)
 
 
 #: Input CRSs whose transformation to the plan CRS is stored in the manifest.

@@ -276,3 +276,36 @@ def test_plan_dir_sites(parcels: Path, tmp_path: Path) -> None:
     assert alts["A-airport"] == []  # 75 is not 10 points above A's 82.7
     bad(str(parcels), "--industry", "electronics", "--plan-dir", str(tmp_path / "none"),
         expect="plan.gpkg: not found")
+
+
+# --- terminal control characters in names ----------------------------------------------------
+
+#: Parcel ids that retitle the window, clear the screen (7-bit and 8-bit CSI), return the cursor.
+EVIL_IDS = ["\x1b]0;pwned\x07A", "\x1b[2J\x9b2J\rB\x7f\x85b", "\x1bP+q\x1b\\C"]
+CONTROLS = ("\x1b", "\x07", "\x9b", "\x9d", "\x7f", "\x85", "\r")
+
+
+def test_names_reach_the_terminal_without_control_characters(tmp_path: Path) -> None:
+    a = example_parcels().to_crs(METRIC).geometry.iloc[0]
+    x0, y0, x1, y1 = a.bounds
+    loop = shapely.Polygon([(x0, y0), (x1, y0), (x1, y1), (x0 + 5, y1), (x0 - 3, y1 - 3),
+                            (x0 + 3, y1 - 3), (x0, y1), (x0, y0)])  # repaired: a warning
+    geoms = [loop, *example_parcels().to_crs(METRIC).geometry.iloc[1:3]]
+    path = tmp_path / "evil.gpkg"
+    gpd.GeoDataFrame({"parcel_id": EVIL_IDS}, geometry=geoms, crs=METRIC).to_file(path)
+    for fmt in ("json", "md", "html"):
+        for out in ([], ["--out", str(tmp_path / fmt)]):
+            result = run(str(path), "--industry", "food", "--format", fmt, *out)
+            assert result.exit_code == 0, result.output
+            for stream in (result.stdout, result.stderr):
+                assert not [c for c in CONTROLS if c in stream], (fmt, out, stream[-300:])
+            assert "warning: parcel ]0;pwned" not in result.stderr  # the sequence went whole
+            assert "was self-intersecting; repaired" in result.stderr
+            if fmt == "json" and not out:  # the data itself is kept, escaped as JSON does
+                assert [p["parcel_id"] for p in json.loads(result.stdout)["parcels"]] == EVIL_IDS
+            if out:  # the summary line: the window-title sequence removed whole
+                assert any(line.startswith("A: ") for line in result.stdout.splitlines())
+    # the file keeps the ids too (\uXXXX escapes), without a raw control character
+    text = (tmp_path / "json" / "sitecheck.json").read_text("utf-8")
+    assert not [c for c in CONTROLS if c in text]
+    assert [p["parcel_id"] for p in json.loads(text)["parcels"]] == EVIL_IDS

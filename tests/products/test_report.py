@@ -6,11 +6,25 @@ block on one line, every text escaped with `html.escape`.
 
 from __future__ import annotations
 
+import csv
 import html
+import json
+import warnings
+from html.parser import HTMLParser
+from importlib import resources
 from pathlib import Path
 
-from layout.allocation.run import PlanResult
+import pyogrio
+import pytest
+from markdown_it import MarkdownIt
+
+from layout.allocation.run import PlanResult, run_plan
+from layout.data.inputs import load_inputs
+from layout.products.escape import unmark
+from layout.products.planfolder import write_plan
 from layout.products.report import Block, plan_blocks, render_html, render_markdown
+from tests.fixtures import tiny_plan as tp
+from tests.fixtures.plan_folder import ALLOCATION, DEMAND
 
 CSS = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:72rem;
 margin:2rem auto;padding:0 1rem;color:#222;line-height:1.45}table{border-collapse:collapse;
@@ -20,7 +34,9 @@ h2{margin-top:2rem;border-bottom:1px solid #ddd}"""
 
 
 def expected_page(blocks: list[Block], title: str) -> str:
-    e = html.escape
+    def e(text: str) -> str:  # data marks (mark_data) are for the Markdown writer only
+        return html.escape(unmark(text))
+
     out = [
         "<!DOCTYPE html>",
         '<html lang="zh"><head><meta charset="utf-8">',
@@ -66,3 +82,110 @@ def test_the_written_report_is_its_blocks(tiny_result: PlanResult, plan_dir: Pat
     written = (plan_dir / "report.html").read_text(encoding="utf-8")
     assert written == expected_page(blocks, title)
     assert (plan_dir / "report.md").read_text(encoding="utf-8") == render_markdown(blocks)
+
+
+# --- names from the data are inert in report.md (issue 11) ----------------------------------
+
+#: Names a hostile data file may carry: HTML, Markdown links and images, emphasis, table
+#: pipes, line breaks, headings and list markers.
+HOSTILE = {
+    "zone": "<img src=x onerror=alert(1)>",
+    "zone2": "- 1. a|b <script>alert(2)</script>\n# h",
+    "industry": "![i](http://e.x/i.png) *em* __b__ `c` ~~s~~ [l](javascript:alert(3)) \\",
+    "plan": "<b onmouseover=alert(4)>plan</b> | x",
+    "plan_en": "1) <iframe src=javascript:alert(5)> &amp; &#60;",
+    "file": "<svg onload=alert(6)>|e",
+    "formula": '=HYPERLINK("http://evil.example/","x")',
+}
+
+#: The elements our own report is made of: anything else came from the data.
+REPORT_TAGS = {"h1", "h2", "h3", "p", "ul", "li", "table", "thead", "tbody", "tr", "th", "td"}
+
+
+class _Collect(HTMLParser):
+    """The element names and the texts of table cells and other leaves of rendered HTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.texts.append("")
+
+    def handle_data(self, data: str) -> None:
+        if self.texts:
+            self.texts[-1] += data
+
+
+@pytest.fixture(scope="module")
+def hostile_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny plan with hostile zone, industry, plan and file names, written (a few s)."""
+    folder = tmp_path_factory.mktemp("hostile")
+    cat = resources.files("layout.config").joinpath("industries.toml").read_text("utf-8")
+    cat = cat.replace('name_zh = "食品工业"', f"name_zh = {json.dumps(HOSTILE['industry'])}")
+    (folder / "catalog.toml").write_text(cat, encoding="utf-8")
+    path = tp.write_tiny_plan(
+        folder,
+        plan={"name": HOSTILE["plan"], "name_en": HOSTILE["plan_en"], "catalog": "catalog.toml"},
+        inputs={"enterprises": HOSTILE["file"] + ".gpkg"},
+        demand={"industries": {c: {"mu": mu} for c, mu in DEMAND.items()}},
+        allocation=dict(ALLOCATION),
+    )
+    (folder / "enterprises.gpkg").rename(folder / (HOSTILE["file"] + ".gpkg"))
+    zones = pyogrio.read_dataframe(folder / "layers.gpkg", layer="zones")
+    zones["name_zh"] = [HOSTILE["zone"], HOSTILE["zone2"], HOSTILE["formula"]]
+    pyogrio.write_dataframe(zones, folder / "layers.gpkg", layer="zones")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+        result = run_plan(load_inputs(path), sensitivity=False)
+    write_plan(result, folder / "out")
+    return folder
+
+
+def test_report_md_renders_hostile_names_as_text(hostile_plan: Path) -> None:
+    md = (hostile_plan / "out" / "report.md").read_text(encoding="utf-8")
+    page = MarkdownIt("commonmark").enable("table").render(md)
+    seen = _Collect()
+    seen.feed(page)
+    assert seen.tags <= REPORT_TAGS, seen.tags - REPORT_TAGS  # no img, script, a, em, code...
+    assert "<img" not in page and "<script" not in page and "<iframe" not in page
+    texts = [" ".join(t.split()) for t in seen.texts]
+    # Each name is the whole text of its table cell or heading (a pipe split no row).
+    assert HOSTILE["zone"] in texts
+    assert " ".join(HOSTILE["zone2"].split()) in texts
+    assert f"{HOSTILE['industry']} food".strip() in [t.strip() for t in texts]
+    assert HOSTILE["plan"] in texts and HOSTILE["plan_en"] in texts
+    assert any(f"enterprises: {HOSTILE['file']}.gpkg sha256=" in t for t in texts)
+
+
+def test_report_html_keeps_hostile_names_escaped(hostile_plan: Path) -> None:
+    page = (hostile_plan / "out" / "report.html").read_text(encoding="utf-8")
+    seen = _Collect()
+    seen.feed(page)
+    assert seen.tags <= REPORT_TAGS | {"html", "head", "meta", "title", "style", "body"}
+    assert HOSTILE["zone"] in [t.strip() for t in seen.texts]
+    assert "\ue000" not in page and "\ue001" not in page  # no data mark left
+
+
+def test_reports_name_inputs_relative_to_the_plan(hostile_plan: Path, plan_dir: Path) -> None:
+    for folder, out in ((hostile_plan, hostile_plan / "out"), (None, plan_dir)):
+        for name in ("report.md", "report.html"):
+            text = (out / name).read_text(encoding="utf-8")
+            assert "layers.gpkg:zones sha256=" in text
+            assert "/tmp" not in text and str(Path.home()) not in text
+            if folder is not None:
+                assert str(folder) not in text
+
+
+def test_allocation_csv_holds_no_formula(hostile_plan: Path) -> None:
+    with (hostile_plan / "out" / "allocation.csv").open(encoding="utf-8", newline="") as f:
+        header, *rows = list(csv.reader(f))
+    assert header == ["industry", "zone_id", "zone_name", "area_mu", "area_ha"]
+    for row in rows:
+        assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in row), row
+    names = {r[2] for r in rows}
+    assert {"'" + HOSTILE["formula"], "'" + HOSTILE["zone2"].replace("\r", "\n")} <= names
+    layer = pyogrio.read_dataframe(hostile_plan / "out" / "plan.gpkg", layer="allocation")
+    assert [float(r[3]) for r in rows] == pytest.approx(layer["area_mu"].tolist(), abs=1e-3)

@@ -121,6 +121,15 @@ def test_fast_read_storage_keeps_the_bands_of_write_result(tmp_path: Path) -> No
             assert rb.profile["interleave"] == "band"
 
 
+def _ours(folder: Path) -> Path:
+    """A folder as the cache makes them: with its marker file."""
+    from layout.scoring.cache import MARKER
+
+    folder.mkdir()
+    (folder / MARKER).write_text("x", encoding="utf-8")
+    return folder
+
+
 def test_prune_keeps_the_most_recent(tmp_path: Path) -> None:
     import os
     import time
@@ -128,15 +137,91 @@ def test_prune_keeps_the_most_recent(tmp_path: Path) -> None:
     from layout.scoring.cache import prune
 
     for i in range(6):
-        folder = tmp_path / (f"{i:x}" * 64)[:64]
-        folder.mkdir()
+        folder = _ours(tmp_path / (f"{i:x}" * 64)[:64])
         (folder / "manifest.json").write_text("{}", encoding="utf-8")
         os.utime(folder / "manifest.json", (time.time() - 100 + i, time.time() - 100 + i))
-    old = tmp_path / ".abc.partial"
-    old.mkdir()
+    old = _ours(tmp_path / ".abc.partial")
     os.utime(old, (time.time() - 7200, time.time() - 7200))
+    fresh = _ours(tmp_path / ".def.partial")  # a build under way: left alone
     (tmp_path / "other").mkdir()  # not a cache: left alone
     removed = prune(keep=4, root=tmp_path)
     assert sorted(p.name[:1] for p in removed if not p.name.endswith(".partial")) == ["0", "1"]
-    assert old in removed and (tmp_path / "other").is_dir()
+    assert old in removed and fresh.is_dir() and (tmp_path / "other").is_dir()
     assert len([p for p in tmp_path.iterdir() if len(p.name) == 64]) == 4
+
+
+def _tree(root: Path) -> dict[str, str]:
+    """Every file under ``root`` with its SHA-256, and every folder (a shared folder's state)."""
+    return {
+        str(p.relative_to(root)): file_sha256(p) if p.is_file() else "dir"
+        for p in sorted(root.rglob("*"))
+    }
+
+
+def test_prune_touches_nothing_it_did_not_make(tmp_path: Path) -> None:
+    """A shared cache root: old partial-looking and cache-looking folders of others survive."""
+    import os
+    import time
+
+    from layout.scoring.cache import prune
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    foreign_partial = shared / "x.partial"  # someone's download, two hours old
+    foreign_partial.mkdir()
+    (foreign_partial / "data.bin").write_bytes(b"theirs")
+    foreign_cache = shared / ("f" * 64)  # looks like a cache, manifest and all
+    foreign_cache.mkdir()
+    (foreign_cache / "manifest.json").write_text("{}", encoding="utf-8")
+    (shared / "notes.txt").write_text("theirs", encoding="utf-8")
+    link = shared / ("e" * 64)  # a link to a folder of ours elsewhere: not followed
+    target = _ours(tmp_path / "elsewhere")
+    (target / "manifest.json").write_text("{}", encoding="utf-8")
+    link.symlink_to(target, target_is_directory=True)
+    ours_old = _ours(shared / ".0123.partial")
+    caches = [_ours(shared / (c * 64)) for c in "0123456"]
+    for i, folder in enumerate(caches):
+        (folder / "manifest.json").write_text("{}", encoding="utf-8")
+        os.utime(folder / "manifest.json", (time.time() - 100 + i, time.time() - 100 + i))
+    two_hours = time.time() - 7200
+    for folder in (foreign_partial, foreign_cache, ours_old):
+        os.utime(folder, (two_hours, two_hours))
+    os.utime(foreign_cache / "manifest.json", (two_hours, two_hours))
+    foreign = {p: _tree(p) for p in (foreign_partial, foreign_cache, target)}
+
+    removed = prune(keep=4, root=shared)
+
+    assert sorted(removed) == sorted([ours_old, *caches[:3]])
+    for folder, tree in foreign.items():
+        assert folder.is_dir() and _tree(folder) == tree
+    assert link.is_symlink() and (shared / "notes.txt").read_text("utf-8") == "theirs"
+    assert sorted(p.name for p in shared.iterdir() if p.name.startswith(tuple("3456"))) == [
+        c * 64 for c in "3456"
+    ]
+
+
+def test_cache_folders_are_private_and_marked(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from layout.errors import DataFileError
+    from layout.scoring.cache import MARKER
+
+    plan = tp.write_tiny_plan(tmp_path / "plan")
+    root = tmp_path / "new" / "cache"  # made by the cache
+    old = os.umask(0)  # the most permissive umask: modes must not come from it
+    try:
+        cache = ensure_cache(plan, root=root)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    assert stat.S_IMODE(cache.folder.stat().st_mode) == 0o700
+    assert (cache.folder / MARKER).is_file()
+    assert [p.name for p in root.iterdir()] == [cache.key]  # no staging folder left
+    # a folder of the cache's name that the cache did not make is not replaced
+    other = tmp_path / "other"
+    (other / cache.key).mkdir(parents=True)
+    (other / cache.key / "theirs.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(DataFileError, match="not made by the score cache"):
+        ensure_cache(plan, root=other)
+    assert [p.name for p in (other / cache.key).iterdir()] == ["theirs.txt"]

@@ -2,8 +2,9 @@
 
 * ``none`` (default): no tiles, the boundaries are the base and the page loads nothing;
 * ``osm``: OpenStreetMap tiles (WGS84), overlays unchanged;
-* ``tianditu``: 天地图 vector tiles and annotation (Web Mercator ``w`` set, key from
-  ``$TIANDITU_KEY``); CGCS2000 differs from WGS84 by centimetres, so overlays are unchanged;
+* ``tianditu``: 天地图 vector tiles and annotation (Web Mercator ``w`` set); the key (``tk``) is
+  given when the map is viewed, never written into it (below); CGCS2000 differs from WGS84 by
+  centimetres, so overlays are unchanged;
 * ``gaode``: 高德 (AutoNavi) vector tiles in GCJ-02; every overlay is converted to GCJ-02 and
   the map says so.
 
@@ -17,18 +18,32 @@ display pixel (~120 m) of the downsampled surface.  The map says so.
 
 Tiles are always loaded from the network when the page is viewed: a map with a basemap is not
 offline (the other assets stay inlined).
+
+The Tianditu key
+----------------
+A Tianditu key is personal (bound to its owner's account and quota), and maps are files people
+share, so the key is never written into a map: the page obtains it when it is opened (template
+``map_tianditu_key.html.j2``), from the ``tk`` parameter of its address
+(``map.html?tk=<key>``), else from the browser's local storage (``layout.tianditu.tk``), else
+by asking the viewer once; a key given either way is kept in local storage for the next map. A
+key must be letters and digits (at most 64); anything else is ignored. ``$TIANDITU_KEY`` is not
+needed to write a Tianditu map and is never read into one.
 """
+
 
 from __future__ import annotations
 
+import logging
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 
 import folium
 import geopandas as gpd
 import numpy as np
+from branca.element import MacroElement
+from folium.template import Template
 
 from layout import settings
 from layout.core.datum import wgs84_to_gcj02
@@ -36,10 +51,12 @@ from layout.errors import LayoutError
 from layout.io.crs import convert_datum
 from layout.products.escape import escape_text
 from layout.products.maps.style import check_lang
+from layout.products.templating import render
 
 __all__ = [
     "BASEMAPS",
     "TIANDITU_KEY_ENV",
+    "TIANDITU_KEY_STORE",
     "Basemap",
     "BasemapError",
     "add_basemap",
@@ -51,22 +68,24 @@ __all__ = [
 
 #: Accepted ``basemap`` values.
 BASEMAPS: tuple[str, ...] = ("none", "osm", "tianditu", "gaode")
-#: Environment variable holding the Tianditu key (``tk``).
+#: Environment variable that once held the Tianditu key; it is no longer read into maps (a
+#: hint is logged when it is set).
 TIANDITU_KEY_ENV = "TIANDITU_KEY"
+#: Local-storage item in which the viewer's browser keeps the Tianditu key.
+TIANDITU_KEY_STORE = "layout.tianditu.tk"
+#: Placeholder of the key in a tile URL: the page replaces it when it is viewed.
+KEY_PLACEHOLDER = "{tk}"
 
 _TIANDITU_URL = (
     "https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
     "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
-    "&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}"
+    "&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={{tk}}"
 )
 _GAODE_URL = (
     "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
     "&x={x}&y={y}&z={z}"
 )
 _OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-# Tianditu keys are 32 hexadecimal digits; anything else cannot be a key and is refused before
-# it reaches a JavaScript string.
-_KEY_RE = re.compile(r"^[0-9A-Za-z]{16,64}$")
 
 _NOTE = {
     "zh": "坐标已转换为 GCJ-02 以匹配高德底图",
@@ -74,13 +93,20 @@ _NOTE = {
 }
 
 
+logger = logging.getLogger(__name__)
+
+
 class BasemapError(LayoutError, ValueError):
-    """An unknown basemap, or one that cannot be used as asked (e.g. no Tianditu key)."""
+    """An unknown basemap."""
 
 
 @dataclass(frozen=True)
 class Tiles:
-    """One tile layer: URL template (Leaflet ``{s}``, ``{z}``, ``{x}``, ``{y}``) and options."""
+    """One tile layer: URL template (Leaflet ``{s}``, ``{z}``, ``{x}``, ``{y}``) and options.
+
+    ``viewer_key``: the URL holds `KEY_PLACEHOLDER`, which the page fills with the viewer's
+    Tianditu key when it is opened.
+    """
 
     url: str
     name: str
@@ -88,6 +114,7 @@ class Tiles:
     subdomains: str = "abc"
     overlay: bool = False
     max_zoom: int = 18
+    viewer_key: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,11 +129,14 @@ class Basemap:
         ``"wgs84"`` or ``"gcj02"`` (see `layout.io.crs.convert_datum`).
     tiles
         The base layer first, then overlays such as annotation.
+    lang
+        Language of the page's question for a Tianditu key.
     """
 
     name: str
     datum: str
     tiles: tuple[Tiles, ...]
+    lang: str = "zh"
 
     @property
     def converts(self) -> bool:
@@ -126,7 +156,8 @@ def resolve_basemap(
     lang
         Language of the annotation tiles (Tianditu: ``cva`` Chinese, ``eva`` English).
     env
-        Environment to read ``TIANDITU_KEY`` from (default `os.environ`).
+        Environment (default `os.environ`): when it holds ``TIANDITU_KEY``, a hint that the key
+        is not written into maps is logged. The key itself is never read.
 
     Returns
     -------
@@ -135,14 +166,14 @@ def resolve_basemap(
     Raises
     ------
     BasemapError
-        Unknown name, or ``"tianditu"`` without a usable key in ``$TIANDITU_KEY``.
+        Unknown name.
 
     Examples
     --------
     >>> resolve_basemap("gaode").datum
     'gcj02'
-    >>> resolve_basemap("tianditu", env={"TIANDITU_KEY": "0123456789abcdef0123456789abcdef"}).datum
-    'wgs84'
+    >>> resolve_basemap("tianditu", env={}).tiles[0].url.endswith("&tk={tk}")
+    True
     >>> resolve_basemap("none") is None
     True
     """
@@ -165,18 +196,8 @@ def resolve_basemap(
         )
     if name == "tianditu":
         environ = os.environ if env is None else env
-        key = (environ.get(TIANDITU_KEY_ENV) or "").strip()
-        if not key:
-            raise BasemapError(
-                f"--basemap tianditu needs a Tianditu key: set the environment variable "
-                f"{TIANDITU_KEY_ENV} (a free key from https://console.tianditu.gov.cn), or use "
-                "--basemap osm, gaode or none"
-            )
-        if not _KEY_RE.match(key):
-            raise BasemapError(
-                f"${TIANDITU_KEY_ENV} does not look like a Tianditu key (expected 16-64 letters "
-                f"and digits, got {len(key)} characters)"
-            )
+        if environ.get(TIANDITU_KEY_ENV):
+            _key_hint()
         note = "cva" if lang == "zh" else "eva"
         attribution = "&copy; 天地图 Tianditu"
         return Basemap(
@@ -184,19 +205,22 @@ def resolve_basemap(
             "wgs84",  # CGCS2000 tiles: no offset against WGS84 at map scale
             (
                 Tiles(
-                    _TIANDITU_URL.format(layer="vec", key=key),
+                    _TIANDITU_URL.format(layer="vec"),
                     "天地图" if lang == "zh" else "Tianditu",
                     attribution,
                     subdomains="01234567",
+                    viewer_key=True,
                 ),
                 Tiles(
-                    _TIANDITU_URL.format(layer=note, key=key),
+                    _TIANDITU_URL.format(layer=note),
                     "天地图注记" if lang == "zh" else "Tianditu labels",
                     attribution,
                     subdomains="01234567",
                     overlay=True,
+                    viewer_key=True,
                 ),
             ),
+            lang,
         )
     if name == "gaode":
         return Basemap(
@@ -214,13 +238,78 @@ def resolve_basemap(
     raise BasemapError(f"unknown basemap {name!r}; use one of {', '.join(BASEMAPS)}")
 
 
+class _ViewerKey(MacroElement):
+    """The page's script that obtains the Tianditu key when the map is viewed (in the header)."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        {{ this.script }}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, lang: str):
+        super().__init__()
+        self._name = "ViewerKey"
+        self.script = render(
+            "map_tianditu_key.html.j2",
+            store=TIANDITU_KEY_STORE,
+            ask=_ASK[check_lang(lang)],
+        )
+
+
+#: What the page asks a viewer who has given no key yet.
+_ASK = {
+    "zh": "天地图底图需要您的天地图密钥 (tk)。密钥只保存在本浏览器中，不会写入地图文件。"
+    "免费申请：https://console.tianditu.gov.cn 。也可在地址后加 ?tk=密钥 打开地图。",
+    "en": "The Tianditu background needs your Tianditu key (tk). It is kept in this browser "
+    "only, never in the map file. Free key: https://console.tianditu.gov.cn — or open the "
+    "map as map.html?tk=<key>.",
+}
+
+
+class _ViewerKeyTileLayer(folium.TileLayer):
+    """A tile layer whose URL gets the key the page obtained (`KEY_PLACEHOLDER` replaced)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.tileLayer(
+                {{ this.tiles|tojson }}.replace(
+                    {{ this.placeholder|tojson }}, encodeURIComponent(window.layoutTiandituKey)
+                ),
+                {{ this.options|tojavascript }}
+            );
+        {% endmacro %}
+        """
+    )
+    placeholder = KEY_PLACEHOLDER
+
+
+@cache
+def _key_hint() -> None:
+    """Say once per process that ``$TIANDITU_KEY`` no longer reaches the maps."""
+    logger.info(
+        "tianditu: the key in $%s is not written into the maps; open a map as "
+        "map.html?tk=<key> or enter the key when the map asks (kept in the browser)",
+        TIANDITU_KEY_ENV,
+    )
+
+
 def add_basemap(m: folium.Map, basemap: Basemap | None) -> list[folium.TileLayer]:
-    """Add the basemap's tile layers to ``m`` (nothing for None) and return them."""
+    """Add the basemap's tile layers to ``m`` (nothing for None) and return them.
+
+    A basemap whose tiles need the viewer's key also gets the script that obtains it.
+    """
     if basemap is None:
         return []
+    if any(t.viewer_key for t in basemap.tiles):
+        _ViewerKey(lang=basemap.lang).add_to(m)
     layers = []
     for tiles in basemap.tiles:
-        layer = folium.TileLayer(
+        kind = _ViewerKeyTileLayer if tiles.viewer_key else folium.TileLayer
+        layer = kind(
             tiles=tiles.url,
             attr=tiles.attribution,
             name=escape_text(tiles.name),

@@ -84,7 +84,8 @@ def overview_map(
         ha, scores, zone, stability, a bar chart of the criterion contributions).
     basemap
         ``None``/``"none"`` (default): no tiles, the boundaries are the base and the page needs
-        no network.  ``"osm"``, ``"tianditu"`` (key from ``$TIANDITU_KEY``) or ``"gaode"``:
+        no network.  ``"osm"``, ``"tianditu"`` (the viewer's key, given when the map is opened
+        and never written into it) or ``"gaode"``:
         tiles loaded from the network when viewed; with ``"gaode"`` every overlay is converted
         to GCJ-02 and the map says so (see `layout.products.maps.basemap`).
     tolerance_m

@@ -6,10 +6,17 @@ Drawing is matplotlib on an Agg canvas of the figure's own (no display, no globa
 `render_png` draws with English labels and logs that, rather than drawing empty boxes.  The
 maps themselves are drawn by `layout.products.maps.overview_figure` and
 `layout.products.maps.industry_figure`.
+
+A font counts as available only when the file matplotlib resolves its family to exists and
+has Chinese glyphs: matplotlib's font cache can name a font whose file is gone (a stale
+cache), and matplotlib would then draw with its default font, Chinese as empty boxes.  Text
+the figure still holds that no font in use can draw (a Chinese title or zone name from the
+data, with no CJK font) is named in the same warning.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -33,6 +40,7 @@ __all__ = [
     "mpl_text",
     "quiet_canvas",
     "render_png",
+    "resolved_font",
     "scale_bar",
 ]
 
@@ -58,14 +66,34 @@ CJK_FAMILIES: tuple[str, ...] = (
 _PROBE = "郑州"
 
 
-def _has_glyphs(path: str) -> bool:
+def _has_glyphs(path: str, text: str = _PROBE) -> bool:
     from matplotlib.ft2font import FT2Font
 
     try:
         font = FT2Font(path)
     except (OSError, RuntimeError, ValueError):
         return False
-    return all(font.get_char_index(ord(ch)) != 0 for ch in _PROBE)
+    return all(font.get_char_index(ord(ch)) != 0 for ch in text)
+
+
+def resolved_font(family: str) -> str | None:
+    """The font file matplotlib draws ``family`` with, if it exists and draws Chinese.
+
+    Regular and bold are both resolved (titles are bold); None when matplotlib finds no font of
+    that family, its file is missing (a stale font cache) or lacks the glyphs of 郑州.
+    """
+    from matplotlib import font_manager
+
+    path = ""
+    for weight in ("bold", "normal"):
+        prop = font_manager.FontProperties(family=family, weight=weight)
+        try:
+            path = str(font_manager.findfont(prop, fallback_to_default=False))
+        except (ValueError, RuntimeError):
+            return None
+        if not Path(path).is_file() or not _has_glyphs(path):
+            return None
+    return path
 
 
 @functools.lru_cache(maxsize=1)
@@ -74,13 +102,14 @@ def cjk_font() -> str | None:
 
     Tries `CJK_FAMILIES` among the fonts matplotlib knows, then the font fontconfig
     (``fc-match :lang=zh``) picks, which also finds fonts installed after matplotlib built its
-    font cache.  A font counts only if it has glyphs for 郑州.
+    font cache.  A font counts only if the file matplotlib resolves it to exists and has
+    glyphs for 郑州 (`resolved_font`).
     """
     from matplotlib import font_manager
 
-    known = {f.name: f.fname for f in font_manager.fontManager.ttflist}
+    known = {f.name for f in font_manager.fontManager.ttflist}
     for family in CJK_FAMILIES:
-        if family in known and _has_glyphs(known[family]):
+        if family in known and resolved_font(family):
             return family
     fc_match = shutil.which("fc-match")
     if fc_match:
@@ -98,9 +127,10 @@ def cjk_font() -> str | None:
         if path and Path(path).is_file() and _has_glyphs(path):
             try:
                 font_manager.fontManager.addfont(path)
-                return str(font_manager.FontProperties(fname=path).get_name())
+                name = str(font_manager.FontProperties(fname=path).get_name())
             except (OSError, RuntimeError, ValueError):
                 return None
+            return name if resolved_font(name) else None
     return None
 
 
@@ -180,17 +210,8 @@ def render_png(draw: Callable[[str], Any], path: str | os.PathLike[str], *, lang
     Path
         The path written.
     """
-    effective = lang
     font = cjk_font()
-    if lang == "zh" and font is None:
-        logger.warning(
-            "no font with Chinese glyphs found (tried %s and fontconfig); drawing %s with "
-            "English labels. Install a CJK font (e.g. apt-get install fonts-noto-cjk) for "
-            "Chinese labels.",
-            ", ".join(CJK_FAMILIES[:3]),
-            Path(path).name,
-        )
-        effective = "en"
+    effective = "en" if lang == "zh" and font is None else lang
 
     import matplotlib
 
@@ -214,6 +235,7 @@ def render_png(draw: Callable[[str], Any], path: str | os.PathLike[str], *, lang
             # Names the data gives in Chinese still reach the figure when no CJK font exists.
             warnings.filterwarnings("ignore", message=r"Glyph .* missing from")
             fig = draw(effective)
+            undrawable = _undrawable_texts(fig, font)
             # zlib level 1: several times faster to encode than the default 6, files ~20 % larger.
             fig.savefig(
                 tmp,
@@ -227,4 +249,52 @@ def render_png(draw: Callable[[str], Any], path: str | os.PathLike[str], *, lang
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    if effective != lang or undrawable:
+        _warn_fonts(target.name, english=effective != lang, undrawable=undrawable)
     return target
+
+
+def _undrawable_texts(fig: Any, font: str | None) -> list[str]:
+    """Texts of ``fig`` with characters neither the CJK font nor the default font can draw."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+    from matplotlib.text import Text
+
+    faces = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for family in (font, "DejaVu Sans"):
+            if family:
+                with contextlib.suppress(OSError, RuntimeError, ValueError):
+                    prop = font_manager.FontProperties(family=family)
+                    faces.append(FT2Font(str(font_manager.findfont(prop))))
+    texts = []
+    for artist in fig.findobj(Text):
+        text = artist.get_text()
+        # CJK and beyond: the default font (DejaVu) covers Latin, Greek and symbols below it.
+        chars = {ord(ch) for ch in text if ord(ch) > 0x2E7F}
+        if chars and not any(all(f.get_char_index(c) for c in chars) for f in faces):
+            texts.append(text)
+    return texts
+
+
+def _warn_fonts(name: str, *, english: bool, undrawable: list[str]) -> None:
+    """One warning for one PNG: English labels instead of Chinese, and text drawn as boxes."""
+    parts = []
+    if english:
+        parts.append(
+            f"no usable font with Chinese glyphs (tried {', '.join(CJK_FAMILIES[:3])} and "
+            f"fontconfig; matplotlib's font cache may name fonts whose files are gone); drew "
+            f"{name} with English labels"
+        )
+    if undrawable:
+        sample = "; ".join(repr(t) for t in undrawable[:3])
+        parts.append(
+            f"{len(undrawable)} text(s) from the data in {name} hold characters no installed "
+            f"font draws and show as empty boxes ({sample})"
+        )
+    logger.warning(
+        "%s. Install a CJK font (e.g. apt-get install fonts-noto-cjk; then delete matplotlib's "
+        "font cache, ~/.cache/matplotlib) for Chinese text.",
+        "; ".join(parts),
+    )

@@ -1,14 +1,21 @@
 """The report's content: one list of `Block` (headings, paragraphs, lists, tables) from a plan.
 
 The blocks hold no clock time or machine-specific path, so running the same plan twice gives
-the same report; run times go to ``manifest.json``.
+the same report; run times go to ``manifest.json``. Input files are named by their path
+relative to the plan file's folder, never by an absolute path.
+
+Text that comes from the input data (plan, zone and industry names, site ids, attribute values,
+file names) is marked with `layout.products.escape.mark_data`: the Markdown writer escapes it
+(and only it), the HTML writer escapes every text.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -16,6 +23,7 @@ import pandas as pd
 from layout.allocation.run import PlanResult
 from layout.model.catalog import OTHER
 from layout.model.criteria import CRITERIA
+from layout.products.escape import mark_data
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,32 @@ def _name(result: PlanResult, code: str) -> str:
     if code == OTHER:
         return "other"
     ind = result.inputs.plan.catalog.industry(code)
-    return f"{ind.name_zh} {code}"
+    return f"{mark_data(ind.name_zh)} {mark_data(code)}"
+
+
+def _zone(name: Any) -> str:
+    return mark_data(name) if name else "outside every zone"
+
+
+def source_text(result: PlanResult, name: str) -> str:
+    """Provenance of input ``name``: its file relative to the plan's folder, layer and digest.
+
+    Embedded data is named by its packaged file; a file on another drive (Windows) by its
+    name alone.
+    """
+    plan = result.inputs.plan
+    text = result.inputs.sources[name]
+    spec = plan.inputs.get(name)
+    if spec is None or spec.embedded or spec.path is None:
+        return text
+    path = str(spec.path)
+    if not text.startswith(path):
+        return text
+    try:
+        rel = os.path.relpath(spec.path, plan.path.parent) if plan.path else spec.path.name
+    except ValueError:  # another drive
+        rel = spec.path.name
+    return f"{Path(rel).as_posix()}{text[len(path):]}"
 
 
 def plan_blocks(result: PlanResult) -> list[Block]:
@@ -61,7 +94,7 @@ def plan_blocks(result: PlanResult) -> list[Block]:
     demand = result.demand
     sites = result.sites
     grid = result.inputs.grid
-    b: list[Block] = [Block("h1", plan.name), Block("p", plan.name_en)]
+    b: list[Block] = [Block("h1", mark_data(plan.name)), Block("p", mark_data(plan.name_en))]
 
     total_demand = float(demand["demand_mu"].sum())
     total_alloc = float(sites["area_mu"].sum()) if len(sites) else 0.0
@@ -88,7 +121,8 @@ def plan_blocks(result: PlanResult) -> list[Block]:
         ),
     ]
     if result.notes:
-        b += [Block("h2", "Shortfalls"), Block("ul", items=tuple(result.notes))]
+        notes = tuple(mark_data(n) for n in result.notes)
+        b += [Block("h2", "Shortfalls"), Block("ul", items=notes)]
 
     b += [
         Block("h2", "Land demand"),
@@ -121,7 +155,7 @@ def plan_blocks(result: PlanResult) -> list[Block]:
 
     alloc = result.allocation.copy()
     if len(alloc):
-        alloc["zone"] = [z if z else "outside every zone" for z in alloc["zone_name"]]
+        alloc["zone"] = [_zone(z) for z in alloc["zone_name"]]
         alloc["name"] = [_name(result, c) for c in alloc["industry"]]
     b += [
         Block("h2", "Allocation by industry and zone"),
@@ -146,14 +180,15 @@ def plan_blocks(result: PlanResult) -> list[Block]:
             b.append(Block("p", "No site."))
             continue
         sub = sub.assign(
-            zone=[z or "outside every zone" for z in sub["zone_name"]],
+            site=[mark_data(s) for s in sub["site_id"]],
+            zone=[_zone(z) for z in sub["zone_name"]],
             stab=[s if s == s else float("nan") for s in sub["stability"]],
         )
         b.append(
             _table(
                 sub,
                 [
-                    ("site_id", "site", 0),
+                    ("site", "site", 0),
                     ("zone", "zone", 0),
                     ("area_mu", "mu", 0),
                     ("area_ha", "ha", 1),
@@ -172,7 +207,7 @@ def plan_blocks(result: PlanResult) -> list[Block]:
         for _, r in top.iterrows():
             rows.append(
                 {
-                    "zone": r["zone_name"],
+                    "zone": mark_data(r["zone_name"]),
                     "rank": int(r["rank"]),
                     "industry": _name(result, r["industry"]),
                     "score": r["mean_score"],
@@ -219,7 +254,9 @@ def plan_blocks(result: PlanResult) -> list[Block]:
                 "p",
                 "Unstable sites: "
                 + (
-                    ", ".join(f"{r.site_id} ({r.stability:.0%})" for r in unstable.itertuples())
+                    ", ".join(
+                        f"{mark_data(r.site_id)} ({r.stability:.0%})" for r in unstable.itertuples()
+                    )
                     if len(unstable)
                     else "none."
                 ),
@@ -282,25 +319,29 @@ def plan_blocks(result: PlanResult) -> list[Block]:
     ]
 
     ent = result.inputs.layer("enterprises")
-    prov_items = [f"{name}: {src}" for name, src in sorted(result.inputs.sources.items())]
+    prov_items = [
+        f"{name}: {mark_data(source_text(result, name))}" for name in sorted(result.inputs.sources)
+    ]
     if "provenance" in ent.columns:
         counts = ent["provenance"].value_counts()
         prov_items.append(
             "enterprises by provenance: "
-            + ", ".join(f"{k} {v:,}" for k, v in counts.sort_index().items())
+            + ", ".join(f"{mark_data(k)} {v:,}" for k, v in counts.sort_index().items())
         )
     zones = result.inputs.layer("zones")
     if "geometry_quality" in zones.columns:
         counts = zones["geometry_quality"].value_counts()
         prov_items.append(
-            "zone outlines: " + ", ".join(f"{k} {v}" for k, v in counts.sort_index().items())
+            "zone outlines: "
+            + ", ".join(f"{mark_data(k)} {v}" for k, v in counts.sort_index().items())
         )
     cons = result.inputs.layer("constraints")
     if "confidence" in cons.columns and len(cons):
         prov_items.append(
             "constraints: "
             + ", ".join(
-                f"{k} {v}" for k, v in cons["confidence"].value_counts().sort_index().items()
+                f"{mark_data(k)} {v}"
+                for k, v in cons["confidence"].value_counts().sort_index().items()
             )
         )
     b += [

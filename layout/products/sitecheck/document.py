@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -62,20 +63,33 @@ def report_dict(
 
 
 def to_json(document: Mapping[str, Any], *, pretty_max: int = 50) -> str:
-    """Serialise a `report_dict` document as UTF-8 JSON text; fields keep their order.
+    r"""Serialise a `report_dict` document as UTF-8 JSON text; fields keep their order.
 
     Up to ``pretty_max`` parcels the document is indented; above that each parcel takes one
     compact line (Python's indenting encoder is about ten times slower than the compact one,
-    which matters for a thousand parcels). Formatting is not part of the schema.
+    which matters for a thousand parcels). Formatting is not part of the schema. Control
+    characters are written as ``\uXXXX`` escapes (C0 by `json`, DEL and C1 here), so the
+    text is safe to print on a terminal and reads back to the same strings.
     """
     parcels = document.get("parcels", [])
     if len(parcels) <= pretty_max:
-        return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+        text = json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+        return _C1.sub(_json_escape, text)
     head = {k: v for k, v in document.items() if k != "parcels"}
     text = json.dumps(head, ensure_ascii=False, indent=2, allow_nan=False)
     enc = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     body = ",\n".join("    " + enc.encode(p) for p in parcels)
-    return f'{text[:-2]},\n  "parcels": [\n{body}\n  ]\n}}\n'
+    return _C1.sub(_json_escape, f'{text[:-2]},\n  "parcels": [\n{body}\n  ]\n}}\n')
+
+
+#: DEL and the C1 controls, which JSON allows raw but a terminal acts on (``0x9b`` is CSI).
+_C1 = re.compile("[\x7f-\x9f]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    # Outside strings JSON text is printable ASCII: these can only stand inside a string,
+    # where \uXXXX is the same character.
+    return f"\\u{ord(match.group()):04x}"
 
 
 def zone_cell(zone: Mapping[str, Any] | None) -> str:

@@ -1,16 +1,23 @@
-"""A Markdown report of a site check, for people (`to_markdown`)."""
+"""A Markdown report of a site check, for people (`to_markdown`).
+
+Every text of the document that comes from the data or holds some (names, ids, reasons,
+warnings, legal bases) is written with `layout.products.escape.escape_markdown`, so that it
+displays literally and no Markdown or HTML in a parcel, zone or constraint name takes effect
+when the report is rendered; criterion labels, our own, keep their text (``Gi*``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from layout.products.escape import escape_markdown as _md
 from layout.products.sitecheck.document import format_number as num
 from layout.products.sitecheck.document import zone_cell
 
 
-def _md(value: Any) -> str:
-    """Make text safe inside a Markdown table cell (and inert if the Markdown becomes HTML)."""
+def _label(value: Any) -> str:
+    """One of our own labels in a Markdown table cell: on one line, pipes and HTML escaped."""
     text = str(value).replace("\r", " ").replace("\n", " ")
     for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|")):
         text = text.replace(a, b)
@@ -55,10 +62,10 @@ def to_markdown(document: Mapping[str, Any]) -> str:
                       "| type | excluding | area (mu) | share | features | legal basis |",
                       "|---|---|---:|---:|---|---|"]
             for c in p["constraints"]:
-                feats = ", ".join(f["constraint_id"] for f in c["features"])
+                feats = ", ".join(_md(f["constraint_id"]) for f in c["features"])
                 lines.append(
                     f"| {_md(c['type'])} | {'yes' if c['excluding'] else 'no'} "
-                    f"| {num(c['area_mu'], 2)} | {num(100 * c['share'], 2)} % | {_md(feats)} "
+                    f"| {num(c['area_mu'], 2)} | {num(100 * c['share'], 2)} % | {feats} "
                     f"| {_md(c['legal_basis'])} |"
                 )
         su = p["suitability"]
@@ -69,7 +76,7 @@ def to_markdown(document: Mapping[str, Any]) -> str:
                   "", "| criterion | weight | value (0–1) | points |", "|---|---:|---:|---:|"]
         for c in su["contributions"]:
             lines.append(
-                f"| {_md(c['label_en'])} ({_md(c['criterion'])}) | {num(c['weight'], 3)} "
+                f"| {_label(c['label_en'])} ({_label(c['criterion'])}) | {num(c['weight'], 3)} "
                 f"| {num(c['value'], 2)} | {num(c['points'], 2)} |"
             )
         lines += ["", "### Place → industries", "",

@@ -17,9 +17,19 @@ from tests.products.maps.plan_data import sites_on_best_cells
 def visit(browser: Any) -> Iterator[Callable[..., Visit]]:
     contexts: list[Any] = []
 
-    def open_page(path: Path, *, wait: bool = True) -> Visit:
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        contexts.append(context)
+    def open_page(
+        path: Path,
+        *,
+        wait: bool = True,
+        query: str = "",
+        context: Any = None,
+        answer: str | None = None,
+    ) -> Visit:
+        """Open ``path`` (with ``?query``) in a new browser context, or again in ``context``
+        (``seen.page.context``); dialogs are dismissed, or prompts answered with ``answer``."""
+        if context is None:
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            contexts.append(context)
         page = context.new_page()
         seen = Visit(page)
 
@@ -32,15 +42,19 @@ def visit(browser: Any) -> Iterator[Callable[..., Visit]]:
 
         def on_dialog(d: Any) -> None:
             seen.dialogs.append(d.message)
-            d.dismiss()
+            if answer is None:
+                d.dismiss()
+            else:
+                d.accept(answer)
 
+        context.unroute("**/*")
         context.route("**/*", route)
         page.on("pageerror", lambda e: seen.page_errors.append(str(e)))
         page.on(
             "console", lambda m: seen.console_errors.append(m.text) if m.type == "error" else None
         )
         page.on("dialog", on_dialog)
-        page.goto(path.resolve().as_uri(), wait_until="load")
+        page.goto(path.resolve().as_uri() + (f"?{query}" if query else ""), wait_until="load")
         if wait:
             page.wait_for_function("() => window.__layout !== undefined", timeout=10_000)
         page.wait_for_timeout(300)

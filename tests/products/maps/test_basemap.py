@@ -43,13 +43,18 @@ def tianditu(layer: str) -> str:
     return (
         f"https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
         f"&VERSION=1.0.0&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
-        f"&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={KEY}"
+        f"&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={{tk}}"
     )
 
 
 def tile_layers(html: str) -> list[tuple[str, str]]:
-    """``(url template, options as JavaScript text)`` of every ``L.tileLayer`` in a page."""
-    found = re.findall(r"L\.tileLayer\(\s*(\".*?\"),\s*(\{.*?\})\s*\);", html, re.S)
+    """``(url template, options as JavaScript text)`` of every ``L.tileLayer`` in a page.
+
+    A Tianditu URL is followed by the ``.replace`` that puts the viewer's key in at view time.
+    """
+    found = re.findall(
+        r"L\.tileLayer\(\s*(\".*?\")(?:\.replace\(.*?\),)?,?\s*(\{.*?\})\s*\);", html, re.S
+    )
     return [(json.loads(url), opts) for url, opts in found]
 
 
@@ -94,12 +99,13 @@ def test_names() -> None:
         resolve_basemap("bing")
 
 
-def test_tianditu_needs_a_key() -> None:
-    with pytest.raises(BasemapError, match=TIANDITU_KEY_ENV) as err:
-        resolve_basemap("tianditu", env={})
+def test_tianditu_needs_no_key_to_write_maps() -> None:
+    tiles = resolve_basemap("tianditu", env={TIANDITU_KEY_ENV: KEY})
+    assert tiles is not None and all(t.viewer_key and KEY not in t.url for t in tiles.tiles)
+    assert resolve_basemap("tianditu", env={}) == tiles  # the environment changes nothing
+    with pytest.raises(BasemapError, match="unknown basemap") as err:
+        resolve_basemap("bing")
     assert isinstance(err.value, LayoutError) and isinstance(err.value, ValueError)
-    with pytest.raises(BasemapError, match="does not look like a Tianditu key"):
-        resolve_basemap("tianditu", env={TIANDITU_KEY_ENV: 'abc"; alert(1); "'})
 
 
 def test_tianditu_tiles() -> None:
@@ -152,11 +158,37 @@ def test_tianditu_map(monkeypatch: pytest.MonkeyPatch) -> None:
     tiles = tile_layers(html)
     assert [url for url, _ in tiles] == [tianditu("vec"), tianditu("cva")]
     assert all('"subdomains": "01234567"' in opts for _, opts in tiles)
+    assert html.count("encodeURIComponent(window.layoutTiandituKey)") == 2
+    assert html.count("window.layoutTiandituKey = (function") == 1  # asked once per page
     assert external_loads(html) == []  # tiles are JavaScript strings, not page assets
     assert "GCJ-02" not in html  # CGCS2000 tiles: no conversion, no note
+    assert KEY not in html
     monkeypatch.delenv(TIANDITU_KEY_ENV)
-    with pytest.raises(BasemapError):
-        overview_map(tiny_layers(), title="t", basemap="tianditu")
+    assert render_html(overview_map(tiny_layers(), title="t", basemap="tianditu")) == html
+
+
+def _all_bytes(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_tianditu_key_is_written_nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from layout.io import embedded as datasets
+    from tests.products.maps.plan_data import make_plan_dir
+
+    secret = "SECRET123"
+    monkeypatch.setenv(TIANDITU_KEY_ENV, secret)
+    monkeypatch.setattr(datasets, "load_all", tiny_layers)
+    plan = make_plan_dir(tmp_path / "plan")
+    paths = write_plan_maps(plan, out_dir=tmp_path / "maps", basemap="tianditu", title="t")
+    assert {p.suffix for p in paths} == {".html", ".png"}
+    written = {**_all_bytes(tmp_path / "maps"), **_all_bytes(plan)}
+    assert len(written) >= len(paths)
+    for name, data in written.items():  # HTML, PNG (and its metadata), JSON, GeoPackage...
+        assert secret.encode() not in data and secret.encode("utf-16-le") not in data, name
+    for path in paths:
+        if path.suffix == ".html":
+            html = path.read_text(encoding="utf-8")
+            assert [url for url, _ in tile_layers(html)] == [tianditu("vec"), tianditu("cva")]
 
 
 def test_gaode_overview_converts_every_overlay() -> None:

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import shapely
+from markdown_it import MarkdownIt
 
 from layout.products.maps import external_loads, render_html
 from layout.products.sitecheck import (
@@ -17,7 +25,8 @@ from layout.products.sitecheck import (
     to_markdown,
 )
 from layout.products.sitecheck.page import legend_html, report_html
-from layout.scoring.cache import ScoreCache
+from layout.scoring.cache import ScoreCache, ensure_cache
+from tests.fixtures import tiny_plan as tp
 
 
 def test_json_document(score_cache: ScoreCache, examples: dict[str, SiteCheck]) -> None:
@@ -68,3 +77,73 @@ def test_report_html_lists_every_parcel(score_cache: ScoreCache,
 def test_legend_is_one_line() -> None:
     legend = legend_html()
     assert "\n" not in legend and legend.count('<div class="row">') == 7
+
+
+#: A name that is HTML, a Markdown link, emphasis, a table pipe, a list marker and a line break.
+HOSTILE = "- 1. <img src=x onerror=alert(1)> [a](javascript:alert(2)) *b* _c_ `d` |e|\n# f"
+#: What the text of the hostile name displays as once rendered (its line break a space).
+SHOWN = HOSTILE.replace("\n", " ")
+#: Fields of the document holding text from the data (or built from it).
+DATA_FIELDS = {"name_zh", "name_en", "name", "label", "parcel_id", "zone_id", "site_id",
+               "constraint_id", "legal_basis", "message", "source", "confidence", "type"}
+#: The elements the Markdown report is made of (blockquote: a parcel's warnings).
+MD_TAGS = {"h1", "h2", "h3", "p", "ol", "li", "strong", "blockquote", "table", "thead", "tbody",
+           "tr", "th", "td"}
+
+
+def _hostile(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: HOSTILE if k in DATA_FIELDS and isinstance(v, str) else _hostile(v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_hostile(v) for v in value]
+    return value
+
+
+class _Texts(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
+        self.text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def test_markdown_renders_names_as_text(score_cache: ScoreCache,
+                                        examples: dict[str, SiteCheck]) -> None:
+    doc = report_dict(list(examples.values()), cache=score_cache)
+    doc["parcels"][0]["warnings"] = ["warning from the data"]
+    evil = _hostile(copy.deepcopy(doc))
+    assert json.dumps(evil).count("onerror") > 20  # names, ids, reasons, legal bases...
+    page = MarkdownIt("commonmark").enable("table").render(to_markdown(evil))
+    seen = _Texts()
+    seen.feed(page)
+    assert seen.tags <= MD_TAGS, seen.tags - MD_TAGS
+    assert "<img" not in page and "<a " not in page and "<code" not in page
+    # every occurrence displays literally: none lost to a split table row or a list
+    shown = to_markdown(evil).count("onerror")
+    assert seen.text.count(SHOWN) == shown
+    # the same document with plain names renders the same structure
+    plain = MarkdownIt("commonmark").enable("table").render(to_markdown(doc))
+    assert re.findall(r"<(\w+)", plain) == re.findall(r"<(\w+)", page)
+
+
+def test_documents_name_no_absolute_path(tmp_path: Path) -> None:
+    """A plan in a user's folder: the site-check documents name its files, not their paths."""
+    plan = tp.write_tiny_plan(tmp_path / "plan")
+    cache = ensure_cache(plan, root=tmp_path / "cache")
+    parcel = gpd.GeoDataFrame(
+        {"parcel_id": ["P1"]}, geometry=[shapely.box(501_500, 3_842_500, 502_500, 3_843_500)],
+        crs=tp.METRIC,
+    )
+    checks = check_parcels(parcel, industry="food", cache=cache, with_geometry=True)
+    doc = report_dict(checks, cache=cache)
+    assert doc["plan"]["label"] == "plan.toml"
+    texts = [to_json(doc), to_markdown(doc), report_html(doc),
+             render_html(site_map(checks, doc, cache=cache))]
+    for text in texts:
+        assert str(tmp_path) not in text and str(Path.home()) not in text
