@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from layout.cli.options import EXIT_BAD_INPUT, crs_option, datum_option
+from layout.cli.terminal import printable
 from layout.errors import LayoutError
 from layout.model.layers import LAYER_SCHEMAS
 
@@ -55,12 +56,12 @@ def validate(
             lat=lat, id_column=id_column,
             study_area=False if no_study_area else study_area)
     except LayoutError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(printable(f"error: {exc}"), err=True)
         ctx.exit(EXIT_BAD_INPUT)
     ordered = [p for p in problems if p.severity == "error"]
     ordered += [p for p in problems if p.severity != "error"]
     for number, problem in enumerate(ordered, start=1):
-        click.echo(f"{number:>3}. {problem}")
+        click.echo(printable(f"{number:>3}. {problem}"))
     n_errors = sum(p.severity == "error" for p in problems)
     n_warnings = len(problems) - n_errors
     label = problems[0].source if problems else (f"{path}:{layer}" if layer else path)
