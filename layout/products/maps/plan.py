@@ -98,9 +98,7 @@ def read_plan_maps_inputs(plan_dir: str | os.PathLike[str]) -> PlanMapsInputs:
         except DataFileError as exc:
             raise DataFileError(f"{exc}; {again}") from None
         listed = plan.manifest.get("files") if isinstance(plan.manifest, dict) else None
-        if not isinstance(listed, list):
-            raise DataFileError(f"{folder / 'manifest.json'}: lists no files; {again}")
-        for rel in listed:
+        for rel in listed if isinstance(listed, list) else []:
             if not (folder / str(rel)).is_file():
                 raise DataFileError(
                     f"{folder / str(rel)}: missing (manifest.json lists it); {again}"
