@@ -20,8 +20,10 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -29,6 +31,28 @@ R = TypeVar("R")
 
 #: ``PR_SET_PDEATHSIG`` of linux/prctl.h.
 PR_SET_PDEATHSIG = 1
+#: The signals that interrupt a command (Ctrl-C, and SIGTERM as the CLI handles it).
+INTERRUPTS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends (main thread, POSIX; else no effect).
+
+    A signal that arrives meanwhile is delivered when the block ends. Used where an exception
+    raised by a signal handler would be lost or cut a step in half: around forks (Python
+    ignores exceptions raised in its at-fork hooks) and around renames that go together.
+    """
+    can = hasattr(signal, "pthread_sigmask") and (
+        threading.current_thread() is threading.main_thread()
+    )
+    if can:
+        signal.pthread_sigmask(signal.SIG_BLOCK, INTERRUPTS)
+    try:
+        yield
+    finally:
+        if can:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, INTERRUPTS)
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -47,6 +71,8 @@ def init_worker(parent_pid: int) -> None:
     """Initializer of every worker: signals as the module docstring says, die with the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):  # forked while the parent deferred them
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, INTERRUPTS)
     die_with_parent(parent_pid)
 
 
@@ -67,7 +93,9 @@ def fork_map(
     )
     finished = False
     try:
-        out = list(pool.map(func, jobs, chunksize=chunksize))
+        with signals_deferred():  # the workers are forked when the jobs are submitted
+            results = pool.map(func, jobs, chunksize=chunksize)
+        out = list(results)
         finished = True
         return out
     finally:

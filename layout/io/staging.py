@@ -28,15 +28,14 @@ import json
 import logging
 import os
 import shutil
-import signal
 import socket
 import tempfile
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from layout.core.workers import signals_deferred
 from layout.errors import LayoutError
 
 logger = logging.getLogger(__name__)
@@ -266,26 +265,6 @@ def make_staging(target: Path, *, option: str = "--out") -> Path:
             f"({(exc.strerror or str(exc)).lower()}); choose a folder you can write"
         ) from None
     return stage
-
-
-@contextmanager
-def signals_deferred() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM until the block ends (main thread, POSIX; else no effect).
-
-    A signal that arrives meanwhile is delivered when the block ends, so a few renames that
-    must happen together are never cut in half.
-    """
-    sigs = {signal.SIGINT, signal.SIGTERM}
-    can = hasattr(signal, "pthread_sigmask") and (
-        threading.current_thread() is threading.main_thread()
-    )
-    if can:
-        signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
-    try:
-        yield
-    finally:
-        if can:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, sigs)
 
 
 def swap_in(pairs: Sequence[tuple[Path, Path]]) -> None:

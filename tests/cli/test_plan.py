@@ -64,12 +64,16 @@ ZONE_COLUMNS = [
 ALLOCATION_COLUMNS = ["industry", "zone_id", "zone_name", "area_mu", "area_ha"]
 
 
+#: Prefix of the staging folders (layout.io.staging.STAGING_PREFIX), spelt out independently.
+STAGING = ".layout-staging."
+
+
 def leftovers(folder: Path) -> list[str]:
     """Staging folders or temporary files left next to or inside the output folder."""
     names = [p.name for p in folder.parent.iterdir()]
     if folder.exists():
         names += [p.name for p in folder.rglob("*")]
-    return [n for n in names if n.endswith((".partial", ".part")) or n.startswith(".layout-staging")]
+    return [n for n in names if n.endswith((".partial", ".part")) or n.startswith(STAGING)]
 
 
 @pytest.fixture(scope="module")

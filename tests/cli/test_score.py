@@ -67,12 +67,16 @@ def read_measures(path: Path) -> pd.DataFrame:
     return m
 
 
+#: Prefix of the staging folders (layout.io.staging.STAGING_PREFIX), spelt out independently.
+STAGING = ".layout-staging."
+
+
 def leftovers(folder: Path) -> list[str]:
     """Staging folders or temporary files left next to or inside the output folder."""
     names = [p.name for p in folder.parent.iterdir()]
     if folder.exists():
         names += [p.name for p in folder.rglob("*")]
-    return [n for n in names if n.endswith((".partial", ".part")) or n.startswith(".layout-staging")]
+    return [n for n in names if n.endswith((".partial", ".part")) or n.startswith(STAGING)]
 
 
 # --- a successful run ----------------------------------------------------------------------
