@@ -20,7 +20,6 @@ import pyogrio
 import pytest
 import rasterio
 from click.testing import CliRunner, Result
-from geopandas.testing import assert_geodataframe_equal
 
 from layout.cli.main import cli
 from layout.config.catalog import load_catalog
