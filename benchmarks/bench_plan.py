@@ -29,6 +29,8 @@ def run(*args: str) -> tuple[float, float, dict[str, object]]:
         wall = time.perf_counter() - t0
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        manifest["stage_seconds"] = json.loads(
+            (out / "timings.json").read_text(encoding="utf-8"))["stage_seconds"]
     return wall, peak, manifest
 
 

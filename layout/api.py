@@ -27,8 +27,7 @@ from layout.config.plan import load_plan
 from layout.data.indicators import read_indicators
 from layout.data.inputs import PlanInputs, load_inputs
 from layout.model.plan import PlanConfig
-from layout.products.maps.plan import write_plan_maps
-from layout.products.planfolder import read_plan, read_sites, write_plan
+from layout.products.planfolder import read_plan, read_sites
 from layout.products.sitecheck import SiteCheck, check_parcels, read_parcels
 from layout.scoring.cache import ensure_cache
 from layout.scoring.suitability import SuitabilityResult
@@ -110,15 +109,19 @@ def plan(
     >>> sorted(result.sites["industry"].unique())[:2]
     ['aluminium', 'auto']
     """
-    inputs = load_inputs(config)
-    result = run_plan(inputs, sensitivity=sensitivity)
-    files = write_plan(result, out)
-    logger.info("wrote %d files to %s", len(files), out)
-    if maps is not None:
-        title = inputs.plan.name if lang == "zh" else inputs.plan.name_en
-        paths = write_plan_maps(out, out_dir=maps, lang=lang, date=date, title=title,
-                                config=inputs.plan.path)
-        logger.info("wrote %d maps to %s", len(paths), maps)
+    from layout.products.outputs import plan_outputs
+
+    plan_cfg = config if isinstance(config, PlanConfig) else load_plan(config)
+    # Both folders are checked before the run and replaced together after it, or not at all.
+    with plan_outputs(plan_cfg, out=out, maps=maps) as outputs:
+        inputs = load_inputs(plan_cfg)
+        result = run_plan(inputs, sensitivity=sensitivity)
+        files = outputs.write_plan(result)
+        logger.info("wrote %d plan files", len(files))
+        if maps is not None:
+            title = inputs.plan.name if lang == "zh" else inputs.plan.name_en
+            paths = outputs.write_maps(lang=lang, date=date, title=title, config=plan_cfg.path)
+            logger.info("wrote %d maps", len(paths))
     return result
 
 

@@ -94,15 +94,16 @@ def _sens_worker(weights: Mapping[str, Mapping[str, float]]) -> tuple[list[float
 
 def _map_runs(jobs: list[dict[str, dict[str, float]]], workers: int
               ) -> list[tuple[list[float], float]]:
-    """Run the jobs in order, in ``workers`` forked processes when there are several."""
+    """Run the jobs in order, in ``workers`` forked processes when there are several.
+
+    The workers never outlive the run, even when it is interrupted (`layout.core.workers`).
+    """
     if workers <= 1 or len(jobs) < 4:
         return [_sens_worker(j) for j in jobs]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from layout.core.workers import fork_map
 
-    ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        return list(pool.map(_sens_worker, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
+    return fork_map(_sens_worker, jobs, workers=workers,
+                    chunksize=max(1, len(jobs) // (4 * workers)))
 
 
 def _normalised(ws: Mapping[str, float], factors: Mapping[str, float]) -> dict[str, float]:

@@ -7,11 +7,13 @@ from pathlib import Path
 import click
 
 from layout.cli.options import (
+    REPLACED,
     basemap_option,
     cdn_option,
     date_option,
     default_date,
     lang_option,
+    output_folder,
     quiet_option,
 )
 from layout.cli.overview import DEFAULT_OUT
@@ -27,8 +29,9 @@ from layout.cli.overview import DEFAULT_OUT
     default=DEFAULT_OUT,
     show_default=True,
     metavar="DIR",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the maps.",
+    callback=output_folder,
+    type=click.Path(file_okay=False),
+    help=f"Folder for the maps. {REPLACED} It may not hold PLAN_DIR.",
 )
 @click.option(
     "--config",
@@ -60,7 +63,8 @@ def map_command(
     DIR/overview.html and .png show the input layers and every industry's recommended sites;
     DIR/industry_CODE.html and .png show one industry's suitability surface, exclusion reasons
     and sites.  The HTML maps open offline (one self-contained file each) unless --cdn or a
-    basemap is given.
+    basemap is given.  PLAN_DIR must be complete (every file its manifest.json lists), or a
+    folder of scores without a manifest (`layout score --out PLAN_DIR/suitability`).
     """
     from layout.products.maps.plan import write_plan_maps
 

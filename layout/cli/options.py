@@ -1,42 +1,148 @@
-"""Options and error handling shared by every subcommand."""
+"""Options and error handling shared by every subcommand.
+
+Every way a command can fail ends in one line on stderr (`LayoutGroup`):
+
+==============================================  =================================================
+bad input (`layout.errors.LayoutError`)          ``error: <message>``, exit 2
+a usage error (unknown option, bad value)       ``error: <what> (try 'layout plan -h')``, exit 2
+a file that cannot be read or written           ``error: <file>: <reason>``, exit 2
+Ctrl-C (SIGINT) / SIGTERM                       ``interrupted``, exit 130 / 143, after cleanup
+anything else (a bug)                           ``error: internal error: <Type>: <message> (run
+                                                with -v for the traceback)``, exit 1
+==============================================  =================================================
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
+import threading
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from layout.cli.logs import configure, reset
+from layout.cli.terminal import printable
 from layout.errors import LayoutError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: Exit status for bad input (a LayoutError): the message is printed, never a traceback.
 EXIT_BAD_INPUT = 2
+#: Exit status of an unexpected error (a bug): one line, the traceback with ``-v``.
+EXIT_INTERNAL = 1
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main process like Ctrl-C so that every cleanup runs."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+@contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """Turn SIGTERM into `Terminated` while the command runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _fail(message: str, status: int) -> NoReturn:
+    click.echo(printable(" ".join(message.split("\n"))), err=True)
+    sys.exit(status)
+
+
+def _usage_line(exc: click.UsageError) -> str:
+    """A usage error in one line: what is wrong and the help to read."""
+    message = " ".join(exc.format_message().split())
+    message = message[:1].lower() + message[1:]
+    path = exc.ctx.command_path if exc.ctx is not None else "layout"
+    return f"error: {message} (try '{path} -h')"
 
 
 class LayoutGroup(click.Group):
-    """A click group that turns library errors into a one-line message and exit status 2."""
+    """A click group whose every failure is one line on stderr (module docstring)."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command line; usage errors in one line instead of click's three to six."""
+        if not standalone_mode:
+            return super().main(args, prog_name or "layout", complete_var, False, **extra)
+        try:
+            status = super().main(args, prog_name or "layout", complete_var, False, **extra)
+        except click.UsageError as exc:
+            _fail(_usage_line(exc), EXIT_BAD_INPUT)
+        except click.Abort:  # Ctrl-C or end of input while click itself was prompting
+            _fail("interrupted", 130)
+        except click.ClickException as exc:
+            _fail(f"error: {exc.format_message()}", exc.exit_code)
+        sys.exit(status if isinstance(status, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the subcommand; report library errors in one line, without a traceback."""
         try:
-            return super().invoke(ctx)
+            with sigterm_interrupts():
+                return super().invoke(ctx)
         except LayoutError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_BAD_INPUT)
-        except FileNotFoundError as exc:
-            click.echo(f"error: {exc.filename or exc}: file not found", err=True)
-            sys.exit(EXIT_BAD_INPUT)
+            _fail(f"error: {exc}", EXIT_BAD_INPUT)
+        except Terminated:
+            _fail("interrupted", 128 + signal.SIGTERM)
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(130)
+            _fail("interrupted", 130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except OSError as exc:  # disk full, permission, a file gone: name the file
+            name = exc.filename or "a file"
+            reason = (exc.strerror or str(exc)).lower()
+            hint = "; check that it exists" if isinstance(exc, FileNotFoundError) else (
+                "; check the permissions and free space there")
+            _fail(f"error: {name}: {reason}{hint}", EXIT_BAD_INPUT)
+        except Exception as exc:
+            if ctx.meta.get("layout.verbose"):
+                click.echo(traceback.format_exc().rstrip(), err=True)
+            _fail(f"error: internal error: {type(exc).__name__}: {exc} (run with -v for the "
+                  "traceback)", EXIT_INTERNAL)
         finally:
             reset()
+
+
+def output_folder(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """Click callback of an output folder option: a Path; an empty name is refused.
+
+    The option's type must be ``click.Path(file_okay=False)`` without ``path_type``: a Path
+    would turn ``""`` into ``"."`` before this check.
+    """
+    if value is None:
+        return None
+    if not value.strip():
+        raise click.BadParameter(
+            "an empty name would write into the current folder; give a folder name"
+        )
+    return Path(value)
+
+
+#: Help text shared by the output folder options.
+REPLACED = ("Replaced as a whole when the command succeeds; must be new, empty or written by "
+            "layout (files of your own there are never deleted: the command refuses).")
 
 
 def _set_logging(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
@@ -115,7 +221,8 @@ def basemap_option(f: F) -> F:
     return click.option(
         "--basemap", type=click.Choice(["none", "osm", "tianditu", "gaode"]), default="none",
         show_default=True,
-        help="Background tiles: none (offline), osm, tianditu (key in $TIANDITU_KEY) or gaode "
+        help="Background tiles: none (offline), osm, tianditu (the key is given when the "
+        "map is viewed: map.html?tk=KEY, or asked once) or gaode "
         "(overlays converted to GCJ-02).")(f)
 
 

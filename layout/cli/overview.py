@@ -9,21 +9,22 @@ from typing import TYPE_CHECKING
 import click
 
 from layout.cli.options import (
+    REPLACED,
     basemap_option,
     cdn_option,
     date_option,
     default_date,
     lang_option,
+    output_folder,
     quiet_option,
 )
+from layout.cli.terminal import printable
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
 #: Default output folder (``make demo`` writes here).
 DEFAULT_OUT = "maps"
-
-
 
 
 @click.command("overview")
@@ -33,8 +34,9 @@ DEFAULT_OUT = "maps"
     default=DEFAULT_OUT,
     show_default=True,
     metavar="DIR",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for overview.html and overview.png.",
+    callback=output_folder,
+    type=click.Path(file_okay=False),
+    help=f"Folder for overview.html and overview.png. {REPLACED}",
 )
 @lang_option
 @cdn_option
@@ -50,21 +52,23 @@ def overview(
     given.  Each layer is validated first and its number of problems is shown.
     """
     from layout.io import embedded as datasets
+    from layout.io.staging import replace_folders
     from layout.products import summary as report
     from layout.products.maps import default_title, overview_map, overview_png, save_map
+    from layout.products.maps.plan import maps_folder
 
-    layers = datasets.load_all()
-    problems = _validate(layers)
-    if not quiet:
-        click.echo(report.format_summary(layers, lang=lang, problems=problems))
-    title = default_title(lang)
-    when = date or default_date()
-    m = overview_map(
-        layers, title=title, lang=lang, date=when, basemap=None if basemap == "none" else basemap
-    )
-    html = save_map(m, out_dir / "overview.html", cdn=cdn)
-    png = overview_png(layers, out_dir / "overview.png", lang=lang, title=title, date=when)
-    for path in (html, png):
+    with replace_folders([maps_folder(out_dir)]) as (stage,):
+        layers = datasets.load_all()
+        problems = _validate(layers)
+        if not quiet:
+            click.echo(printable(report.format_summary(layers, lang=lang, problems=problems)))
+        title = default_title(lang)
+        when = date or default_date()
+        m = overview_map(layers, title=title, lang=lang, date=when,
+                         basemap=None if basemap == "none" else basemap)
+        save_map(m, stage / "overview.html", cdn=cdn)
+        overview_png(layers, stage / "overview.png", lang=lang, title=title, date=when)
+    for path in (out_dir / "overview.html", out_dir / "overview.png"):
         size = path.stat().st_size / 1e6
         click.echo(f"wrote {path} ({size:.1f} MB)")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from layout.cli.options import quiet_option
+from layout.cli.options import REPLACED, output_folder, quiet_option
 
 
 @click.command(name="score")
@@ -22,10 +22,11 @@ from layout.cli.options import quiet_option
 @click.option(
     "--out",
     "out",
-    default=Path("out/suitability"),
+    default="out/suitability",
     show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder.",
+    callback=output_folder,
+    type=click.Path(file_okay=False),
+    help=f"Output folder. {REPLACED}",
 )
 @quiet_option
 def score_command(config: Path | None, industry: str, out: Path, quiet: bool) -> None:
@@ -39,25 +40,29 @@ def score_command(config: Path | None, industry: str, out: Path, quiet: bool) ->
 
     from layout.analysis.context import CriteriaContext
     from layout.analysis.measures import agglomeration_table
+    from layout.config.plan import load_plan
     from layout.data.inputs import load_inputs
     from layout.io.csvsafe import write_csv
-    from layout.io.staging import staged_output
+    from layout.io.staging import replace_folders
+    from layout.products.planfolder import plan_input_files, scores_folder
     from layout.scoring.suitability import score, write_result
 
     t0 = time.perf_counter()
-    inputs = load_inputs(config)
-    catalog = inputs.plan.catalog
-    codes = list(catalog.codes) if industry == "all" else [catalog.industry(industry).code]
-    if not quiet:
-        g = inputs.grid
-        click.echo(
-            f"plan: {inputs.plan.name_en} ({inputs.plan.label}); grid {g.nrows}x{g.ncols} "
-            f"at {g.cell:g} m, {g.n_cells:,} cells in the study area"
-        )
-    ctx = CriteriaContext(inputs)
+    plan = load_plan(config)
     written: list[Path] = []
-    hot_z = {}
-    with staged_output(out) as stage:
+    # The folder is checked and staged first; it is replaced as a whole at the end.
+    with replace_folders([scores_folder(out)], inputs=plan_input_files(plan)) as (stage,):
+        inputs = load_inputs(plan)
+        catalog = inputs.plan.catalog
+        codes = list(catalog.codes) if industry == "all" else [catalog.industry(industry).code]
+        if not quiet:
+            g = inputs.grid
+            click.echo(
+                f"plan: {inputs.plan.name_en} ({inputs.plan.label}); grid {g.nrows}x{g.ncols} "
+                f"at {g.cell:g} m, {g.n_cells:,} cells in the study area"
+            )
+        ctx = CriteriaContext(inputs)
+        hot_z = {}
         for code in codes:
             t = time.perf_counter()
             result = score(inputs, industry=code, context=ctx)

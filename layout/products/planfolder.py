@@ -2,12 +2,12 @@
 
 ``layout plan`` writes ``plan.gpkg`` (layers ``sites``, ``zone_industries``, ``allocation``),
 the score rasters and ``measures.csv`` under ``suitability/``, ``allocation.csv``, the report
-(``report.md``, ``report.html``) and ``manifest.json`` into one folder (docs/plan_outputs.md).
-Nothing else writes these files, and the review helpers read them back only through `read_plan`
-(`PlanOutputs`; `site_row` finds a site). Writing goes through
-`layout.io.staging.staged_output`: files appear in the output folder only when all of them were
-written, so a failed run leaves nothing half-written. The same plan writes the same bytes: no
-clock time reaches the files but the stage times of the manifest.
+(``report.md``, ``report.html``), ``manifest.json`` and ``timings.json`` into one folder
+(docs/plan_outputs.md). Nothing else writes these files, and the review helpers read them back
+only through `read_plan` (`PlanOutputs`; `site_row` finds a site). `write_plan` replaces the
+folder as a whole (`layout.io.staging.replace_folders`): a failed or interrupted run leaves the
+previous folder as it was. The same plan writes the same bytes: no clock time reaches the files
+but ``timings.json``, which holds the stage times and nothing else.
 """
 
 from __future__ import annotations
@@ -31,12 +31,13 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from layout.errors import DataFileError, LayoutError, Problem, ValidationError
 from layout.io.scoreraster import SuitabilitySurface, read_surface
-from layout.io.staging import staged_output
+from layout.io.staging import OutputFolder, replace_folders
 from layout.model.constraints import CONSTRAINT_BITS
 from layout.version import __version__
 
 if TYPE_CHECKING:  # the writer's stages are imported when it writes: reading stays light
     from layout.allocation.result import PlanResult
+    from layout.model.plan import PlanConfig
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,38 @@ BIT_NAMES: dict[int, str] = {bit: name for name, bit in CONSTRAINT_BITS.items()}
 
 #: Fixed GeoPackage timestamps, so that the same plan writes the same file contents.
 _GPKG_DATE = "2012-04-24T00:00:00Z"
+
+#: The files a plan folder holds (glob patterns): a folder holding only these is a plan folder.
+PLAN_NAMES: tuple[str, ...] = (
+    "plan.gpkg", "allocation.csv", "report.md", "report.html", "manifest.json", "timings.json",
+    "suitability/*_score.tif", "suitability/*_flags.tif", "suitability/measures.csv",
+)
+#: The files ``layout score`` writes into its folder.
+SCORE_NAMES: tuple[str, ...] = ("*_score.tif", "*_flags.tif", "measures.csv")
+
+
+def plan_folder(path: str | os.PathLike[str], *, option: str = "--out") -> OutputFolder:
+    """The plan folder at ``path`` as an output replaced as a whole (`replace_folders`)."""
+    return OutputFolder(Path(path), "plan", option, PLAN_NAMES)
+
+
+def scores_folder(path: str | os.PathLike[str], *, option: str = "--out") -> OutputFolder:
+    """A folder of score rasters (``layout score``) as an output replaced as a whole."""
+    return OutputFolder(Path(path), "scores", option, SCORE_NAMES)
+
+
+def plan_input_files(plan: PlanConfig) -> list[Path]:
+    """The files a plan reads: its TOML, its catalog and every input layer's file.
+
+    No output folder may hold one of them (`layout.io.staging.check_outputs`).
+    """
+    found = [spec.path for spec in plan.inputs.values() if spec.path is not None]
+    if plan.path is not None:
+        found.append(plan.path)
+    catalog = Path(plan.catalog.source)
+    if catalog.suffix == ".toml" and catalog.is_file():
+        found.append(catalog)
+    return [Path(p) for p in found]
 
 # --- writing -------------------------------------------------------------------------------
 
@@ -57,10 +90,8 @@ def _round(df: pd.DataFrame, digits: int = 6) -> pd.DataFrame:
     return out
 
 
-def manifest(
-    result: PlanResult, files: list[str], timings: Mapping[str, float]
-) -> dict[str, object]:
-    """The run's manifest: version, config and input hashes, seed, stage times, solver."""
+def manifest(result: PlanResult, files: list[str]) -> dict[str, object]:
+    """The run's manifest: version, config and input hashes, seed, solver (no clock time)."""
     plan = result.inputs.plan
     cfg_text = plan.path.read_bytes() if plan.path else b"embedded plan"
     sol = result.solution
@@ -79,14 +110,12 @@ def manifest(
         "seed": plan.seed,
         "crs": result.inputs.grid.crs.to_string(),
         "resolution_m": result.inputs.grid.cell,
-        "stage_seconds": {k: round(v, 3) for k, v in timings.items()},
         "solver": {
             "method": sol.method,
             "status": sol.status,
             "objective": sol.objective,
             "lp_bound": sol.bound,
             "gap_to_lp_bound": sol.gap,
-            "seconds": round(sol.seconds, 3),
             "greedy_objective": result.greedy.objective,
         },
         "files": files,
@@ -96,21 +125,39 @@ def manifest(
 def write_plan(
     result: PlanResult, out_dir: str | Path, *, timings: Mapping[str, float] | None = None
 ) -> list[Path]:
-    """Write every output of a plan into ``out_dir`` (all or nothing).
+    """Write every output of a plan into ``out_dir``, replacing the folder as a whole.
+
+    The folder must be new, empty or a plan folder (`layout.io.staging.check_outputs`); it is
+    replaced only when every file was written, so a failed run leaves it as it was.
 
     Returns
     -------
     list of Path
         The files written, in ``out_dir``.
     """
+    out = Path(out_dir)
+    with replace_folders([plan_folder(out)], inputs=plan_input_files(result.inputs.plan)) as (
+        stage,
+    ):
+        rels = write_plan_files(result, stage, timings=timings)
+    return [out / r for r in rels]
+
+
+def write_plan_files(
+    result: PlanResult, folder: Path, *, timings: Mapping[str, float] | None = None
+) -> list[str]:
+    """Write the plan's files into ``folder`` as it is (a staging folder); return their names.
+
+    `write_plan` and `layout.products.outputs.plan_outputs` call it inside a staging folder.
+    """
     from layout.analysis.measures import agglomeration_table
     from layout.io.csvsafe import write_csv
     from layout.products.report import plan_blocks, render_html, render_markdown
     from layout.scoring.suitability import write_result
 
-    out = Path(out_dir)
     rels: list[str] = []
-    with staged_output(out) as stage:
+    stage = folder
+    try:
         suit = stage / "suitability"
         suit.mkdir()
         for res in result.results.values():
@@ -151,13 +198,25 @@ def write_plan(
         )
         rels += ["report.md", "report.html"]
         times = dict(timings or result.timings)
-        rels.append("manifest.json")
-        man = _no_nan(manifest(result, rels, times))
+        clock = {"stage_seconds": {k: round(v, 3) for k, v in times.items()},
+                 "solver_seconds": round(result.solution.seconds, 3)}
+        (stage / "timings.json").write_text(  # apart from the manifest: the one file that varies
+            json.dumps(clock, indent=2) + "\n", encoding="utf-8"
+        )
+        rels += ["timings.json", "manifest.json"]
+        man = _no_nan(manifest(result, rels))
         (stage / "manifest.json").write_text(
             json.dumps(man, ensure_ascii=False, indent=2, default=_json_default) + "\n",
             encoding="utf-8",
         )
-    return [out / r for r in rels]
+    except OSError as exc:  # disk full, quota: one line naming the file (DataFileError is one)
+        if isinstance(exc, LayoutError):
+            raise
+        raise DataFileError(
+            f"{exc.filename or folder}: cannot write it ({exc.strerror or exc}); check the free "
+            "space and permissions there"
+        ) from None
+    return rels
 
 
 def _json_default(value: object) -> object:

@@ -3,7 +3,7 @@
 A successful run writes the files of docs/plan_outputs.md; running it twice gives the same
 tables and report.  Bad input (demand beyond the land, an industry without enterprises, zones off
 the study area, a missing file, an unknown key) exits with status 2 and one ``error:`` line saying
-what to change, and leaves nothing in the output folder: no file, no ``.partial`` staging folder.
+what to change, and leaves nothing in the output folder: no file, no staging folder.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import pyogrio
 import pytest
 import rasterio
 from click.testing import CliRunner, Result
-from geopandas.testing import assert_geodataframe_equal
 
 from layout.cli.main import cli
 from layout.config.catalog import load_catalog
@@ -64,12 +63,16 @@ ZONE_COLUMNS = [
 ALLOCATION_COLUMNS = ["industry", "zone_id", "zone_name", "area_mu", "area_ha"]
 
 
+#: Prefix of the staging folders (layout.io.staging.STAGING_PREFIX), spelt out independently.
+STAGING = ".layout-staging."
+
+
 def leftovers(folder: Path) -> list[str]:
     """Staging folders or temporary files left next to or inside the output folder."""
     names = [p.name for p in folder.parent.iterdir()]
     if folder.exists():
         names += [p.name for p in folder.rglob("*")]
-    return [n for n in names if n.endswith((".partial", ".part"))]
+    return [n for n in names if n.endswith((".partial", ".part")) or n.startswith(STAGING)]
 
 
 @pytest.fixture(scope="module")
@@ -112,14 +115,17 @@ def test_plan_exits_0_and_writes_the_documented_files(planned: tuple[Result, Pat
         "report.md",
         "report.html",
         "manifest.json",
+        "timings.json",
         "suitability/measures.csv",
     }
     expected |= {f"suitability/{c}_{kind}.tif" for c in CODES for kind in ("score", "flags")}
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-    assert written == expected
-    assert leftovers(out) == []
+    assert written == expected | {".layout-output"}  # the marker: a folder layout replaces
+    assert (out / ".layout-output").read_text(encoding="utf-8").startswith("kind = plan\n")
+    assert (maps / ".layout-output").read_text(encoding="utf-8").startswith("kind = maps\n")
+    assert leftovers(out) == [] and leftovers(maps) == []
     # the maps of layout.products.maps.plan: an overview and one map per industry
-    names = {p.name for p in maps.iterdir()}
+    names = {p.name for p in maps.iterdir()} - {".layout-output"}
     assert "overview.html" in names
     assert {f"industry_{c}.html" for c in CODES} <= names
     # the summary line and the listing of every output
@@ -197,49 +203,53 @@ def test_suitability_rasters_and_reports(planned: tuple[Result, Path, Path]) -> 
 def test_manifest(planned: tuple[Result, Path, Path], tiny_plan: Path) -> None:
     _, out, _ = planned
     man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    # docs/plan_outputs.md: package version, config and input hashes, seed, time of each stage
-    for key in (
-        "package",
-        "version",
-        "config_sha256",
-        "inputs",
-        "seed",
-        "stage_seconds",
-        "files",
-        "solver",
-    ):
+    # docs/plan_outputs.md: package version, config and input hashes, seed; no clock time
+    for key in ("package", "version", "config_sha256", "inputs", "seed", "files", "solver"):
         assert key in man, key
+    assert "stage_seconds" not in man
+    timings = json.loads((out / "timings.json").read_text(encoding="utf-8"))
+    assert list(timings) == ["stage_seconds", "solver_seconds"]
     assert man["config_sha256"] == hashlib.sha256(tiny_plan.read_bytes()).hexdigest()
     assert man["seed"] == 7
     assert set(man["inputs"]) == set(tp.default_plan()["inputs"])
     assert all("sha256=" in v for v in man["inputs"].values())
     for stage in ("load", "demand", "score", "candidates", "allocate", "sites"):
-        assert man["stage_seconds"][stage] >= 0
+        assert timings["stage_seconds"][stage] >= 0
     assert sorted(man["files"]) == sorted(
         p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()
+        and p.name != ".layout-output"
     )
     assert man["solver"]["objective"] >= man["solver"]["greedy_objective"]
 
 
 @pytest.mark.slow
-def test_running_twice_gives_the_same_outputs(
+def test_running_twice_gives_the_same_bytes(
     planned: tuple[Result, Path, Path], tiny_plan: Path, tmp_path: Path
 ) -> None:
-    _, out, _ = planned
-    again = tmp_path / "again"
+    """Every file of out/ and maps/ is byte-identical over two runs, but timings.json."""
+    _, out, maps = planned
+    again, again_maps = tmp_path / "again", tmp_path / "again_maps"
     result = CliRunner().invoke(
-        cli, ["plan", str(tiny_plan), "--out", str(again), "--no-maps", "--no-sensitivity", "-q"]
+        cli,
+        ["plan", str(tiny_plan), "--out", str(again), "--maps", str(again_maps),
+         "--no-sensitivity", "--date", "2012-04-24", "-q"],
     )
     assert result.exit_code == 0, result.output
-    for layer in ("sites", "zone_industries", "allocation"):
-        a = pyogrio.read_dataframe(out / "plan.gpkg", layer=layer)
-        b = pyogrio.read_dataframe(again / "plan.gpkg", layer=layer)
-        if isinstance(a, gpd.GeoDataFrame):
-            assert_geodataframe_equal(a, b)
-        else:
-            pd.testing.assert_frame_equal(a, b)
-    for name in ("allocation.csv", "report.md"):
-        assert (out / name).read_bytes() == (again / name).read_bytes(), name
+
+    def digests(folder: Path) -> dict[str, str]:
+        return {
+            p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+        }
+
+    first, second = digests(out), digests(again)
+    assert len(first) == 22 and first.keys() == second.keys()
+    differing = sorted(k for k in first if first[k] != second[k])
+    assert set(differing) <= {"timings.json"}, differing
+    timings = json.loads((again / "timings.json").read_text(encoding="utf-8"))
+    assert set(timings) == {"stage_seconds", "solver_seconds"}  # nothing but clock times
+    assert digests(maps) == digests(again_maps) and len(digests(maps)) == 17
 
 
 # --- bad input: exit 2, one line, nothing written ---------------------------------------------

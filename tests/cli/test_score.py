@@ -67,12 +67,16 @@ def read_measures(path: Path) -> pd.DataFrame:
     return m
 
 
+#: Prefix of the staging folders (layout.io.staging.STAGING_PREFIX), spelt out independently.
+STAGING = ".layout-staging."
+
+
 def leftovers(folder: Path) -> list[str]:
     """Staging folders or temporary files left next to or inside the output folder."""
     names = [p.name for p in folder.parent.iterdir()]
     if folder.exists():
         names += [p.name for p in folder.rglob("*")]
-    return [n for n in names if n.endswith((".partial", ".part"))]
+    return [n for n in names if n.endswith((".partial", ".part")) or n.startswith(STAGING)]
 
 
 # --- a successful run ----------------------------------------------------------------------
@@ -84,7 +88,7 @@ def test_score_all_exits_0_and_lists_its_files(scored: tuple[Result, Path]) -> N
     assert result.exception is None
     expected = {f"{c}_{kind}.tif" for c in CODES for kind in ("score", "flags")}
     expected.add("measures.csv")
-    assert {p.name for p in out.iterdir()} == expected
+    assert {p.name for p in out.iterdir()} == expected | {".layout-output"}
     lines = result.output.splitlines()
     assert lines[0].startswith("plan: Tiny test plan (plan.toml); grid ")
     assert lines[0].endswith(" at 200 m, 1,895 cells in the study area")
@@ -150,7 +154,8 @@ def test_through_the_main_group(tiny_plan: Path, tmp_path: Path) -> None:
         cli, ["score", str(tiny_plan), "--industry", "food", "--out", str(out), "-q"]
     )
     assert result.exit_code == 0, result.output
-    assert {p.name for p in out.iterdir()} == {"food_score.tif", "food_flags.tif", "measures.csv"}
+    names = {p.name for p in out.iterdir()}
+    assert names == {"food_score.tif", "food_flags.tif", "measures.csv", ".layout-output"}
     assert not result.output.startswith("plan:")  # quiet: only the summary
     assert result.output.startswith(f"wrote 3 files to {out}/")
     m = read_measures(out / "measures.csv")

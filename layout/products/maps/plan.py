@@ -12,14 +12,22 @@ into one folder:
 ``industry_<code>.png``   the same as a static figure for the report
 ========================  =====================================================================
 
-The files appear all together or not at all (`layout.io.staging.staged_output`); other files in the
-folder are left alone.
+The maps replace their folder as a whole (`layout.io.staging.replace_folders`): all together or
+not at all, and never over a folder holding files layout did not write.
+
+What the maps accept as a plan folder (docs/plan_outputs.md):
+
+* a folder written by ``layout plan`` (it has ``manifest.json``, or a ``plan.gpkg`` with the
+  plan's layers): it must be complete -- the manifest readable, every file it lists present --
+  or the maps refuse it, naming the file, rather than leave an industry out;
+* a folder of scores without a manifest, as ``layout score --out DIR/suitability`` writes:
+  ``suitability/<code>_score.tif`` with its ``<code>_flags.tif``, and optionally a
+  ``plan.gpkg`` holding only a ``sites`` layer; the industries found are mapped.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
 from pathlib import Path
@@ -28,18 +36,30 @@ from typing import Any, NamedTuple
 import geopandas as gpd
 
 from layout.errors import DataFileError
-from layout.io.staging import staged_output
+from layout.io.staging import OutputFolder, replace_folders
 from layout.products.maps.style import TEXT, check_lang, industry_order
 
 __all__ = [
+    "MAP_NAMES",
     "PlanMapsInputs",
     "manifest_config",
+    "maps_folder",
     "plan_title",
     "read_plan_maps_inputs",
+    "write_maps_files",
     "write_plan_maps",
 ]
 
 logger = logging.getLogger(__name__)
+
+#: The files of a maps folder (glob patterns): a folder holding only these is a maps folder.
+MAP_NAMES: tuple[str, ...] = ("overview.html", "overview.png", "industry_*.html",
+                              "industry_*.png")
+
+
+def maps_folder(path: str | os.PathLike[str], *, option: str = "--out") -> OutputFolder:
+    """The maps folder at ``path`` as an output replaced as a whole (`replace_folders`)."""
+    return OutputFolder(Path(path), "maps", option, MAP_NAMES)
 
 
 class PlanMapsInputs(NamedTuple):
@@ -56,33 +76,54 @@ class PlanMapsInputs(NamedTuple):
 def read_plan_maps_inputs(plan_dir: str | os.PathLike[str]) -> PlanMapsInputs:
     """What the maps draw of a plan folder: score rasters by industry, sites and manifest.
 
-    A complete plan folder is read by `layout.products.planfolder.read_plan`.  The maps also
-    accept a partial one (only ``suitability/``; a ``plan.gpkg`` with only its ``sites`` layer; no
-    manifest), read file by file as `read_plan` would: without a ``sites`` layer no sites are
-    drawn, and an unreadable manifest names no plan.
+    A folder written by ``layout plan`` is read by `layout.products.planfolder.read_plan` and
+    must be complete; a folder of scores without a manifest is read file by file (module
+    docstring).
 
     Raises
     ------
     DataFileError
-        ``plan.gpkg`` exists but its ``sites`` layer cannot be read or has no CRS.
+        A plan folder whose manifest is missing or unreadable, or lacks a file its manifest
+        lists; a score raster without its flags raster; a ``plan.gpkg`` whose ``sites`` layer
+        cannot be read or has no CRS. The message names the file and says to re-run
+        ``layout plan``.
     """
-    from layout.products.planfolder import read_plan, read_sites, score_paths
+    from layout.products.planfolder import PLAN_LAYERS, read_plan, read_sites, score_paths
 
     folder = Path(plan_dir)
-    try:
-        plan = read_plan(folder)
-    except DataFileError:
-        sites = read_sites(folder, required=False)
-        return PlanMapsInputs(score_paths(folder), sites, _read_manifest(folder))
-    return PlanMapsInputs(dict(plan.scores), plan.sites, plan.manifest)
+    again = f"re-run `layout plan --out {folder}` to write it again"
+    if (folder / "manifest.json").exists() or set(PLAN_LAYERS) <= _layers(folder / "plan.gpkg"):
+        try:
+            plan = read_plan(folder)
+        except DataFileError as exc:
+            raise DataFileError(f"{exc}; {again}") from None
+        listed = plan.manifest.get("files") if isinstance(plan.manifest, dict) else None
+        for rel in listed if isinstance(listed, list) else []:
+            if not (folder / str(rel)).is_file():
+                raise DataFileError(
+                    f"{folder / str(rel)}: missing (manifest.json lists it); {again}"
+                )
+        scores, sites, manifest = dict(plan.scores), plan.sites, plan.manifest
+    else:
+        scores, sites, manifest = score_paths(folder), read_sites(folder, required=False), None
+    for code, path in scores.items():
+        flags = path.with_name(f"{code}_flags.tif")
+        if not flags.is_file():
+            raise DataFileError(f"{flags}: missing (the maps need it with {path.name}); {again}")
+    return PlanMapsInputs(scores, sites, manifest)
 
 
-def _read_manifest(folder: Path) -> Any:
-    """``manifest.json`` of a partial plan folder; None when it is missing or unreadable."""
+def _layers(gpkg: Path) -> set[str]:
+    """Layer names of a GeoPackage; none when it is missing or unreadable."""
+    if not gpkg.is_file():
+        return set()
+    import pyogrio
+    from pyogrio.errors import DataSourceError
+
     try:
-        return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+        return {str(name) for name, _ in pyogrio.list_layers(gpkg)}
+    except DataSourceError:
+        return set()
 
 
 def manifest_config(manifest: Any, plan_dir: Path) -> Path | None:
@@ -147,13 +188,9 @@ def _map_jobs(jobs: list[str]) -> list[list[str]]:
     workers = min(os.cpu_count() or 1, 4, len(jobs))
     if workers <= 1:
         return [_write_one(j) for j in jobs]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from layout.core.workers import fork_map
 
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("fork")
-    ) as pool:
-        return list(pool.map(_write_one, jobs))
+    return fork_map(_write_one, jobs, workers=workers)  # no worker outlives an interruption
 
 
 def write_plan_maps(
@@ -183,8 +220,9 @@ def write_plan_maps(
     cdn
         Link Leaflet from a CDN instead of inlining it (smaller; needs a network).
     basemap
-        ``None``/``"none"`` (default, offline), ``"osm"``, ``"tianditu"`` (key in
-        ``$TIANDITU_KEY``) or ``"gaode"`` (overlays converted to GCJ-02).
+        ``None``/``"none"`` (default, offline), ``"osm"``, ``"tianditu"`` (the key is
+        given when the map is viewed, never written: docs/security.md) or ``"gaode"``
+        (overlays converted to GCJ-02).
     date
         Date shown in the titles; None shows none (the maps never read the clock).
     title
@@ -204,13 +242,40 @@ def write_plan_maps(
     Raises
     ------
     DataFileError
-        ``plan_dir`` holds neither ``plan.gpkg`` nor any ``suitability/<code>_score.tif``.
+        ``plan_dir`` is not a plan folder, or an incomplete one (`read_plan_maps_inputs`).
+    OutputFolderError
+        ``out_dir`` cannot be replaced (`layout.io.staging.check_outputs`): it holds
+        ``plan_dir`` or ``config``, files layout did not write, or cannot be written.
+    """
+    out = Path(out_dir)
+    inputs = [Path(plan_dir)] + ([Path(config)] if config is not None else [])
+    with replace_folders([maps_folder(out)], inputs=inputs) as (stage,):
+        names = write_maps_files(plan_dir, stage, lang=lang, cdn=cdn, basemap=basemap,
+                                 date=date, title=title, config=config, png=png)
+    return [out / name for name in names]
+
+
+def write_maps_files(
+    plan_dir: str | os.PathLike[str],
+    folder: Path,
+    *,
+    lang: str = "zh",
+    cdn: bool = False,
+    basemap: str | None = None,
+    date: str | dt.date | None = None,
+    title: str | None = None,
+    config: str | os.PathLike[str] | None = None,
+    png: bool = True,
+) -> list[str]:
+    """Write the maps of ``plan_dir`` into ``folder`` as it is (a staging folder); their names.
+
+    The options are those of `write_plan_maps`, which calls it inside a staging folder, as
+    `layout.products.outputs.plan_outputs` does.
     """
     from layout.io import embedded as datasets
 
     check_lang(lang)
     plan_dir = Path(plan_dir)
-    out = Path(out_dir)
     scores, sites, manifest = read_plan_maps_inputs(plan_dir)
     if not scores and sites is None:
         raise DataFileError(
@@ -229,23 +294,12 @@ def write_plan_maps(
         title = plan_title(config, lang)
 
     jobs = ["overview", *industry_order(list(scores))]
-    _JOB.update(
-        layers=layers,
-        sites=sites,
-        title=title,
-        lang=lang,
-        date=date,
-        basemap=basemap,
-        cdn=cdn,
-        png=png,
-        scores=scores,
-    )
+    _JOB.update(layers=layers, sites=sites, title=title, lang=lang, date=date,
+                basemap=basemap, cdn=cdn, png=png, scores=scores, stage=folder)
     names: list[str] = []
     try:
-        with staged_output(out) as stage:
-            _JOB["stage"] = stage
-            for written in _map_jobs(jobs):
-                names += written
+        for written in _map_jobs(jobs):
+            names += written
     finally:
         _JOB.clear()
-    return [out / name for name in names]
+    return names

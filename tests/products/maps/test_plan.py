@@ -150,17 +150,65 @@ def test_a_complete_plan_folder_is_read_by_read_plan(tmp_path: Path) -> None:
     assert "小型测试规划" in paths[0].read_text(encoding="utf-8")
 
 
-def test_a_partial_plan_folder_is_read_file_by_file(tmp_path: Path) -> None:
+def test_a_folder_of_scores_is_read_file_by_file(tmp_path: Path) -> None:
+    """Without a manifest: the scores `layout score` writes, and optionally a sites layer."""
     folder = make_plan_dir(tmp_path / "plan")  # plan.gpkg has only its sites layer
-    (folder / "cfg.toml").write_text("", encoding="utf-8")
-    (folder / "manifest.json").write_text('{"config": "cfg.toml"}', encoding="utf-8")
     found = read_plan_maps_inputs(folder)
     assert list(found.scores) == ["auto", "food"] and len(found.sites) == len(SITES)
-    assert manifest_config(found.manifest, folder) == folder / "cfg.toml"
-    (folder / "manifest.json").write_text("{not json", encoding="utf-8")
-    assert read_plan_maps_inputs(folder).manifest is None
+    assert found.manifest is None
+    (folder / "cfg.toml").write_text("", encoding="utf-8")
+    assert manifest_config({"config": "cfg.toml"}, folder) == folder / "cfg.toml"
     assert manifest_config(None, folder) is None
     assert manifest_config({"config": {"path": "missing.toml"}}, folder) is None
+
+
+def test_an_incomplete_plan_folder_is_an_error(tmp_path: Path) -> None:
+    """A folder with a manifest is a plan folder: every part must be there (kind 6 of issue 11)."""
+    from tests.fixtures.tiny_plan import write_tiny_plan
+
+    config = write_tiny_plan(tmp_path / "tiny")
+    folder = complete_plan_dir(tmp_path / "plan", config)
+    files = ["plan.gpkg", "suitability/auto_score.tif", "suitability/auto_flags.tif",
+             "suitability/food_score.tif", "suitability/food_flags.tif"]
+    (folder / "manifest.json").write_text(json.dumps({"config": str(config), "files": files}))
+    assert list(read_plan_maps_inputs(folder).scores) == ["auto", "food"]
+    again = f"re-run `layout plan --out {folder}`"
+
+    def refused(*words: str) -> None:
+        with pytest.raises(DataFileError) as err:
+            read_plan_maps_inputs(folder)
+        assert "\n" not in str(err.value) and again in str(err.value)
+        for word in words:
+            assert word in str(err.value)
+
+    (folder / "suitability" / "food_score.tif").rename(tmp_path / "food_score.tif")
+    refused(str(folder / "suitability" / "food_score.tif"), "missing (manifest.json lists it)")
+    (tmp_path / "food_score.tif").rename(folder / "suitability" / "food_score.tif")
+    (folder / "suitability" / "auto_flags.tif").unlink()
+    refused(str(folder / "suitability" / "auto_flags.tif"), "missing")
+    (folder / "manifest.json").write_text("{not json", encoding="utf-8")
+    refused(str(folder / "manifest.json"), "cannot read it")
+    (folder / "manifest.json").unlink()  # the plan's layers without a manifest
+    refused(str(folder / "manifest.json"), "missing")
+    # A manifest beside a plan.gpkg holding only sites is not a complete plan either.
+    partial = make_plan_dir(tmp_path / "partial")
+    (partial / "manifest.json").write_text('{"config": "cfg.toml"}', encoding="utf-8")
+    with pytest.raises(DataFileError, match="no layer 'zone_industries', 'allocation'"):
+        read_plan_maps_inputs(partial)
+
+
+def test_cli_map_refuses_an_incomplete_plan_folder(tmp_path: Path) -> None:
+    folder = complete_plan_dir(tmp_path / "plan", tmp_path / "plan.toml")
+    (folder / "manifest.json").write_text("{broken", encoding="utf-8")
+    out = tmp_path / "maps"
+    result = CliRunner().invoke(cli, ["map", str(folder), "--out", str(out), "--no-png"])
+    assert result.exit_code == 2, result.output
+    message = result.stderr.strip()
+    assert "\n" not in message and "Traceback" not in result.output
+    assert message.startswith(f"error: {folder / 'manifest.json'}: cannot read it")
+    assert "re-run `layout plan" in message
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]  # and no staging folder
 
 
 def test_an_unreadable_plan_gpkg_is_an_error(tmp_path: Path) -> None:
@@ -182,6 +230,7 @@ def test_cli_map(plan_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert result.exit_code == 0, result.output
     assert "wrote 6 files" in result.output
     assert sorted(p.name for p in out.iterdir()) == [
+        ".layout-output",
         "industry_auto.html",
         "industry_auto.png",
         "industry_food.html",
