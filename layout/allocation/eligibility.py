@@ -1,7 +1,11 @@
 """Eligible land: the cells each industry may be allocated, and whether they can meet its demand.
 
-Eligible cells exclude hard constraints (the score stage's flags) and, for pollution-intensive
-industries, cells within their residential buffer of an urban area. An industry, or all of them
+Eligible cells exclude hard constraints (the score stage's flags: a constraint covering more
+than a sliver of the cell) and, for pollution-intensive industries, cells within their
+residential buffer of an urban area, measured between polygons: a cell is excluded when any
+part of its square comes within the buffer of an urban-area polygon
+(`layout.analysis.context.CriteriaContext.near_layer`), so the site polygons keep the whole
+distance, not only their cell centres. An industry, or all of them
 together, needing more land than is eligible is an error that names the fix.
 """
 
@@ -73,11 +77,10 @@ def eligible_land(
     ctx = context
     cell_mu = g.cell_area_m2 / (10_000.0 / 15.0)
     eligible: dict[str, NDArray[np.bool_]] = {}
-    urban_d = ctx.distance_to("urban", ctx.urban_cells)
     for code, res in results.items():
         e = res.eligible.copy()
         if code in polluting:
-            e &= ~(np.nan_to_num(urban_d, nan=np.inf) < residential_buffer_m(catalog, code))
+            e &= ~ctx.near_layer("urban_areas", residential_buffer_m(catalog, code))
         eligible[code] = e
         avail = float(e.sum()) * cell_mu
         need = demand_mu_of(demand, code)

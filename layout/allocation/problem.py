@@ -18,6 +18,7 @@ new candidate values in the sensitivity runs).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -80,8 +81,32 @@ def incompatible_pairs(
 ) -> list[tuple[int, int]]:
     """Pairs (polluting candidate, sensitive candidate) closer than ``distance_m``.
 
-    The distance is the smallest distance between cell centres of the two candidates, found
-    with a k-d tree over the sensitive candidates' cells.
+    The distance is measured between the candidates' polygons, not their cell centres: the gap
+    between two cell squares whose centres lie ``dr`` rows and ``dc`` columns apart is
+    ``cell * hypot(max(|dr| - 1, 0), max(|dc| - 1, 0))``, and two candidates clash when the
+    gap between any of their cells is below ``distance_m``. A k-d tree over the sensitive
+    candidates' cells finds the cells whose centres are within ``distance_m`` plus one cell
+    diagonal (the widest the centre distance can exceed the gap); the exact gap then decides.
+    Site polygons are these cells clipped (`layout.allocation.sites.site_geometry`), which only
+    widens the gap, so chosen sites keep ``distance_m`` between their polygons.
+
+    Examples
+    --------
+    Two single-cell candidates 10 cells apart on a 100 m grid: their centres are 1,000 m apart
+    but their squares only 900 m, so at 1,000 m they clash and at 900 m they do not.
+
+    >>> from pyproj import CRS
+    >>> from layout.model.grid import Grid
+    >>> g = Grid(CRS.from_epsg(4547), 0.0, 100.0, 100.0, 1, 11, np.ones((1, 11), bool))
+    >>> one = np.ones(2)
+    >>> c = Candidates(["aluminium", "food"], [np.array([0]), np.array([10])],
+    ...                ["aluminium", "food"], np.array([0, 1]), np.array([1, 1]), one, one,
+    ...                ["aluminium", "food"])
+    >>> kw = dict(polluting=["aluminium"], sensitive=["food"])
+    >>> incompatible_pairs(c, g, distance_m=1000.0, **kw)
+    [(0, 1)]
+    >>> incompatible_pairs(c, g, distance_m=900.0, **kw)
+    []
     """
     pol = [j for j in range(len(cands)) if cands.industry[j] in polluting]
     sen = [j for j in range(len(cands)) if cands.industry[j] in sensitive]
@@ -98,10 +123,12 @@ def incompatible_pairs(
         pts.append(np.column_stack([cells // ncols, cells % ncols]))
         owner.append(np.full(len(cells), f))
         pos.append(np.arange(len(cells)))
-    tree = cKDTree(np.concatenate(pts).astype(np.float64))
+    pts_a = np.concatenate(pts).astype(np.float64)
+    tree = cKDTree(pts_a)
     owner_a = np.concatenate(owner)
     pos_a = np.concatenate(pos)
     r = distance_m / grid.cell
+    reach_r = r + math.sqrt(2.0)  # centre distance <= square gap + one cell diagonal
     pairs: list[tuple[int, int]] = []
     sen_by_fam: dict[int, list[int]] = {}
     for j in sen:
@@ -109,7 +136,7 @@ def incompatible_pairs(
     for f_pol in sorted({int(cands.family[j]) for j in pol}):
         order = cands.orders[f_pol]
         rc = np.column_stack([order // ncols, order % ncols]).astype(np.float64)
-        hits = tree.query_ball_point(rc, r=r - 1e-9, return_sorted=False)
+        hits = tree.query_ball_point(rc, r=reach_r, return_sorted=False)
         # reach[f][i]: smallest growth position of sensitive family f within reach of the
         # polluting family's i-th cell (inf when none); its running minimum over i tells, for
         # every polluting prefix, how long a sensitive prefix may be before they clash.
@@ -118,6 +145,10 @@ def incompatible_pairs(
             if not h:
                 continue
             h = np.asarray(h)
+            d = np.maximum(np.abs(pts_a[h] - rc[i]) - 1.0, 0.0)
+            h = h[np.hypot(d[:, 0], d[:, 1]) < r - 1e-9]
+            if not len(h):
+                continue
             for f_sen in np.unique(owner_a[h]):
                 arr = reach.setdefault(int(f_sen), np.full(len(order), np.inf))
                 arr[i] = pos_a[h[owner_a[h] == f_sen]].min()

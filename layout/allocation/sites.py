@@ -27,10 +27,33 @@ from layout.analysis.context import CriteriaContext
 from layout.data.inputs import PlanInputs
 from layout.model.criteria import CRITERIA
 from layout.scoring.suitability import SuitabilityResult
+from layout.settings import M2_PER_MU
 
 
-def site_geometry(cells: NDArray[np.int64], inputs: PlanInputs) -> shapely.Geometry:
-    """The polygon of a site: the union of its cells (flat indices into the plan grid)."""
+def site_geometry(cells: NDArray[np.int64], inputs: PlanInputs, *,
+                  context: CriteriaContext | None = None, clip: bool = True) -> shapely.Geometry:
+    """The polygon of a site: the union of its cells, clipped to the land the plan may use.
+
+    Parameters
+    ----------
+    cells
+        Flat indices into the plan grid.
+    inputs
+        The plan's inputs.
+    context
+        The plan's criteria context, whose study area and excluded-constraint union
+        (`CriteriaContext.excluded_geometry`) are reused; a new one when None.
+    clip
+        Clip to the study area and cut out the drawn constraint types the plan excludes. A
+        cell of the plan overlaps those by at most the sliver tolerance
+        (`layout.model.constraints.SLIVER_MU`); clipping removes even that, so the site check
+        finds no excluded overlap and nothing outside the study area. False: the bare cells.
+
+    Returns
+    -------
+    shapely.Geometry
+        A Polygon or MultiPolygon in the plan CRS.
+    """
     g = inputs.grid
     rows, cols = np.divmod(cells, g.ncols)
     r0, r1, c0, c1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
@@ -39,7 +62,17 @@ def site_geometry(cells: NDArray[np.int64], inputs: PlanInputs) -> shapely.Geome
     transform = g.transform @ Affine.translation(c0, r0)
     polys = [shapely.geometry.shape(geom) for geom, v in
              rasterio.features.shapes(mask, mask=mask.astype(bool), transform=transform) if v]
-    return shapely.union_all(polys)
+    geom = shapely.union_all(polys)
+    if not clip:
+        return geom
+    ctx = context if context is not None else CriteriaContext(inputs)
+    xmin, ymin, xmax, ymax = geom.bounds
+    # Clip the (large) unions to the site's box first: the overlay then sees a few vertices.
+    keep_out = shapely.clip_by_rect(ctx.excluded_geometry, xmin, ymin, xmax, ymax)
+    inside = shapely.clip_by_rect(ctx.study_area_geometry, xmin, ymin, xmax, ymax)
+    clipped = shapely.difference(shapely.intersection(geom, inside), keep_out)
+    parts = [p for p in shapely.get_parts(clipped) if p.geom_type == "Polygon" and p.area > 0]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 def _mean_contributions(res: SuitabilityResult, cells: NDArray[np.int64]) -> dict[str, float]:
@@ -80,13 +113,13 @@ def site_table(solution: Solution, cands: Candidates,
     Returns
     -------
     sites : GeoDataFrame
-        One row per site (``site_id`` ``<code>-<rank>``, area, scores, zone, county, reasons,
+        One row per site (``site_id`` ``<code>-<rank>``, area -- ``area_mu``, ``area_ha`` of
+        the clipped polygon (`site_geometry`) --, scores, zone, county, reasons,
         ``c_<criterion>`` contributions; ``stability`` NaN until the sensitivity runs).
     site_cells : dict
         Site id -> flat cell indices.
     """
     g = inputs.grid
-    cell_mu = g.cell_area_m2 / (10_000.0 / 15.0)
     zones = inputs.layer("zones")
     counties = inputs.layer("counties")
     zflat, cflat = ctx.zone_index.ravel(), ctx.county_index.ravel()
@@ -96,9 +129,12 @@ def site_table(solution: Solution, cands: Candidates,
         code = cands.industry[int(j)]
         cells = cands.cells(int(j))
         sc = results[code].score.ravel()[cells]
+        geom = site_geometry(cells, inputs, context=ctx)
+        # The reported area is the clipped polygon's (what the site check measures), at most
+        # one sliver (0.15 mu) per edge cell below n_cells x cell area.
+        area_mu = float(geom.area) / M2_PER_MU
         row: dict[str, Any] = {"industry": code, "n_cells": len(cells),
-                               "area_mu": len(cells) * cell_mu,
-                               "area_ha": len(cells) * cell_mu / MU_PER_HA,
+                               "area_mu": area_mu, "area_ha": area_mu / MU_PER_HA,
                                "mean_score": float(sc.astype(np.float64).mean()),
                                "min_score": float(sc.min())}
         z = _mode(zflat[cells])
@@ -110,7 +146,7 @@ def site_table(solution: Solution, cands: Candidates,
         contrib = {name: means.get(name, float("nan")) for name in CRITERIA}
         row["reasons"] = _reasons(contrib)
         row.update({f"c_{k}": v for k, v in contrib.items()})
-        row["geometry"] = site_geometry(cells, inputs)
+        row["geometry"] = geom
         rows.append(row)
         cells_of.append(cells)
     cols = ["site_id", "industry", "rank", "area_mu", "area_ha", "n_cells", "mean_score",

@@ -18,6 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
+
+from layout.settings import M2_PER_MU
+
 
 @dataclass(frozen=True)
 class ConstraintType:
@@ -94,6 +99,29 @@ DRAWN_CONSTRAINT_TYPES: tuple[str, ...] = tuple(n for n, t in CONSTRAINT_TYPES.i
 EXCLUDABLE_TYPES: tuple[str, ...] = tuple(n for n in CONSTRAINT_TYPES if n != "outside_study_area")
 #: Bit of cells outside the study area.
 OUTSIDE_BIT: int = CONSTRAINT_BITS["outside_study_area"]
+
+
+#: The one tolerance of the plan and the site check, in mu (0.15 mu = 100 m², a 10 m square:
+#: the positional precision of planning layers drawn at 1:10,000). The plan excludes a cell when
+#: an excluded constraint type, or the outside of the study area, covers more than this of the
+#: cell (`exceeds_sliver`); the site check reports smaller overlaps as slivers and counts larger
+#: ones (`layout.products.sitecheck.rules.VerdictRules.sliver_mu`). The plan's site polygons are
+#: then clipped to the boundary and to the excluded constraints, so what the site check measures
+#: on them is zero: a site of the plan is never `unsuitable` for a hard constraint.
+SLIVER_MU: float = 0.15
+
+
+def exceeds_sliver(coverage: NDArray[np.floating], *, cell_area_m2: float) -> NDArray[np.bool_]:
+    """Cells whose covered fraction ``coverage`` (0-1) is more than `SLIVER_MU` of their area.
+
+    Examples
+    --------
+    >>> exceeds_sliver(np.array([0.0, 0.01, 0.0101, 1.0]), cell_area_m2=10_000.0).tolist()
+    [False, False, True, True]
+    """
+    # float32 coverages carry ~1e-7 relative error: compare with a margin far below the sliver
+    limit = SLIVER_MU * M2_PER_MU / cell_area_m2
+    return np.asarray(coverage, np.float64) > limit + 1e-6
 
 
 def bit_names(bits: int) -> list[str]:
