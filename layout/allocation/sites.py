@@ -132,7 +132,7 @@ def site_table(solution: Solution, cands: Candidates,
         geom = site_geometry(cells, inputs, context=ctx)
         # The reported area is the clipped polygon's (what the site check measures), at most
         # one sliver (0.15 mu) per edge cell below n_cells x cell area.
-        area_mu = float(geom.area) / M2_PER_MU
+        area_mu = float(shapely.area(geom)) / M2_PER_MU
         row: dict[str, Any] = {"industry": code, "n_cells": len(cells),
                                "area_mu": area_mu, "area_ha": area_mu / MU_PER_HA,
                                "mean_score": float(sc.astype(np.float64).mean()),

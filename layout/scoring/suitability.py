@@ -31,11 +31,14 @@ from layout.config.criteria import criterion_specs, industry_weights
 from layout.data.inputs import PlanInputs
 from layout.errors import CRSError, LayoutError
 from layout.io.scoreraster import write_score_raster
-from layout.model.constraints import CONSTRAINT_BITS
+from layout.model.constraints import CONSTRAINT_BITS, OUTSIDE_BIT
 from layout.model.criteria import CRITERIA
 from layout.model.grid import Grid
 
 F32 = NDArray[np.float32]
+#: Flag bits that exclude a cell whatever the plan says: outside the study area, or cut by its
+#: boundary by more than a sliver (`layout.analysis.context.CriteriaContext.constraint_flags`).
+ALWAYS_EXCLUDED: int = OUTSIDE_BIT
 
 
 def score_kernel(
@@ -99,9 +102,12 @@ class SuitabilityResult:
     weight_source
         ``"direct"`` or ``"ahp"``.
     flags
-        uint16 bit flags of every constraint type covering each cell (`CONSTRAINT_BITS`).
+        uint16 bit flags of every constraint type covering more than a sliver of each cell
+        (`CONSTRAINT_BITS`, `layout.model.constraints.SLIVER_MU`).
     exclude_bits
-        Which flag bits exclude a cell in this plan.
+        Which flag bits exclude a cell in this plan. The ``outside_study_area`` bit always
+        excludes too (`ALWAYS_EXCLUDED`): it marks the cells beyond the boundary and those the
+        boundary cuts by more than a sliver.
     """
 
     industry: str
@@ -117,12 +123,12 @@ class SuitabilityResult:
     @property
     def excluded(self) -> NDArray[np.bool_]:
         """Cells inside the study area that a hard constraint excludes."""
-        return self.grid.mask & ((self.flags & np.uint16(self.exclude_bits)) != 0)
+        return self.grid.mask & ((self.flags & np.uint16(self.exclude_bits | ALWAYS_EXCLUDED)) != 0)
 
     @property
     def eligible(self) -> NDArray[np.bool_]:
         """Cells inside the study area that no hard constraint excludes."""
-        return self.grid.mask & ((self.flags & np.uint16(self.exclude_bits)) == 0)
+        return self.grid.mask & ((self.flags & np.uint16(self.exclude_bits | ALWAYS_EXCLUDED)) == 0)
 
     def contributions(self) -> dict[str, F32]:
         """Weighted contribution of each criterion (0–100 points), summing to the score."""
@@ -176,7 +182,8 @@ class SuitabilityResult:
             )
         df = pd.DataFrame(rows)
         df.attrs["score"] = float(self.score[cells].astype(np.float64).mean())
-        bits = int(np.bitwise_or.reduce(self.flags[cells] & np.uint16(self.exclude_bits)))
+        bits = int(np.bitwise_or.reduce(
+            self.flags[cells] & np.uint16(self.exclude_bits | ALWAYS_EXCLUDED)))
         df.attrs["excluded_by"] = [k for k, b in CONSTRAINT_BITS.items() if bits & b]
         df.attrs["excluded_share"] = float(self.excluded[cells].mean())
         return df
@@ -240,7 +247,7 @@ def score(
         trans[name] = t
     flags = ctx.flags(industry)
     exclude_bits = plan.exclude_mask_bits
-    eligible = inputs.grid.mask & ((flags & np.uint16(exclude_bits)) == 0)
+    eligible = inputs.grid.mask & ((flags & np.uint16(exclude_bits | ALWAYS_EXCLUDED)) == 0)
     weights = {k: s.weight for k, s in specs.items()}
     total, _ = score_kernel(list(trans.values()), list(weights.values()), eligible)
     total[~inputs.grid.mask] = np.nan

@@ -15,7 +15,8 @@ Verdict rules (`VerdictRules`, every threshold a keyword)
 ``conditional`` when none of those holds but any of
 
 * a smaller excluding overlap of at least ``sliver_mu`` (0.15 mu, 100 m²: below that it is
-  reported as a sliver within the precision of the boundaries), or any overlap of a constraint
+  reported as a sliver within the precision of the boundaries; the plan excludes a cell at the
+  same tolerance, `layout.model.constraints.SLIVER_MU`), or any overlap of a constraint
   type the plan does not exclude;
 * part of the parcel (more than ``outside_tolerance``, 0.1 %) lies outside the study area;
 * the parcel lies outside every zone, only partly in one, or in a zone whose leading
@@ -42,6 +43,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from layout.data.parcels import MAX_OUTSIDE_SHARE, MAX_REPAIR_CHANGE
+from layout.model.constraints import SLIVER_MU
 from layout.products.sitecheck.results import (
     KINDS,
     SEVERITIES,
@@ -66,7 +68,7 @@ class VerdictRules:
 
     max_overlap_share: float = 0.05
     max_overlap_mu: float = 15.0
-    sliver_mu: float = 0.15
+    sliver_mu: float = SLIVER_MU  # the plan's tolerance too (layout.model.constraints)
     min_zone_share: float = 0.5
     score_conditional: float = 40.0
     score_unsuitable: float = 25.0
