@@ -218,8 +218,14 @@ def in_box(xy: NDArray[np.float64], box: tuple[float, float, float, float]) -> N
 def test_site_geometry_raises_no_warning(tiny_inputs: PlanInputs) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        geom = site_geometry(np.array([0, 1], np.int64), tiny_inputs)
-    assert shapely.area(geom) == pytest.approx(2 * CELL_M2)
+        bare = site_geometry(np.array([0, 1], np.int64), tiny_inputs, clip=False)
+        clipped = site_geometry(np.array([0, 1], np.int64), tiny_inputs)
+    assert shapely.area(bare) == pytest.approx(2 * CELL_M2)
+    # Cells 0 and 1 are the grid's top row, north of the boundary (its top edge, read from
+    # WGS84, lies a few millimetres above y = 3,849,000): clipped to the study area, the site
+    # keeps only that sliver (issue 12: site polygons are clipped to the boundary).
+    assert shapely.area(clipped) < 0.01 * CELL_M2
+    assert shapely.area(shapely.difference(clipped, tp.BOUNDARY)) < 10.0  # m², mm-wide
 
 
 def test_sites_are_contiguous_and_their_areas_consistent(planned: PlanResult) -> None:

@@ -131,11 +131,16 @@ def test_score_range_mask_and_exclusion(results: list[SuitabilityResult]) -> Non
         assert np.isfinite(inside).all() and (inside >= 0).all() and (inside <= 100).all()
         assert np.isnan(r.score[~m]).all()
         assert (r.score[r.excluded] == 0).all()
-        assert ((r.flags[r.excluded] & np.uint16(r.exclude_bits)) != 0).all()
+        outside = CONSTRAINT_BITS["outside_study_area"]
+        # the outside bit always excludes, whatever the plan's exclude list (issue 12)
+        assert ((r.flags[r.excluded] & np.uint16(r.exclude_bits | outside)) != 0).all()
         assert not (r.eligible & r.excluded).any()
         np.testing.assert_array_equal(r.eligible | r.excluded, m)
-        assert (r.flags[~m] & CONSTRAINT_BITS["outside_study_area"]).all()
-        assert not (r.flags[m] & CONSTRAINT_BITS["outside_study_area"]).any()
+        assert (r.flags[~m] & outside).all()
+        # inside the mask it marks the cells the boundary cuts by more than a sliver
+        # (checked against shapely in tests/analysis/test_context.py); never eligible
+        cut = m & ((r.flags & outside) != 0)
+        assert not r.eligible[cut].any()
         assert r.score[r.eligible].max() > 0
 
 
