@@ -76,6 +76,7 @@ from numpy.typing import NDArray
 
 from layout.core.quantiles import N_QUANTILES, percentile_from_quantiles, quantile_table
 from layout.errors import DataFileError, LayoutError
+from layout.model.constraints import OUTSIDE_BIT
 from layout.scoring.cachekey import CACHE_FORMAT, cache_key, catalog_file, plan_data
 from layout.version import __version__
 
@@ -161,7 +162,13 @@ class ScoreCache:
 
     @property
     def exclude_bits(self) -> int:
-        """Flag bits of the excluded constraint types."""
+        """Flag bits that exclude a cell: the plan's excluded types and ``outside_study_area``.
+
+        The outside bit always excludes (`layout.scoring.suitability.ALWAYS_EXCLUDED`): it also
+        marks cells inside the mask that the boundary cuts by more than a sliver, whose score
+        is 0 like any excluded cell's; readers of the cache (the site check) then count the
+        same eligible cells as the cached quantiles.
+        """
         return int(self.manifest["exclude_bits"])
 
     @property
@@ -436,7 +443,7 @@ def _build(plan: PlanConfig, key: str, stage: Path) -> None:
         "grid": {"nrows": g.nrows, "ncols": g.ncols, "x0": g.x0, "y_top": g.y_top},
         "codes": codes,
         "exclude": list(plan.exclude),
-        "exclude_bits": plan.exclude_mask_bits,
+        "exclude_bits": plan.exclude_mask_bits | OUTSIDE_BIT,
         "weights": weights,
         # labels for reports, so that a check need not import layout.analysis.criteria
         # (scipy.signal)

@@ -615,6 +615,14 @@ def test_constraint_flags_carry_the_right_bits(ctx: CriteriaContext) -> None:
     for ctype, box in tp.CONSTRAINTS.values():
         expected[in_box(grid, box)] |= CONSTRAINT_BITS[ctype]
     expected[~grid.mask] |= CONSTRAINT_BITS["outside_study_area"]
+    # Cells the boundary's diagonal cuts by more than a sliver (100 m², shapely) are outside
+    # too, though their centre is inside (issue 12: one rule for plan and site check).
+    xx, yy = centres(grid)
+    half = grid.cell / 2
+    squares = shapely.box(xx - half, yy - half, xx + half, yy + half)
+    cut = shapely.area(shapely.difference(squares, tp.BOUNDARY)) > 100.0
+    assert (cut & grid.mask).sum() == 15  # the 15 cells along the cut corner's diagonal
+    expected[cut] |= CONSTRAINT_BITS["outside_study_area"]
     flags = ctx.constraint_flags
     assert flags.dtype == np.uint16
     np.testing.assert_array_equal(flags, expected)
