@@ -17,6 +17,7 @@ industries, cells within their residential buffer of an urban area
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
@@ -42,6 +43,11 @@ class Solution:
     gap: float = float("nan")
     seconds: float = 0.0
     status: str = ""
+    #: HiGHS's own relative gap to its dual bound at the end (<= ``mip_gap`` when it proves
+    #: optimality). ``gap`` above is measured against the LP relaxation instead, which is
+    #: looser: with binding separation pairs the embedded plan shows ~3 % there while HiGHS
+    #: proves the choice optimal within 0.2 %. NaN for the greedy baseline.
+    solver_gap: float = float("nan")
 
 
 
@@ -105,7 +111,10 @@ def solve(problem: Problem, *, options: AllocationOptions, values: F64 | None = 
             # The LP optimum of the full objective (score × mu minus the shortfall penalty)
             # bounds the integer optimum of the same objective from above.
             bound = float(-lp.fun)
-    return _summarise(problem, chosen, "milp", t, str(res.message), bound, vals)
+    sol = _summarise(problem, chosen, "milp", t, str(res.message), bound, vals)
+    reported = getattr(res, "mip_gap", None)
+    solver_gap = float(reported) if reported is not None else float("nan")
+    return dataclasses.replace(sol, solver_gap=solver_gap)
 
 
 def solve_greedy(problem: Problem, *, options: AllocationOptions,

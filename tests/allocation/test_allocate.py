@@ -537,6 +537,10 @@ def test_lp_bound_is_at_least_the_objective(scenario: Scenario) -> None:
     if sum(sol.shortfall_mu.values()) == 0:
         assert sol.bound >= sol.objective - 1e-6
         assert sol.gap >= -1e-9
+    # HiGHS's own gap: proven within the configured mip_gap when it reports optimality
+    if "Optimal" in sol.status:
+        assert 0.0 <= sol.solver_gap <= case.options.mip_gap + 1e-12
+    assert math.isnan(solve_greedy(case.problem, options=case.options).solver_gap)
     x = solve_lp(case.problem)
     assert x.shape == (len(case.cands),)
     assert ((x >= -1e-9) & (x <= 1 + 1e-9)).all()
