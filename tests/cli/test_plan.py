@@ -57,6 +57,7 @@ ZONE_COLUMNS = [
     "industry",
     "mean_score",
     "allocated_mu",
+    "sites",
     "leading",
     "reasons",
 ]
@@ -141,7 +142,7 @@ def test_plan_gpkg_layers(planned: tuple[Result, Path, Path]) -> None:
     _, out, _ = planned
     gpkg = out / "plan.gpkg"
     layers = {name for name, _ in pyogrio.list_layers(gpkg)}
-    assert layers == {"sites", "zone_industries", "allocation"}
+    assert layers == {"sites", "zone_industries", "allocation", "zones"}
     sites = pyogrio.read_dataframe(gpkg, layer="sites")
     assert isinstance(sites, gpd.GeoDataFrame) and sites.crs.to_epsg() == 4547
     assert list(sites.columns) == [*SITE_COLUMNS, "geometry"]
