@@ -30,8 +30,7 @@ def texts(result: PlanResult, kind: str) -> list[str]:
 
 def allocation(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
     """An allocation table (industry, zone id, mu) with the tiny plan's zone names."""
-    names = {"": ""} | {z: n for z, n in zip(tp.ZONES, ["东区汽车园", "西区食品园", "北部园区"],
-                                             strict=True)}
+    names = {"": ""} | dict(zip(tp.ZONES, ["东区汽车园", "西区食品园", "北部园区"], strict=True))
     return pd.DataFrame({"industry": [r[0] for r in rows], "zone_id": [r[1] for r in rows],
                          "zone_name": [names[r[1]] for r in rows],
                          "area_mu": [r[2] for r in rows], "area_ha": [r[2] / 15 for r in rows]})
