@@ -79,6 +79,7 @@ def plan(
     sensitivity: bool | None = None,
     lang: str = "zh",
     date: str | None = None,
+    title: str | None = None,
 ) -> PlanResult:
     """Run the plan and write its folder: where each industry goes, what each zone should host.
 
@@ -96,6 +97,10 @@ def plan(
         Language of the maps, ``"zh"`` or ``"en"``.
     date
         Date shown on the maps (``YYYY-MM-DD``); None: today.
+    title
+        Name of this run on the maps, the report and ``manifest.json`` (``title``), in both
+        languages; None: the plan's ``name`` / ``name_en`` (a variant made with
+        ``vary_plan`` or ``dataclasses.replace`` shows its own).
 
     Returns
     -------
@@ -109,9 +114,9 @@ def plan(
     >>> sorted(result.sites["industry"].unique())[:2]
     ['aluminium', 'auto']
     """
-    from layout.products.outputs import plan_outputs
+    from layout.products.outputs import plan_outputs, titled
 
-    plan_cfg = config if isinstance(config, PlanConfig) else load_plan(config)
+    plan_cfg = titled(config if isinstance(config, PlanConfig) else load_plan(config), title)
     # Both folders are checked before the run and replaced together after it, or not at all.
     with plan_outputs(plan_cfg, out=out, maps=maps) as outputs:
         inputs = load_inputs(plan_cfg)

@@ -39,6 +39,7 @@ from layout.allocation.result import PlanResult
 from layout.allocation.sensitivity import run_sensitivity
 from layout.allocation.sites import allocation_table, site_table, zone_industries
 from layout.allocation.solve import solve, solve_greedy
+from layout.allocation.zones import zone_capacity_mu
 from layout.analysis.context import CriteriaContext
 from layout.data.inputs import PlanInputs
 from layout.model.options import AllocationOptions, DemandOptions, SensitivityOptions
@@ -111,13 +112,10 @@ def run_plan(
     demand_mu = {str(c): float(v) for c, v in demand["demand_mu"].items()}
     cands = grow_candidates({c: r.score for c, r in results.items()}, eligible, demand_mu, g,
                             options=opts)
-    zones = inputs.layer("zones")
-    zone_area_mu = zones.geometry.area.to_numpy() / (10_000.0 / 15.0)
-    built = pd.to_numeric(zones["built_share"], errors="coerce").fillna(1.0).to_numpy()
-    capacity = zone_area_mu * np.clip(1.0 - built, 0.0, 1.0)
+    capacity = zone_capacity_mu(inputs.layer("zones"))
     problem = build_problem(
         cands, g, demand_mu={c: demand_mu[c] for c in cands.industries},
-        zone_index=ctx.zone_index, zone_capacity_mu=capacity, polluting=polluting,
+        zone_index=ctx.zone_index, zone_capacity_mu=capacity.tolist(), polluting=polluting,
         sensitive=list(opts.sensitive), options=opts)
     timings["candidates"] = time.perf_counter() - t
     say(f"candidates: {len(cands):,} regions from {len(cands.orders)} seeds; "

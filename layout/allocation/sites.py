@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from layout.allocation.candidates import Candidates
 from layout.allocation.demand import MU_PER_HA
 from layout.allocation.solve import Solution
+from layout.allocation.zones import leading_industries
 from layout.analysis.context import CriteriaContext
 from layout.data.inputs import PlanInputs
 from layout.model.criteria import CRITERIA
@@ -176,21 +177,31 @@ def zone_industries(results: Mapping[str, SuitabilityResult],
                     eligible: Mapping[str, NDArray[np.bool_]],
                     site_cells: Mapping[str, NDArray[np.int64]], sites: gpd.GeoDataFrame,
                     inputs: PlanInputs, ctx: CriteriaContext) -> pd.DataFrame:
-    """Per zone, every industry ranked by its mean score on the zone's eligible land."""
+    """Per zone, every industry ranked by its mean score on the zone's eligible land.
+
+    Every industry of the plan has a row in every zone, so every allocation made in a zone is
+    listed (``allocated_mu`` > 0, with the ``sites`` that hold it), whether or not the
+    industry ranks high there or is one of the zone's designated ``leading`` industries.
+    ``reasons`` names the criteria that contribute most to the mean score and, for an
+    allocation outside the zone's leading industries, says so.
+    """
     zones = inputs.layer("zones")
     zone_of = ctx.zone_index
     cell_mu = inputs.grid.cell_area_m2 / (10_000.0 / 15.0)
     zflat = zone_of.ravel()
+    ind_of = {str(s): str(c) for s, c in zip(sites["site_id"], sites["industry"], strict=True)}
     alloc: dict[tuple[int, str], float] = {}
+    held: dict[tuple[int, str], list[str]] = {}
     for sid, cells in site_cells.items():
-        code = str(sites.loc[sites["site_id"] == sid, "industry"].iloc[0])
+        code = ind_of[str(sid)]
         zc = zflat[cells]
         for zz, n in zip(*np.unique(zc[zc >= 0], return_counts=True), strict=True):
             alloc[(int(zz), code)] = alloc.get((int(zz), code), 0.0) + float(n) * cell_mu
+            held.setdefault((int(zz), code), []).append(str(sid))
     rows = []
     for z in range(len(zones)):
         in_zone = zone_of == z
-        leading = str(zones.iloc[z]["leading"] or "").split(",")
+        leading = leading_industries(zones.iloc[z]["leading"])
         per = []
         for code, res in results.items():
             cells = in_zone & eligible[code]
@@ -202,13 +213,17 @@ def zone_industries(results: Mapping[str, SuitabilityResult],
             per.append((mean, code, contrib))
         per.sort(key=lambda x: (-x[0], x[1]))
         for rank, (mean, code, contrib) in enumerate(per, start=1):
+            mu = alloc.get((z, code), 0.0)
+            reasons = _reasons(contrib) if contrib else "no unconstrained land for this industry"
+            if mu > 0 and code not in leading:
+                reasons += "; not a designated leading industry of the zone"
             rows.append({"zone_id": str(zones.iloc[z]["zone_id"]),
                          "zone_name": str(zones.iloc[z]["name_zh"]), "rank": rank,
-                         "industry": code, "mean_score": mean,
-                         "allocated_mu": alloc.get((z, code), 0.0), "leading": code in leading,
-                         "reasons": _reasons(contrib) if contrib else
-                         "no unconstrained land for this industry"})
-    return pd.DataFrame(rows)
+                         "industry": code, "mean_score": mean, "allocated_mu": mu,
+                         "sites": ",".join(sorted(held.get((z, code), []))),
+                         "leading": code in leading, "reasons": reasons})
+    return pd.DataFrame(rows, columns=["zone_id", "zone_name", "rank", "industry", "mean_score",
+                                       "allocated_mu", "sites", "leading", "reasons"])
 
 
 def allocation_table(sites: gpd.GeoDataFrame, site_cells: Mapping[str, NDArray[np.int64]],

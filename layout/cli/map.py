@@ -42,6 +42,9 @@ from layout.cli.overview import DEFAULT_OUT
     "PLAN_DIR/manifest.json, else the embedded plan].",
 )
 @click.option("--no-png", "no_png", is_flag=True, help="Write the HTML maps only.")
+@click.option("--title", default=None, metavar="TEXT",
+              help="Name shown on the maps [default: the name the plan folder was written "
+              "under (manifest.json title), else the plan's [plan] name].")
 @lang_option
 @cdn_option
 @basemap_option
@@ -56,6 +59,7 @@ def map_command(
     date: str | None,
     config: Path | None,
     no_png: bool,
+    title: str | None,
     quiet: bool,
 ) -> None:
     """Write the maps of PLAN_DIR (a folder written by `layout plan`) into DIR.
@@ -77,6 +81,7 @@ def map_command(
         date=date or default_date(),
         config=config,
         png=not no_png,
+        title=title or None,
     )
     if not quiet:
         for path in paths:

@@ -33,11 +33,15 @@ logger = logging.getLogger(__name__)
 @click.option("--no-maps", is_flag=True, help="Do not write maps (the maps folder is left "
               "as it is).")
 @click.option("--no-sensitivity", is_flag=True, help="Skip the sensitivity analysis.")
+@click.option("--title", default=None, metavar="TEXT",
+              help="Name of this run on the maps, the report and manifest.json, in both "
+              "languages [default: the plan's [plan] name / name_en].")
 @lang_option
 @date_option
 @quiet_option
 def plan_command(config: Path | None, out: Path, maps_dir: Path, no_maps: bool,
-                 no_sensitivity: bool, lang: str, date: str | None, quiet: bool) -> None:
+                 no_sensitivity: bool, title: str | None, lang: str, date: str | None,
+                 quiet: bool) -> None:
     """Plan where each priority industry should go, and which industries each zone should host.
 
     CONFIG is a plan TOML file (the embedded Zhengzhou plan when omitted). Writes plan.gpkg,
@@ -48,10 +52,10 @@ def plan_command(config: Path | None, out: Path, maps_dir: Path, no_maps: bool,
     from layout.allocation.run import run_plan
     from layout.config.plan import load_plan
     from layout.data.inputs import load_inputs
-    from layout.products.outputs import plan_outputs
+    from layout.products.outputs import plan_outputs, titled
 
     t0 = time.perf_counter()
-    plan = load_plan(config)
+    plan = titled(load_plan(config), title)
     # The folders are checked and staged before the run: a bad folder fails in a second.
     with plan_outputs(plan, out=out, maps=None if no_maps else maps_dir) as outputs:
         inputs = load_inputs(plan)

@@ -11,6 +11,7 @@ the previous plan folder and maps exactly as they were: ``out/`` never disagrees
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Iterator, Mapping
@@ -58,6 +59,24 @@ class PlanOutputWriter:
         names = write_maps_files(self.stage, self.maps_stage, lang=lang, date=date, title=title,
                                  config=config)
         return [self.maps / n for n in names]
+
+
+def titled(plan: PlanConfig, title: str | None) -> PlanConfig:
+    """The plan under another name (``--title``): ``name`` and ``name_en`` both ``title``.
+
+    The name is all that changes, so the plan computes the same result; the maps, the report
+    and ``manifest.json`` (``title``) show the new name. None or "" keeps the plan's names.
+
+    Examples
+    --------
+    >>> from layout.config.plan import load_plan
+    >>> p = titled(load_plan(), "Variant B")
+    >>> p.name, p.name_en
+    ('Variant B', 'Variant B')
+    """
+    if not title:
+        return plan
+    return dataclasses.replace(plan, name=title, name_en=title)
 
 
 @contextmanager

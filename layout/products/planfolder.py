@@ -1,6 +1,7 @@
 """The plan folder: its one writer (`write_plan`) and its one reader (`read_plan`).
 
-``layout plan`` writes ``plan.gpkg`` (layers ``sites``, ``zone_industries``, ``allocation``),
+``layout plan`` writes ``plan.gpkg`` (layers ``sites``, ``zone_industries``, ``allocation``,
+``zones``),
 the score rasters and ``measures.csv`` under ``suitability/``, ``allocation.csv``, the report
 (``report.md``, ``report.html``), ``manifest.json`` and ``timings.json`` into one folder
 (docs/plan_outputs.md). Nothing else writes these files, and the review helpers read them back
@@ -13,18 +14,15 @@ but ``timings.json``, which holds the stage times and nothing else.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import logging
 import os
-import platform
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
@@ -33,7 +31,6 @@ from layout.errors import DataFileError, LayoutError, Problem, ValidationError
 from layout.io.scoreraster import SuitabilitySurface, read_surface
 from layout.io.staging import OutputFolder, replace_folders
 from layout.model.constraints import CONSTRAINT_BITS
-from layout.version import __version__
 
 if TYPE_CHECKING:  # the writer's stages are imported when it writes: reading stays light
     from layout.allocation.result import PlanResult
@@ -90,38 +87,6 @@ def _round(df: pd.DataFrame, digits: int = 6) -> pd.DataFrame:
     return out
 
 
-def manifest(result: PlanResult, files: list[str]) -> dict[str, object]:
-    """The run's manifest: version, config and input hashes, seed, solver (no clock time)."""
-    plan = result.inputs.plan
-    cfg_text = plan.path.read_bytes() if plan.path else b"embedded plan"
-    sol = result.solution
-    return {
-        "package": "zz-layout",
-        "version": __version__,
-        "python": platform.python_version(),
-        "config": str(plan.path) if plan.path else "embedded plan",
-        "config_sha256": hashlib.sha256(cfg_text).hexdigest(),
-        # The plan as used, including changes made in Python (replace, model_copy, vary_plan).
-        "effective_config_sha256": hashlib.sha256(_effective(result).encode()).hexdigest(),
-        "demand": plan.demand.model_dump(),
-        "allocation": plan.allocation.model_dump(),
-        "sensitivity": plan.sensitivity.model_dump(),
-        "inputs": dict(sorted(result.inputs.sources.items())),
-        "seed": plan.seed,
-        "crs": result.inputs.grid.crs.to_string(),
-        "resolution_m": result.inputs.grid.cell,
-        "solver": {
-            "method": sol.method,
-            "status": sol.status,
-            "objective": sol.objective,
-            "lp_bound": sol.bound,
-            "gap_to_lp_bound": sol.gap,
-            "greedy_objective": result.greedy.objective,
-        },
-        "files": files,
-    }
-
-
 def write_plan(
     result: PlanResult, out_dir: str | Path, *, timings: Mapping[str, float] | None = None
 ) -> list[Path]:
@@ -150,8 +115,10 @@ def write_plan_files(
 
     `write_plan` and `layout.products.outputs.plan_outputs` call it inside a staging folder.
     """
+    from layout.allocation.zones import zone_layer
     from layout.analysis.measures import agglomeration_table
     from layout.io.csvsafe import write_csv
+    from layout.products.manifest import manifest_text
     from layout.products.report import plan_blocks, render_html, render_markdown
     from layout.scoring.suitability import write_result
 
@@ -185,6 +152,9 @@ def write_plan_files(
             pyogrio.write_dataframe(sites, gpkg, layer="sites")
             pyogrio.write_dataframe(_round(result.zone_industries), gpkg, layer="zone_industries")
             pyogrio.write_dataframe(_round(result.allocation), gpkg, layer="allocation")
+            zones = zone_layer(inputs.layer("zones"), result.allocation,
+                               codes=list(inputs.plan.catalog.codes))
+            pyogrio.write_dataframe(_round(zones), gpkg, layer="zones")
         finally:
             pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
         rels.append("plan.gpkg")
@@ -204,11 +174,7 @@ def write_plan_files(
             json.dumps(clock, indent=2) + "\n", encoding="utf-8"
         )
         rels += ["timings.json", "manifest.json"]
-        man = _no_nan(manifest(result, rels))
-        (stage / "manifest.json").write_text(
-            json.dumps(man, ensure_ascii=False, indent=2, default=_json_default) + "\n",
-            encoding="utf-8",
-        )
+        (stage / "manifest.json").write_text(manifest_text(result, rels), encoding="utf-8")
     except OSError as exc:  # disk full, quota: one line naming the file (DataFileError is one)
         if isinstance(exc, LayoutError):
             raise
@@ -219,48 +185,14 @@ def write_plan_files(
     return rels
 
 
-def _json_default(value: object) -> object:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, float) and value != value:
-        return None
-    return str(value)
-
-
-def _no_nan(value: object) -> object:
-    """JSON has no NaN: replace it by null, recursively."""
-    if isinstance(value, dict):
-        return {k: _no_nan(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_no_nan(v) for v in value]
-    if isinstance(value, float | np.floating) and value != value:
-        return None
-    return value
-
-
-def _effective(result: PlanResult) -> str:
-    """Canonical text of the plan as used: raw tables, options, grid, weights per industry."""
-    plan = result.inputs.plan
-    doc = {
-        "raw": plan.raw,
-        "crs": plan.crs.to_string(),
-        "resolution": plan.resolution,
-        "seed": plan.seed,
-        "exclude": list(plan.exclude),
-        "demand": plan.demand.model_dump(),
-        "allocation": plan.allocation.model_dump(),
-        "sensitivity": plan.sensitivity.model_dump(),
-        "weights": {c: r.weights for c, r in result.results.items()},
-    }
-    return json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str)
-
-
 # --- reading -------------------------------------------------------------------------------
 
 #: The layers of ``plan.gpkg`` (docs/plan_outputs.md).
 #: The layer of ``plan.gpkg`` with the recommended sites.
 SITES = "sites"
 PLAN_LAYERS: tuple[str, ...] = (SITES, "zone_industries", "allocation")
+#: The layer of ``plan.gpkg`` with each zone's result; plan folders before it lack it.
+ZONES = "zones"
 
 
 class UnknownSiteError(LayoutError, KeyError):
@@ -284,6 +216,9 @@ class PlanOutputs:
         Layer ``zone_industries``: every zone's industries ranked by mean score.
     allocation
         Layer ``allocation``: land per industry and zone (mu, ha).
+    zones
+        Layer ``zones``: each zone's polygon with its allocated land per industry, capacity,
+        remaining land and leading industries (empty for a folder written before it).
     manifest
         ``manifest.json``: package version, config and input hashes, seed, stage times, solver.
     report, report_md
@@ -303,6 +238,7 @@ class PlanOutputs:
     report_md: Path | None = None
     scores: Mapping[str, Path] = field(default_factory=dict)
     measures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    zones: gpd.GeoDataFrame = field(default_factory=gpd.GeoDataFrame)
 
     def site(self, site_id: str) -> pd.Series:
         """The row of ``sites`` for ``site_id`` (`UnknownSiteError` naming the closest ids)."""
@@ -333,7 +269,7 @@ def read_plan(plan_dir: str | os.PathLike[str]) -> PlanOutputs:
     Returns
     -------
     PlanOutputs
-        The three layers of ``plan.gpkg``, the manifest and the paths of the other outputs.
+        The layers of ``plan.gpkg``, the manifest and the paths of the other outputs.
 
     Raises
     ------
@@ -363,7 +299,8 @@ def read_plan(plan_dir: str | os.PathLike[str]) -> PlanOutputs:
                 f"{gpkg}: no layer {', '.join(map(repr, missing))} (it has "
                 f"{', '.join(sorted(present))}); was it written by `layout plan`?"
             )
-        tables = {name: pyogrio.read_dataframe(gpkg, layer=name) for name in PLAN_LAYERS}
+        names = [*PLAN_LAYERS, *([ZONES] if ZONES in present else [])]
+        tables = {name: pyogrio.read_dataframe(gpkg, layer=name) for name in names}
     except (DataSourceError, DataLayerError) as exc:
         raise DataFileError(f"{gpkg}: cannot read it ({exc})") from None
     sites = tables["sites"]
@@ -394,6 +331,7 @@ def read_plan(plan_dir: str | os.PathLike[str]) -> PlanOutputs:
         report_md=(folder / "report.md") if (folder / "report.md").is_file() else None,
         scores=scores,
         measures=measures,
+        zones=tables.get(ZONES, gpd.GeoDataFrame()),
     )
 
 

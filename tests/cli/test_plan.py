@@ -57,6 +57,7 @@ ZONE_COLUMNS = [
     "industry",
     "mean_score",
     "allocated_mu",
+    "sites",
     "leading",
     "reasons",
 ]
@@ -141,7 +142,7 @@ def test_plan_gpkg_layers(planned: tuple[Result, Path, Path]) -> None:
     _, out, _ = planned
     gpkg = out / "plan.gpkg"
     layers = {name for name, _ in pyogrio.list_layers(gpkg)}
-    assert layers == {"sites", "zone_industries", "allocation"}
+    assert layers == {"sites", "zone_industries", "allocation", "zones"}
     sites = pyogrio.read_dataframe(gpkg, layer="sites")
     assert isinstance(sites, gpd.GeoDataFrame) and sites.crs.to_epsg() == 4547
     assert list(sites.columns) == [*SITE_COLUMNS, "geometry"]
@@ -359,3 +360,81 @@ def test_table_given_as_a_value(tmp_path: Path) -> None:
     plan = tp.write_tiny_plan(tmp_path / "plan", **{**PLAN_OVERRIDES, "allocation": 5})
     out = tmp_path / "out"
     assert_bad_input(run_plan_cli(plan, out), out, "plan.toml", "allocation")
+
+
+# --- the plan's name: [plan] name of the file run, or --title -----------------------------------
+
+
+def _names_shown(out: Path, maps: Path) -> tuple[str, str, str]:
+    """The name in report.md's heading, manifest.json's title and the overview map's <title>."""
+    import re
+
+    h1 = (out / "report.md").read_text(encoding="utf-8").splitlines()[0].removeprefix("# ")
+    title = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["title"]
+    page = (maps / "overview.html").read_text(encoding="utf-8")
+    found = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert found is not None
+    return h1, title, found.group(1).strip()
+
+
+@pytest.mark.slow
+def test_a_copied_plan_shows_its_own_name_and_title_overrides_it(
+    tiny_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = tiny_plan.read_text(encoding="utf-8")
+    assert 'name = "小型测试规划"' in text
+    variant = tiny_plan.with_name(f"variant_{tmp_path.name}.toml")
+    variant.write_text(text.replace('name = "小型测试规划"', 'name = "变体规划乙"'),
+                       encoding="utf-8")
+    date = ["--date", "2012-04-24"]
+    out, maps = tmp_path / "out", tmp_path / "maps"
+    run = CliRunner().invoke(cli, ["plan", str(variant), "--out", str(out), "--maps", str(maps),
+                                   "--no-sensitivity", *date])
+    assert run.exit_code == 0, run.output
+    h1, title, page = _names_shown(out, maps)
+    assert (h1, title) == ("变体规划乙", "变体规划乙") and page.startswith("变体规划乙")
+
+    out2, maps2 = tmp_path / "out2", tmp_path / "maps2"
+    run = CliRunner().invoke(cli, ["plan", str(tiny_plan), "--out", str(out2), "--maps",
+                                   str(maps2), "--title", "Scenario <X>", "--no-sensitivity",
+                                   *date])
+    assert run.exit_code == 0, run.output
+    h1, title, page = _names_shown(out2, maps2)
+    assert h1 == "Scenario &lt;X&gt;"  # data text, escaped for Markdown
+    assert title == "Scenario <X>" and page.startswith("Scenario &lt;X&gt;")
+    html = (out2 / "report.html").read_text(encoding="utf-8")
+    assert "<title>Scenario &lt;X&gt;</title>" in html and "小型测试规划" not in html
+    # `layout map` of that folder keeps the name it was written under; --title overrides it
+    monkeypatch.chdir(tmp_path)  # not where the plan file is: the manifest's path is absolute
+    run = CliRunner().invoke(cli, ["map", str(out2), "--out", "m3", "--no-png", *date])
+    assert run.exit_code == 0, run.output
+    assert "<title>Scenario &lt;X&gt; 2012-04-24</title>" in (
+        tmp_path / "m3" / "overview.html").read_text(encoding="utf-8")
+    run = CliRunner().invoke(cli, ["map", str(out2), "--out", "m3", "--no-png", "--title", "Y",
+                                   *date])
+    assert run.exit_code == 0, run.output
+    assert "<title>Y 2012-04-24</title>" in (tmp_path / "m3" / "overview.html").read_text(
+        encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_map_of_a_plan_whose_file_is_not_found(
+    tiny_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A manifest naming a plan file relative to another folder: an error, not Zhengzhou's."""
+    monkeypatch.chdir(tiny_plan.parent)
+    out = tmp_path / "out"
+    run = CliRunner().invoke(cli, ["plan", tiny_plan.name, "--out", str(out), "--no-maps",
+                                   "--no-sensitivity"])
+    assert run.exit_code == 0, run.output
+    monkeypatch.chdir(tmp_path)
+    run = CliRunner().invoke(cli, ["map", str(out), "--out", "m", "--no-png"])
+    assert run.exit_code == 2
+    assert run.output.splitlines() == [
+        f"error: {out / 'manifest.json'}: the plan file it names, {tiny_plan.name}, is not "
+        f"found from here or from {out}; give it with --config PLAN.toml"
+    ]
+    assert not (tmp_path / "m").exists()
+    run = CliRunner().invoke(cli, ["map", str(out), "--out", "m", "--no-png", "--config",
+                                   str(tiny_plan)])
+    assert run.exit_code == 0, run.output

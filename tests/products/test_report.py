@@ -189,3 +189,56 @@ def test_allocation_csv_holds_no_formula(hostile_plan: Path) -> None:
     assert {"'" + HOSTILE["formula"], "'" + HOSTILE["zone2"].replace("\r", "\n")} <= names
     layer = pyogrio.read_dataframe(hostile_plan / "out" / "plan.gpkg", layer="allocation")
     assert [float(r[3]) for r in rows] == pytest.approx(layer["area_mu"].tolist(), abs=1e-3)
+
+
+def test_zone_section_shows_every_allocation(tiny_result: PlanResult, plan_dir: Path) -> None:
+    """Every (zone, industry) with land -- from the site polygons -- is a row of the section."""
+    import shapely
+
+    md = (plan_dir / "report.md").read_text(encoding="utf-8")
+    section = md.split("## Which industries each zone should host")[1].split("\n## ")[0]
+    html = MarkdownIt().enable("table").render(section)
+    parser = _Cells()
+    parser.feed(html)
+    header, *rows = parser.rows
+    got = {(r[header.index("zone")], r[header.index("industry")].split()[-1]):
+           float(r[header.index("allocated mu")].replace(",", "")) for r in rows}
+    names = dict(zip(tiny_result.inputs.layer("zones")["zone_id"],
+                     tiny_result.inputs.layer("zones")["name_zh"], strict=True))
+    expected = {}
+    for zid, (_, _, _, box) in tp.ZONES.items():
+        for site in tiny_result.sites.itertuples():
+            mu = shapely.intersection(site.geometry, shapely.box(*box)).area / (10_000 / 15)
+            if mu > 1e-6:
+                key = (names[zid], site.industry)
+                expected[key] = expected.get(key, 0.0) + mu
+    assert expected
+    for key, mu in expected.items():
+        assert got[key] == pytest.approx(mu, abs=0.5), key
+    # and the top three of every zone by score
+    per_zone = {z: sum(1 for k in got if k[0] == z) for z in names.values()}
+    assert all(n >= 3 for n in per_zone.values())
+
+
+class _Cells(HTMLParser):
+    """Rows of the cells' text of an HTML table."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)

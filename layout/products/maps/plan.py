@@ -43,6 +43,7 @@ __all__ = [
     "MAP_NAMES",
     "PlanMapsInputs",
     "manifest_config",
+    "manifest_title",
     "maps_folder",
     "plan_title",
     "read_plan_maps_inputs",
@@ -142,6 +143,24 @@ def manifest_config(manifest: Any, plan_dir: Path) -> Path | None:
     return None
 
 
+def manifest_title(manifest: Any, lang: str) -> str | None:
+    """The name a plan folder was written under (``title``/``title_en`` of its manifest).
+
+    It is the name the plan's report shows: a variant's or ``--title``'s, which the TOML the
+    manifest names may not hold. None for a manifest written before it, or none at all.
+
+    Examples
+    --------
+    >>> manifest_title({"title": "变体", "title_en": "Variant"}, "en")
+    'Variant'
+    >>> manifest_title({"config": "plan.toml"}, "zh") is None
+    True
+    """
+    key = "title" if check_lang(lang) == "zh" else "title_en"
+    value = manifest.get(key) if isinstance(manifest, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
 def plan_title(config: str | os.PathLike[str] | None, lang: str) -> str:
     """The plan's name in ``lang`` from its TOML (the embedded plan when None)."""
     from layout.config.plan import load_plan
@@ -226,8 +245,10 @@ def write_plan_maps(
     date
         Date shown in the titles; None shows none (the maps never read the clock).
     title
-        The plan's name; default: the name in the plan TOML (``config``, else the one named in
-        ``plan_dir/manifest.json``, else the embedded plan).
+        The plan's name; default: the name the plan folder was written under (``title`` or
+        ``title_en`` of ``plan_dir/manifest.json``: a variant's name or ``--title``), else
+        the name in the plan TOML (``config``, else the one the manifest names, else the
+        embedded plan).
     config
         The plan TOML whose input layers are drawn; default: as for ``title``.  The embedded
         plan draws the embedded Zhengzhou layers (`layout.io.embedded.load_all`).
@@ -242,7 +263,9 @@ def write_plan_maps(
     Raises
     ------
     DataFileError
-        ``plan_dir`` is not a plan folder, or an incomplete one (`read_plan_maps_inputs`).
+        ``plan_dir`` is not a plan folder, or an incomplete one (`read_plan_maps_inputs`); its
+        manifest names a plan TOML that is found neither from the working directory nor from
+        ``plan_dir``, and ``config`` is not given.
     OutputFolderError
         ``out_dir`` cannot be replaced (`layout.io.staging.check_outputs`): it holds
         ``plan_dir`` or ``config``, files layout did not write, or cannot be written.
@@ -284,6 +307,13 @@ def write_maps_files(
         )
     if config is None:
         config = manifest_config(manifest, plan_dir)
+        named = manifest.get("config") if isinstance(manifest, dict) else None
+        if config is None and isinstance(named, str) and named.endswith(".toml"):
+            # Drawing the embedded Zhengzhou layers under another plan's sites would be wrong.
+            raise DataFileError(
+                f"{plan_dir / 'manifest.json'}: the plan file it names, {named}, is not found "
+                f"from here or from {plan_dir}; give it with --config PLAN.toml"
+            )
     if config is None:
         layers = datasets.load_all()
     else:
@@ -291,7 +321,7 @@ def write_maps_files(
 
         layers = dict(load_inputs(Path(config)).layers)
     if title is None:
-        title = plan_title(config, lang)
+        title = manifest_title(manifest, lang) or plan_title(config, lang)
 
     jobs = ["overview", *industry_order(list(scores))]
     _JOB.update(layers=layers, sites=sites, title=title, lang=lang, date=date,

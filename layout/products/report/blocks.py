@@ -24,6 +24,10 @@ from layout.allocation.run import PlanResult
 from layout.model.catalog import OTHER
 from layout.model.criteria import CRITERIA
 from layout.products.escape import mark_data
+from layout.products.report.flags import plan_flags
+
+#: Industries shown per zone by score; every industry with land in the zone is shown too.
+ZONE_TOP = 3
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,20 @@ def plan_blocks(result: PlanResult) -> list[Block]:
     demand = result.demand
     sites = result.sites
     grid = result.inputs.grid
-    b: list[Block] = [Block("h1", mark_data(plan.name)), Block("p", mark_data(plan.name_en))]
+    b: list[Block] = [Block("h1", mark_data(plan.name))]
+    if plan.name_en and plan.name_en != plan.name:
+        b.append(Block("p", mark_data(plan.name_en)))
+    flags = plan_flags(result)
+    b += [
+        Block("h2", "Flags (需要注意)"),
+        Block("ul", items=tuple(f.text for f in flags))
+        if flags
+        else Block(
+            "p",
+            "None: no pollution-intensive industry outside a zone that leads in it, no "
+            "unstable site, a solver gap within 1 % and every demand met.",
+        ),
+    ]
 
     total_demand = float(demand["demand_mu"].sum())
     total_alloc = float(sites["area_mu"].sum()) if len(sites) else 0.0
@@ -199,12 +216,20 @@ def plan_blocks(result: PlanResult) -> list[Block]:
             )
         )
 
-    b.append(Block("h2", "Which industries each zone should host (布局什么样的产业)"))
+    b += [
+        Block("h2", "Which industries each zone should host (布局什么样的产业)"),
+        Block(
+            "p",
+            f"Per zone, the {ZONE_TOP} industries with the highest mean score on the zone's "
+            "unconstrained land, and every industry the plan gave land there.",
+        ),
+    ]
     zi = result.zone_industries
     rows = []
     for _zid, grp in zi.groupby("zone_id", sort=False):
-        top = grp.sort_values("rank").head(3)
-        for _, r in top.iterrows():
+        grp = grp.sort_values("rank")
+        shown = grp[(grp["rank"] <= ZONE_TOP) | (grp["allocated_mu"] > 0)]
+        for _, r in shown.iterrows():
             rows.append(
                 {
                     "zone": mark_data(r["zone_name"]),
@@ -212,6 +237,7 @@ def plan_blocks(result: PlanResult) -> list[Block]:
                     "industry": _name(result, r["industry"]),
                     "score": r["mean_score"],
                     "mu": r["allocated_mu"],
+                    "sites": mark_data(r["sites"]) if r.get("sites") else "",
                     "leading": bool(r["leading"]),
                     "reasons": r["reasons"],
                 }
@@ -225,6 +251,7 @@ def plan_blocks(result: PlanResult) -> list[Block]:
                 ("industry", "industry", 0),
                 ("score", "mean score", 1),
                 ("mu", "allocated mu", 0),
+                ("sites", "sites", 0),
                 ("leading", "designated leading", 0),
                 ("reasons", "largest contributions", 0),
             ],
