@@ -78,7 +78,8 @@ def plan_command(config: Path | None, out: Path, maps_dir: Path, no_maps: bool,
     logger.info("replaced %s/%s", out, "" if no_maps else f" and {maps_dir}/")
     sol = result.solution
     click.echo(f"plan: {len(result.sites)} sites, {result.sites['area_mu'].sum():,.0f} mu; "
-               f"objective {sol.objective:,.0f} (gap to LP bound {sol.gap:.2%}; greedy "
+               f"objective {sol.objective:,.0f} (solver gap {sol.solver_gap:.2%}, to LP bound "
+               f"{sol.gap:.2%}; greedy "
                f"{result.greedy.objective:,.0f}) in {time.perf_counter() - t0:.1f} s")
     for note in result.notes:
         click.echo(printable(f"note: {note}"))

@@ -48,6 +48,7 @@ def plan_manifest(result: PlanResult, files: list[str]) -> dict[str, object]:
             "objective": sol.objective,
             "lp_bound": sol.bound,
             "gap_to_lp_bound": sol.gap,
+            "solver_gap": sol.solver_gap,
             "greedy_objective": result.greedy.objective,
         },
         "files": files,

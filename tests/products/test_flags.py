@@ -8,6 +8,7 @@ not lead in it, which site is unstable, whether the gap exceeds 1 %, which deman
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 
 import numpy as np
@@ -38,9 +39,10 @@ def allocation(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
 
 def test_the_tiny_plan_flags_its_gap_and_nothing_else(tiny_result: PlanResult) -> None:
     sol = tiny_result.solution
-    # independently: the gap from the objective and bound; every demand met by the sites
+    # independently: the solver's own gap decides (the LP gap only when the solver gives none)
     full = sol.objective - tiny_result.problem.penalty * sum(sol.shortfall_mu.values())
-    gap = (sol.bound - full) / abs(sol.bound)
+    lp_gap = (sol.bound - full) / abs(sol.bound)
+    gap = lp_gap if math.isnan(sol.solver_gap) else sol.solver_gap
     by_industry = tiny_result.sites.groupby("industry")["area_mu"].sum()
     unmet = {c: mu for c, mu in DEMAND.items() if by_industry.get(c, 0.0) < mu - 0.5}
     flags = plan_flags(tiny_result)
@@ -92,14 +94,19 @@ def test_unstable_sites_only_when_the_sensitivity_ran(tiny_result: PlanResult) -
 
 
 def test_gap_above_one_percent(tiny_result: PlanResult) -> None:
-    def with_gap(gap: float) -> PlanResult:
-        return dataclasses.replace(tiny_result,
-                                   solution=dataclasses.replace(tiny_result.solution, gap=gap))
+    def with_gap(gap: float, solver_gap: float = float("nan")) -> PlanResult:
+        sol = dataclasses.replace(tiny_result.solution, gap=gap, solver_gap=solver_gap)
+        return dataclasses.replace(tiny_result, solution=sol)
 
+    # without the solver's own gap (greedy), the LP gap decides
     assert texts(with_gap(0.0099), "gap") == []
     assert texts(with_gap(float("nan")), "gap") == []
     (line,) = texts(with_gap(0.0312), "gap")
     assert line.startswith("solver gap 3.12% to the LP bound") and "above 1%" in line
+    # with it, the solver's gap decides: a loose LP bound alone is no flag
+    assert texts(with_gap(0.0312, 0.002), "gap") == []
+    (line,) = texts(with_gap(0.0312, 0.0150), "gap")
+    assert line.startswith("solver gap 1.50% to its dual bound") and "above 1%" in line
 
 
 def test_shortfall_against_the_demand_table(tiny_result: PlanResult) -> None:

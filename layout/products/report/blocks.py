@@ -126,7 +126,8 @@ def plan_blocks(result: PlanResult) -> list[Block]:
                 "industries.",
                 f"Objective (sum of score × mu over the sites): {sol.objective:,.0f}; LP "
                 f"relaxation bound {sol.bound:,.0f} (less {result.problem.penalty:g} per mu of "
-                f"shortfall), gap {sol.gap:.2%}; solver status: {sol.status}.",
+                f"shortfall), gap {sol.gap:.2%}; solver's own gap {sol.solver_gap:.2%}; "
+                f"solver status: {sol.status}.",
                 f"Greedy baseline on the same candidates: {greedy.objective:,.0f} "
                 f"({greedy.objective / sol.objective:.1%} of the optimised plan), shortfall "
                 f"{sum(greedy.shortfall_mu.values()):,.0f} mu."
