@@ -6,8 +6,15 @@ least ``seed_spacing_m`` apart (`find_seeds`). From each seed a region grows cel
 ``score - shape_penalty * distance_to_seed / cell``, as ArcGIS *Locate Regions* grows regions: the
 penalty keeps regions compact (`grow_region`). Every prefix of that growth order is a contiguous
 region, so one growth gives a nested family of candidate sites; candidates are taken at sizes
-from the minimum site area up to the industry's demand (`size_ladder`: a geometric ladder plus
-demand / k for k = 1 … max_sites). `grow_candidates` does it for every industry.
+from the minimum site area up to the industry's demand or the largest site, whichever is smaller
+(`size_ladder`: a geometric ladder plus demand / k for k = 1 … max_sites). `grow_candidates`
+does it for every industry.
+
+**The largest site.** A region is never grown beyond ``max_site_mu`` (`default_max_site_mu`
+when the plan leaves it out: the median developable land of the zones). An industry whose
+demand needs many sites of that size gets up to twice ``ceil(demand / max_site_mu)`` sites
+and seeds (`site_limits`); `Candidates.max_sites` holds the number per
+industry for the programme.
 
 The selection among the candidates is `layout.allocation.problem` and `layout.allocation.solve`.
 """
@@ -46,6 +53,10 @@ class Candidates:
     value: F64  # candidate -> sum of scores over its cells x cell area (score-mu)
     area_mu: F64  # candidate -> area in mu
     industry: list[str] = field(default_factory=list)  # candidate -> industry
+    #: Most sites per industry (``max_sites``, raised where the largest site needs more).
+    max_sites: dict[str, int] = field(default_factory=dict)
+    #: The largest site, mu, the regions were grown to.
+    max_site_mu: float = math.inf
 
     def __len__(self) -> int:
         return len(self.family)
@@ -128,27 +139,74 @@ def grow_region(
     return np.asarray(order, dtype=np.int64)
 
 
-def size_ladder(demand_cells: int, min_cells: int, max_sites: int) -> list[int]:
+def size_ladder(demand_cells: int, min_cells: int, max_sites: int,
+                max_cells: int | None = None) -> list[int]:
     """Candidate sizes (cells) of one industry: from ``min_cells`` up to ``demand_cells``.
 
     A geometric ladder (x 1.25 from ``min_cells``, rounded), the demand split over 1 …
     ``max_sites`` sites (rounded up), and the demand itself; sizes outside
-    ``[min_cells, demand_cells]`` are dropped.
+    ``[min_cells, min(demand_cells, max_cells)]`` are dropped, and ``max_cells`` itself is a
+    size when it is below the demand.
 
     Examples
     --------
     >>> size_ladder(6, 2, 2)
     [2, 3, 4, 5, 6]
+    >>> size_ladder(20, 2, 2, max_cells=7)
+    [2, 3, 4, 5, 6, 7]
     """
-    sizes = set()
+    top = demand_cells if max_cells is None else min(demand_cells, max_cells)
+    sizes = {int(top)}
     s = float(min_cells)
-    while s < demand_cells:
+    while s < top:
         sizes.add(round(s))
         s *= 1.25
     for k in range(1, max_sites + 1):
         sizes.add(math.ceil(demand_cells / k))
-    sizes.add(int(demand_cells))
-    return sorted(x for x in sizes if min_cells <= x <= demand_cells)
+    return sorted(x for x in sizes if min_cells <= x <= top)
+
+
+def default_max_site_mu(zone_capacity_mu: NDArray[np.floating], *, min_site_mu: float) -> float:
+    """The largest site when the plan gives none: the median developable land of the zones.
+
+    Zones without developable land do not count; without any zone with land the largest site
+    is 5,000 mu (333 ha). Never below ``min_site_mu``.
+
+    Examples
+    --------
+    >>> default_max_site_mu(np.array([0.0, 1537.0, 9000.0, 51450.0]), min_site_mu=300.0)
+    9000.0
+    >>> default_max_site_mu(np.array([]), min_site_mu=300.0)
+    5000.0
+    """
+    cap = np.asarray(zone_capacity_mu, np.float64)
+    cap = cap[np.isfinite(cap) & (cap > 0)]
+    value = float(np.median(cap)) if len(cap) else 5000.0
+    return max(value, float(min_site_mu))
+
+
+def site_limits(demand_mu: float, *, max_site_mu: float,
+                options: AllocationOptions) -> tuple[int, int]:
+    """Most sites and seeds of an industry of demand ``demand_mu``.
+
+    ``max_sites`` and ``seeds`` of the options; where the demand is larger than one site of
+    ``max_site_mu``, each is raised to twice the number of such sites the demand needs: sites
+    of the largest size rarely fit side by side (other industries, zones' remaining land,
+    separation), so the programme needs room to choose.
+
+    Examples
+    --------
+    >>> site_limits(40_000.0, max_site_mu=5_000.0, options=AllocationOptions())
+    (16, 16)
+    >>> site_limits(10_000.0, max_site_mu=5_000.0, options=AllocationOptions())
+    (6, 6)
+    >>> site_limits(4_000.0, max_site_mu=5_000.0, options=AllocationOptions(max_sites=1))
+    (1, 6)
+    """
+    need = math.ceil(demand_mu / max_site_mu - 1e-9) if math.isfinite(max_site_mu) else 1
+    if need < 2:
+        return options.max_sites, options.seeds
+    return max(options.max_sites, 2 * need), max(options.seeds, 2 * need)
 
 
 def grow_candidates(
@@ -158,22 +216,33 @@ def grow_candidates(
     grid: Grid,
     *,
     options: AllocationOptions,
+    max_site_mu: float = math.inf,
 ) -> Candidates:
-    """Candidate sites of every industry with a positive demand (see the module docstring)."""
+    """Candidate sites of every industry with a positive demand (see the module docstring).
+
+    ``max_site_mu`` is the largest site (``options.max_site_mu`` when that is set).
+    """
     cell_mu = grid.cell_area_m2 / (10_000.0 / 15.0)
+    if options.max_site_mu is not None:
+        max_site_mu = float(options.max_site_mu)
     min_cells = max(1, math.ceil(options.min_site_mu / cell_mu))
+    max_cells = max(min_cells, math.floor(max_site_mu / cell_mu + 1e-9)) \
+        if math.isfinite(max_site_mu) else None
     spacing = max(1, round(options.seed_spacing_m / grid.cell))
     orders: list[I64] = []
     fam_ind: list[str] = []
     fam, ncell, val, area, ind = [], [], [], [], []
+    limits: dict[str, int] = {}
     industries = [c for c in scores if demand_mu.get(c, 0.0) > 0]
     for code in industries:
         score = np.asarray(scores[code], dtype=np.float64)
         elig = eligible[code] & np.isfinite(score)
         demand_cells = max(min_cells, math.ceil(demand_mu[code] / cell_mu))
-        sizes = size_ladder(demand_cells, min_cells, options.max_sites)
+        limits[code], n_seeds = site_limits(demand_mu[code], max_site_mu=max_site_mu,
+                                            options=options)
+        sizes = size_ladder(demand_cells, min_cells, limits[code], max_cells)
         flat = np.nan_to_num(score, nan=0.0).ravel()
-        for seed in find_seeds(score, elig, n=options.seeds, spacing_cells=spacing):
+        for seed in find_seeds(score, elig, n=n_seeds, spacing_cells=spacing):
             order = grow_region(score, elig, int(seed), max_cells=sizes[-1],
                                 shape_penalty=options.shape_penalty)
             if len(order) < min_cells:
@@ -191,4 +260,5 @@ def grow_candidates(
                 area.append(n * cell_mu)
                 ind.append(code)
     return Candidates(industries, orders, fam_ind, np.asarray(fam, np.int64),
-                      np.asarray(ncell, np.int64), np.asarray(val), np.asarray(area), ind)
+                      np.asarray(ncell, np.int64), np.asarray(val), np.asarray(area), ind,
+                      max_sites=limits, max_site_mu=max_site_mu)

@@ -5,8 +5,9 @@ than a sliver of the cell) and, for pollution-intensive industries, cells within
 residential buffer of an urban area, measured between polygons: a cell is excluded when any
 part of its square comes within the buffer of an urban-area polygon
 (`layout.analysis.context.CriteriaContext.near_layer`), so the site polygons keep the whole
-distance, not only their cell centres. An industry, or all of them
-together, needing more land than is eligible is an error that names the fix.
+distance, not only their cell centres. The cells of linear barriers (expressways and railways,
+`layout.allocation.barriers`) are eligible for no industry, so no site spans one. An industry,
+or all of them together, needing more land than is eligible is an error that names the fix.
 """
 
 from __future__ import annotations
@@ -65,8 +66,11 @@ def eligible_land(
     grid: Grid,
     catalog: Catalog,
     polluting: list[str],
+    barriers: NDArray[np.bool_] | None = None,
 ) -> dict[str, NDArray[np.bool_]]:
     """Eligible cells of every industry (see the module docstring).
+
+    ``barriers`` (`layout.allocation.barriers.barrier_cells`) are eligible for none.
 
     Raises
     ------
@@ -79,6 +83,8 @@ def eligible_land(
     eligible: dict[str, NDArray[np.bool_]] = {}
     for code, res in results.items():
         e = res.eligible.copy()
+        if barriers is not None:
+            e &= ~barriers
         if code in polluting:
             e &= ~ctx.near_layer("urban_areas", residential_buffer_m(catalog, code))
         eligible[code] = e

@@ -7,7 +7,8 @@ the sum of score × area over the chosen sites, subject to
 * no cell in two chosen sites (one clique row per distinct set of candidates covering a cell);
 * each industry's chosen area within ``[demand, demand * (1 + tolerance)]`` (a shortfall
   variable with a large penalty keeps the programme feasible and reports what is missing);
-* at most ``max_sites`` per industry;
+* at most ``max_sites`` per industry (`Candidates.max_sites`, raised where the largest site
+  needs more);
 * each zone's remaining developable land respected;
 * incompatible pairs (a pollution-intensive site within ``separation_m`` of a food or
   biomedicine site, `incompatible_pairs`) never both chosen.
@@ -235,7 +236,8 @@ def build_problem(
     for i, c in enumerate(codes):
         demand_rows[c] = row0 + i
     add(area_rows, np.full(len(codes), -np.inf), d * (1.0 + options.tolerance))
-    add(sites, np.full(len(codes), -np.inf), np.full(len(codes), options.max_sites))
+    add(sites, np.full(len(codes), -np.inf),
+        np.array([float(cands.max_sites.get(c, options.max_sites)) for c in codes]))
     # zone capacity
     zflat = np.asarray(zone_index).ravel()
     nz = len(zone_capacity_mu)

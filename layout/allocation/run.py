@@ -30,8 +30,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from layout.allocation.barriers import barrier_cells
 from layout.allocation.before_after import before_after
-from layout.allocation.candidates import grow_candidates
+from layout.allocation.candidates import default_max_site_mu, grow_candidates
 from layout.allocation.demand import land_demand
 from layout.allocation.eligibility import eligible_land, polluting_industries
 from layout.allocation.problem import build_problem
@@ -107,12 +108,14 @@ def run_plan(
     t = time.perf_counter()
     g = inputs.grid
     polluting = polluting_industries(catalog, opts)
+    barriers = barrier_cells(inputs.layer("transport_lines"), g, kinds=opts.barriers)
     eligible = eligible_land(results, demand=demand, context=ctx, grid=g, catalog=catalog,
-                             polluting=polluting)
+                             polluting=polluting, barriers=barriers)
     demand_mu = {str(c): float(v) for c, v in demand["demand_mu"].items()}
-    cands = grow_candidates({c: r.score for c, r in results.items()}, eligible, demand_mu, g,
-                            options=opts)
     capacity = zone_capacity_mu(inputs.layer("zones"))
+    max_site = default_max_site_mu(capacity, min_site_mu=float(opts.min_site_mu))
+    cands = grow_candidates({c: r.score for c, r in results.items()}, eligible, demand_mu, g,
+                            options=opts, max_site_mu=max_site)
     problem = build_problem(
         cands, g, demand_mu={c: demand_mu[c] for c in cands.industries},
         zone_index=ctx.zone_index, zone_capacity_mu=capacity.tolist(), polluting=polluting,
@@ -143,7 +146,7 @@ def run_plan(
                 "the compact candidate sites could not meet it within the plan's limits "
                 "(unconstrained land, minimum site area and number of sites, the zones' "
                 "remaining land, the separation of pollution-intensive industries from food, "
-                "medicine and housing); raise max_sites or lower the demand")
+                "medicine and housing); raise max_sites or max_site_mu, or lower the demand")
 
     run_sens = sopts.enabled if sensitivity is None else sensitivity
     if run_sens and (sopts.runs > 0 or sopts.one_at_a_time):

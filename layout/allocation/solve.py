@@ -139,9 +139,10 @@ def solve_greedy(problem: Problem, *, options: AllocationOptions,
     for j in np.argsort(-mean, kind="stable"):
         code = cands.industry[j]
         remaining = problem.demand_mu[code] - alloc[code]
-        if remaining <= 0 or nsites[code] >= options.max_sites:
+        most = cands.max_sites.get(code, options.max_sites)
+        if remaining <= 0 or nsites[code] >= most:
             continue
-        if cands.area_mu[j] < remaining / (options.max_sites - nsites[code]) - 1e-9:
+        if cands.area_mu[j] < remaining / (most - nsites[code]) - 1e-9:
             continue
         col = A.getcol(int(j))
         rows = col.indices

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 from layout.model.constraints import DRAWN_CONSTRAINT_TYPES
+
+#: Kinds of a ``transport_lines`` feature (the layer's ``kind`` column).
+LineKind = Literal["expressway", "main_road", "railway"]
+LINE_KINDS: tuple[str, ...] = get_args(LineKind)
 
 POLYGONS = ("Polygon", "MultiPolygon")
 LINES = ("LineString", "MultiLineString")
@@ -95,7 +100,7 @@ LAYER_SCHEMAS: dict[str, LayerSchema] = {
         required=("line_id", "kind"),
         numeric=("speed_kmh",),
         nonnegative=("speed_kmh",),
-        choices={"kind": ("expressway", "main_road", "railway")},
+        choices={"kind": LINE_KINDS},
     ),
     "transport_points": LayerSchema(
         geometry=POINTS,

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from layout.model.layers import LineKind
 from layout.model.table import IndustryCode, Number, Table
 
 #: Keys of a ``[demand.industries.CODE]`` table.
@@ -107,7 +108,17 @@ class AllocationOptions(Table):
     min_site_mu
         Smallest site, mu (300 mu = 20 ha).
     max_sites
-        Most separate sites per industry.
+        Most separate sites per industry; raised, for an industry whose demand needs many sites
+        of ``max_site_mu``, to twice ``ceil(demand / max_site_mu)`` (and its seeds likewise).
+    max_site_mu
+        Largest site, mu. None (the default) takes it from the data: the median developable
+        land of the plan's zones (`layout.allocation.candidates.default_max_site_mu`; 9,000 mu
+        for the embedded plan), never below ``min_site_mu``. A site larger than what a typical
+        zone can still offer is a zone, not a site (docs/config.md).
+    barriers
+        Kinds of ``transport_lines`` that no site spans (default expressways and railways): the
+        cells such a line passes through go to no site, so a site never crosses one. An empty
+        list turns it off.
     tolerance
         Allowed excess over demand (0.05: between 0 and 5 % over).
     seeds
@@ -132,6 +143,8 @@ class AllocationOptions(Table):
 
     min_site_mu: Annotated[Number, Field(gt=0)] = 300.0
     max_sites: Annotated[int, Field(gt=0)] = 6
+    max_site_mu: Annotated[Number, Field(gt=0)] | None = None
+    barriers: tuple[LineKind, ...] = ("expressway", "railway")
     tolerance: Annotated[Number, Field(ge=0, lt=1)] = 0.05
     seeds: Annotated[int, Field(gt=0)] = 6
     seed_spacing_m: Annotated[Number, Field(gt=0)] = 3000.0
@@ -142,7 +155,16 @@ class AllocationOptions(Table):
     sensitive: tuple[IndustryCode, ...] = ("food", "biomedicine")
     polluting: tuple[IndustryCode, ...] | None = None
 
-    @field_validator("sensitive", "polluting", mode="before")
+    @field_validator("sensitive", "polluting", "barriers", mode="before")
     @classmethod
     def _list_to_tuple(cls, value: object) -> object:
         return tuple(value) if isinstance(value, list) else value
+
+    @model_validator(mode="after")
+    def _largest_not_below_smallest(self) -> AllocationOptions:
+        if self.max_site_mu is not None and self.max_site_mu < self.min_site_mu:
+            raise PydanticCustomError(
+                "site_sizes", "max_site_mu = {big} is below min_site_mu = {small}: give "
+                "max_site_mu >= {small} or leave it out (the median zone's developable land)",
+                {"big": f"{self.max_site_mu:g}", "small": f"{self.min_site_mu:g}"})
+        return self

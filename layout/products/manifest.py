@@ -42,6 +42,7 @@ def plan_manifest(result: PlanResult, files: list[str]) -> dict[str, object]:
         "seed": plan.seed,
         "crs": result.inputs.grid.crs.to_string(),
         "resolution_m": result.inputs.grid.cell,
+        "max_site_mu": result.candidates.max_site_mu,
         "solver": {
             "method": sol.method,
             "status": sol.status,

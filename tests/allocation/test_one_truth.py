@@ -11,7 +11,10 @@ The embedded Zhengzhou plan (without sensitivity) and the tiny synthetic plan
   outside the study area (< 0.01 mu), and its reported area is its polygon's;
 * kept apart: a pollution-intensive site's polygon is at least ``separation_m`` from every food
   or biomedicine site's polygon and at least its residential buffer from every urban area
-  (shapely ``distance``, not cell centres).
+  (shapely ``distance``, not cell centres);
+* a site, not a zone: no site's polygon holds any length of an expressway or railway line, and
+  no site is larger than the largest site (the median developable land of the zones, computed
+  here from the zone polygons).
 
 Before the change these failed on the embedded plan: aluminium-04 overlapped permanent basic
 farmland bf_410104 by 31.6 mu and aluminium-03 bf_410106 by 19.8 mu (both ``unsuitable``),
@@ -23,6 +26,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 
@@ -46,10 +50,18 @@ class Layers:
     """A plan's study area, excluded constraint polygons and urban areas, read independently."""
 
     def __init__(self, boundary: shapely.Geometry, excluded: gpd.GeoDataFrame,
-                 urban: shapely.Geometry) -> None:
+                 urban: shapely.Geometry, barriers: shapely.Geometry,
+                 zones: gpd.GeoDataFrame) -> None:
         self.boundary = boundary
         self.excluded = excluded
         self.urban = urban
+        self.barriers = barriers  # expressway and railway lines, as one geometry
+        self.zones = zones  # polygons with built_share
+
+
+def barrier_lines(lines: gpd.GeoDataFrame) -> shapely.Geometry:
+    """The expressway and railway lines of a transport_lines layer, as one geometry."""
+    return lines[lines["kind"].isin(["expressway", "railway"])].union_all()
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +74,9 @@ def embedded(score_cache: ScoreCache) -> tuple[PlanResult, Layers, Path | None]:
     cons = gpd.read_file(gpkg, layer="constraints").to_crs(crs)
     excluded = cons[cons["type"].isin(inputs.plan.exclude)]
     urban = gpd.read_file(gpkg, layer="urban_areas").to_crs(crs).union_all()
-    return result, Layers(boundary, excluded, urban), None
+    lines = gpd.read_file(gpkg, layer="transport_lines").to_crs(crs)
+    zones = gpd.read_file(gpkg, layer="zones").to_crs(crs)
+    return result, Layers(boundary, excluded, urban, barrier_lines(lines), zones), None
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +90,12 @@ def tiny(score_cache: ScoreCache, tmp_path_factory: pytest.TempPathFactory
         {"constraint_id": list(tp.CONSTRAINTS), "type": [t for t, _ in tp.CONSTRAINTS.values()]},
         geometry=[shapely.box(*b) for _, b in tp.CONSTRAINTS.values()], crs=tp.METRIC)
     excluded = excluded[excluded["type"].isin(tp.EXCLUDE)]
-    return result, Layers(tp.BOUNDARY, excluded, shapely.box(*tp.URBAN)), path
+    lines = gpd.GeoDataFrame({"kind": [v[0] for v in tp.ROADS.values()]}, crs=tp.METRIC,
+                             geometry=[shapely.LineString(v[2]) for v in tp.ROADS.values()])
+    zones = gpd.GeoDataFrame({"built_share": [z[2] for z in tp.ZONES.values()]}, crs=tp.METRIC,
+                             geometry=[shapely.box(*z[3]) for z in tp.ZONES.values()])
+    return result, Layers(tp.BOUNDARY, excluded, shapely.box(*tp.URBAN), barrier_lines(lines),
+                          zones), path
 
 
 PLANS = ["embedded", "tiny"]
@@ -151,3 +170,28 @@ def test_polluting_sites_keep_their_distances(plan: tuple[PlanResult, Layers, Pa
             assert gap >= opts.separation_m - 1e-6, (p.site_id, s.site_id, gap)
         buffer_m = residential_buffer_m(catalog, p.industry)
         assert shapely.distance(p.geometry, layers.urban) >= buffer_m - 1e-6, p.site_id
+
+
+def test_no_site_spans_an_expressway_or_railway(plan: tuple[PlanResult, Layers, Path | None]
+                                                 ) -> None:
+    result, layers, _ = plan
+    assert not layers.barriers.is_empty
+    for site in result.sites.itertuples():
+        inside_m = shapely.intersection(site.geometry, layers.barriers).length
+        assert inside_m < 1e-6, (site.site_id, inside_m)
+
+
+def test_no_site_is_larger_than_the_largest(plan: tuple[PlanResult, Layers, Path | None]
+                                           ) -> None:
+    result, layers, _ = plan
+    zones = layers.zones
+    built = zones["built_share"].astype(float)
+    capacity = (zones.geometry.area / M2_PER_MU * (1 - built)).to_numpy()
+    capacity = capacity[capacity > 0]
+    largest = max(float(np.median(capacity)) if len(capacity) else 5000.0,
+                  float(result.inputs.plan.allocation.min_site_mu))
+    assert result.candidates.max_site_mu == pytest.approx(largest, rel=1e-9)
+    assert (result.sites["area_mu"] <= largest + 1e-6).all(), result.sites["area_mu"].max()
+    # the demand is met anyway: the number of sites grew where the demand needs it
+    short = {c: mu for c, mu in result.solution.shortfall_mu.items() if mu > 0.5}
+    assert short == {} or result.notes, short

@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from scipy import ndimage
 from scipy.spatial.distance import cdist
 
+from layout.allocation.barriers import barrier_cells
 from layout.allocation.demand import land_demand
 from layout.allocation.result import PlanResult
 from layout.allocation.run import run_plan
@@ -357,6 +358,8 @@ def test_zone_industries_ranks_and_scores(planned: PlanResult) -> None:
     inputs, zi = planned.inputs, planned.zone_industries
     all_xy = centre_xy(inputs, np.arange(inputs.grid.nrows * inputs.grid.ncols))
     assert set(zi["zone_id"]) == set(tp.ZONES)
+    barrier = barrier_cells(inputs.layer("transport_lines"), inputs.grid,
+                            kinds=("expressway", "railway")).ravel()
     for key, grp in zi.groupby("zone_id"):
         zid = str(key)
         assert sorted(grp["industry"]) == sorted(CATALOG.codes)
@@ -365,8 +368,10 @@ def test_zone_industries_ranks_and_scores(planned: PlanResult) -> None:
         assert ranked["mean_score"].is_monotonic_decreasing
         leading = tp.ZONES[zid][1].split(",")
         assert (grp["leading"] == grp["industry"].isin(leading)).all()
-        # Non-polluting industries: eligible cells are the score stage's (no extra buffer).
-        inside = in_box(all_xy, tp.ZONES[zid][3])
+        # Non-polluting industries: eligible cells are the score stage's (no extra buffer) less
+        # the cells an expressway or railway passes through (barrier_cells, checked against
+        # shapely in tests/allocation/test_barriers.py).
+        inside = in_box(all_xy, tp.ZONES[zid][3]) & ~barrier
         for code in ("auto", "electronics", "food", "biomedicine", "textiles"):
             res = planned.results[code]
             cells = inside & res.eligible.ravel()
@@ -569,8 +574,11 @@ def test_embedded_plan_invariants() -> None:
     for code, grp in sites.groupby("industry"):
         demand = float(result.demand.loc[code, "demand_mu"])
         area = float(grp["area_mu"].sum())
-        assert len(grp) <= opts.max_sites
+        # max_sites, raised to twice the sites of the largest size the demand needs
+        need = math.ceil(demand / result.candidates.max_site_mu - 1e-9)
+        assert len(grp) <= (max(opts.max_sites, 2 * need) if need >= 2 else opts.max_sites)
         assert (grp["area_mu"] >= opts.min_site_mu).all()
+        assert (grp["area_mu"] <= result.candidates.max_site_mu + 1e-6).all()
         assert area <= demand * (1 + opts.tolerance) + 1e-6
         assert area >= demand - 1e-6 or any(
             n.startswith(f"{code} fell short") for n in result.notes

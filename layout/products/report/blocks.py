@@ -91,6 +91,21 @@ def source_text(result: PlanResult, name: str) -> str:
     return f"{Path(rel).as_posix()}{text[len(path):]}"
 
 
+
+def _site_rules(result: PlanResult) -> str:
+    """What keeps each site a site: its largest size and the lines it never spans."""
+    opts = result.inputs.plan.allocation
+    largest = result.candidates.max_site_mu
+    where = ("given in the plan" if opts.max_site_mu is not None
+             else "the median developable land of the zones")
+    size = (f"Each site is at most {largest:,.0f} mu ({largest / 15:,.0f} ha; {where})"
+            if math.isfinite(largest) else "Sites have no largest size")
+    kinds = ", ".join(f"{k}s" for k in opts.barriers)
+    lines = f" and never spans {kinds}: the cells they pass through go to no site" \
+        if opts.barriers else "; no line is a barrier"
+    return f"{size}{lines} (docs/config.md, Sites, not zones)."
+
+
 def plan_blocks(result: PlanResult) -> list[Block]:
     """The report's content, section by section."""
     plan = result.inputs.plan
@@ -124,6 +139,7 @@ def plan_blocks(result: PlanResult) -> list[Block]:
                 f"({total_demand / 15:,.0f} ha).",
                 f"Allocated: {total_alloc:,.0f} mu in {len(sites)} sites; no cell is given to two "
                 "industries.",
+                _site_rules(result),
                 f"Objective (sum of score × mu over the sites): {sol.objective:,.0f}; LP "
                 f"relaxation bound {sol.bound:,.0f} (less {result.problem.penalty:g} per mu of "
                 f"shortfall), gap {sol.gap:.2%}; solver's own gap {sol.solver_gap:.2%}; "
