@@ -109,7 +109,7 @@ class AllocationOptions(Table):
         Smallest site, mu (300 mu = 20 ha).
     max_sites
         Most separate sites per industry; raised, for an industry whose demand needs many sites
-        of ``max_site_mu``, to twice ``ceil(demand / max_site_mu)`` (and its seeds likewise).
+        of ``max_site_mu``, to twice ``ceil(demand / max_site_mu)`` (its seeds to three times).
     max_site_mu
         Largest site, mu. None (the default) takes it from the data: the median developable
         land of the plan's zones (`layout.allocation.candidates.default_max_site_mu`; 9,000 mu

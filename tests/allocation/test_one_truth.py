@@ -195,3 +195,21 @@ def test_no_site_is_larger_than_the_largest(plan: tuple[PlanResult, Layers, Path
     # the demand is met anyway: the number of sites grew where the demand needs it
     short = {c: mu for c, mu in result.solution.shortfall_mu.items() if mu > 0.5}
     assert short == {} or result.notes, short
+
+
+@pytest.mark.slow
+def test_a_variant_that_made_zones_makes_sites(score_cache: ScoreCache, tmp_path: Path,
+                                               embedded: tuple[PlanResult, Layers, Path | None]
+                                               ) -> None:
+    """Growth 3 on the embedded plan: before, one 100,365 mu site and 12,638 mu unmet."""
+    _, layers, _ = embedded
+    text = (Path(__file__).parents[2] / "layout/config/zhengzhou_plan.toml").read_text("utf-8")
+    config = tmp_path / "variant.toml"
+    config.write_text(text + "\n[demand]\ngrowth = 3.0\n", encoding="utf-8")
+    result = run_plan(load_inputs(config), sensitivity=False)
+    largest = result.candidates.max_site_mu
+    assert 8_000 < largest < 10_000  # the median zone's developable land, as in the base plan
+    assert (result.sites["area_mu"] <= largest + 1e-6).all()
+    assert sum(result.solution.shortfall_mu.values()) == 0, result.solution.shortfall_mu
+    for site in result.sites.itertuples():
+        assert shapely.intersection(site.geometry, layers.barriers).length < 1e-6, site.site_id
