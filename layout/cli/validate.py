@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from layout.cli.options import EXIT_BAD_INPUT, crs_option, datum_option
@@ -28,6 +30,12 @@ EXIT_PROBLEMS = 1
 @click.option("--study-area", "study_area", default=None, metavar="PATH",
               help="Polygons of the study area (default: the embedded Zhengzhou boundary).")
 @click.option("--no-study-area", is_flag=True, help="Do not check features against a study area.")
+@click.option("--columns", "columns", default=None, metavar="NAME=COLUMN,...",
+              help="The file's columns of data-model names (with --kind), e.g. "
+                   "'zone_id=园区编号,leading=主导产业'; lon=/lat= name a table's coordinates.")
+@click.option("--plan", "plan_path", default=None, metavar="PLAN.toml",
+              help="Map columns and values as [inputs.KIND] of this plan does, through its "
+                   "catalog (with --kind); --columns adds to or replaces its columns.")
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -42,19 +50,26 @@ def validate(
     lat: str | None,
     study_area: str | None,
     no_study_area: bool,
+    columns: str | None,
+    plan_path: str | None,
 ) -> None:
     """Check PATH (GeoPackage, GeoJSON, Shapefile, CSV, Excel) and list every problem found.
 
+    With --kind, the file's own column names and values are mapped onto the data model first:
+    --columns names them, --plan uses the mapping of a plan's [inputs.KIND] (and its catalog
+    for industry names); Shapefile aliases (built_shr, constr_id, ...) are always accepted.
+
     Exit status: 0 when there is no error (warnings allowed), 1 when errors were found, 2 when
-    the file cannot be read.
+    the file, the mapping or the plan cannot be read.
     """
     from layout.data.validate import validate_file
 
     try:
+        mapping = _mapping(kind, columns, plan_path)
         problems = validate_file(
             path, layer=layer, kind=kind, crs=crs, datum=datum, encoding=encoding, lon=lon,
             lat=lat, id_column=id_column,
-            study_area=False if no_study_area else study_area)
+            study_area=False if no_study_area else study_area, **mapping)
     except LayoutError as exc:
         click.echo(printable(f"error: {exc}"), err=True)
         ctx.exit(EXIT_BAD_INPUT)
@@ -71,6 +86,29 @@ def validate(
         click.echo(f"{label}: {_count(n_errors, 'error')}, {_count(n_warnings, 'warning')}")
     if n_errors:
         ctx.exit(EXIT_PROBLEMS)
+
+
+def _mapping(kind: str | None, columns: str | None, plan_path: str | None) -> dict[str, Any]:
+    """The ``columns``, ``values``, ``catalog`` and ``origin`` arguments of `validate_file`."""
+    from layout.config.inputs import parse_columns
+
+    if (columns or plan_path) and kind is None:
+        raise click.UsageError("--columns and --plan need --kind (the data model to map onto)")
+    if kind is None:
+        return {}
+    out: dict[str, Any] = {"columns": {}, "values": {}, "origin": None}
+    if plan_path is not None:
+        from layout.config.plan import load_plan
+
+        plan = load_plan(plan_path)
+        spec = plan.inputs.get(kind)
+        if spec is not None:
+            out.update(columns=dict(spec.columns), values=dict(spec.values))
+        out.update(catalog=plan.catalog, origin=f"inputs.{kind} in {plan.label}")
+    if columns:
+        out["columns"] = {**out["columns"], **parse_columns(columns, kind=kind)}
+        out["origin"] = "--columns" if plan_path is None else f"{out['origin']} and --columns"
+    return out
 
 
 def _count(n: int, word: str) -> str:

@@ -25,40 +25,35 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
-    BeforeValidator,
     Field,
     PrivateAttr,
-    ValidationInfo,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 from pyproj import CRS
-from pyproj.exceptions import CRSError as PyprojCRSError
 
 from layout import settings
 from layout.config.catalog import load_catalog
 from layout.config.criteria import criterion_specs
-from layout.core.datum import check_datum
+from layout.config.inputs import CrsText, InputsSection, input_specs, resolve_path
 from layout.core.weights import AHPResult, ahp_weights
-from layout.errors import ConfigError, CRSError, LayoutError
+from layout.errors import ConfigError, LayoutError
 from layout.io.files import special_file_kind
 from layout.model.catalog import Catalog
 from layout.model.constraints import EXCLUDABLE_TYPES
 from layout.model.criteria import CRITERIA, WEIGHT_KEYS, CriteriaTable
-from layout.model.layers import INPUT_NAMES
 from layout.model.options import AllocationOptions, DemandOptions, SensitivityOptions
-from layout.model.plan import IndustryConfig, InputSpec, PlanConfig
+from layout.model.plan import IndustryConfig, PlanConfig
 from layout.model.table import (
     IndustryCode,
     Number,
     Table,
-    choice_error,
     codes_context,
     join_problems,
+    one_of,
     validate,
 )
 
-EMBEDDED = "embedded"
 DEFAULT_NAME = "郑州都市区产业布局"
 DEFAULT_NAME_EN = "Zhengzhou metro area industrial layout"
 
@@ -71,25 +66,6 @@ def embedded_plan_path() -> Path:
 # --- value types ------------------------------------------------------------------------------
 
 
-def _one_of(kind: str, known: tuple[str, ...]) -> AfterValidator:
-    def check(value: str) -> str:
-        if value not in known:
-            raise choice_error(kind, value, known)
-        return value
-
-    return AfterValidator(check)
-
-
-def _crs(value: str) -> str:
-    try:
-        CRS.from_user_input(value)
-    except PyprojCRSError:
-        raise PydanticCustomError(
-            "crs", "not a CRS pyproj knows (use e.g. EPSG:4326, EPSG:4490, EPSG:4547)"
-        ) from None
-    return value
-
-
 def _projected(value: str) -> str:
     if not CRS.from_user_input(value).is_projected:
         raise PydanticCustomError("crs_geographic", "{msg}", {"msg": (
@@ -98,18 +74,10 @@ def _projected(value: str) -> str:
     return value
 
 
-def _datum(value: str) -> str:
-    try:
-        return check_datum(value)
-    except CRSError as exc:
-        raise PydanticCustomError("datum", "{msg}", {"msg": str(exc)}) from None
-
-
-CriterionName = Annotated[str, _one_of("criterion", tuple(CRITERIA))]
-WeightKey = Annotated[str, _one_of("criterion", WEIGHT_KEYS)]
+CriterionName = Annotated[str, one_of("criterion", tuple(CRITERIA))]
+WeightKey = Annotated[str, one_of("criterion", WEIGHT_KEYS)]
 Weights = dict[WeightKey, Annotated[Number, Field(ge=0)]]
-ExcludableType = Annotated[str, _one_of("constraint type", EXCLUDABLE_TYPES)]
-CrsText = Annotated[str, AfterValidator(_crs)]
+ExcludableType = Annotated[str, one_of("constraint type", EXCLUDABLE_TYPES)]
 
 
 # --- the tables -------------------------------------------------------------------------------
@@ -126,60 +94,6 @@ class PlanSection(Table):
         default_factory=lambda: settings.grid_resolution)
     seed: Annotated[int, Field(ge=0)] = Field(default_factory=lambda: settings.seed)
     catalog: str | None = None
-
-
-class InputTable(Table):
-    """One input given as a table: its file and how to read it."""
-
-    path: str
-    layer: str | None = None
-    datum: Annotated[str, AfterValidator(_datum)] = "wgs84"
-    crs: CrsText | None = None
-    encoding: str | None = None
-
-    @property
-    def embedded(self) -> bool:
-        """True for the embedded layer of the same name (``"embedded"``)."""
-        return self.path == EMBEDDED
-
-    @model_validator(mode="after")
-    def _exists(self, info: ValidationInfo) -> InputTable:
-        if self.embedded:
-            return self
-        path = _resolve(self.path, (info.context or {}).get("base"))
-        if not path.exists():
-            raise PydanticCustomError("no_file", "{msg}", {"msg": (
-                f"file {path} does not exist; fix the path (relative paths are read from the "
-                "plan file's folder)")})
-        return self
-
-
-def _input_form(value: object) -> object:
-    """``"embedded"``, a path, or a table with ``path = ...`` (all read as a table)."""
-    if isinstance(value, str):
-        return {"path": value}
-    if not isinstance(value, Mapping):
-        raise PydanticCustomError(
-            "input", 'expected "embedded", a path, or a table with path = ...')
-    return value
-
-
-#: An input layer: ``"embedded"`` (the embedded layer of that name), a path, or a table.
-Input = Annotated[InputTable, BeforeValidator(_input_form)]
-
-
-class InputsSection(Table):
-    """``[inputs]``: the layers of the plan (`INPUT_NAMES`; the first four are required)."""
-
-    boundary: Input
-    counties: Input
-    zones: Input
-    enterprises: Input
-    constraints: Input | None = None
-    transport_lines: Input | None = None
-    transport_points: Input | None = None
-    urban_areas: Input | None = None
-    dem: Input | None = None
 
 
 class ConstraintsSection(Table):
@@ -234,11 +148,6 @@ class PlanFile(Table):
 # --- loading ----------------------------------------------------------------------------------
 
 
-def _resolve(text: str, base: Path | None) -> Path:
-    path = Path(text)
-    return base / path if base is not None and not path.is_absolute() else path
-
-
 def _catalog(data: Mapping[str, Any], *, label: str, base: Path | None) -> Catalog:
     """The catalog named in ``[plan]`` (the embedded one when it names none, or is bad)."""
     try:
@@ -248,7 +157,7 @@ def _catalog(data: Mapping[str, Any], *, label: str, base: Path | None) -> Catal
         return load_catalog()  # the problems of [plan] are reported with the others
     if not section.catalog:
         return load_catalog()
-    path = _resolve(section.catalog, base)
+    path = resolve_path(section.catalog, base)
     if not path.exists():
         raise ConfigError(f"{label}: plan.catalog = {section.catalog!r}: file {path} not found")
     return load_catalog(path)
@@ -262,22 +171,6 @@ def _criteria(table: Table) -> dict[str, dict[str, Any]]:
         if name in table.model_fields_set and crit is not None:
             out[name] = {k: getattr(crit, k) for k in type(crit).model_fields
                          if k in crit.model_fields_set}
-    return out
-
-
-def _inputs(section: InputsSection | None, base: Path | None) -> dict[str, InputSpec]:
-    if section is None:
-        return {name: InputSpec(name) for name in INPUT_NAMES}
-    out: dict[str, InputSpec] = {}
-    for name in INPUT_NAMES:
-        value = getattr(section, name)
-        if value is None:
-            continue
-        if value.embedded:
-            out[name] = InputSpec(name)
-        else:
-            out[name] = InputSpec(name, _resolve(value.path, base), value.layer, value.datum,
-                                  value.crs, value.encoding)
     return out
 
 
@@ -312,7 +205,7 @@ def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConf
         crs=CRS.from_user_input(spec.plan.crs),
         resolution=float(spec.plan.resolution_m),
         seed=spec.plan.seed,
-        inputs=_inputs(spec.inputs, base),
+        inputs=input_specs(spec.inputs, base),
         exclude=tuple(spec.constraints.exclude),
         weights=dict(spec.weights),
         criteria=_criteria(spec.criteria),

@@ -158,7 +158,8 @@ def check_columns(ctx: CheckedLayer, required: Sequence[str]) -> list[Problem]:
                     "required column missing",
                     f"columns {', '.join(present) or '(none)'}",
                     f"a column {col!r}",
-                    f"add the column{hint}",
+                    f"add the column{hint}, or name the file's column in [inputs] "
+                    f"columns.{col} (--columns {col}=COLUMN)",
                 ),
                 column=col,
             )

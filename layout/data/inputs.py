@@ -16,6 +16,7 @@ import geopandas as gpd
 from layout.config.criteria import industry_weights
 from layout.config.plan import load_plan
 from layout.data.coordinates import check_boundary_extent
+from layout.data.mapping import map_layer
 from layout.data.memory import check_memory
 from layout.data.validate import validate_layer
 from layout.errors import Problem, ValidationError
@@ -24,7 +25,6 @@ from layout.io.crs import to_metric
 from layout.io.files import file_sha256
 from layout.io.raster import check_raster
 from layout.io.vector import read_layer
-from layout.model.catalog import OTHER
 from layout.model.grid import Grid
 from layout.model.plan import PlanConfig
 
@@ -79,35 +79,6 @@ def criteria_counts(plan: PlanConfig) -> list[int]:
     return counts
 
 
-def _check_industry_codes(gdf: gpd.GeoDataFrame, plan: PlanConfig, source: str) -> list[Problem]:
-    known = set(plan.catalog.codes) | {OTHER}
-    if "industry" not in gdf.columns:
-        return []
-    bad = ~gdf["industry"].astype(str).isin(known)
-    problems = []
-    id_col = "ent_id" if "ent_id" in gdf.columns else None
-    for idx in gdf.index[bad][:20]:
-        fid = str(gdf.at[idx, id_col]) if id_col else str(idx)
-        problems.append(
-            Problem(
-                source,
-                f"unknown industry code {gdf.at[idx, 'industry']!r}; "
-                f"use one of {', '.join(sorted(known))}",
-                feature=fid,
-                column="industry",
-            )
-        )
-    if bad.sum() > 20:
-        problems.append(
-            Problem(
-                source,
-                f"{int(bad.sum()) - 20} more rows with unknown industry codes",
-                column="industry",
-            )
-        )
-    return problems
-
-
 def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
     """Read, validate and project every input of a plan, and build its analysis grid.
 
@@ -125,11 +96,12 @@ def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
     ------
     ValidationError
         Listing every problem in every input file at once (`layout.data.validate`): among
-        them non-finite or implausibly large numbers, a boundary beyond where the plan CRS can
-        be used (`layout.data.coordinates.check_boundary_extent`), and a layer whose every
-        feature lies outside the boundary (a wrong CRS or datum).  Warnings (some features
-        outside the boundary, ...) are logged, one line per file and kind, and kept in
-        ``warnings``.
+        them columns named in ``[inputs]`` that a file lacks and unknown industries
+        (`layout.data.mapping`), non-finite or implausibly large numbers, a boundary beyond
+        where the plan CRS can be used (`layout.data.coordinates.check_boundary_extent`), and a
+        layer whose every feature lies outside the boundary (a wrong CRS or datum).  Warnings
+        (some features outside the boundary, ...) are logged, one line per file and kind, and
+        kept in ``warnings``.
     DataFileError
         An input file or the DEM cannot be read (missing, not a regular file, damaged).
 
@@ -153,7 +125,8 @@ def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
         else:
             assert spec.path is not None
             gdf = read_layer(
-                spec.path, layer=spec.layer, crs=spec.crs, datum=spec.datum, encoding=spec.encoding
+                spec.path, layer=spec.layer, crs=spec.crs, datum=spec.datum,
+                encoding=spec.encoding, lon=spec.columns.get("lon"), lat=spec.columns.get("lat"),
             )
             sources[name] = (
                 f"{spec.path}{':' + spec.layer if spec.layer else ''} "
@@ -169,11 +142,15 @@ def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
     study = boundary if boundary.crs is not None and not problems else False
     for name, gdf in raw.items():
         source = names[name]
+        spec = plan.inputs[name]
+        gdf, mapping_problems = map_layer(
+            gdf, kind=name, columns=spec.columns, values=spec.values, catalog=plan.catalog,
+            origin=f"inputs.{name} in {plan.label}")
+        raw[name] = gdf
+        problems += mapping_problems
         problems += validate_layer(
             gdf, kind=name, source=source, study_area=False if name == "boundary" else study
         )
-        if name == "enterprises":
-            problems += _check_industry_codes(gdf, plan, source)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ValidationError(problems)

@@ -35,7 +35,7 @@ are summarised in one problem listing the first `MAX_LISTED` of them.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal, TypeAlias
 
 import geopandas as gpd
@@ -54,10 +54,12 @@ from layout.data.checks import (
     check_text,
 )
 from layout.data.coordinates import STUDY_AREA_TOLERANCE_M, check_coordinates, check_study_area
+from layout.data.mapping import map_layer
 from layout.data.numbers import check_other_numbers
 from layout.errors import ConfigError, CRSError, DataFileError, Problem, ValidationError
 from layout.io import embedded as datasets
 from layout.io import vector as layout_io
+from layout.model.catalog import Catalog
 from layout.model.layers import LAYER_SCHEMAS
 
 __all__ = [
@@ -176,6 +178,10 @@ def validate_file(
     required: Iterable[str] | None = None,
     numeric: Iterable[str] | None = None,
     nonnegative: Iterable[str] | None = None,
+    columns: Mapping[str, str] | None = None,
+    values: Mapping[str, Mapping[str, str]] | None = None,
+    catalog: Catalog | None = None,
+    origin: str | None = None,
 ) -> list[Problem]:
     r"""Read a file and validate it; see `layout.io.vector.read_layer` and `validate_layer`.
 
@@ -183,6 +189,12 @@ def validate_file(
     cannot be converted is reported as problems rather than raised, so that every other problem
     is reported too.  ``study_area`` may also be the path of a polygon layer (read with
     `layout.io.vector.read_layer`); the other arguments are those of the two functions.
+
+    With a ``kind``, the file is first mapped onto the data model (`layout.data.mapping`):
+    ``columns`` (data-model name -> the file's column, ``lon``/``lat`` of a table included) and
+    ``values`` as in a plan's ``[inputs]``, Shapefile aliases, and industry names or divisions
+    through ``catalog`` (the built-in catalog by default).  ``origin`` says where the mapping
+    was written, for messages.
 
     Returns
     -------
@@ -207,8 +219,10 @@ def validate_file(
     """
     area: StudyArea = (layout_io.read_layer(study_area)
                        if isinstance(study_area, str | os.PathLike) else study_area)
+    columns = dict(columns or {})
     gdf = layout_io.read_raw(path, layer=layer, crs=crs, datum=datum, encoding=encoding,
-                          lon=lon, lat=lat, source_name=None)
+                             lon=lon or columns.get("lon"), lat=lat or columns.get("lat"),
+                             source_name=None)
     source = str(gdf.attrs.get("source", path))
     problems: list[Problem] = []
     if len(gdf) > 0:
@@ -220,6 +234,14 @@ def validate_file(
                 gdf = layout_io.apply_datum(gdf, datum)
             except CRSError as exc:
                 problems.append(Problem(source, str(exc)))
+    if kind in LAYER_SCHEMAS:
+        if catalog is None:
+            from layout.config.catalog import load_catalog
+
+            catalog = load_catalog()
+        gdf, mapped = map_layer(gdf, kind=kind, columns=columns, values=values, catalog=catalog,
+                                origin=origin)
+        problems += mapped
     return problems + validate_layer(
         gdf, kind=kind, source=source, study_area=area, id_column=id_column,
         required=required, numeric=numeric, nonnegative=nonnegative)

@@ -1,8 +1,10 @@
 """The input layers of a plan and what the data model requires of each (docs/data_model.md).
 
 `INPUT_NAMES` says which layers a plan names and whether it must; `LAYER_SCHEMAS` says, per kind
-of layer, its geometry types, id column, required and numeric columns, ranges and code values.
-`layout.data.validate` checks files against these schemas; nothing else declares them.
+of layer, its geometry types, its columns (with the Shapefile alias of each name longer than ten
+characters), id column, required and numeric columns, ranges, code values, and the columns that
+hold industry codes or lists.  `layout.data.validate` checks files against these schemas and
+`layout.data.mapping` maps a planner's own columns onto them; nothing else declares them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,14 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from layout.model.constraints import DRAWN_CONSTRAINT_TYPES
+
+#: Longest field name a Shapefile's dBASE table holds (longer names are cut by every writer).
+SHAPEFILE_NAME_MAX = 10
+#: Separators of the items of a list cell (``电子信息、汽车及装备制造``); the data model writes ",".
+LIST_SEPARATORS: tuple[str, ...] = (",", "，", "、", ";", "；")
+#: Names of a table's longitude and latitude columns in ``[inputs] columns`` (not data-model
+#: columns: they become the point geometry).
+COORDINATE_KEYS: tuple[str, ...] = ("lon", "lat")
 
 #: Kinds of a ``transport_lines`` feature (the layer's ``kind`` column).
 LineKind = Literal["expressway", "main_road", "railway"]
@@ -42,6 +52,17 @@ class LayerSchema:
         Inclusive ``(low, high)`` bounds of numeric columns.
     choices
         Allowed values of code columns.
+    columns
+        Every column of the data model, required or not (``docs/data_model.md``).
+    aliases
+        The Shapefile alias (at most `SHAPEFILE_NAME_MAX` characters) of each column whose name
+        is longer: a file may use either name.
+    industry
+        Columns holding industry codes of the catalog, and whether ``other`` is allowed in
+        each; a file's industry names (Chinese or English) or GB/T 4754 divisions are mapped to
+        the codes (`layout.data.mapping`).
+    lists
+        Columns holding several values in one cell (`LIST_SEPARATORS`).
     """
 
     geometry: tuple[str, ...]
@@ -51,6 +72,35 @@ class LayerSchema:
     nonnegative: tuple[str, ...] = ()
     ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    columns: tuple[str, ...] = ()
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    industry: Mapping[str, bool] = field(default_factory=dict)
+    lists: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        named = {*self.required, *self.numeric, *self.ranges, *self.choices, *self.aliases,
+                 *self.industry, *self.lists}
+        if not named <= set(self.columns):
+            raise ValueError(f"columns not declared: {sorted(named - set(self.columns))}")
+        for name in self.columns:
+            alias = self.aliases.get(name)
+            if len(name) > SHAPEFILE_NAME_MAX and (alias is None
+                                                  or len(alias) > SHAPEFILE_NAME_MAX):
+                raise ValueError(f"{name!r} needs a Shapefile alias of at most "
+                                 f"{SHAPEFILE_NAME_MAX} characters")
+
+    def column_of(self, name: str) -> str | None:
+        """The data-model column a file's column name stands for, or None.
+
+        Examples
+        --------
+        >>> zones = LAYER_SCHEMAS["zones"]
+        >>> zones.column_of("built_shr"), zones.column_of("built_share"), zones.column_of("x")
+        ('built_share', 'built_share', None)
+        """
+        if name in self.columns:
+            return name
+        return next((col for col, alias in self.aliases.items() if alias == name), None)
 
 
 #: The layer kinds of the data model and what each requires (``docs/data_model.md``).
@@ -61,6 +111,8 @@ LAYER_SCHEMAS: dict[str, LayerSchema] = {
         required=("adcode", "name_zh", "name_en"),
         numeric=("area_km2", "official_area_km2"),
         nonnegative=("area_km2", "official_area_km2"),
+        columns=("adcode", "name_zh", "name_en", "area_km2", "official_area_km2", "source"),
+        aliases={"official_area_km2": "offic_km2"},
     ),
     "counties": LayerSchema(
         geometry=POLYGONS,
@@ -69,6 +121,9 @@ LAYER_SCHEMAS: dict[str, LayerSchema] = {
         numeric=("area_km2", "official_area_km2"),
         nonnegative=("area_km2", "official_area_km2"),
         choices={"kind": ("district", "county", "city")},
+        columns=("adcode", "name_zh", "name_en", "kind", "area_km2", "official_area_km2",
+                 "source"),
+        aliases={"official_area_km2": "offic_km2"},
     ),
     "zones": LayerSchema(
         geometry=POLYGONS,
@@ -79,6 +134,14 @@ LAYER_SCHEMAS: dict[str, LayerSchema] = {
         nonnegative=("planned_area_km2", "area_km2"),
         ranges={"built_share": (0.0, 1.0)},
         choices={"geometry_quality": ("documented", "approximate")},
+        columns=("zone_id", "name_zh", "name_en", "county", "leading", "leading_bases",
+                 "leading_note", "planned_area_km2", "area_km2", "built_share",
+                 "geometry_quality", "confidence", "source"),
+        aliases={"leading_bases": "lead_bases", "leading_note": "lead_note",
+                 "planned_area_km2": "plan_km2", "built_share": "built_shr",
+                 "geometry_quality": "geom_qual"},
+        industry={"leading": False},  # priority industries: "other" is no leading industry
+        lists=("leading", "leading_bases"),
     ),
     "enterprises": LayerSchema(
         geometry=("Point",),
@@ -86,6 +149,10 @@ LAYER_SCHEMAS: dict[str, LayerSchema] = {
         required=("ent_id", "name", "industry", "employees", "output_wan", "land_mu"),
         numeric=("employees", "output_wan", "tax_wan", "land_mu"),
         nonnegative=("employees", "output_wan", "tax_wan", "land_mu"),
+        columns=("ent_id", "name", "industry", "base", "gbt4754", "employees", "output_wan",
+                 "tax_wan", "land_mu", "anchor", "county", "zone_id", "provenance",
+                 "confidence"),
+        industry={"industry": True},
     ),
     "constraints": LayerSchema(
         geometry=POLYGONS,
@@ -93,6 +160,8 @@ LAYER_SCHEMAS: dict[str, LayerSchema] = {
         required=("constraint_id", "type", "legal_basis"),
         # steep_slope and outside_study_area are derived by the scoring stage, not drawn.
         choices={"type": DRAWN_CONSTRAINT_TYPES},
+        columns=("constraint_id", "type", "name_zh", "name_en", "legal_basis", "confidence"),
+        aliases={"constraint_id": "constr_id", "legal_basis": "legal_bas"},
     ),
     "transport_lines": LayerSchema(
         geometry=LINES,
@@ -101,12 +170,14 @@ LAYER_SCHEMAS: dict[str, LayerSchema] = {
         numeric=("speed_kmh",),
         nonnegative=("speed_kmh",),
         choices={"kind": LINE_KINDS},
+        columns=("line_id", "kind", "ref", "name", "name_en", "speed_kmh", "confidence"),
     ),
     "transport_points": LayerSchema(
         geometry=POINTS,
         id_column="node_id",
         required=("node_id", "kind"),
         choices={"kind": ("airport", "rail_station", "freight_rail", "interchange")},
+        columns=("node_id", "kind", "name_zh", "name_en", "ref", "confidence"),
     ),
     "urban_areas": LayerSchema(
         geometry=POLYGONS,
@@ -115,6 +186,8 @@ LAYER_SCHEMAS: dict[str, LayerSchema] = {
         numeric=("population_10k",),
         nonnegative=("population_10k",),
         choices={"kind": ("central_city", "county_seat", "town")},
+        columns=("urban_id", "name_zh", "name_en", "kind", "population_10k", "confidence"),
+        aliases={"population_10k": "pop_10k"},
     ),
 }
 

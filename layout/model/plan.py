@@ -22,9 +22,12 @@ from layout.model.options import AllocationOptions, DemandOptions, SensitivityOp
 
 @dataclass(frozen=True)
 class InputSpec:
-    """Where one input layer comes from.
+    """Where one input layer comes from, and how its columns map onto the data model.
 
-    ``path`` is None for the embedded Zhengzhou layer of the same name.
+    ``path`` is None for the embedded Zhengzhou layer of the same name.  ``columns`` maps
+    data-model names (and ``lon``/``lat`` of a table) to the file's columns; ``values`` maps,
+    per data-model column, the file's values to data-model values (``docs/config.md``,
+    ``[inputs]``; applied by `layout.data.mapping`).
     """
 
     name: str
@@ -33,6 +36,8 @@ class InputSpec:
     datum: str = "wgs84"
     crs: str | None = None
     encoding: str | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def embedded(self) -> bool:

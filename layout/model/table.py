@@ -75,6 +75,17 @@ def choice_error(kind: str, value: object, known: Iterable[str]) -> PydanticCust
                                                         f"{suggest(value, known)}"})
 
 
+def one_of(kind: str, known: tuple[str, ...]) -> AfterValidator:
+    """A check that a string is one of ``known`` ("unknown <kind> 'x'; did you mean ...")."""
+
+    def check(value: str) -> str:
+        if value not in known:
+            raise choice_error(kind, value, known)
+        return value
+
+    return AfterValidator(check)
+
+
 def check_industry_code(value: str, info: ValidationInfo) -> str:
     """An industry code of the catalog in the validation context (``codes``)."""
     codes = (info.context or {}).get("codes")
