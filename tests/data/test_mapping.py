@@ -9,6 +9,8 @@ equal the tiny plan's.
 from __future__ import annotations
 
 import os
+import re
+import tomllib
 from pathlib import Path
 
 import geopandas as gpd
@@ -231,3 +233,34 @@ def test_constraints_shapefile_with_aliases_reads_without_mapping(tmp_path: Path
     out, problems = map_layer(read_layer(shp), kind="constraints", catalog=CATALOG)
     assert problems == []
     assert out[["constraint_id", "legal_basis"]].values.tolist() == [["c1", "土地管理法"]]
+
+
+def test_schema_columns_are_those_of_the_data_model() -> None:
+    from tests.test_gis_data import SCHEMA  # the embedded data's columns, written out anew
+
+    for kind, columns in SCHEMA.items():
+        assert set(columns) <= set(LAYER_SCHEMAS[kind].columns), kind
+
+
+# --- docs/config.md: the example of a Chinese agency's files -----------------------------------
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "config.md"
+
+
+def test_doc_chinese_example_parses_and_runs(tmp_path: Path) -> None:
+    blocks = re.findall(r"```toml\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
+    block = next(b for b in blocks if "园区.shp" in b)
+    data = tomllib.loads(block)
+    for name, table in cp.INPUTS.items():  # the fixture writes the files the example names
+        assert data["inputs"][name] == table, name
+    plan = cp.write_chinese_plan(tmp_path, **OVERRIDES)
+    # the documented [inputs], the fixture's [plan], [constraints], [demand] and [allocation]
+    rest = {k: v for k, v in tomllib.loads(plan.read_text("utf-8")).items() if k != "inputs"}
+    plan.write_text(block + "\n" + tp.to_toml(rest), encoding="utf-8")
+    inputs = load_inputs(plan)
+    assert inputs.layers["zones"]["leading"].tolist() == ["auto,electronics", "food", ""]
+    assert sorted(inputs.layers["constraints"]["type"]) == sorted(
+        v[0] for v in tp.CONSTRAINTS.values())
+    result = run_plan(inputs, sensitivity=False)
+    assert len(result.sites) > 0
+    assert set(result.sites["industry"]) >= {"auto", "electronics", "food", "aluminium"}
