@@ -199,3 +199,74 @@ def test_non_finite_and_huge_numbers_are_errors(tmp_path: Path, value: str) -> N
     assert first.startswith(f"  1. error: {path}, feature E1, column 'output_wan': ")
     assert "expected a number of magnitude at most 1e+15" in first
     assert summary == f"{path}: 1 error, 0 warnings"
+
+
+# --- mapping a planner's own columns (issue 13) ------------------------------------------------
+
+
+def _chinese(tmp_path: Path) -> Path:
+    from tests.fixtures.chinese_plan import write_chinese_plan
+
+    return write_chinese_plan(tmp_path)
+
+
+def test_columns_option_maps_chinese_headers(tmp_path: Path) -> None:
+    csv = tmp_path / "企业.csv"
+    csv.write_text("编号,企业名称,所属行业,从业人数,年产值万元,用地亩,经度,纬度\n"
+                   "E1,宇通客车,汽车及装备制造,800,1000,50,113.7,34.7\n"
+                   "E2,新密耐材,30,100,200,20,113.4,34.5\n", encoding="gbk")
+    result = _run(str(csv), "--kind", "enterprises", "--no-study-area", "--columns",
+                  "ent_id=编号,name=企业名称,industry=所属行业,employees=从业人数,"
+                  "output_wan=年产值万元,land_mu=用地亩")
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("no problems found\n")
+    unmapped = _run(str(csv), "--kind", "enterprises", "--no-study-area")
+    assert unmapped.exit_code == 1
+    assert "required column missing" in unmapped.output
+
+
+def test_columns_option_errors(tmp_path: Path) -> None:
+    csv = tmp_path / "企业.csv"
+    csv.write_text("编号,经度,纬度\nE1,113.7,34.7\n", encoding="utf-8")
+    bad_key = _run(str(csv), "--kind", "enterprises", "--columns", "ent_idd=编号")
+    assert bad_key.exit_code == 2
+    assert bad_key.output.startswith("error: --columns: columns.ent_idd: unknown enterprises "
+                                      "column 'ent_idd'; did you mean 'ent_id'")
+    assert len(bad_key.output.splitlines()) == 1
+    missing = _run(str(csv), "--kind", "enterprises", "--no-study-area", "--columns",
+                   "ent_id=编码")
+    assert missing.exit_code == 1
+    assert "columns.ent_id = \"编码\" (--columns): the file has no such column; did you mean " \
+           "'编号'?" in missing.output
+    no_kind = _run(str(csv), "--columns", "ent_id=编号")
+    assert no_kind.exit_code == 2
+    assert "--columns and --plan need --kind" in no_kind.output
+
+
+def test_plan_option_uses_the_plans_mapping(tmp_path: Path) -> None:
+    plan = _chinese(tmp_path)
+    shp = tmp_path / "zones" / "园区.shp"
+    mapped = _run(str(shp), "--kind", "zones", "--no-study-area", "--plan", str(plan))
+    assert mapped.exit_code == 0, mapped.output
+    unmapped = _run(str(shp), "--kind", "zones", "--no-study-area")
+    assert unmapped.exit_code == 1
+    firms = _run(str(tmp_path / "企业名录.xlsx"), "--kind", "enterprises", "--no-study-area",
+                 "--datum", "gcj02", "--plan", str(plan))
+    assert firms.exit_code == 0, firms.output
+    # --columns on top of the plan's: a wrong column named here is reported as from both
+    both = _run(str(shp), "--kind", "zones", "--no-study-area", "--plan", str(plan),
+                "--columns", "leading=主导")
+    assert both.exit_code == 1
+    assert "(inputs.zones in plan.toml and --columns)" in both.output
+
+
+def test_unknown_leading_industry_in_validate(tmp_path: Path) -> None:
+    plan = _chinese(tmp_path)
+    shp = tmp_path / "zones" / "园区.shp"
+    result = _run(str(shp), "--kind", "zones", "--no-study-area", "--columns",
+                  "zone_id=园区编号,name_zh=园区名称,name_en=英文名称,county=所在县区,"
+                  "leading=主导产业,confidence=可信度")
+    assert result.exit_code == 1
+    assert "unknown industry '电子' (file column '主导产业'); did you mean 'electronics'" \
+           in result.output
+    assert plan.exists()

@@ -107,7 +107,7 @@ def test_chinese_plan_plans_like_the_tiny_plan(chinese: Path, tiny: Path) -> Non
 
 def test_unknown_mapping_key_is_one_config_line(chinese: Path, tmp_path: Path) -> None:
     plan = cp.write_chinese_plan(tmp_path, inputs={
-        "zones": {**cp.INPUTS["zones"], "layer": None,
+        "zones": {**cp.INPUTS["zones"],
                   "columns": {**cp.INPUTS["zones"]["columns"], "zone_idd": "园区编号"}}})
     with pytest.raises(ConfigError) as err:
         load_inputs(plan)
@@ -123,7 +123,7 @@ def test_unknown_mapping_key_is_one_config_line(chinese: Path, tmp_path: Path) -
 def test_mapped_column_missing_from_the_file_is_one_line(tmp_path: Path) -> None:
     columns = {**cp.INPUTS["zones"]["columns"], "leading": "主导产业s"}
     plan = cp.write_chinese_plan(tmp_path, inputs={
-        "zones": {**cp.INPUTS["zones"], "layer": None, "columns": columns}})
+        "zones": {**cp.INPUTS["zones"], "columns": columns}})
     with pytest.raises(ValidationError) as err:
         load_inputs(plan)
     first = str(err.value.problems[0])
@@ -137,7 +137,7 @@ def test_mapped_column_missing_from_the_file_is_one_line(tmp_path: Path) -> None
 
 def test_unknown_leading_industry_names_it_and_lists_the_known(tmp_path: Path) -> None:
     plan = cp.write_chinese_plan(tmp_path, inputs={
-        "zones": {**cp.INPUTS["zones"], "layer": None, "values": {}}})  # 电子 no longer mapped
+        "zones": {**cp.INPUTS["zones"], "values": {}}})  # 电子 no longer mapped
     with pytest.raises(ValidationError) as err:
         load_inputs(plan)
     problems = [p for p in err.value.problems if p.severity == "error"]
