@@ -8,6 +8,7 @@ columns (`LON_NAMES`, `LAT_NAMES`) and makes them point geometries.  It is the t
 
 from __future__ import annotations
 
+import difflib
 import io as _io
 import logging
 import zipfile
@@ -198,8 +199,11 @@ def _lonlat_columns(
     for given, names, what in ((lon, LON_NAMES, "longitude"), (lat, LAT_NAMES, "latitude")):
         if given is not None:
             if given not in df.columns:
+                close = difflib.get_close_matches(given, list(df.columns), n=1, cutoff=0.5)
+                hint = f"; did you mean {close[0]!r}?" if close else ";"
                 raise DataFileError(
-                    f"{source} has no column {given!r} (given as {what}); "
+                    f"{source} has no column {given!r} (given as {what}: lon=/lat=, [inputs] "
+                    f"columns.{'lon' if what == 'longitude' else 'lat'}){hint} "
                     f"columns: {', '.join(df.columns)}"
                 )
             chosen.append(given)

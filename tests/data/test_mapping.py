@@ -24,7 +24,7 @@ from layout.allocation.run import run_plan
 from layout.config.catalog import load_catalog
 from layout.data.inputs import load_inputs
 from layout.data.mapping import map_layer, split_items
-from layout.errors import ConfigError, ValidationError
+from layout.errors import ConfigError, DataFileError, ValidationError
 from layout.io.vector import read_layer
 from layout.model.layers import LAYER_SCHEMAS, LIST_SEPARATORS, SHAPEFILE_NAME_MAX
 from tests.fixtures import chinese_plan as cp
@@ -264,3 +264,15 @@ def test_doc_chinese_example_parses_and_runs(tmp_path: Path) -> None:
     result = run_plan(inputs, sensitivity=False)
     assert len(result.sites) > 0
     assert set(result.sites["industry"]) >= {"auto", "electronics", "food", "aluminium"}
+
+
+def test_a_mapped_coordinate_column_the_table_lacks(tmp_path: Path) -> None:
+    plan = cp.write_chinese_plan(tmp_path, inputs={"enterprises": {
+        **cp.INPUTS["enterprises"],
+        "columns": {**cp.INPUTS["enterprises"]["columns"], "lon": "经度数"}}})
+    with pytest.raises(DataFileError) as err:
+        load_inputs(plan)
+    text = str(err.value)
+    assert "\n" not in text
+    assert "has no column '经度数' (given as longitude: lon=/lat=, [inputs] columns.lon); did " \
+           "you mean '经度'? columns: 企业编号," in text
