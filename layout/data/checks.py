@@ -143,11 +143,16 @@ def _is_number(v: Any) -> bool:
 
 
 def check_columns(ctx: CheckedLayer, required: Sequence[str]) -> list[Problem]:
-    """Required columns that are missing, each with the closest column name found."""
+    """Required columns that are missing, each with the closest column name found.
+
+    Columns in ``attrs["unmapped"]`` (mapped to a column the file lacks, already reported by
+    `layout.data.mapping.map_layer`) are not reported again.
+    """
     present = [str(c) for c in ctx.gdf.columns if c != ctx.gdf.geometry.name]
     problems = []
+    reported = set(ctx.gdf.attrs.get("unmapped", ()))
     for col in required:
-        if col in ctx.gdf.columns:
+        if col in ctx.gdf.columns or col in reported:
             continue
         close = difflib.get_close_matches(col, present, n=1, cutoff=0.6)
         hint = f"; rename {close[0]!r} if it is this column" if close else ""

@@ -119,8 +119,9 @@ def map_layer(
     Returns
     -------
     tuple
-        The mapped frame (a copy; ``attrs`` kept, what was mapped added to ``attrs["notes"]``)
-        and the problems found: mapped columns the file lacks, unknown industries.
+        The mapped frame (a copy; ``attrs`` kept, what was mapped added to ``attrs["notes"]``,
+        the names mapped to columns the file lacks in ``attrs["unmapped"]``) and the problems
+        found: mapped columns the file lacks, unknown industries.
 
     Examples
     --------
@@ -147,6 +148,7 @@ def map_layer(
     out = gdf.copy()
     present = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     renamed: dict[str, str] = {}
+    unmapped: list[str] = []
     for name, column in (columns or {}).items():
         if name in COORDINATE_KEYS:
             continue
@@ -155,6 +157,7 @@ def map_layer(
             hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ";"
             problems.append(Problem(source, f'columns.{name} = "{column}"{where}: the file has '
                                             f"no such column{hint} columns: {', '.join(present)}"))
+            unmapped.append(name)
             continue
         out[name] = gdf[column]
         renamed[name] = column
@@ -182,6 +185,8 @@ def map_layer(
                                                 allow_other=allow_other,
                                                 file_column=renamed.get(name), kind=kind)
     out.attrs = {**gdf.attrs, "notes": [*gdf.attrs.get("notes", []), *notes]}
+    if unmapped:  # reported here: `layout.data.checks.check_columns` does not repeat them
+        out.attrs["unmapped"] = unmapped
     return out, problems
 
 
