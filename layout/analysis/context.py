@@ -331,10 +331,26 @@ class CriteriaContext:
             sub = cons[cons["type"] == ctype] if len(cons) else cons
             if len(sub):
                 out[ctype] = g.coverage(sub)
+        for ctype, geom in self.landuse_limits.items():
+            out[ctype] = g.coverage(gpd.GeoSeries([geom], crs=g.crs))
         outside = 1.0 - g.coverage(self.inputs.study_area)
         outside[~g.mask] = 1.0
         out["outside_study_area"] = outside.astype(np.float32)
         return out
+
+    @cached_property
+    def landuse_limits(self) -> dict[str, shapely.Geometry]:
+        """The land-use layer's farmland, water and ecological land no constraint polygon covers.
+
+        Keyed by derived constraint type (`layout.analysis.landuse.limit_geometries`); empty
+        without a land-use layer.
+        """
+        from layout.analysis.landuse import limit_geometries
+
+        landuse = self.inputs.layer("landuse")
+        if not len(landuse):
+            return {}
+        return limit_geometries(landuse, self.inputs.layer("constraints"))
 
     @cached_property
     def study_area_geometry(self) -> shapely.Geometry:
@@ -346,12 +362,13 @@ class CriteriaContext:
         """Union of the drawn constraint polygons of every type the plan excludes (plan CRS).
 
         ``steep_slope`` is derived per cell (no polygon); cells the plan uses are never steep.
+        The land-use limits the plan excludes (`landuse_limits`) are polygons too, and count.
         """
         cons = self.inputs.layer("constraints")
         drawn = [t for t in self.plan.exclude if t in DRAWN_CONSTRAINT_TYPES]
-        if not len(cons):
-            return shapely.Polygon()
-        return shapely.union_all(list(cons.loc[cons["type"].isin(drawn)].geometry))
+        parts = list(cons.loc[cons["type"].isin(drawn)].geometry) if len(cons) else []
+        parts += [g for t, g in self.landuse_limits.items() if t in self.plan.exclude]
+        return shapely.union_all(parts) if parts else shapely.Polygon()
 
     @cached_property
     def constraint_flags(self) -> NDArray[np.uint16]:

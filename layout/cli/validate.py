@@ -9,6 +9,7 @@ import click
 from layout.cli.options import EXIT_BAD_INPUT, crs_option, datum_option
 from layout.cli.terminal import printable
 from layout.errors import LayoutError
+from layout.model.landuse import SCHEMAS as LANDUSE_SCHEMAS
 from layout.model.layers import LAYER_SCHEMAS
 
 #: Exit status when the file was read and has at least one error.
@@ -36,6 +37,9 @@ EXIT_PROBLEMS = 1
 @click.option("--plan", "plan_path", default=None, metavar="PLAN.toml",
               help="Map columns and values as [inputs.KIND] of this plan does, through its "
                    "catalog (with --kind); --columns adds to or replaces its columns.")
+@click.option("--schema", "schema", type=click.Choice(list(LANDUSE_SCHEMAS)), default=None,
+              help="Code schema of a land-use layer (--kind landuse): gbt21010 (三调 DLBM, "
+                   "GB/T 21010-2017) or ydyh2023 (用地用海分类 2023).")
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -52,6 +56,7 @@ def validate(
     no_study_area: bool,
     columns: str | None,
     plan_path: str | None,
+    schema: str | None,
 ) -> None:
     """Check PATH (GeoPackage, GeoJSON, Shapefile, CSV, Excel) and list every problem found.
 
@@ -66,6 +71,8 @@ def validate(
 
     try:
         mapping = _mapping(kind, columns, plan_path)
+        if schema is not None or kind == "landuse":
+            mapping["schema"] = schema or mapping.pop("schema", None)
         problems = validate_file(
             path, layer=layer, kind=kind, crs=crs, datum=datum, encoding=encoding, lon=lon,
             lat=lat, id_column=id_column,
@@ -104,6 +111,8 @@ def _mapping(kind: str | None, columns: str | None, plan_path: str | None) -> di
         spec = plan.inputs.get(kind)
         if spec is not None:
             out.update(columns=dict(spec.columns), values=dict(spec.values))
+            if spec.schema is not None:
+                out["schema"] = spec.schema
         out.update(catalog=plan.catalog, origin=f"inputs.{kind} in {plan.label}")
     if columns:
         out["columns"] = {**out["columns"], **parse_columns(columns, kind=kind)}

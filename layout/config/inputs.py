@@ -31,6 +31,7 @@ from pyproj.exceptions import CRSError as PyprojCRSError
 from layout.core.datum import check_datum
 from layout.errors import ConfigError, CRSError
 from layout.model.catalog import OTHER
+from layout.model.landuse import SCHEMAS as LANDUSE_SCHEMAS
 from layout.model.layers import COORDINATE_KEYS, INPUT_NAMES, LAYER_SCHEMAS, LIST_SEPARATORS
 from layout.model.plan import InputSpec
 from layout.model.table import Table, Text, key_path, one_of, suggest, validate
@@ -172,6 +173,40 @@ def layer_input(kind: str) -> type[LayerInput]:
     return KindInput
 
 
+class LanduseInput(layer_input("landuse")):  # type: ignore[misc]
+    """``[inputs.landuse]``: a land-use layer, the schema of its codes and their columns.
+
+    ``schema`` is required (a code means different things in the two schemas);
+    ``code_column`` and ``name_column`` name the file's code and name columns (default
+    ``code``/``name``, or DLTB's ``DLBM``/``DLMC``) and are the same as ``columns.code`` and
+    ``columns.name``.
+    """
+
+    code_schema: Annotated[str, one_of("land-use code schema", LANDUSE_SCHEMAS)] = Field(
+        alias="schema")
+    code_column: Text | None = None
+    name_column: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_name(self) -> LanduseInput:
+        for key, name in (("code_column", "code"), ("name_column", "name")):
+            given = getattr(self, key)
+            if given is not None and self.columns.get(name, given) != given:
+                raise PydanticCustomError("mapping", "{msg}", {"msg": (
+                    f"{key} = {given!r} and columns.{name} = {self.columns[name]!r} disagree; "
+                    "give one of them")})
+        return self
+
+    def mapped_columns(self) -> dict[str, str]:
+        """``columns`` with ``code_column`` and ``name_column`` added."""
+        out = dict(self.columns)
+        if self.code_column is not None:
+            out["code"] = self.code_column
+        if self.name_column is not None:
+            out["name"] = self.name_column
+        return out
+
+
 def _input_form(value: object) -> object:
     """``"embedded"``, a path, or a table with ``path = ...`` (all read as a table)."""
     if isinstance(value, str):
@@ -198,26 +233,29 @@ class InputsSection(Table):
     transport_lines: _input("transport_lines") | None = None  # type: ignore[valid-type]
     transport_points: _input("transport_points") | None = None  # type: ignore[valid-type]
     urban_areas: _input("urban_areas") | None = None  # type: ignore[valid-type]
+    landuse: Annotated[LanduseInput, BeforeValidator(_input_form)] | None = None
     dem: Annotated[InputTable, BeforeValidator(_input_form)] | None = None
 
 
 def input_specs(section: InputsSection | None, base: Path | None) -> dict[str, InputSpec]:
     """The `InputSpec` of each input a validated ``[inputs]`` names (all embedded without one)."""
-    if section is None:
-        return {name: InputSpec(name) for name in INPUT_NAMES}
+    if section is None:  # all embedded; no land use, whose code schema a plan must state
+        return {name: InputSpec(name) for name in INPUT_NAMES if name != "landuse"}
     out: dict[str, InputSpec] = {}
     for name in INPUT_NAMES:
         value = getattr(section, name)
         if value is None:
             continue
+        schema = value.code_schema if isinstance(value, LanduseInput) else None
+        columns = (value.mapped_columns() if isinstance(value, LanduseInput)
+                   else getattr(value, "columns", {}))
+        values = {k: dict(v) for k, v in getattr(value, "values", {}).items()}
         if value.embedded:
-            out[name] = InputSpec(name)
+            out[name] = InputSpec(name, columns=dict(columns), values=values, schema=schema)
             continue
-        columns = getattr(value, "columns", {})
-        values = getattr(value, "values", {})
         out[name] = InputSpec(name, resolve_path(value.path, base), value.layer, value.datum,
                               value.crs, value.encoding, columns=dict(columns),
-                              values={k: dict(v) for k, v in values.items()})
+                              values=values, schema=schema)
     return out
 
 

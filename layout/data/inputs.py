@@ -16,6 +16,7 @@ import geopandas as gpd
 from layout.config.criteria import industry_weights
 from layout.config.plan import load_plan
 from layout.data.coordinates import check_boundary_extent
+from layout.data.landuse import classify_landuse
 from layout.data.mapping import map_layer
 from layout.data.memory import check_memory
 from layout.data.validate import validate_layer
@@ -146,6 +147,10 @@ def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
         gdf, mapping_problems = map_layer(
             gdf, kind=name, columns=spec.columns, values=spec.values, catalog=plan.catalog,
             origin=f"inputs.{name} in {plan.label}")
+        if name == "landuse":  # codes read in the plan's schema (config requires one)
+            gdf, landuse_problems = classify_landuse(gdf, schema=str(spec.schema),
+                                                     source=source)
+            mapping_problems += landuse_problems
         raw[name] = gdf
         problems += mapping_problems
         problems += validate_layer(

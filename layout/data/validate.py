@@ -54,6 +54,7 @@ from layout.data.checks import (
     check_text,
 )
 from layout.data.coordinates import STUDY_AREA_TOLERANCE_M, check_coordinates, check_study_area
+from layout.data.landuse import classify_landuse
 from layout.data.mapping import map_layer
 from layout.data.numbers import check_other_numbers
 from layout.errors import ConfigError, CRSError, DataFileError, Problem, ValidationError
@@ -182,6 +183,7 @@ def validate_file(
     values: Mapping[str, Mapping[str, str]] | None = None,
     catalog: Catalog | None = None,
     origin: str | None = None,
+    schema: str | None = None,
 ) -> list[Problem]:
     r"""Read a file and validate it; see `layout.io.vector.read_layer` and `validate_layer`.
 
@@ -194,7 +196,9 @@ def validate_file(
     ``columns`` (data-model name -> the file's column, ``lon``/``lat`` of a table included) and
     ``values`` as in a plan's ``[inputs]``, Shapefile aliases, and industry names or divisions
     through ``catalog`` (the built-in catalog by default).  ``origin`` says where the mapping
-    was written, for messages.
+    was written, for messages.  A land-use layer (``kind="landuse"``) needs the ``schema``
+    of its codes: they are normalised and looked up in it (`layout.data.landuse`), and
+    unknown codes and code/name disagreements are reported.
 
     Returns
     -------
@@ -242,6 +246,12 @@ def validate_file(
         gdf, mapped = map_layer(gdf, kind=kind, columns=columns, values=values, catalog=catalog,
                                 origin=origin)
         problems += mapped
+    if kind == "landuse":
+        if schema is None:
+            raise ConfigError("a land-use layer needs the schema of its codes: --schema "
+                              "gbt21010 (三调 DLBM) or --schema ydyh2023 (用地用海分类 2023)")
+        gdf, classified = classify_landuse(gdf, schema=schema, source=source)
+        problems += classified
     return problems + validate_layer(
         gdf, kind=kind, source=source, study_area=area, id_column=id_column,
         required=required, numeric=numeric, nonnegative=nonnegative)

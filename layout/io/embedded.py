@@ -26,6 +26,7 @@ LAYERS: tuple[str, ...] = (
     "transport_lines",
     "transport_points",
     "urban_areas",
+    "landuse",
 )
 
 

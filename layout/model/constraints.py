@@ -84,6 +84,24 @@ CONSTRAINT_TYPES: dict[str, ConstraintType] = {
                        "slopes up to the catalog's max_slope_deg); excluded by the plan"),
         ConstraintType("outside_study_area", 128, "研究区外", "Outside the study area",
                        "outside the study area", "#636363", "", drawn=False),
+        # Derived from the land-use layer ([inputs.landuse], layout.model.landuse.LIMIT_TYPES):
+        # its farmland, water and ecological classes where no constraint layer covers them.
+        ConstraintType("landuse_farmland", 256, "现状耕地（土地利用）",
+                       "Farmland (land-use layer)", "farmland of the land-use layer",
+                       "#e6ab02", "..", drawn=False,
+                       legal_basis="耕地保护 (GB/T 21010-2017 / 用地用海分类 2023 class 01 耕地 in "
+                       "the land-use layer, outside the permanent basic farmland layer); "
+                       "excluded by the plan"),
+        ConstraintType("landuse_water", 512, "现状水域（土地利用）", "Water (land-use layer)",
+                       "water of the land-use layer", "#6baed6", "--", drawn=False,
+                       legal_basis="现状水域 (GB/T 21010-2017 1101-1104, 1107, 1110; 用地用海分类 "
+                       "2023 class 17 陆地水域, in the land-use layer); excluded by the plan"),
+        ConstraintType("landuse_ecological", 1024, "现状林草湿地（土地利用）",
+                       "Forest, grassland, wetland (land-use layer)",
+                       "forest, grassland or wetland of the land-use layer", "#66a61e", "//",
+                       drawn=False,
+                       legal_basis="林地、草地、湿地 (GB/T 21010-2017 03, 04, 1105, 1106, 1108; "
+                       "用地用海分类 2023 03, 04, 05, in the land-use layer); excluded by the plan"),
     )
 }
 #: Style of a type no table knows (maps draw it grey, labelled with its name).
@@ -99,6 +117,9 @@ DRAWN_CONSTRAINT_TYPES: tuple[str, ...] = tuple(n for n, t in CONSTRAINT_TYPES.i
 EXCLUDABLE_TYPES: tuple[str, ...] = tuple(n for n in CONSTRAINT_TYPES if n != "outside_study_area")
 #: Bit of cells outside the study area.
 OUTSIDE_BIT: int = CONSTRAINT_BITS["outside_study_area"]
+#: The types derived from a land-use layer (its limiting classes, `layout.model.landuse`).
+LANDUSE_CONSTRAINT_TYPES: tuple[str, ...] = tuple(n for n in CONSTRAINT_TYPES
+                                                  if n.startswith("landuse_"))
 
 
 #: The one tolerance of the plan and the site check, in mu (0.15 mu = 100 m², a 10 m square:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from layout.model.constraints import DRAWN_CONSTRAINT_TYPES
+from layout.model.landuse import CLASSES as LANDUSE_CLASSES
+from layout.model.landuse import SCHEMAS as LANDUSE_SCHEMAS
 
 #: Longest field name a Shapefile's dBASE table holds (longer names are cut by every writer).
 SHAPEFILE_NAME_MAX = 10
@@ -56,7 +58,8 @@ class LayerSchema:
         Every column of the data model, required or not (``docs/data_model.md``).
     aliases
         The Shapefile alias (at most `SHAPEFILE_NAME_MAX` characters) of each column whose name
-        is longer: a file may use either name.
+        is longer, or the name agencies give a column (the land-use layer's ``DLBM``): a file
+        may use either name.
     industry
         Columns holding industry codes of the catalog, and whether ``other`` is allowed in
         each; a file's industry names (Chinese or English) or GB/T 4754 divisions are mapped to
@@ -189,6 +192,18 @@ LAYER_SCHEMAS: dict[str, LayerSchema] = {
         columns=("urban_id", "name_zh", "name_en", "kind", "population_10k", "confidence"),
         aliases={"population_10k": "pop_10k"},
     ),
+    # A land department's land-use layer (三调 DLTB or a 2023-classification current-use
+    # layer): ``code`` as the file writes it, normalised and classified on reading with the
+    # plan's schema (`layout.data.landuse`), which adds ``schema``, ``lu_class`` and
+    # ``lu_name``.  DLTB's own names DLBM (code) and DLMC (name) are accepted as they are.
+    "landuse": LayerSchema(
+        geometry=POLYGONS,
+        id_column=None,
+        required=("code",),
+        choices={"schema": LANDUSE_SCHEMAS, "lu_class": LANDUSE_CLASSES},
+        columns=("code", "name", "schema", "lu_class", "lu_name"),
+        aliases={"code": "DLBM", "name": "DLMC"},
+    ),
 }
 
 
@@ -209,5 +224,6 @@ INPUT_NAMES: dict[str, bool] = {
     "transport_lines": False,
     "transport_points": False,
     "urban_areas": False,
+    "landuse": False,
     "dem": False,
 }

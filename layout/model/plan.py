@@ -38,6 +38,8 @@ class InputSpec:
     encoding: str | None = None
     columns: Mapping[str, str] = field(default_factory=dict)
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    #: The code schema of a land-use layer (`layout.model.landuse.LandUseSchema`), else None.
+    schema: str | None = None
 
     @property
     def embedded(self) -> bool:

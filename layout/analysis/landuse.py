@@ -1,0 +1,167 @@
+"""What a plan takes from its land-use layer: limits, today's industrial land, infill patches.
+
+The land-use layer (``[inputs.landuse]``, read and classified by `layout.data.landuse`) carries
+per patch its ``code``, ``schema`` and class ``lu_class`` (`layout.model.landuse.LandUseClass`).
+Three things follow from it, all in the plan's metric CRS:
+
+* **limits** (`limit_geometries`): the farmland, water and ecological patches, less whatever
+  a constraints layer polygon already covers (the constraint layer speaks first; the land-use
+  layer fills in where it is silent).  Each class is a derived constraint type with its own
+  bit (``landuse_farmland``, ``landuse_water``, ``landuse_ecological``,
+  `layout.model.constraints.CONSTRAINT_TYPES`) and excludes cells like the drawn types;
+* **today's industrial land per zone** (`industrial_land_mu`): the area of the industrial
+  patches (GB/T 21010 ``0601``, 2023 classification ``1001``/``1001xx``) inside each zone;
+* **infill candidates** (`infill_patches`): industrial patches with no enterprise inside --
+  land already industrial that the firms layer does not use.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+
+from layout.model.landuse import LIMIT_TYPES, LandUseClass
+from layout.settings import M2_PER_MU
+
+#: Columns of the infill layer (``landuse_infill`` of ``plan.gpkg``).
+INFILL_COLUMNS = ("patch", "code", "name", "schema", "zone_id", "area_mu", "firms")
+
+
+def _union(gdf: gpd.GeoDataFrame) -> shapely.Geometry:
+    geoms = [g for g in gdf.geometry if g is not None and not g.is_empty]
+    return shapely.union_all(geoms) if geoms else shapely.Polygon()
+
+
+def class_geometry(landuse: gpd.GeoDataFrame, land_class: str) -> shapely.Geometry:
+    """Union of the patches of one class (an empty polygon when there are none)."""
+    if not len(landuse) or "lu_class" not in landuse.columns:
+        return shapely.Polygon()
+    return _union(landuse[landuse["lu_class"] == land_class])
+
+
+def limit_geometries(
+    landuse: gpd.GeoDataFrame, constraints: gpd.GeoDataFrame
+) -> dict[str, shapely.Geometry]:
+    """Each limiting class's land where no constraint polygon lies, by derived constraint type.
+
+    Parameters
+    ----------
+    landuse
+        The classified land-use layer (``lu_class``), in the plan CRS.
+    constraints
+        The constraints layer in the same CRS (may be empty).
+
+    Returns
+    -------
+    dict
+        ``landuse_farmland``, ``landuse_water``, ``landuse_ecological`` -> geometry; types
+        with no land are left out.
+
+    Examples
+    --------
+    >>> lu = gpd.GeoDataFrame({"lu_class": ["water", "industrial"]},
+    ...     geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)],
+    ...     crs="EPSG:4547")
+    >>> cons = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 40, 100)], crs="EPSG:4547")
+    >>> {k: v.area for k, v in limit_geometries(lu, cons).items()}
+    {'landuse_water': 6000.0}
+    """
+    covered = _union(constraints) if len(constraints) else shapely.Polygon()
+    out: dict[str, shapely.Geometry] = {}
+    for land_class, ctype in LIMIT_TYPES.items():
+        geom = class_geometry(landuse, land_class)
+        if not covered.is_empty and not geom.is_empty:
+            geom = shapely.difference(geom, covered)
+        if not geom.is_empty and geom.area > 0:
+            out[ctype] = geom
+    return out
+
+
+def industrial_land_mu(landuse: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> NDArray[np.float64]:
+    """Today's industrial land (mu) of the land-use layer inside each zone, in zone order.
+
+    Overlapping patches count once; a patch across a zone edge counts inside only.
+
+    Examples
+    --------
+    >>> lu = gpd.GeoDataFrame({"lu_class": ["industrial"]},
+    ...     geometry=[shapely.box(0, 0, 1000, 1000)], crs="EPSG:4547")
+    >>> zones = gpd.GeoDataFrame(geometry=[shapely.box(500, 0, 1500, 1000)], crs="EPSG:4547")
+    >>> industrial_land_mu(lu, zones).round(1).tolist()  # 500 m x 1000 m = 750 mu
+    [750.0]
+    """
+    geom = class_geometry(landuse, LandUseClass.INDUSTRIAL.value)
+    if geom.is_empty:
+        return np.zeros(len(zones), np.float64)
+    inter = shapely.intersection(np.asarray(zones.geometry.values), geom)
+    return np.asarray(shapely.area(inter), np.float64) / M2_PER_MU
+
+
+def infill_patches(
+    landuse: gpd.GeoDataFrame, enterprises: gpd.GeoDataFrame, zones: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """The industrial patches with no enterprise inside: land for infill before new land.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per such patch (`INFILL_COLUMNS`): its row number in the land-use layer
+        (``patch``, from 1), code, table name, schema, the zone holding most of it (``""``
+        outside every zone), its area in mu and ``firms`` (0).  Same CRS as ``landuse``.
+
+    Examples
+    --------
+    >>> lu = gpd.GeoDataFrame({"lu_class": ["industrial"] * 2, "code": ["0601"] * 2,
+    ...     "lu_name": ["工业用地"] * 2, "schema": ["gbt21010"] * 2},
+    ...     geometry=[shapely.box(0, 0, 100, 100), shapely.box(200, 0, 300, 100)],
+    ...     crs="EPSG:4547")
+    >>> firms = gpd.GeoDataFrame(geometry=[shapely.Point(50, 50)], crs="EPSG:4547")
+    >>> zones = gpd.GeoDataFrame({"zone_id": ["Z1"]}, geometry=[shapely.box(150, 0, 400, 100)],
+    ...     crs="EPSG:4547")
+    >>> infill_patches(lu, firms, zones)[["patch", "zone_id", "area_mu"]].values.tolist()
+    [[2, 'Z1', 15.0]]
+    """
+    empty = gpd.GeoDataFrame({c: [] for c in INFILL_COLUMNS},
+                             geometry=gpd.GeoSeries([], crs=landuse.crs), crs=landuse.crs)
+    if not len(landuse) or "lu_class" not in landuse.columns:
+        return empty
+    positions = np.flatnonzero((landuse["lu_class"] == LandUseClass.INDUSTRIAL.value).to_numpy())
+    if not len(positions):
+        return empty
+    patches = landuse.iloc[positions]
+    geoms = np.asarray(patches.geometry.values)
+    firms = [g for g in enterprises.geometry if g is not None and not g.is_empty]
+    counts = np.zeros(len(patches), np.int64)
+    if firms:
+        tree = shapely.STRtree(firms)
+        hit = tree.query(geoms, predicate="intersects")
+        counts = np.bincount(hit[0], minlength=len(patches))
+    keep = counts == 0
+    zone_ids = _main_zone(geoms[keep], zones)
+    out = pd.DataFrame({
+        "patch": positions[keep] + 1,
+        "code": [str(v) for v in patches["code"].to_numpy()[keep]],
+        "name": [str(v) for v in patches["lu_name"].to_numpy()[keep]],
+        "schema": [str(v) for v in patches["schema"].to_numpy()[keep]],
+        "zone_id": zone_ids,
+        "area_mu": shapely.area(geoms[keep]) / M2_PER_MU,
+        "firms": counts[keep],
+    })
+    return gpd.GeoDataFrame(out, geometry=list(geoms[keep]), crs=landuse.crs)
+
+
+def _main_zone(geoms: NDArray[np.object_], zones: gpd.GeoDataFrame) -> list[str]:
+    """The zone holding the largest part of each geometry ("" when none holds any)."""
+    if not len(zones) or not len(geoms):
+        return [""] * len(geoms)
+    ids = [str(z) for z in zones["zone_id"]]
+    zgeoms = np.asarray(zones.geometry.values)
+    out = []
+    for geom in geoms:
+        areas = shapely.area(shapely.intersection(zgeoms, geom))
+        best = int(np.argmax(areas))
+        out.append(ids[best] if areas[best] > 0 else "")
+    return out
