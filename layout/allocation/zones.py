@@ -55,7 +55,8 @@ def leading_industries(value: object) -> list[str]:
 
 
 def zone_layer(zones: gpd.GeoDataFrame, allocation: pd.DataFrame, *,
-               codes: Sequence[str]) -> gpd.GeoDataFrame:
+               codes: Sequence[str],
+               industrial_mu: NDArray[np.float64] | None = None) -> gpd.GeoDataFrame:
     """Every zone's polygon with its result (the ``zones`` layer of ``plan.gpkg``).
 
     Parameters
@@ -67,6 +68,9 @@ def zone_layer(zones: gpd.GeoDataFrame, allocation: pd.DataFrame, *,
         ``zone_id``, ``area_mu``).
     codes
         The catalog's industry codes: one ``alloc_mu_<code>`` column each, zero where none.
+    industrial_mu
+        Today's industrial land of each zone in the plan's land-use layer
+        (`layout.analysis.landuse.industrial_land_mu`); None (no land-use layer) writes NaN.
 
     Returns
     -------
@@ -74,7 +78,8 @@ def zone_layer(zones: gpd.GeoDataFrame, allocation: pd.DataFrame, *,
         ``zone_id``, ``name_zh``, ``name_en``, ``leading``, ``built_share``, ``area_mu`` (the
         polygon), ``capacity_mu`` (`zone_capacity_mu`), ``allocated_mu``, ``allocated_ha``,
         ``remaining_mu`` (capacity less allocated), ``alloc_mu_<code>`` per industry and
-        ``industries`` (those allocated, most land first).
+        ``industries`` (those allocated, most land first), ``industrial_land_mu`` (today's,
+        from the land-use layer).
     """
     ids = [str(z) for z in zones["zone_id"]]
     per: dict[str, dict[str, float]] = {z: dict.fromkeys(codes, 0.0) for z in ids}
@@ -102,4 +107,6 @@ def zone_layer(zones: gpd.GeoDataFrame, allocation: pd.DataFrame, *,
     # sorted() is stable: equal areas keep the catalog order
     out["industries"] = [",".join(c for c in sorted(per[z], key=lambda c: -per[z][c])
                                   if per[z][c] > 0) for z in ids]
+    out["industrial_land_mu"] = (np.full(len(ids), np.nan) if industrial_mu is None
+                                 else np.asarray(industrial_mu, np.float64))
     return gpd.GeoDataFrame(out, geometry=list(zones.geometry), crs=zones.crs)

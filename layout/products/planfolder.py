@@ -116,6 +116,7 @@ def write_plan_files(
     `write_plan` and `layout.products.outputs.plan_outputs` call it inside a staging folder.
     """
     from layout.allocation.zones import zone_layer
+    from layout.analysis.landuse import industrial_land_mu, infill_patches
     from layout.analysis.measures import agglomeration_table
     from layout.io.csvsafe import write_csv
     from layout.products.manifest import manifest_text
@@ -152,9 +153,17 @@ def write_plan_files(
             pyogrio.write_dataframe(sites, gpkg, layer="sites")
             pyogrio.write_dataframe(_round(result.zone_industries), gpkg, layer="zone_industries")
             pyogrio.write_dataframe(_round(result.allocation), gpkg, layer="allocation")
+            landuse = inputs.layers.get("landuse")
             zones = zone_layer(inputs.layer("zones"), result.allocation,
-                               codes=list(inputs.plan.catalog.codes))
+                               codes=list(inputs.plan.catalog.codes),
+                               industrial_mu=None if landuse is None else industrial_land_mu(
+                                   landuse, inputs.layer("zones")))
             pyogrio.write_dataframe(_round(zones), gpkg, layer="zones")
+            if landuse is not None:
+                infill = infill_patches(landuse, inputs.layer("enterprises"),
+                                        inputs.layer("zones"))
+                pyogrio.write_dataframe(_round(infill), gpkg, layer=INFILL,
+                                        geometry_type="MultiPolygon", promote_to_multi=True)
         finally:
             pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
         rels.append("plan.gpkg")
@@ -193,6 +202,9 @@ SITES = "sites"
 PLAN_LAYERS: tuple[str, ...] = (SITES, "zone_industries", "allocation")
 #: The layer of ``plan.gpkg`` with each zone's result; plan folders before it lack it.
 ZONES = "zones"
+#: The layer of ``plan.gpkg`` with the land-use layer's industrial patches holding no firm
+#: (written only when the plan has a land-use layer).
+INFILL = "landuse_infill"
 
 
 class UnknownSiteError(LayoutError, KeyError):
@@ -219,6 +231,9 @@ class PlanOutputs:
     zones
         Layer ``zones``: each zone's polygon with its allocated land per industry, capacity,
         remaining land and leading industries (empty for a folder written before it).
+    infill
+        Layer ``landuse_infill``: industrial patches of the land-use layer with no enterprise
+        inside (empty when the plan has no land-use layer).
     manifest
         ``manifest.json``: package version, config and input hashes, seed, stage times, solver.
     report, report_md
@@ -239,6 +254,7 @@ class PlanOutputs:
     scores: Mapping[str, Path] = field(default_factory=dict)
     measures: pd.DataFrame = field(default_factory=pd.DataFrame)
     zones: gpd.GeoDataFrame = field(default_factory=gpd.GeoDataFrame)
+    infill: gpd.GeoDataFrame = field(default_factory=gpd.GeoDataFrame)
 
     def site(self, site_id: str) -> pd.Series:
         """The row of ``sites`` for ``site_id`` (`UnknownSiteError` naming the closest ids)."""
@@ -299,7 +315,7 @@ def read_plan(plan_dir: str | os.PathLike[str]) -> PlanOutputs:
                 f"{gpkg}: no layer {', '.join(map(repr, missing))} (it has "
                 f"{', '.join(sorted(present))}); was it written by `layout plan`?"
             )
-        names = [*PLAN_LAYERS, *([ZONES] if ZONES in present else [])]
+        names = [*PLAN_LAYERS, *(n for n in (ZONES, INFILL) if n in present)]
         tables = {name: pyogrio.read_dataframe(gpkg, layer=name) for name in names}
     except (DataSourceError, DataLayerError) as exc:
         raise DataFileError(f"{gpkg}: cannot read it ({exc})") from None
@@ -332,6 +348,7 @@ def read_plan(plan_dir: str | os.PathLike[str]) -> PlanOutputs:
         scores=scores,
         measures=measures,
         zones=tables.get(ZONES, gpd.GeoDataFrame()),
+        infill=tables.get(INFILL, gpd.GeoDataFrame()),
     )
 
 

@@ -25,6 +25,7 @@ from layout.model.catalog import OTHER
 from layout.model.criteria import CRITERIA
 from layout.products.escape import mark_data
 from layout.products.report.flags import plan_flags
+from layout.products.report.landuse import landuse_summary
 
 #: Industries shown per zone by score; every industry with land in the zone is shown too.
 ZONE_TOP = 3
@@ -388,6 +389,13 @@ def plan_blocks(result: PlanResult) -> list[Block]:
                 for k, v in cons["confidence"].value_counts().sort_index().items()
             )
         )
+    b += _landuse_blocks(result)
+    landuse = result.inputs.layer("landuse")
+    if "confidence" in landuse.columns and len(landuse):
+        prov_items.append(
+            "land use (" + ", ".join(sorted(mark_data(v) for v in landuse["schema"].unique()))
+            + "): " + ", ".join(f"{mark_data(k)} {v}" for k, v in
+                                landuse["confidence"].value_counts().sort_index().items()))
     b += [
         Block("h2", "Data provenance and confidence"),
         Block("ul", items=tuple(prov_items)),
@@ -402,3 +410,33 @@ def plan_blocks(result: PlanResult) -> list[Block]:
         ),
     ]
     return b
+
+
+def _landuse_blocks(result: PlanResult) -> list[Block]:
+    """The land-use section: limits, today's industrial land per zone, infill candidates."""
+    summary = landuse_summary(result)
+    if summary is None:
+        return []
+    limits = summary.limits.assign(
+        label=[mark_data(v) for v in summary.limits["label"]],
+        excluded=[bool(v) for v in summary.limits["excluded"]])
+    zones = summary.zones.assign(name_zh=[mark_data(v) for v in summary.zones["name_zh"]],
+                                 zone_id=[mark_data(v) for v in summary.zones["zone_id"]])
+    return [
+        Block("h2", "Land use (现状用地)"),
+        Block("p", f"The land-use layer ({mark_data(summary.schema)}, {summary.patches:,} "
+                   f"patches) holds {summary.industrial_mu:,.0f} mu of industrial land today, "
+                   f"{summary.industrial_in_zones_mu:,.0f} mu of it inside the zones; "
+                   f"{summary.infill_patches:,} industrial patches ({summary.infill_mu:,.0f} mu) "
+                   "hold no enterprise of the firms layer: infill candidates before new land "
+                   "(layer landuse_infill of plan.gpkg). Its farmland, water and ecological "
+                   "land where no constraint polygon lies limits the sites like a constraint "
+                   "(types landuse_*; the plan's [constraints] exclude decides)."),
+        _table(limits, [("type", "type", 0), ("label", "class", 0),
+                        ("area_mu", "land outside constraints mu", 0),
+                        ("excluded", "excluded", 0)]),
+        _table(zones, [("zone_id", "zone", 0), ("name_zh", "name", 0),
+                       ("industrial_land_mu", "industrial land today mu", 0),
+                       ("infill_patches", "patches without firms", 0),
+                       ("infill_mu", "their land mu", 0)]),
+    ]
