@@ -12,7 +12,7 @@ with the schema the plan states (``[inputs.landuse] schema``, ``layout validate 
 * problems: a missing or unknown code is an error (map it with ``values.code``); a ``name``
   that is not the list's name of the code is a warning (the code is what the plan reads; the
   two disagreeing usually means a wrong schema or a shifted column); a code of an abridged
-  class read as its parent is a warning.
+  class read as its parent is a warning (its name is not compared).
 
 Problems sharing a value are reported once, with the number of features and the first of them.
 """
@@ -105,11 +105,12 @@ or the code
         elif hit is None:
             unknown[code].append(row)
         else:
-            if hit.abridged:
+            if hit.abridged:  # the list has no name of the code to compare with
                 abridged[(code, hit.listed)].append(row)
+                continue
             text = normalise_code(given) if given is not None else ""
             name = "" if text in ("", "NAN", "NONE") else str(given).strip()
-            if name and name != hit.name and name != codes.codes[hit.listed].name:
+            if name and name != hit.name:
                 mismatch[(code, name)].append(row)
     out["code"] = normal
     out["schema"] = schema
