@@ -122,7 +122,7 @@ def build(
     def area(bounds: tuple[float, float]) -> float:
         return float(rng.uniform(*bounds)) * 1e6
 
-    firm_points = shapely.MultiPoint([g for g in firms.geometry])
+    firm_points = shapely.MultiPoint(list(firms.geometry))
     away_from_firms = firm_points.buffer(INFILL_GAP_M)
     far_from_firms = firm_points.buffer(INFILL_GAP_M + 500.0)
     for zone in zones.itertuples():

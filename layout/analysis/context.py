@@ -339,7 +339,7 @@ class CriteriaContext:
         return out
 
     @cached_property
-    def landuse_limits(self) -> dict[str, shapely.Geometry]:
+    def landuse_limits(self) -> dict[str, Any]:
         """The land-use layer's farmland, water and ecological land no constraint polygon covers.
 
         Keyed by derived constraint type (`layout.analysis.landuse.limit_geometries`); empty

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
 
 from layout.model.landuse import LIMIT_TYPES, LandUseClass
 from layout.settings import M2_PER_MU
@@ -30,12 +31,12 @@ from layout.settings import M2_PER_MU
 INFILL_COLUMNS = ("patch", "code", "name", "schema", "zone_id", "area_mu", "firms")
 
 
-def _union(gdf: gpd.GeoDataFrame) -> shapely.Geometry:
+def _union(gdf: gpd.GeoDataFrame) -> BaseGeometry:
     geoms = [g for g in gdf.geometry if g is not None and not g.is_empty]
     return shapely.union_all(geoms) if geoms else shapely.Polygon()
 
 
-def class_geometry(landuse: gpd.GeoDataFrame, land_class: str) -> shapely.Geometry:
+def class_geometry(landuse: gpd.GeoDataFrame, land_class: str) -> BaseGeometry:
     """Union of the patches of one class (an empty polygon when there are none)."""
     if not len(landuse) or "lu_class" not in landuse.columns:
         return shapely.Polygon()
@@ -44,7 +45,7 @@ def class_geometry(landuse: gpd.GeoDataFrame, land_class: str) -> shapely.Geomet
 
 def limit_geometries(
     landuse: gpd.GeoDataFrame, constraints: gpd.GeoDataFrame
-) -> dict[str, shapely.Geometry]:
+) -> dict[str, BaseGeometry]:
     """Each limiting class's land where no constraint polygon lies, by derived constraint type.
 
     Parameters
@@ -70,7 +71,7 @@ def limit_geometries(
     {'landuse_water': 6000.0}
     """
     covered = _union(constraints) if len(constraints) else shapely.Polygon()
-    out: dict[str, shapely.Geometry] = {}
+    out: dict[str, BaseGeometry] = {}
     for land_class, ctype in LIMIT_TYPES.items():
         geom = class_geometry(landuse, land_class)
         if not covered.is_empty and not geom.is_empty:

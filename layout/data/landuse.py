@@ -68,11 +68,13 @@ def classify_landuse(
     Examples
     --------
     >>> import shapely
-    >>> lu = gpd.GeoDataFrame({"code": ["601", "1001", "0101"], "name": ["工业用地", "工业用地", "水田"]},
+    >>> lu = gpd.GeoDataFrame(
+    ...     {"code": ["601", "1001", "0101"], "name": ["工业用地", "工业用地", "水田"]},
     ...     geometry=[shapely.box(0, 0, 1, 1)] * 3, crs="EPSG:4547")
     >>> out, problems = classify_landuse(lu, schema="gbt21010", source="DLTB.shp")
-    >>> out[["code", "lu_class", "lu_name"]].values.tolist()
-    [['0601', 'industrial', '工业用地'], ['1001', 'built', '铁路用地'], ['0101', 'farmland', '水田']]
+    >>> out[["code", "lu_class", "lu_name"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['0601', 'industrial', '工业用地'], ['1001', 'built', '铁路用地'],
+     ['0101', 'farmland', '水田']]
     >>> print(problems[0])
     warning: DLTB.shp, feature row 2, column 'name': code 1001 is 铁路用地 in GB/T 21010-2017 \
 土地利用现状分类 but the name column says '工业用地'; check the schema (schema = "ydyh2023"?) \
@@ -84,7 +86,7 @@ or the code
         return gdf, []
     table = landuse_codes()
     codes = table.codes(schema)
-    other = [s for s in SCHEMAS if s != schema][0]
+    other = next(s for s in SCHEMAS if s != schema)
     out = gdf.copy()
     normal: list[str] = []
     classes: list[str] = []

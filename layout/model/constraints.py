@@ -100,8 +100,9 @@ CONSTRAINT_TYPES: dict[str, ConstraintType] = {
                        "Forest, grassland, wetland (land-use layer)",
                        "forest, grassland or wetland of the land-use layer", "#66a61e", "//",
                        drawn=False,
-                       legal_basis="林地、草地、湿地 (GB/T 21010-2017 03, 04, 1105, 1106, 1108; "
-                       "用地用海分类 2023 03, 04, 05, in the land-use layer); excluded by the plan"),
+                       legal_basis="林地、草地、湿地 (GB/T 21010-2017 03, 04, 1105, 1106, "
+                       "1108; 用地用海分类 2023 03, 04, 05, in the land-use layer); excluded by "
+                       "the plan"),
     )
 }
 #: Style of a type no table knows (maps draw it grey, labelled with its name).

@@ -75,8 +75,9 @@ def test_embedded_plan_exclude_bits() -> None:
     expected = 0
     for name in plan.exclude:
         expected |= CONSTRAINT_BITS[name]
-    # 1 + 2 + 4 + 8 + 16 + 32 + 64: every drawn type and steep slope, not outside_study_area.
-    assert plan.exclude_mask_bits == expected == 127
+    # 1 + 2 + 4 + 8 + 16 + 32 + 64 + 256 + 512 + 1024: every drawn type, steep slope and the
+    # land-use limits, not outside_study_area.
+    assert plan.exclude_mask_bits == expected == 1919
 
 
 def test_empty_plan_takes_the_defaults() -> None:

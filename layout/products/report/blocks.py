@@ -392,10 +392,12 @@ def plan_blocks(result: PlanResult) -> list[Block]:
     b += _landuse_blocks(result)
     landuse = result.inputs.layer("landuse")
     if "confidence" in landuse.columns and len(landuse):
+        spec = result.inputs.plan.inputs.get("landuse")
+        what = ", synthetic: gis_data/README.md" if spec is not None and spec.embedded else ""
         prov_items.append(
             "land use (" + ", ".join(sorted(mark_data(v) for v in landuse["schema"].unique()))
-            + "): " + ", ".join(f"{mark_data(k)} {v}" for k, v in
-                                landuse["confidence"].value_counts().sort_index().items()))
+            + f"{what}): " + ", ".join(f"{mark_data(k)} {v}" for k, v in
+                                       landuse["confidence"].value_counts().sort_index().items()))
     b += [
         Block("h2", "Data provenance and confidence"),
         Block("ul", items=tuple(prov_items)),

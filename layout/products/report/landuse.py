@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from layout.allocation.run import PlanResult
 from layout.analysis.landuse import industrial_land_mu, infill_patches, limit_geometries
@@ -78,7 +79,7 @@ def landuse_summary(result: PlanResult) -> LandUseSummary | None:
         "industrial_land_mu", ascending=False, kind="stable")
     limits = limit_geometries(landuse, inputs.layer("constraints"))
     rows = [{"type": t, "label": CONSTRAINT_TYPES[t].label("zh"),
-             "area_mu": float(g.area) / M2_PER_MU, "excluded": t in inputs.plan.exclude}
+             "area_mu": float(shapely.area(g)) / M2_PER_MU, "excluded": t in inputs.plan.exclude}
             for t, g in limits.items()]
     return LandUseSummary(
         schema=title, patches=len(landuse), industrial_mu=total,
