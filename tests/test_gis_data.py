@@ -145,6 +145,13 @@ SCHEMA = {
         "population_10k": "float",
         "confidence": "str",
     },
+    "landuse": {
+        "BSM": "str",
+        "DLBM": "str",
+        "DLMC": "str",
+        "TBMJ": "float",
+        "confidence": "str",
+    },
 }
 GEOM_TYPES = {
     "boundary": {"Polygon", "MultiPolygon"},
@@ -155,6 +162,7 @@ GEOM_TYPES = {
     "transport_lines": {"LineString"},
     "transport_points": {"Point"},
     "urban_areas": {"Polygon"},
+    "landuse": {"MultiPolygon"},
 }
 IDS = {
     "counties": "adcode",
@@ -164,6 +172,7 @@ IDS = {
     "transport_lines": "line_id",
     "transport_points": "node_id",
     "urban_areas": "urban_id",
+    "landuse": "BSM",
 }
 KIND_CHECK = {
     "str": pd.api.types.is_string_dtype,
@@ -383,3 +392,24 @@ def test_dem(layers):
 def test_folder_stays_small():
     total = sum(p.stat().st_size for p in GIS_DATA.rglob("*") if p.is_file())
     assert total < 10_000_000
+
+
+def test_landuse_is_illustrative_dltb(layers, boundary):
+    """The land-use layer: GB/T 21010-2017 codes with their names, no overlap, infill patches."""
+    from layout.config.landuse import landuse_codes
+
+    lu = layers["landuse"]
+    table = landuse_codes()
+    assert (lu["confidence"] == "illustrative").all()
+    for code, name in zip(lu["DLBM"], lu["DLMC"], strict=True):
+        hit = table.lookup(code, schema="gbt21010")
+        assert hit is not None and hit.code == code and hit.name == name
+    metric = lu.to_crs(METRIC)
+    assert metric.area.to_numpy() == pytest.approx(lu["TBMJ"].to_numpy(), rel=1e-4)
+    union = shapely.union_all(list(metric.geometry))
+    assert union.area == pytest.approx(metric.area.sum(), rel=1e-6)  # patches never overlap
+    assert lu.within(boundary.buffer(1e-6)).all()
+    industrial = lu[lu["DLBM"] == "0601"]
+    firms = layers["enterprises"]
+    empty = [g for g in industrial.geometry if not firms.intersects(g).any()]
+    assert len(empty) >= 3  # infill candidates for the plan

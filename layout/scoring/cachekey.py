@@ -109,11 +109,11 @@ def input_files(data: Mapping[str, Any], base: Path | None) -> list[tuple[str, P
     files: list[tuple[str, Path]] = []
     for name in sorted(k for k in raw if k in INPUT_NAMES):
         value = raw[name]
-        if value == "embedded":
+        text = value.get("path") if isinstance(value, Mapping) else value
+        if text == "embedded":  # also as a table: landuse = { path = "embedded", ... }
             path = settings.embedded_dem() if name == "dem" else settings.embedded_gpkg()
             files.append((name, path))
             continue
-        text = value.get("path") if isinstance(value, Mapping) else value
         path = Path(str(text))
         if base is not None and not path.is_absolute():
             path = base / path

@@ -84,7 +84,8 @@ def test_empty_plan_takes_the_defaults() -> None:
     plan = parse({})
     assert plan.crs.to_epsg() == 4547 and plan.resolution == 100.0
     assert all(spec.embedded for spec in plan.inputs.values())
-    # By default every drawn constraint type excludes, and so does steep slope.
+    # By default every drawn constraint type excludes, and so do steep slope and the land-use
+    # limits (which flag nothing without a land-use layer).
     assert plan.exclude == (
         "basic_farmland",
         "eco_redline",
@@ -93,6 +94,9 @@ def test_empty_plan_takes_the_defaults() -> None:
         "scenic_heritage",
         "flood_zone",
         "steep_slope",
+        "landuse_farmland",
+        "landuse_water",
+        "landuse_ecological",
     )
 
 
