@@ -195,14 +195,18 @@ LAYER_SCHEMAS: dict[str, LayerSchema] = {
     # A land department's land-use layer (三调 DLTB or a 2023-classification current-use
     # layer): ``code`` as the file writes it, normalised and classified on reading with the
     # plan's schema (`layout.data.landuse`), which adds ``schema``, ``lu_class`` and
-    # ``lu_name``.  DLTB's own names DLBM (code) and DLMC (name) are accepted as they are.
+    # ``lu_name``.  DLTB's own names DLBM (code), DLMC (name), BSM (标识码) and TBMJ (图斑面积,
+    # m²) are accepted as they are.
     "landuse": LayerSchema(
         geometry=POLYGONS,
         id_column=None,
         required=("code",),
+        numeric=("area_m2",),
+        nonnegative=("area_m2",),
         choices={"schema": LANDUSE_SCHEMAS, "lu_class": LANDUSE_CLASSES},
-        columns=("code", "name", "schema", "lu_class", "lu_name"),
-        aliases={"code": "DLBM", "name": "DLMC"},
+        columns=("code", "name", "patch_id", "area_m2", "confidence", "schema", "lu_class",
+                 "lu_name"),
+        aliases={"code": "DLBM", "name": "DLMC", "patch_id": "BSM", "area_m2": "TBMJ"},
     ),
 }
 

@@ -75,7 +75,8 @@ def test_extra_required_and_numeric_columns() -> None:
 
 def test_schemas_follow_the_data_model() -> None:
     assert set(LAYER_SCHEMAS) == {"boundary", "counties", "zones", "enterprises", "constraints",
-                                  "transport_lines", "transport_points", "urban_areas"}
+                                  "transport_lines", "transport_points", "urban_areas",
+                                  "landuse"}
     firms = LAYER_SCHEMAS["enterprises"]
     assert firms.id_column == "ent_id"
     assert set(firms.required) == {"ent_id", "name", "industry", "employees", "output_wan",
