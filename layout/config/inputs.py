@@ -182,13 +182,17 @@ class LanduseInput(layer_input("landuse")):  # type: ignore[misc]
     ``columns.name``.
     """
 
-    code_schema: Annotated[str, one_of("land-use code schema", LANDUSE_SCHEMAS)] = Field(
-        alias="schema")
+    code_schema: Annotated[str, one_of("land-use code schema", LANDUSE_SCHEMAS)] | None = Field(
+        default=None, alias="schema")
     code_column: Text | None = None
     name_column: Text | None = None
 
     @model_validator(mode="after")
     def _one_name(self) -> LanduseInput:
+        if self.code_schema is None:
+            raise PydanticCustomError("schema", (
+                'needs schema = "gbt21010" (三调 DLBM, GB/T 21010-2017) or "ydyh2023" '
+                "(用地用海分类 2023): a code means different things in the two"))
         for key, name in (("code_column", "code"), ("name_column", "name")):
             given = getattr(self, key)
             if given is not None and self.columns.get(name, given) != given:
