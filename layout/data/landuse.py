@@ -11,7 +11,8 @@ with the schema the plan states (``[inputs.landuse] schema``, ``layout validate 
   code) are added;
 * problems: a missing or unknown code is an error (map it with ``values.code``); a ``name``
   that is not the list's name of the code is a warning (the code is what the plan reads; the
-  two disagreeing usually means a wrong schema or a shifted column); a code of an abridged
+  two disagreeing usually means a wrong schema or a shifted column), and an error when most
+  named features fit the other schema (the plan states the wrong one); a code of an abridged
   class read as its parent is a warning (its name is not compared).
 
 Problems sharing a value are reported once, with the number of features and the first of them.
@@ -25,7 +26,7 @@ import geopandas as gpd
 
 from layout.config.landuse import landuse_codes
 from layout.errors import ConfigError, Problem
-from layout.model.landuse import SCHEMAS, LandUseClass, normalise_code
+from layout.model.landuse import SCHEMAS, LandUseClass, LandUseCodes, normalise_code
 from layout.model.table import suggest
 
 #: Features named per problem before "and N more".
@@ -92,6 +93,7 @@ or the code
     classes: list[str] = []
     names: list[str] = []
     missing: list[int] = []
+    matched = 0
     unknown: dict[str, list[int]] = defaultdict(list)
     abridged: dict[tuple[str, str], list[int]] = defaultdict(list)
     mismatch: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -114,6 +116,8 @@ or the code
             name = "" if text in ("", "NAN", "NONE") else str(given).strip()
             if name and name != hit.name:
                 mismatch[(code, name)].append(row)
+            elif name:
+                matched += 1
     out["code"] = normal
     out["schema"] = schema
     out["lu_class"] = classes
@@ -138,6 +142,14 @@ or the code
             source, f"code {code} ({len(rows)} features) is read as {listed} "
             f"{codes.codes[listed].name}: the built-in list of {title} is abridged there",
             feature=_rows(rows), column="code", severity="warning"))
+    named = sum(len(r) for r in mismatch.values()) + matched
+    fits_other = sum(len(rows) for (code, name), rows in mismatch.items()
+                     if _name_in(table, code, other) == name)
+    if named and fits_other > named / 2:
+        problems.append(Problem(
+            source, f"the names of {fits_other} of {named} named features fit the codes in "
+            f"{table.codes(other).title}, not in {title}: the schema looks wrong; use "
+            f'schema = "{other}" (--schema {other})', column="code"))
     for (code, name), rows in mismatch.items():
         hit = table.lookup(code, schema=schema)
         assert hit is not None
@@ -149,3 +161,8 @@ or the code
             f"{name!r}{count}; check the schema{hint or ''} or the code",
             feature=_rows(rows), column="name", severity="warning"))
     return out, problems
+
+
+def _name_in(table: LandUseCodes, code: str, schema: str) -> str | None:
+    hit = table.lookup(code, schema=schema)
+    return hit.name if hit is not None else None

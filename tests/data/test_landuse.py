@@ -56,6 +56,11 @@ def test_the_same_file_in_the_other_schema_disagrees(tmp_path: Path) -> None:
     texts = [str(p) for p in problems if p.severity == "warning" and "1001" in p.message]
     assert texts and "工业用地" in texts[0] and "'铁路用地'" in texts[0]
     assert 'schema = "gbt21010"?' in texts[0]
+    # 4 of the 6 named features fit GB/T 21010 only (0103 旱地 and 0301 乔木林地 fit both;
+    # 1103 is below the abridged 2023 class 11 and not compared): the schema looks wrong
+    (error,) = [p for p in problems if p.severity == "error"]
+    assert "the names of 4 of 6 named features fit the codes in GB/T 21010-2017" in error.message
+    assert 'use schema = "gbt21010"' in error.message
 
 
 def test_mismatch_unknown_missing_and_abridged() -> None:
@@ -101,9 +106,10 @@ def test_cli_validate_landuse(tmp_path: Path) -> None:
     assert run.output.endswith("no problems found\n")
     run = CliRunner().invoke(validate, [str(path), "--kind", "landuse", "--schema", "ydyh2023",
                                         "--no-study-area"])
-    # 0601 乡村道路用地 and 1101 物流仓储用地 in 2023: names disagree, warnings only, exit 0;
-    # 0103 is 旱地 in both
-    assert run.exit_code == 0, run.output
+    # 0601 乡村道路用地, 1001 工业用地 and 1101 物流仓储用地 in 2023: most names fit the other
+    # schema, an error (exit 1), and each disagreement a warning
+    assert run.exit_code == 1, run.output
+    assert "the schema looks wrong" in run.output
     assert "code 1001 is 工业用地" in run.output and "warning" in run.output
     run = CliRunner().invoke(validate, [str(path), "--kind", "landuse", "--no-study-area"])
     assert run.exit_code == 2 and "--schema" in run.output
