@@ -24,6 +24,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
+from layout.model.constraints import CONSTRAINT_TYPES
 from layout.model.landuse import LIMIT_TYPES, LandUseClass
 from layout.settings import M2_PER_MU
 
@@ -41,6 +42,77 @@ def class_geometry(landuse: gpd.GeoDataFrame, land_class: str) -> BaseGeometry:
     if not len(landuse) or "lu_class" not in landuse.columns:
         return shapely.Polygon()
     return _union(landuse[landuse["lu_class"] == land_class])
+
+
+def limit_features(
+    landuse: gpd.GeoDataFrame, constraints: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """The limiting patches as features of a constraints layer, each citing its code and schema.
+
+    Each farmland, water or ecological patch, less every constraint polygon, becomes a row with
+    the columns of the constraints layer: ``constraint_id`` (``landuse_<row>``, the patch's row
+    in the land-use layer from 1), ``type`` (its derived constraint type), ``name_zh``
+    (the list's name and the code), ``name_en``, ``legal_basis`` (schema, code and the type's
+    basis) and ``confidence``.  The score cache stores them with the drawn constraints, so
+    that the site check lists a parcel's overlaps with them like any constraint.
+
+    Examples
+    --------
+    >>> lu = gpd.GeoDataFrame({"lu_class": ["water"], "code": ["1101"], "lu_name": ["河流水面"],
+    ...     "schema": ["gbt21010"]}, geometry=[shapely.box(0, 0, 100, 100)], crs="EPSG:4547")
+    >>> cons = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 40, 100)], crs="EPSG:4547")
+    >>> row = limit_features(lu, cons).iloc[0]
+    >>> row["constraint_id"], row["type"], row["name_zh"], row.geometry.area
+    ('landuse_1', 'landuse_water', '河流水面 1101', 6000.0)
+    >>> row["legal_basis"].split(" (")[0]
+    'GB/T 21010-2017 土地利用现状分类 1101 河流水面'
+    """
+    from layout.config.landuse import landuse_codes
+
+    columns = ["constraint_id", "type", "name_zh", "name_en", "legal_basis", "confidence"]
+    empty = gpd.GeoDataFrame({c: [] for c in columns},
+                             geometry=gpd.GeoSeries([], crs=landuse.crs), crs=landuse.crs)
+    if not len(landuse) or "lu_class" not in landuse.columns:
+        return empty
+    classes = landuse["lu_class"].to_numpy()
+    positions = np.flatnonzero(np.isin(classes, list(LIMIT_TYPES)))
+    if not len(positions):
+        return empty
+    covered = _union(constraints) if len(constraints) else shapely.Polygon()
+    geoms = np.asarray(landuse.geometry.values)[positions]
+    if not covered.is_empty:
+        geoms = shapely.difference(geoms, covered)
+    keep = ~shapely.is_empty(geoms) & (shapely.area(geoms) > 0)
+    table = landuse_codes()
+    rows = []
+    for pos, geom in zip(positions[keep], geoms[keep], strict=True):
+        patch = landuse.iloc[int(pos)]
+        ctype = CONSTRAINT_TYPES[LIMIT_TYPES[str(patch["lu_class"])]]
+        code, name = str(patch["code"]), str(patch["lu_name"])
+        title = table.codes(str(patch["schema"])).title
+        rows.append({
+            "constraint_id": f"landuse_{pos + 1}", "type": ctype.name,
+            "name_zh": f"{name} {code}", "name_en": f"{ctype.label_en}: {code}",
+            "legal_basis": f"{title} {code} {name} (land-use layer); {ctype.legal_basis}",
+            "confidence": str(patch.get("confidence", "")) if "confidence" in patch else "",
+            "geometry": geom,
+        })
+    if not rows:
+        return empty
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=landuse.crs)
+
+
+def with_landuse_limits(
+    constraints: gpd.GeoDataFrame, landuse: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """The constraints layer followed by the land-use limit features (`limit_features`)."""
+    extra = limit_features(landuse, constraints)
+    if not len(extra):
+        return constraints
+    if not len(constraints):
+        return extra
+    both = pd.concat([constraints, extra.to_crs(constraints.crs)], ignore_index=True)
+    return gpd.GeoDataFrame(both, geometry=constraints.geometry.name, crs=constraints.crs)
 
 
 def limit_geometries(

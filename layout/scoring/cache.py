@@ -40,7 +40,10 @@ Contents
     of the exact one (`layout.core.quantiles.percentile_from_quantiles`).
 ``layers.gpkg``
     The ``boundary``, ``zones`` and ``constraints`` layers as the scoring stage saw them
-    (validated, in the plan CRS), so a check uses the very layers the scores were made from.
+    (validated, in the plan CRS), so a check uses the very layers the scores were made from;
+    with a land-use layer, ``constraints`` also holds its farmland, water and ecological
+    patches outside the drawn constraints, typed ``landuse_*`` and citing schema and code
+    (`layout.analysis.landuse.limit_features`), so the site check lists them too.
 ``manifest.json``
     Key, package version, plan, input provenance, industries, grid and files.
 
@@ -419,9 +422,13 @@ def _build(plan: PlanConfig, key: str, stage: Path) -> None:
                 files.append(path.name)
     np.savez(stage / _QUANTILES, **quantiles)  # type: ignore[arg-type]
     files.append(_QUANTILES)
+    from layout.analysis.landuse import with_landuse_limits
+
     counts: dict[str, int] = {}
     for name in CACHED_LAYERS:
         gdf = inputs.layer(name)
+        if name == "constraints" and "landuse" in inputs.layers:
+            gdf = with_landuse_limits(gdf, inputs.layers["landuse"])
         counts[name] = len(gdf)
         if len(gdf):
             pyogrio.write_dataframe(gdf, stage / _LAYERS, layer=name, driver="GPKG")

@@ -144,3 +144,23 @@ def test_sites_keep_off_the_excluded_land_use(planned: PlanResult) -> None:
     limits = shapely.union_all([_expected_limit(t) for t in LIMITS])
     overlap = sum(shapely.intersection(g, limits).area for g in planned.sites.geometry)
     assert overlap <= 100.0  # at most a sliver (layout.model.constraints.SLIVER_MU = 100 m²)
+
+
+def test_site_check_cites_schema_and_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          inputs: PlanInputs) -> None:
+    """A parcel half on the uncovered river patch: unsuitable, naming 1101 in GB/T 21010."""
+    import geopandas as gpd
+
+    from layout.api import check_sites
+
+    monkeypatch.setenv("LAYOUT_CACHE_DIR", str(tmp_path / "cache"))
+    river = shapely.box(*PATCHES[1][2])
+    parcel = shapely.box(495_800, 3_843_000, 496_600, 3_843_600)
+    parcels = gpd.GeoDataFrame({"id": ["P1"]}, geometry=[parcel], crs=tp.METRIC)
+    (check,) = check_sites(parcels, industry="food", config=inputs.plan)
+    (water,) = [c for c in check.constraints if c.type == "landuse_water"]
+    expected = shapely.intersection(parcel, river).area
+    assert water.excluding and water.area_mu == pytest.approx(expected / M2_PER_MU, rel=1e-6)
+    assert [f.constraint_id for f in water.features] == ["landuse_1"]
+    assert "GB/T 21010-2017" in water.legal_basis and "1101 河流水面" in water.legal_basis
+    assert check.verdict == "unsuitable"
