@@ -123,7 +123,8 @@ def limit_geometries(
     Parameters
     ----------
     landuse
-        The classified land-use layer (``lu_class``), in the plan CRS.
+        The classified land-use layer (``code``, ``schema``, ``lu_class``, ``lu_name``:
+        `layout.data.landuse.classify_landuse`), in the plan CRS.
     constraints
         The constraints layer in the same CRS (may be empty).
 
@@ -135,19 +136,18 @@ def limit_geometries(
 
     Examples
     --------
-    >>> lu = gpd.GeoDataFrame({"lu_class": ["water", "industrial"]},
+    >>> lu = gpd.GeoDataFrame({"lu_class": ["water", "industrial"], "code": ["1101", "0601"],
+    ...     "lu_name": ["河流水面", "工业用地"], "schema": ["gbt21010"] * 2},
     ...     geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)],
     ...     crs="EPSG:4547")
     >>> cons = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 40, 100)], crs="EPSG:4547")
     >>> {k: v.area for k, v in limit_geometries(lu, cons).items()}
     {'landuse_water': 6000.0}
     """
-    covered = _union(constraints) if len(constraints) else shapely.Polygon()
+    features = limit_features(landuse, constraints)  # one computation for plan and site check
     out: dict[str, BaseGeometry] = {}
-    for land_class, ctype in LIMIT_TYPES.items():
-        geom = class_geometry(landuse, land_class)
-        if not covered.is_empty and not geom.is_empty:
-            geom = shapely.difference(geom, covered)
+    for ctype in LIMIT_TYPES.values():
+        geom = _union(features[features["type"] == ctype]) if len(features) else shapely.Polygon()
         if not geom.is_empty and geom.area > 0:
             out[ctype] = geom
     return out
