@@ -134,6 +134,13 @@ number; correct the cell
     schema = LAYER_SCHEMAS.get(kind) if kind is not None else None
     if kind is not None and schema is None:
         raise ConfigError(f"unknown layer kind {kind!r}; use one of {', '.join(LAYER_SCHEMAS)}")
+    if schema is not None:  # aliases are accepted as they are, mapped or not
+        named = {a: n for n, a in schema.aliases.items()
+                 if n not in gdf.columns and a in gdf.columns}
+        if named:
+            attrs = dict(gdf.attrs)
+            gdf = gdf.rename(columns=named)
+            gdf.attrs = attrs
     id_col = id_column or (schema.id_column if schema else None)
     req = list(dict.fromkeys([*(schema.required if schema else ()), *(required or ()),
                               *([id_col] if id_col else [])]))
