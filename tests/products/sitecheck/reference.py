@@ -34,11 +34,26 @@ def full_raster(cache: ScoreCache, code: str) -> tuple[np.ndarray, np.ndarray, r
     return score, flags, transform
 
 
+#: The embedded land-use layer's DLBM codes of each limit type of the embedded plan, by hand
+#: from GB/T 21010-2017 (01 耕地; 11 水域: 1103 水库水面, 1104 坑塘水面; 03 林地, 04 草地).
+LANDUSE_LIMITS = {"landuse_farmland": ("0102", "0103"), "landuse_water": ("1103", "1104"),
+                  "landuse_ecological": ("0301", "0305", "0404")}
+
+
 def expected_overlaps(parcels: gpd.GeoDataFrame) -> dict[tuple[str, str], float]:
-    """Overlap (mu) of each parcel with each constraint type: shapely on the merged type."""
+    """Overlap (mu) of each parcel with each constraint type: shapely on the merged type.
+
+    The land-use limits are the embedded land-use patches of `LANDUSE_LIMITS` less every
+    constraint polygon.
+    """
     cons = layer("constraints")
     # each type merged once: intersecting every parcel with it is then cheap
     unions = {str(ctype): sub.geometry.union_all() for ctype, sub in cons.groupby("type")}
+    landuse = layer("landuse")
+    covered = cons.geometry.union_all()
+    for ctype, codes in LANDUSE_LIMITS.items():
+        patches = landuse[landuse["DLBM"].isin(codes)].geometry.union_all()
+        unions[ctype] = shapely.difference(patches, covered)
     metric = parcels.to_crs(METRIC)
     out: dict[tuple[str, str], float] = {}
     for pid, geom in zip(metric["parcel_id"], metric.geometry, strict=True):
