@@ -161,8 +161,8 @@ Everything in this folder is written by one script, `gis_data/build_zhengzhou.py
 the project seed (`layout.settings.seed = {settings.seed}`). **Only the county outlines are real
 survey-derived data.** Zones, anchors, transport and urban areas are *approximate* (placed from
 published facts, positions typically ±1–5 km); the other enterprises, the farmland patches, the
-land-use layer, the built shares and the DEM are *synthetic*. The data is meant to exercise the planner on a
-realistic case, not to be cited as facts about Zhengzhou.
+land-use layer, the built shares and the DEM are *synthetic*. The data is meant to exercise the
+planner on a realistic case, not to be cited as facts about Zhengzhou.
 
 {files_md}
 
