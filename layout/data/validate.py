@@ -41,7 +41,6 @@ from typing import Literal, TypeAlias
 import geopandas as gpd
 from pyproj import CRS
 
-from layout import settings
 from layout.data.checks import (
     MAX_LISTED,
     MAX_SINGLE,
@@ -53,11 +52,15 @@ from layout.data.checks import (
     check_numbers,
     check_text,
 )
-from layout.data.coordinates import STUDY_AREA_TOLERANCE_M, check_coordinates, check_study_area
+from layout.data.coordinates import (
+    STUDY_AREA_TOLERANCE_M,
+    centre_lon,
+    check_coordinates,
+    check_study_area,
+)
 from layout.data.mapping import map_layer
 from layout.data.numbers import check_other_numbers
-from layout.errors import ConfigError, CRSError, DataFileError, Problem, ValidationError
-from layout.io import embedded as datasets
+from layout.errors import ConfigError, CRSError, Problem, ValidationError
 from layout.io import vector as layout_io
 from layout.model.catalog import Catalog
 from layout.model.layers import LAYER_SCHEMAS
@@ -72,7 +75,7 @@ __all__ = [
     "validate_layer",
 ]
 
-#: A study area: polygons with a CRS, None for the embedded boundary, False for no check.
+#: A study area: polygons with a CRS; None or False for no check.
 StudyArea: TypeAlias = "gpd.GeoDataFrame | gpd.GeoSeries | Literal[False] | None"
 
 
@@ -99,10 +102,10 @@ def validate_layer(
     source
         Name of the data in the problems, e.g. ``"firms.gpkg:enterprises"``.
     study_area
-        Polygons of the study area, with a CRS.  None uses the ``boundary`` layer of the embedded
-        data when it exists; False skips the check.  Features more than
-        `STUDY_AREA_TOLERANCE_M` outside it are reported as one warning (an error when all
-        are).
+        Polygons of the study area, with a CRS; None or False: no study area, the check is
+        skipped (a plan's inputs are checked against its boundary by `load_inputs`).
+        Features more than `STUDY_AREA_TOLERANCE_M` outside it are reported as one warning
+        (an error when all are).
     id_column
         Column of unique feature ids (default: the kind's).
     required, numeric, nonnegative
@@ -147,12 +150,12 @@ number; correct the cell
                                 "layer were exported")]
     problems += check_columns(ctx, req)
     problems += check_geometries(ctx, schema.geometry if schema else None)
-    flagged, crs_problems, skip_area = check_coordinates(ctx)
+    area = study_area if study_area is not None and study_area is not False else None
+    near = centre_lon(area) if area is not None else None
+    flagged, crs_problems, skip_area = check_coordinates(ctx, near=near)
     problems += crs_problems
-    if study_area is not False and not skip_area and gdf.crs is not None:
-        area = _default_study_area() if study_area is None else study_area
-        if area is not None:
-            problems += check_study_area(ctx, area, exclude=flagged)
+    if area is not None and not skip_area and gdf.crs is not None:
+        problems += check_study_area(ctx, area, exclude=flagged)
     if ctx.id_col is not None:
         problems += check_ids(ctx)
     problems += check_numbers(ctx, num, nonneg=set(nonneg), required=set(req),
@@ -260,21 +263,3 @@ def raise_for_problems(problems: Sequence[Problem]) -> None:
     """
     if any(p.severity == "error" for p in problems):
         raise ValidationError(problems)
-
-
-def _default_study_area() -> gpd.GeoDataFrame | None:
-    """The embedded boundary, or None when the embedded data is not there (yet).
-
-    Embedded data that is there but cannot be read (a truncated ``zhengzhou.gpkg`` in
-    ``LAYOUT_DATA_DIR``) is an error, not a silently skipped check.
-    """
-    if not settings.embedded_gpkg().exists():
-        return None
-    try:
-        return datasets.load("boundary")
-    except DataFileError as exc:
-        raise DataFileError(
-            f"{exc}; or check against another study area (--study-area PATH) or none "
-            "(--no-study-area)"
-        ) from None
-
