@@ -64,6 +64,7 @@ from layout.errors import ConfigError, CRSError, Problem, ValidationError
 from layout.io import vector as layout_io
 from layout.model.catalog import Catalog
 from layout.model.layers import LAYER_SCHEMAS
+from layout.model.plan import PlanConfig
 
 __all__ = [
     "MAX_LISTED",
@@ -177,6 +178,7 @@ def validate_file(
     lon: str | None = None,
     lat: str | None = None,
     study_area: StudyArea | str | os.PathLike[str] = None,
+    study_area_layer: str | None = None,
     id_column: str | None = None,
     required: Iterable[str] | None = None,
     numeric: Iterable[str] | None = None,
@@ -191,7 +193,8 @@ def validate_file(
     A file that reads but has no CRS, a CRS contradicting ``crs``, no features, or a datum that
     cannot be converted is reported as problems rather than raised, so that every other problem
     is reported too.  ``study_area`` may also be the path of a polygon layer (read with
-    `layout.io.vector.read_layer`); the other arguments are those of the two functions.
+    `layout.io.vector.read_layer`, its layer ``study_area_layer`` in a multi-layer GeoPackage);
+    the other arguments are those of the two functions.
 
     With a ``kind``, the file is first mapped onto the data model (`layout.data.mapping`):
     ``columns`` (data-model name -> the file's column, ``lon``/``lat`` of a table included) and
@@ -220,7 +223,7 @@ def validate_file(
     ["error: ...firms.csv, feature row 1, column 'employees': negative value: found -5, ..."]
     >>> tmp.cleanup()
     """
-    area: StudyArea = (layout_io.read_layer(study_area)
+    area: StudyArea = (layout_io.read_layer(study_area, layer=study_area_layer)
                        if isinstance(study_area, str | os.PathLike) else study_area)
     columns = dict(columns or {})
     gdf = layout_io.read_raw(path, layer=layer, crs=crs, datum=datum, encoding=encoding,
@@ -248,6 +251,24 @@ def validate_file(
     return problems + validate_layer(
         gdf, kind=kind, source=source, study_area=area, id_column=id_column,
         required=required, numeric=numeric, nonnegative=nonnegative)
+
+
+def plan_study_area(plan: PlanConfig) -> gpd.GeoDataFrame:
+    """The boundary a plan names (``[inputs.boundary]``, else the embedded one) as read.
+
+    Examples
+    --------
+    >>> from layout.config.plan import load_plan
+    >>> plan_study_area(load_plan()).attrs["source"]
+    'zhengzhou.gpkg:boundary'
+    """
+    spec = plan.inputs["boundary"]
+    if spec.embedded or spec.path is None:
+        from layout.io import embedded
+
+        return embedded.load("boundary")
+    return layout_io.read_layer(spec.path, layer=spec.layer, crs=spec.crs, datum=spec.datum,
+                                encoding=spec.encoding)
 
 
 def raise_for_problems(problems: Sequence[Problem]) -> None:
