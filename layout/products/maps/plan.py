@@ -176,7 +176,7 @@ def _write_one(job: str) -> list[str]:
         save_map(m, stage / "overview.html", cdn=st["cdn"])
         if not st["png"]:
             return ["overview.html"]
-        overview_png(st["layers"], stage / "overview.png", **common)
+        overview_png(st["layers"], stage / "overview.png", crs=st["crs"], **common)
         return ["overview.html", "overview.png"]
     surface = read_surface(st["scores"][job])
     m = industry_map(surface, layers=st["layers"], basemap=st["basemap"], **common)
@@ -296,16 +296,19 @@ def write_maps_files(
         # Raises rather than draw the embedded layers under another plan's sites.
         config = manifest_config(manifest, plan_dir)
     if config is None:
-        layers = datasets.load_all()
+        from layout.config.plan import load_plan
+
+        layers, crs = datasets.load_all(), load_plan(None).crs
     else:
         from layout.data.inputs import load_inputs
 
-        layers = dict(load_inputs(Path(config)).layers)
+        inputs = load_inputs(Path(config))
+        layers, crs = dict(inputs.layers), inputs.plan.crs
     if title is None:
         title = manifest_title(manifest, lang) or plan_title(config, lang)
 
     jobs = ["overview", *industry_order(list(scores))]
-    _JOB.update(layers=layers, sites=sites, title=title, lang=lang, date=date,
+    _JOB.update(layers=layers, sites=sites, title=title, lang=lang, date=date, crs=crs,
                 basemap=basemap, cdn=cdn, png=png, scores=scores, stage=folder)
     names: list[str] = []
     try:
