@@ -190,8 +190,8 @@ def parse_crs(crs: str | CRS, *, where: str = "") -> CRS:
         given = f"{where} = " if where else ""
         raise CRSError(
             f"{given}{crs!r} is not a CRS pyproj understands (not in the PROJ database, or "
-            "misspelt); use an EPSG code such as EPSG:4326 (lon/lat) or EPSG:4547 (CGCS2000 "
-            "metres)"
+            "misspelt); use an EPSG code such as EPSG:4326 (lon/lat) or EPSG:4549 (CGCS2000 "
+            "Gauss-Kruger metres, zone of 120°E)"
         ) from None
 
 

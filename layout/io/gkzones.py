@@ -79,6 +79,10 @@ class GKZone:
         )
 
 
+#: A hint for metres whose CRS is unknown (messages of readers).
+GK_HINT = "the CGCS2000 Gauss-Kruger zone of the data, EPSG:4534–4554, e.g. EPSG:4549 for 120°E"
+
+
 def _zone(epsg: int) -> GKZone | None:
     for first, width, prefix in _SERIES:
         n = (_LAST_CM - _FIRST_CM) // width
