@@ -238,8 +238,8 @@ def prepare_parcels(
     source = str(parcels.attrs.get("source", "parcels"))
     if parcels.crs is None:
         raise CRSError(
-            f"{source} has no CRS; pass --crs (e.g. EPSG:4326 for lon/lat degrees, EPSG:4547 "
-            "for CGCS2000 metres) or set one with gdf.set_crs(...)"
+            f"{source} has no CRS; pass --crs (e.g. EPSG:4326 for lon/lat degrees, the plan CRS "
+            "for its metres) or set one with gdf.set_crs(...)"
         )
     if len(parcels) == 0:
         raise ParcelError(f"{source} has no parcels")

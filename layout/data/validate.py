@@ -12,7 +12,7 @@ What is checked:
 * the CRS: missing; symptoms of a wrong one -- latitude and longitude swapped (a "latitude"
   beyond ±90 that is a valid longitude, or a feature outside the study area that falls inside it
   once x and y are exchanged), degrees in a projected CRS, metres in a geographic CRS, a
-  Gauss-Kruger zone prefix that does not match EPSG:4547/4526;
+  Gauss-Kruger zone prefix that does not match the CRS (any CGCS2000 zone);
 * geometries: missing or empty, invalid (with the reason from `shapely.is_valid_reason`), of the
   wrong type for the layer kind;
 * features outside the study area, more than `STUDY_AREA_TOLERANCE_M` beyond it: one warning
