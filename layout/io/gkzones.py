@@ -156,3 +156,20 @@ def unprefixed(zone: GKZone) -> int:
 def metric_crs_for(lon: float) -> str:
     """A metric CRS for work around longitude ``lon``: its 3-degree zone, without prefix."""
     return f"EPSG:{gk_epsg(lon)}"
+
+
+def zone_crss(crs: Any) -> list[str]:
+    """``crs`` as an EPSG code and, for a Gauss-Kruger zone, the same zone with / without prefix.
+
+    Examples
+    --------
+    >>> zone_crss("EPSG:4549"), zone_crss("EPSG:32650")
+    (['EPSG:4549', 'EPSG:4528'], ['EPSG:32650'])
+    """
+    epsg = CRS.from_user_input(crs).to_epsg()
+    out = [f"EPSG:{epsg}"] if epsg is not None else []
+    zone = gk_zone(crs)
+    if zone is not None:
+        twin = gk_epsg(zone.central_meridian, width=zone.width, prefix=not zone.prefix)
+        out.append(f"EPSG:{twin}")
+    return out

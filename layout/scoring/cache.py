@@ -468,29 +468,6 @@ def _build(plan: PlanConfig, key: str, stage: Path) -> None:
 PIPELINE_CRSS: tuple[str, ...] = ("EPSG:4326", "EPSG:4490")
 
 
-def pipeline_crss(target: Any) -> list[str]:
-    """The input CRSs whose pipelines to ``target`` a cache stores (`PIPELINE_CRSS` and more).
-
-    Examples
-    --------
-    >>> pipeline_crss("EPSG:4549")
-    ['EPSG:4326', 'EPSG:4490', 'EPSG:4549', 'EPSG:4528']
-    """
-    from pyproj import CRS
-
-    from layout.io.gkzones import gk_epsg, gk_zone
-
-    out = list(PIPELINE_CRSS)
-    epsg = CRS.from_user_input(target).to_epsg()
-    if epsg is not None:
-        out.append(f"EPSG:{epsg}")
-    zone = gk_zone(target)
-    if zone is not None:
-        twin = gk_epsg(zone.central_meridian, width=zone.width, prefix=not zone.prefix)
-        out.append(f"EPSG:{twin}")
-    return list(dict.fromkeys(out))
-
-
 def _pipelines(target: Any) -> dict[str, Any]:
     """PROJ pipelines from the usual input CRSs to the plan CRS (x/y order).
 
@@ -501,8 +478,10 @@ def _pipelines(target: Any) -> dict[str, Any]:
     import pyproj
     from pyproj import Transformer
 
+    from layout.io.gkzones import zone_crss
+
     out: dict[str, Any] = {"proj_version": pyproj.proj_version_str}
-    for code in pipeline_crss(target):
+    for code in dict.fromkeys([*PIPELINE_CRSS, *zone_crss(target)]):
         tr = Transformer.from_crs(code, target, always_xy=True)
         out[code] = tr.definition
     return out
