@@ -15,6 +15,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.fixtures.cli_process import ROOT
 
 SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "LICENSE")
@@ -54,3 +56,17 @@ def test_the_wheel_carries_the_embedded_data(tmp_path: Path) -> None:
         assert any(n.startswith("layout/products/templates/") for n in names)
         # The data builder and its sources stay out of the wheel.
         assert not any("build_zhengzhou" in n or "_builders" in n for n in names)
+
+
+def test_an_installed_package_finds_its_data_inside(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without gis_data/ beside the package (a wheel), layout/_gis_data is the data folder."""
+    from layout import settings
+
+    package = tmp_path / "site-packages" / "layout"
+    (package / "_gis_data").mkdir(parents=True)
+    (package / "_gis_data" / "zhengzhou.gpkg").write_bytes(b"")
+    monkeypatch.delenv("LAYOUT_DATA_DIR", raising=False)
+    monkeypatch.setattr(settings, "_PACKAGE_DIR", package)
+    assert settings.data_dir() == package / "_gis_data"
+    assert settings.embedded_dem() == package / "_gis_data" / "zhengzhou_dem.tif"
