@@ -81,26 +81,43 @@ class CriteriaContext:
         """Kernel density of an industry's enterprises, as a share of its peak (0–1)."""
 
         def compute() -> F32:
-            ent = self.enterprises
-            sub = ent[ent["industry"] == code]
+            dens = self._kde(code, float(bandwidth_m), weight_column)
             g = self.grid
-            if sub.empty:
-                return np.zeros(g.shape, np.float32)
-            dens = kde.kde_grid_coarse(
-                sub["_x"].to_numpy(),
-                sub["_y"].to_numpy(),
-                self.column_weights(sub, weight_column),
-                x0=g.x0,
-                y_top=g.y_top,
-                cell=g.cell,
-                nrows=g.nrows,
-                ncols=g.ncols,
-                bandwidth=float(bandwidth_m),
-            )
             peak = float(np.max(dens[g.mask])) if g.mask.any() else 0.0
             return (dens / peak if peak > 0 else dens * 0).astype(np.float32)
 
         return self._cached(("density", code, float(bandwidth_m), weight_column), compute)
+
+    def weighted_density(self, code: str, *, bandwidth_m: float, weight_column: str) -> F32:
+        """Kernel density of an industry's enterprises in ``weight_column`` units per km².
+
+        For ``output_wan``, output density in 万元/km², not scaled to its peak: what
+        supply-chain linkage sums across industries.
+        """
+
+        def compute() -> F32:
+            return self._kde(code, float(bandwidth_m), weight_column).astype(np.float32)
+
+        return self._cached(("kde", code, float(bandwidth_m), weight_column), compute)
+
+    def _kde(self, code: str, bandwidth_m: float, weight_column: str) -> NDArray[np.float64]:
+        """Gaussian kernel density (`layout.core.kde.kde_grid_coarse`), per km², not cached."""
+        ent = self.enterprises
+        sub = ent[ent["industry"] == code]
+        g = self.grid
+        if sub.empty:
+            return np.zeros(g.shape, np.float64)
+        return kde.kde_grid_coarse(
+            sub["_x"].to_numpy(),
+            sub["_y"].to_numpy(),
+            self.column_weights(sub, weight_column),
+            x0=g.x0,
+            y_top=g.y_top,
+            cell=g.cell,
+            nrows=g.nrows,
+            ncols=g.ncols,
+            bandwidth=bandwidth_m,
+        )
 
     def gi_star(self, code: str, column: str, radius: float, metric: str) -> NDArray[np.float64]:
         """Gi* z-scores of an industry's per-cell ``column`` sums (cached).
