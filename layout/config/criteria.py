@@ -3,8 +3,9 @@
 `industry_weights` merges the default, shared and per-industry weights (or takes an AHP matrix)
 and splits the shared transport weight by the industry's needs and the shared linkage weight by
 its link strengths; `criterion_specs` resolves each weighted criterion's parameters and
-transform (catalog values filled in) into a `ResolvedCriterion`. The plan loader calls it for every industry, so a bad transform or weight is
-reported when the plan is read, not when it is scored.
+transform (catalog values filled in) into a `ResolvedCriterion`. The plan loader calls it for
+every industry, so a bad transform or weight is reported when the plan is read, not when it is
+scored.
 """
 
 from __future__ import annotations

@@ -1,18 +1,18 @@
-"""Supply-chain linkage on a grid: plain numpy on arrays, no IO and no validation.
+r"""Supply-chain linkage on a grid: plain numpy on arrays, no IO and no validation.
 
 An industry's linkage has two sides. *Upstream* are its suppliers, *downstream* its customers,
 each a set of other industries with a link strength ``s_j`` in [0, 1] (the catalog's
 ``[[linkages]]``). On each side the raw linkage of a cell is
 
-.. math:: U(c) = \\sum_{j \\in \\text{suppliers}} s_j\\, d_j(c), \\qquad
-          D(c) = \\sum_{j \\in \\text{customers}} s_j\\, d_j(c)
+.. math:: U(c) = \sum_{j \in \text{suppliers}} s_j\, d_j(c), \qquad
+          D(c) = \sum_{j \in \text{customers}} s_j\, d_j(c)
 
 with ``d_j`` the output density of industry *j* (万元/km², a kernel density of enterprise output,
 *not* divided by its own peak): a large linked industry counts for more than a small one, as it
 should. Both sides are then divided by one constant, the ``q``-th percentile (99 by default) of
 ``U + D`` over the study-area cells, and clipped at 1:
 
-.. math:: u = \\min(U / K, 1), \\quad d = \\min(D / K, 1), \\quad K = P_{q}(U + D).
+.. math:: u = \min(U / K, 1), \quad d = \min(D / K, 1), \quad K = P_{q}(U + D).
 
 One constant for both sides keeps them comparable (a cell rich in suppliers and poor in customers
 shows it), and the percentile rather than the maximum keeps a single peak (one giant plant) from
@@ -25,6 +25,7 @@ and the link strengths from the catalog.
 from __future__ import annotations
 
 from collections.abc import Iterable
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 

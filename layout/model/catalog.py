@@ -295,7 +295,7 @@ class Catalog:
         --------
         >>> from layout.config.catalog import load_catalog
         >>> load_catalog().suppliers("auto")
-        {'aluminium': 0.8, 'new_materials': 0.6, 'electronics': 0.6, 'textiles': 0.4}
+        {'aluminium': 0.8, 'electronics': 0.6, 'new_materials': 0.6, 'textiles': 0.4}
         """
         self.industry(code)
         return self._ordered({k.source: k.weight for k in self.linkages if k.target == code})
