@@ -266,9 +266,10 @@ class CriteriaContext:
 
         Measured between polygons, not cell centres: the features are buffered by
         ``distance_m`` and every cell the buffer touches is marked (``all_touched``). The
-        buffer's arcs are drawn with chords outside the true circle (radius scaled by
-        1/cos(pi/32), at most 0.5 % farther), so a cell left unmarked keeps at least
-        ``distance_m`` from every feature.
+        buffer's arcs are drawn with chords outside the true circle: GEOS splits a corner's arc
+        into round(angle / quantum) chords (quantum pi/16 at 8 segments a quadrant), so a chord
+        spans up to 1.5 quanta and the radius is scaled by 1/cos(0.75 pi/16) (1.1 % farther);
+        a cell left unmarked keeps at least ``distance_m`` from every feature.
         """
 
         def compute() -> NDArray[np.bool_]:
@@ -276,7 +277,7 @@ class CriteriaContext:
             if not len(feats) or distance_m <= 0:
                 return np.zeros(self.grid.shape, bool)
             quad_segs = 8
-            radius = float(distance_m) / math.cos(math.pi / (4 * quad_segs))
+            radius = float(distance_m) / math.cos(3 * math.pi / (8 * quad_segs))
             zone = shapely.buffer(shapely.union_all(list(feats.geometry)), radius,
                                   quad_segs=quad_segs)
             zone_gs = gpd.GeoSeries([zone], crs=feats.crs)
