@@ -81,26 +81,43 @@ class CriteriaContext:
         """Kernel density of an industry's enterprises, as a share of its peak (0–1)."""
 
         def compute() -> F32:
-            ent = self.enterprises
-            sub = ent[ent["industry"] == code]
+            dens = self._kde(code, float(bandwidth_m), weight_column)
             g = self.grid
-            if sub.empty:
-                return np.zeros(g.shape, np.float32)
-            dens = kde.kde_grid_coarse(
-                sub["_x"].to_numpy(),
-                sub["_y"].to_numpy(),
-                self.column_weights(sub, weight_column),
-                x0=g.x0,
-                y_top=g.y_top,
-                cell=g.cell,
-                nrows=g.nrows,
-                ncols=g.ncols,
-                bandwidth=float(bandwidth_m),
-            )
             peak = float(np.max(dens[g.mask])) if g.mask.any() else 0.0
             return (dens / peak if peak > 0 else dens * 0).astype(np.float32)
 
         return self._cached(("density", code, float(bandwidth_m), weight_column), compute)
+
+    def weighted_density(self, code: str, *, bandwidth_m: float, weight_column: str) -> F32:
+        """Kernel density of an industry's enterprises in ``weight_column`` units per km².
+
+        For ``output_wan``, output density in 万元/km², not scaled to its peak: what
+        supply-chain linkage sums across industries.
+        """
+
+        def compute() -> F32:
+            return self._kde(code, float(bandwidth_m), weight_column).astype(np.float32)
+
+        return self._cached(("kde", code, float(bandwidth_m), weight_column), compute)
+
+    def _kde(self, code: str, bandwidth_m: float, weight_column: str) -> NDArray[np.float64]:
+        """Gaussian kernel density (`layout.core.kde.kde_grid_coarse`), per km², not cached."""
+        ent = self.enterprises
+        sub = ent[ent["industry"] == code]
+        g = self.grid
+        if sub.empty:
+            return np.zeros(g.shape, np.float64)
+        return kde.kde_grid_coarse(
+            sub["_x"].to_numpy(),
+            sub["_y"].to_numpy(),
+            self.column_weights(sub, weight_column),
+            x0=g.x0,
+            y_top=g.y_top,
+            cell=g.cell,
+            nrows=g.nrows,
+            ncols=g.ncols,
+            bandwidth=bandwidth_m,
+        )
 
     def gi_star(self, code: str, column: str, radius: float, metric: str) -> NDArray[np.float64]:
         """Gi* z-scores of an industry's per-cell ``column`` sums (cached).
@@ -249,9 +266,10 @@ class CriteriaContext:
 
         Measured between polygons, not cell centres: the features are buffered by
         ``distance_m`` and every cell the buffer touches is marked (``all_touched``). The
-        buffer's arcs are drawn with chords outside the true circle (radius scaled by
-        1/cos(pi/32), at most 0.5 % farther), so a cell left unmarked keeps at least
-        ``distance_m`` from every feature.
+        buffer's arcs are drawn with chords outside the true circle: GEOS splits a corner's arc
+        into round(angle / quantum) chords (quantum pi/16 at 8 segments a quadrant), so a chord
+        spans up to 1.5 quanta and the radius is scaled by 1/cos(0.75 pi/16) (1.1 % farther);
+        a cell left unmarked keeps at least ``distance_m`` from every feature.
         """
 
         def compute() -> NDArray[np.bool_]:
@@ -259,7 +277,7 @@ class CriteriaContext:
             if not len(feats) or distance_m <= 0:
                 return np.zeros(self.grid.shape, bool)
             quad_segs = 8
-            radius = float(distance_m) / math.cos(math.pi / (4 * quad_segs))
+            radius = float(distance_m) / math.cos(3 * math.pi / (8 * quad_segs))
             zone = shapely.buffer(shapely.union_all(list(feats.geometry)), radius,
                                   quad_segs=quad_segs)
             zone_gs = gpd.GeoSeries([zone], crs=feats.crs)

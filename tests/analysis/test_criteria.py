@@ -152,6 +152,18 @@ def normalised(raw: dict[str, float]) -> dict[str, float]:
     return {k: v / total for k, v in raw.items() if v > 0}
 
 
+def split_linkage(raw: dict[str, float], code: str) -> dict[str, float]:
+    """``linkage`` split over its two sides by the sums of link strengths, from the TOML."""
+    links = tomllib.loads(CATALOG_TOML.read_text(encoding="utf-8"))["linkages"]
+    up = math.fsum(k["weight"] for k in links if k["target"] == code)
+    down = math.fsum(k["weight"] for k in links if k["source"] == code)
+    out = dict(raw)
+    share = out.pop("linkage")
+    out["linkage_upstream"] = share * up / (up + down)
+    out["linkage_downstream"] = share * down / (up + down)
+    return out
+
+
 def test_catalog_values_used_by_hand() -> None:
     cat = catalog_values()
     t = cat["auto"]["transport"]
@@ -163,7 +175,7 @@ def test_access_transport_split_by_transport_needs_auto() -> None:
     # auto: needs 0.9 / 0.6 / 0.2 (industries.toml); not pollution-intensive, no overrides.
     need = catalog_values()["auto"]["transport"]
     total = need["expressway"] + need["rail_freight"] + need["airport"]
-    raw = dict(BASE)
+    raw = split_linkage(BASE, "auto")
     for key in ("expressway", "rail_freight", "airport"):
         raw[key] = ACCESS * need[key] / total
     weights, source = industry_weights(load_plan(), "auto")
@@ -176,7 +188,7 @@ def test_access_transport_split_by_transport_needs_auto() -> None:
 
 def test_explicit_transport_weight_is_not_split_electronics() -> None:
     # electronics: [industries.electronics.weights] density = 0.12, airport = 0.12.
-    raw = dict(BASE, density=0.12)
+    raw = split_linkage(dict(BASE, density=0.12), "electronics")
     raw["expressway"] = ACCESS * 0.7 / 2.0
     raw["rail_freight"] = ACCESS * 0.3 / 2.0
     raw["airport"] = 0.12
@@ -187,7 +199,8 @@ def test_explicit_transport_weight_is_not_split_electronics() -> None:
 
 def test_residential_buffer_only_for_pollution_intensive_aluminium() -> None:
     # aluminium: linkage 0.10 and rail_freight 0.12 explicit; needs 0.6 / 1.0 / 0.0.
-    raw = dict(BASE, linkage=0.10, residential_buffer=RESIDENTIAL, rail_freight=0.12)
+    raw = split_linkage(dict(BASE, linkage=0.10, residential_buffer=RESIDENTIAL,
+                             rail_freight=0.12), "aluminium")
     raw["expressway"] = ACCESS * 0.6 / 1.6
     weights, _ = industry_weights(load_plan(), "aluminium")
     assert "airport" not in weights  # zero need: zero weight, dropped
@@ -222,7 +235,7 @@ def test_explicit_industry_weights_override_shared_ones() -> None:
     )
     food, _ = industry_weights(plan, "food")
     auto, _ = industry_weights(plan, "auto")
-    raw_food = dict(BASE, density=0.4)
+    raw_food = split_linkage(dict(BASE, density=0.4), "food")
     raw_food |= {"expressway": ACCESS * 1.0 / 1.5, "rail_freight": ACCESS * 0.4 / 1.5}
     raw_food["airport"] = ACCESS * 0.1 / 1.5
     assert food == pytest.approx(normalised(raw_food), rel=1e-12)
@@ -297,8 +310,8 @@ def test_criterion_specs_parameter_and_transform_overrides() -> None:
     assert auto["anchor"].transform.kind == "near"
 
 
-def test_every_weight_key_but_access_transport_is_a_criterion() -> None:
-    assert set(WEIGHT_KEYS) == set(CRITERIA) | {"access_transport"}
+def test_every_weight_key_but_the_split_ones_is_a_criterion() -> None:
+    assert set(WEIGHT_KEYS) == set(CRITERIA) | {"access_transport", "linkage"}
     groups = {c.group for c in CRITERIA.values()}
     assert groups == {"agglomeration", "clustering", "intensive", "access", "terrain"}
 
@@ -406,17 +419,33 @@ def test_density_is_a_gaussian_kernel_share_of_peak(
     assert np.nanmax(raw) == pytest.approx(1.0, abs=1e-6)
 
 
-def test_linkage_is_weighted_mean_of_related_densities(
+def test_linkage_sums_related_output_densities_on_one_scale(
     ctx: CriteriaContext, firms: gpd.GeoDataFrame
 ) -> None:
+    # Densities in 万元/km² (brute_density times its peak), summed with the link strengths on
+    # each side; both sides divided by the 99th percentile of their sum over the study area.
     grid = ctx.grid
-    related = ctx.plan.catalog.related("auto")
-    acc = sum(w * brute_density(grid, firms, other, 5000.0) for other, w in related.items())
-    expected = acc / sum(related.values())
-    raw = compute_raw(
-        ctx, "auto", "linkage", {"bandwidth_m": 5000.0, "weight_column": "output_wan"}
-    )
-    assert_masked(raw, expected, grid, rtol=0, atol=0.005)
+    links = tomllib.loads(CATALOG_TOML.read_text(encoding="utf-8"))["linkages"]
+    xx, yy = centres(grid)
+
+    def dens(code: str) -> np.ndarray:
+        sub = firms[firms["industry"] == code]
+        if sub.empty:
+            return np.zeros(grid.shape)
+        pts = np.column_stack([sub.geometry.x, sub.geometry.y])
+        d2 = cdist(np.column_stack([xx.ravel(), yy.ravel()]), pts, "sqeuclidean")
+        k = np.exp(-0.5 * d2 / 5000.0**2) * 1e6 / (2 * math.pi * 5000.0**2)
+        return (k @ sub["output_wan"].to_numpy()).reshape(grid.shape)
+
+    up = sum(k["weight"] * dens(k["source"]) for k in links if k["target"] == "auto")
+    down = sum(k["weight"] * dens(k["target"]) for k in links if k["source"] == "auto")
+    scale = np.percentile((up + down)[grid.mask], 99)
+    params = {"bandwidth_m": 5000.0, "weight_column": "output_wan"}
+    for name, side in (("linkage_upstream", up), ("linkage_downstream", down)):
+        raw = compute_raw(ctx, "auto", name, params)
+        # 0.005: each density within 0.5 % of its peak (kde_grid_coarse), and on this 10 x 8 km
+        # area with h = 5 km the scale is close to the largest weighted peak.
+        assert_masked(raw, np.minimum(side / scale, 1.0), grid, rtol=0, atol=0.005)
 
 
 @pytest.mark.parametrize(
