@@ -1,0 +1,444 @@
+"""Travel time in minutes from every cell to the nearest target, on the network as it is.
+
+A cost-distance on the analysis grid, solved as one graph (`scipy.sparse.csgraph.dijkstra`,
+multi-source with ``min_only``) whose nodes are:
+
+* **ground** — one node per grid cell, at its centre.  Off-road moves go to the 8 neighbours at
+  `OFFROAD_KMH` (15 km/h: a field track, a factory lane, a short walk; configurable per
+  criterion as ``offroad_kmh``), the length of the move between the two centres.
+* **road pieces** — the part of one road line inside one cell (cut exactly at the grid lines,
+  `layout.core.supercover.segment_pieces`), placed at the piece's halfway point along the line.
+  Consecutive pieces of a line are joined at the line's speed over the length *along the line*
+  between their halfway points; a cell holding a surface road joins each of its pieces to its
+  ground node off-road (centre to halfway point).  Surface roads join each other where they
+  intersect (an at-grade junction), expressways join each other where they intersect (hub
+  interchanges), and an expressway never joins a surface road where they cross (a bridge).
+  Speeds: a line's ``speed_kmh``, else `DEFAULT_SPEEDS_KMH` by kind (the data model's 100/50).
+* **transport points** — interchanges, stations, the airport.  A point joins the ground node of
+  its cell off-road (or, when that cell is a barrier, its non-barrier neighbours), and the
+  surface road nearest to it when within `TIE_TOLERANCE_M`.  An *interchange* also joins the
+  expressway nearest to it within the same tolerance, at `RAMP_KMH`: it is the only place where
+  the expressway layer meets the ground layer.  Other points only send (their edges point away
+  from them), so no route passes through a station.
+
+**Barriers.**  Cells that an expressway or a railway touches (the closed supercover,
+`layout.core.supercover.line_cells`) take no off-road move and give no access to a road: only a
+road crossing them gets through, so a site behind an expressway reaches the interchange by the
+nearest crossing.  Such a cell still gets a value, that of the best way out of it (its edges only
+receive), so scores stay defined on the band.
+
+Every edge costs at least its straight length at its speed, so a cell's time is never below the
+straight line to the target at the top speed; road lengths are measured along the lines, so
+adding vertices to a line changes nothing.  Cells that cannot reach a target get ``inf``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import dijkstra
+
+from layout.core.supercover import line_cells, segment_pieces
+from layout.errors import ConfigError
+from layout.io.crs import require_projected, require_same_crs
+from layout.model.grid import Grid
+
+__all__ = [
+    "BARRIER_KINDS",
+    "DEFAULT_SPEEDS_KMH",
+    "OFFROAD_KMH",
+    "RAMP_KMH",
+    "TIE_TOLERANCE_M",
+    "TravelGraph",
+    "build_travel_graph",
+    "travel_minutes",
+    "travel_path",
+]
+
+#: Off-road speed (km/h) between a cell and its neighbours or its road: a field track or a
+#: factory lane; planners' rule of thumb for the first and last kilometre of a delivery.
+OFFROAD_KMH = 15.0
+#: Design speed (km/h) by kind of road, where a line has no ``speed_kmh`` (docs/data_model.md).
+DEFAULT_SPEEDS_KMH: dict[str, float] = {"expressway": 100.0, "main_road": 50.0}
+#: Speed (km/h) of the ramp joining an interchange to its expressway and to the nearest road
+#: (a typical ramp design speed, JTG D20 40 km/h).
+RAMP_KMH = 40.0
+#: How far (m) an interchange may lie from its expressway, and any point from the road it is
+#: tied to: the data model places interchanges on the expressway; 50 m absorbs the rounding of
+#: published positions.  `layout.data.interchanges.check_interchanges` warns beyond it.
+TIE_TOLERANCE_M = 50.0
+#: Kinds of line that other roads join only at interchanges.
+CONTROLLED_KINDS: tuple[str, ...] = ("expressway",)
+#: Kinds of line crossed only where a road crosses them.
+BARRIER_KINDS: tuple[str, ...] = ("expressway", "railway")
+
+GROUND, SURFACE, EXPRESS, POINT = 0, 1, 2, 3
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+
+def _minutes(metres: FloatArray | float, kmh: FloatArray | float) -> Any:
+    return np.asarray(metres) * 0.06 / np.asarray(kmh)  # m / (km/h * 1000 / 60)
+
+
+@dataclass(frozen=True)
+class TravelGraph:
+    """The cell graph of `build_travel_graph`; treat as read-only.
+
+    Attributes
+    ----------
+    matrix
+        Directed edge costs in minutes, ``(n, n)``; explicit zeros are edges.
+    grid
+        The analysis grid; node ``i < grid.nrows * grid.ncols`` is cell ``divmod(i, ncols)``.
+    xy
+        ``(n, 2)`` node positions (cell centres, halfway points of road pieces, points).
+    layer
+        Node layer: `GROUND`, `SURFACE`, `EXPRESS` or `POINT`.
+    line
+        For road pieces, the row position of their line in the roads table (else -1); ``s``
+        holds the halfway point's distance along that line part (m).
+    barrier
+        ``(nrows, ncols)`` bool, the cells no off-road move enters.
+    point_kind
+        The ``kind`` of each transport point, in the order of their nodes ``point_node``.
+    """
+
+    matrix: csr_array
+    grid: Grid
+    xy: FloatArray
+    layer: NDArray[np.int8]
+    line: IntArray
+    s: FloatArray
+    barrier: NDArray[np.bool_]
+    point_kind: NDArray[Any]
+    point_node: IntArray
+    point_label: NDArray[Any]
+
+
+class _Edges:
+    """Directed edges collected before the sparse matrix is built."""
+
+    def __init__(self) -> None:
+        self.src: list[IntArray] = []
+        self.dst: list[IntArray] = []
+        self.w: list[FloatArray] = []
+
+    def add(self, a: Any, b: Any, w: Any, *, both: bool = True) -> None:
+        a, b = np.asarray(a, np.intp).ravel(), np.asarray(b, np.intp).ravel()
+        w = np.broadcast_to(np.asarray(w, np.float64), a.shape).copy()
+        self.src.append(a)
+        self.dst.append(b)
+        self.w.append(w)
+        if both:
+            self.src.append(b)
+            self.dst.append(a)
+            self.w.append(w)
+
+    def matrix(self, n: int) -> csr_array:
+        src, dst, w = (np.concatenate(x) for x in (self.src, self.dst, self.w))
+        # Several edges between one pair (a junction seen twice): keep the cheapest.  A COO
+        # matrix would add them up.
+        order = np.lexsort((w, dst, src))
+        src, dst, w = src[order], dst[order], w[order]
+        first = np.ones(len(src), bool)
+        first[1:] = (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
+        return csr_array((w[first], (src[first], dst[first])), shape=(n, n))
+
+
+def _road_parts(lines: gpd.GeoDataFrame, speeds: Mapping[str, float]
+                ) -> tuple[NDArray[Any], NDArray[Any], FloatArray]:
+    """Single-part road LineStrings, their kinds and speeds (km/h)."""
+    roads = lines[lines["kind"].astype(str).isin(list(speeds))]
+    kind = roads["kind"].astype(str).to_numpy()
+    speed = np.array([speeds[k] for k in kind], np.float64)
+    if "speed_kmh" in roads.columns:
+        own = pd.to_numeric(roads["speed_kmh"], errors="coerce").to_numpy(np.float64)
+        speed = np.where(np.isfinite(own) & (own > 0), own, speed)
+    parts, idx = shapely.get_parts(np.asarray(roads.geometry.values), return_index=True)
+    ok = (shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)
+    return parts[ok], kind[idx[ok]], speed[idx[ok]]
+
+
+def _pieces(parts: NDArray[Any], grid: Grid) -> pd.DataFrame:
+    """The pieces of each line part in each cell: part, cell, along-line start and end (m)."""
+    coords, ring = shapely.get_coordinates(parts, return_index=True)
+    same = ring[1:] == ring[:-1]
+    a, b, owner = coords[:-1][same], coords[1:][same], ring[:-1][same]
+    seglen = np.hypot(*(b - a).T)
+    start = np.zeros(len(seglen))  # along-line distance at each segment's start
+    for p in np.unique(owner):
+        at = np.flatnonzero(owner == p)
+        start[at] = np.concatenate([[0.0], np.cumsum(seglen[at])[:-1]])
+    seg, t0, t1, row, col = segment_pieces(a[:, 0], a[:, 1], b[:, 0], b[:, 1], x0=grid.x0,
+                                           y_top=grid.y_top, cell=grid.cell)
+    df = pd.DataFrame({"part": owner[seg], "row": row, "col": col,
+                       "s0": start[seg] + t0 * seglen[seg], "s1": start[seg] + t1 * seglen[seg]})
+    # Consecutive pieces of one part in one cell (a vertex inside the cell) are one piece.
+    new = np.ones(len(df), bool)
+    new[1:] = ((df["part"].to_numpy()[1:] != df["part"].to_numpy()[:-1])
+               | (row[1:] != row[:-1]) | (col[1:] != col[:-1]))
+    gid = np.cumsum(new) - 1
+    out = df.groupby(gid).agg(part=("part", "first"), row=("row", "first"),
+                              col=("col", "first"), s0=("s0", "min"), s1=("s1", "max"))
+    inside = ((out["row"] >= 0) & (out["row"] < grid.nrows)
+              & (out["col"] >= 0) & (out["col"] < grid.ncols))
+    # Pieces are numbered along the line; a line leaving the grid breaks its chain there.
+    out["chain"] = np.cumsum(~inside.to_numpy())
+    return out[inside].reset_index(drop=True)
+
+
+def _ground_edges(edges: _Edges, grid: Grid, barrier: NDArray[np.bool_], kmh: float) -> None:
+    nr, nc = grid.shape
+    ids = np.arange(nr * nc).reshape(nr, nc)
+    free = ~barrier
+    for dr, dc in ((0, 1), (1, 0), (1, 1), (1, -1)):
+        a = ids[max(0, -dr):nr - max(0, dr), max(0, -dc):nc - max(0, dc)]
+        b = ids[max(0, dr):nr - max(0, -dr), max(0, dc):nc - max(0, -dc)]
+        fa = free.ravel()[a.ravel()]
+        fb = free.ravel()[b.ravel()]
+        a, b = a.ravel(), b.ravel()
+        w = _minutes(grid.cell * np.hypot(dr, dc), kmh)
+        both = fa & fb
+        edges.add(a[both], b[both], w)
+        # Into a barrier cell only: it takes a value but passes none on.
+        edges.add(a[fa & ~fb], b[fa & ~fb], w, both=False)
+        edges.add(b[fb & ~fa], a[fb & ~fa], w, both=False)
+
+
+def _along(pieces: pd.DataFrame, part: IntArray, s: FloatArray) -> IntArray:
+    """Row of the piece of ``part`` holding along-line position ``s`` (-1 off the grid)."""
+    out = np.full(len(part), -1, np.intp)
+    p, s0, s1 = (pieces[c].to_numpy() for c in ("part", "s0", "s1"))
+    for i, (pp, ss) in enumerate(zip(part, s, strict=True)):
+        hit = np.flatnonzero((p == pp) & (s0 <= ss + 1e-6) & (s1 >= ss - 1e-6))
+        if len(hit):
+            out[i] = hit[0]
+    return out
+
+
+def _junctions(parts: NDArray[Any]) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
+    """Where two line parts of one tier meet: the parts and the along-line positions."""
+    tree = shapely.STRtree(parts)
+    i, j = tree.query(parts, predicate="intersects")
+    keep = i < j
+    i, j = i[keep], j[keep]
+    pa, pb, sa, sb = [], [], [], []
+    for a, b in zip(i, j, strict=True):
+        pts = shapely.get_coordinates(shapely.intersection(parts[a], parts[b]))
+        for x, y in pts:
+            pt = shapely.Point(x, y)
+            pa.append(a)
+            pb.append(b)
+            sa.append(shapely.line_locate_point(parts[a], pt))
+            sb.append(shapely.line_locate_point(parts[b], pt))
+    return (np.asarray(pa, np.intp), np.asarray(pb, np.intp), np.asarray(sa, np.float64),
+            np.asarray(sb, np.float64))
+
+
+def build_travel_graph(
+    lines: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame,
+    grid: Grid,
+    *,
+    offroad_kmh: float = OFFROAD_KMH,
+    speeds: Mapping[str, float] | None = None,
+    barriers: Sequence[str] = BARRIER_KINDS,
+    tie_tolerance_m: float = TIE_TOLERANCE_M,
+) -> TravelGraph:
+    """Build the cell graph of the roads, barriers and transport points (rules: module doc).
+
+    Parameters
+    ----------
+    lines
+        The ``transport_lines`` layer (``kind``, optional ``speed_kmh``), in the grid's CRS.
+    points
+        The ``transport_points`` layer (``kind``), in the grid's CRS; may be empty.
+    grid
+        The analysis grid (projected CRS).
+    offroad_kmh
+        Speed off the roads.
+    speeds
+        Road speeds by kind overriding `DEFAULT_SPEEDS_KMH`; kinds absent from both (railways)
+        are not roads.
+    barriers
+        Kinds of line crossed only by a road.
+    tie_tolerance_m
+        Furthest a point is tied to the nearest road (and an interchange to its expressway).
+
+    Returns
+    -------
+    TravelGraph
+    """
+    if not (np.isfinite(offroad_kmh) and offroad_kmh > 0):
+        raise ConfigError(f"offroad_kmh must be positive, got {offroad_kmh}")
+    require_projected(lines, source="transport lines")
+    require_same_crs(lines, points, names=("transport lines", "transport points"))
+    if not lines.crs.equals(grid.crs):
+        raise ConfigError(f"transport lines are in {lines.crs.to_string()} but the grid is in "
+                          f"{grid.crs.to_string()}; reproject them to the grid's CRS")
+    table = {**DEFAULT_SPEEDS_KMH, **(speeds or {})}
+    nr, nc = grid.shape
+    n_cells = nr * nc
+
+    chosen = lines[lines["kind"].astype(str).isin(list(barriers))]
+    coords, ring = shapely.get_coordinates(np.asarray(chosen.geometry.values), return_index=True)
+    same = ring[1:] == ring[:-1]
+    a, b = coords[:-1][same], coords[1:][same]
+    barrier = line_cells(a[:, 0], a[:, 1], b[:, 0], b[:, 1], x0=grid.x0, y_top=grid.y_top,
+                         cell=grid.cell, nrows=nr, ncols=nc)
+
+    parts, kind, speed = _road_parts(lines, table)
+    express = np.isin(kind, list(CONTROLLED_KINDS))
+    pieces = _pieces(parts, grid)
+    n_pieces = len(pieces)
+    pid = n_cells + np.arange(n_pieces)
+    ppart = pieces["part"].to_numpy()
+    smid = 0.5 * (pieces["s0"] + pieces["s1"]).to_numpy()
+    mid = shapely.get_coordinates(shapely.line_interpolate_point(parts[ppart], smid))
+    cell_of = pieces["row"].to_numpy() * nc + pieces["col"].to_numpy()
+    p_express = express[ppart]
+
+    pts = points if len(points) else points.iloc[:0]
+    pxy = shapely.get_coordinates(np.asarray(pts.geometry.values)).reshape(-1, 2)
+    pkind = pts["kind"].astype(str).to_numpy() if len(pts) else np.empty(0, object)
+    n_points = len(pxy)
+    point_node = n_cells + n_pieces + np.arange(n_points)
+
+    edges = _Edges()
+    _ground_edges(edges, grid, barrier, offroad_kmh)
+
+    # Along each line: consecutive pieces of one chain.
+    chain = pieces["chain"].to_numpy()
+    nxt = np.flatnonzero((ppart[1:] == ppart[:-1]) & (chain[1:] == chain[:-1]))
+    edges.add(pid[nxt], pid[nxt + 1], _minutes(smid[nxt + 1] - smid[nxt], speed[ppart[nxt]]))
+
+    # Access: a surface piece and the ground node of its cell.
+    rr, cc = pieces["row"].to_numpy(), pieces["col"].to_numpy()
+    centre = np.column_stack([grid.x0 + (cc + 0.5) * grid.cell, grid.y_top - (rr + 0.5) * grid.cell])
+    acc = _minutes(np.hypot(*(mid - centre).T), offroad_kmh)
+    surf = ~p_express
+    free = ~barrier.ravel()[cell_of]
+    edges.add(pid[surf & free], cell_of[surf & free], acc[surf & free])
+    edges.add(pid[surf & ~free], cell_of[surf & ~free], acc[surf & ~free], both=False)
+
+    # Junctions within a tier.
+    for tier in (np.flatnonzero(~express), np.flatnonzero(express)):
+        if len(tier) < 2:
+            continue
+        ja, jb, sa, sb = _junctions(parts[tier])
+        ja, jb = tier[ja], tier[jb]
+        qa, qb = _along(pieces, ja, sa), _along(pieces, jb, sb)
+        ok = (qa >= 0) & (qb >= 0)
+        qa, qb, ja, jb, sa, sb = qa[ok], qb[ok], ja[ok], jb[ok], sa[ok], sb[ok]
+        w = (_minutes(np.abs(sa - smid[qa]), speed[ja]) + _minutes(np.abs(sb - smid[qb]), speed[jb]))
+        edges.add(pid[qa], pid[qb], w)
+
+    # Transport points.
+    tree_s = shapely.STRtree(parts[~express]) if (~express).any() else None
+    tree_e = shapely.STRtree(parts[express]) if express.any() else None
+    pgeom = shapely.points(pxy) if n_points else np.empty(0, object)
+    prow, pcol = grid.rowcol(pxy[:, 0], pxy[:, 1])
+    for k in range(n_points):
+        node, both = point_node[k], pkind[k] == "interchange"
+        r0, c0 = int(prow[k]), int(pcol[k])
+        cells = ([(r0, c0)] if 0 <= r0 < nr and 0 <= c0 < nc and not barrier[r0, c0] else
+                 [(r, c) for r in range(r0 - 1, r0 + 2) for c in range(c0 - 1, c0 + 2)
+                  if 0 <= r < nr and 0 <= c < nc and not barrier[r, c]])
+        for r, c in cells:
+            d = np.hypot(pxy[k, 0] - (grid.x0 + (c + 0.5) * grid.cell),
+                         pxy[k, 1] - (grid.y_top - (r + 0.5) * grid.cell))
+            edges.add([node], [r * nc + c], _minutes(d, offroad_kmh), both=both)
+        ties = [(tree_s, np.flatnonzero(~express), RAMP_KMH if both else offroad_kmh)]
+        if both:
+            ties.append((tree_e, np.flatnonzero(express), RAMP_KMH))
+        for tree, members, kmh in ties:
+            if tree is None:
+                continue
+            near = tree.query_nearest(pgeom[k], max_distance=tie_tolerance_m, return_distance=True)
+            if not len(near[0]):
+                continue
+            line_i = members[int(near[0][0])]
+            s = float(shapely.line_locate_point(parts[line_i], pgeom[k]))
+            q = _along(pieces, np.array([line_i]), np.array([s]))[0]
+            if q >= 0:
+                w = _minutes(float(near[1][0]), kmh) + _minutes(abs(s - smid[q]), speed[line_i])
+                edges.add([node], [pid[q]], w, both=both)
+
+    n = n_cells + n_pieces + n_points
+    if not edges.src:
+        edges.add([0], [0], 0.0, both=False)
+    cx, cy = np.meshgrid(grid.x_centres(), grid.y_centres())
+    xy = np.concatenate([np.column_stack([cx.ravel(), cy.ravel()]), mid.reshape(-1, 2), pxy])
+    layer = np.concatenate([np.full(n_cells, GROUND), np.where(p_express, EXPRESS, SURFACE),
+                            np.full(n_points, POINT)]).astype(np.int8)
+    return TravelGraph(
+        matrix=edges.matrix(n), grid=grid, xy=xy, layer=layer,
+        line=np.concatenate([np.full(n_cells, -1), ppart, np.full(n_points, -1)]).astype(np.intp),
+        s=np.concatenate([np.full(n_cells, np.nan), smid, np.full(n_points, np.nan)]),
+        barrier=barrier, point_kind=pkind, point_node=point_node.astype(np.intp),
+        point_label=np.asarray(pts.index, dtype=object),
+    )
+
+
+def travel_minutes(
+    graph: TravelGraph, *, kind: str, return_predecessors: bool = False
+) -> FloatArray | tuple[FloatArray, IntArray]:
+    """Minutes from every cell to the nearest transport point of ``kind``.
+
+    Parameters
+    ----------
+    graph
+        From `build_travel_graph`.
+    kind
+        The ``kind`` of the target points (``interchange``, ``freight_rail``, ``airport`` …).
+    return_predecessors
+        Also return the predecessor of every node on its best path (towards the target),
+        -9999 at the targets and unreachable nodes (`travel_path` follows them).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(nrows, ncols)`` float64: NaN outside the grid's mask and everywhere when there is no
+        point of ``kind``; ``inf`` where no target can be reached.
+    """
+    g = graph.grid
+    targets = graph.point_node[graph.point_kind == kind]
+    n = graph.matrix.shape[0]
+    if not len(targets):
+        out = np.full(g.shape, np.nan)
+        pred = np.full(n, -9999, np.intp)
+    else:
+        dist, pred, _ = dijkstra(graph.matrix, directed=True, indices=targets, min_only=True,
+                                 return_predecessors=True)
+        out = dist[: g.nrows * g.ncols].reshape(g.shape).copy()
+        out[~g.mask] = np.nan
+    if return_predecessors:
+        return out, np.asarray(pred, np.intp)
+    return out
+
+
+def travel_path(predecessors: IntArray, node: int) -> list[int]:
+    """The nodes of the best path from ``node`` to its target (inclusive), from the predecessors.
+
+    Parameters
+    ----------
+    predecessors
+        From ``travel_minutes(..., return_predecessors=True)``.
+    node
+        A node id; cell ``(row, col)`` is node ``row * ncols + col``.
+    """
+    path = [int(node)]
+    while predecessors[path[-1]] >= 0:
+        path.append(int(predecessors[path[-1]]))
+        if len(path) > len(predecessors):
+            raise RuntimeError("the predecessors contain a cycle")
+    return path
