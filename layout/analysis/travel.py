@@ -59,8 +59,10 @@ __all__ = [
     "TIE_TOLERANCE_M",
     "TravelGraph",
     "build_travel_graph",
+    "lines_cells",
     "travel_minutes",
     "travel_path",
+    "travel_tree",
 ]
 
 #: Off-road speed (km/h) between a cell and its neighbours or its road: a field track or a
@@ -152,6 +154,32 @@ class _Edges:
         first = np.ones(len(src), bool)
         first[1:] = (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
         return csr_array((w[first], (src[first], dst[first])), shape=(n, n))
+
+
+def lines_cells(lines: gpd.GeoDataFrame, grid: Grid, *, kinds: Sequence[str]
+                ) -> NDArray[np.bool_]:
+    """Cells whose closed square a line of one of ``kinds`` touches (exact supercover).
+
+    Parameters
+    ----------
+    lines
+        A layer of lines with a ``kind`` column, in the grid's CRS.
+    grid
+        The analysis grid.
+    kinds
+        The kinds of line to burn; empty burns none.
+
+    Returns
+    -------
+    numpy.ndarray
+        bool of the grid's shape.
+    """
+    chosen = lines[lines["kind"].astype(str).isin([str(k) for k in kinds])]
+    coords, ring = shapely.get_coordinates(np.asarray(chosen.geometry.values), return_index=True)
+    same = ring[1:] == ring[:-1]
+    a, b = coords[:-1][same], coords[1:][same]
+    return line_cells(a[:, 0], a[:, 1], b[:, 0], b[:, 1], x0=grid.x0, y_top=grid.y_top,
+                      cell=grid.cell, nrows=grid.nrows, ncols=grid.ncols)
 
 
 def _road_parts(lines: gpd.GeoDataFrame, speeds: Mapping[str, float]
@@ -289,12 +317,7 @@ def build_travel_graph(
     nr, nc = grid.shape
     n_cells = nr * nc
 
-    chosen = lines[lines["kind"].astype(str).isin(list(barriers))]
-    coords, ring = shapely.get_coordinates(np.asarray(chosen.geometry.values), return_index=True)
-    same = ring[1:] == ring[:-1]
-    a, b = coords[:-1][same], coords[1:][same]
-    barrier = line_cells(a[:, 0], a[:, 1], b[:, 0], b[:, 1], x0=grid.x0, y_top=grid.y_top,
-                         cell=grid.cell, nrows=nr, ncols=nc)
+    barrier = lines_cells(lines, grid, kinds=barriers)
 
     parts, kind, speed = _road_parts(lines, table)
     express = np.isin(kind, list(CONTROLLED_KINDS))
@@ -389,9 +412,35 @@ def build_travel_graph(
     )
 
 
-def travel_minutes(
-    graph: TravelGraph, *, kind: str, return_predecessors: bool = False
-) -> FloatArray | tuple[FloatArray, IntArray]:
+def travel_tree(graph: TravelGraph, *, kind: str) -> tuple[FloatArray, IntArray]:
+    """Minutes from every node to the nearest point of ``kind`` and the next node on the way.
+
+    Parameters
+    ----------
+    graph
+        From `build_travel_graph`.
+    kind
+        The ``kind`` of the target points (``interchange``, ``freight_rail``, ``airport`` …).
+
+    Returns
+    -------
+    minutes : numpy.ndarray
+        Per node (cell ``(row, col)`` is node ``row * ncols + col``); ``inf`` where no target
+        can be reached, everywhere when there is no point of ``kind``.
+    predecessors : numpy.ndarray
+        The next node towards the target, -9999 at the targets and unreachable nodes
+        (`travel_path` follows them).
+    """
+    targets = graph.point_node[graph.point_kind == kind]
+    n = graph.matrix.shape[0]
+    if not len(targets):
+        return np.full(n, np.inf), np.full(n, -9999, np.intp)
+    dist, pred, _ = dijkstra(graph.matrix, directed=True, indices=targets, min_only=True,
+                             return_predecessors=True)
+    return np.asarray(dist, np.float64), np.asarray(pred, np.intp)
+
+
+def travel_minutes(graph: TravelGraph, *, kind: str) -> FloatArray:
     """Minutes from every cell to the nearest transport point of ``kind``.
 
     Parameters
@@ -400,29 +449,34 @@ def travel_minutes(
         From `build_travel_graph`.
     kind
         The ``kind`` of the target points (``interchange``, ``freight_rail``, ``airport`` …).
-    return_predecessors
-        Also return the predecessor of every node on its best path (towards the target),
-        -9999 at the targets and unreachable nodes (`travel_path` follows them).
 
     Returns
     -------
     numpy.ndarray
         ``(nrows, ncols)`` float64: NaN outside the grid's mask and everywhere when there is no
         point of ``kind``; ``inf`` where no target can be reached.
+
+    Examples
+    --------
+    A 5 x 1 strip of 100 m cells, an airport at the east end, no road: off-road at 15 km/h,
+    0.4 minutes a cell:
+
+    >>> import geopandas as gpd, numpy as np, shapely
+    >>> from layout.model.grid import Grid
+    >>> grid = Grid(gpd.GeoSeries(crs="EPSG:4547").crs, 0.0, 100.0, 100.0, 1, 5,
+    ...             np.ones((1, 5), bool))
+    >>> lines = gpd.GeoDataFrame({"kind": []}, geometry=[], crs="EPSG:4547")
+    >>> airport = gpd.GeoDataFrame({"kind": ["airport"]}, crs="EPSG:4547",
+    ...                            geometry=[shapely.Point(450, 50)])
+    >>> travel_minutes(build_travel_graph(lines, airport, grid), kind="airport").round(2)
+    array([[1.6, 1.2, 0.8, 0.4, 0. ]])
     """
     g = graph.grid
-    targets = graph.point_node[graph.point_kind == kind]
-    n = graph.matrix.shape[0]
-    if not len(targets):
-        out = np.full(g.shape, np.nan)
-        pred = np.full(n, -9999, np.intp)
-    else:
-        dist, pred, _ = dijkstra(graph.matrix, directed=True, indices=targets, min_only=True,
-                                 return_predecessors=True)
-        out = dist[: g.nrows * g.ncols].reshape(g.shape).copy()
-        out[~g.mask] = np.nan
-    if return_predecessors:
-        return out, np.asarray(pred, np.intp)
+    if not (graph.point_kind == kind).any():
+        return np.full(g.shape, np.nan)
+    dist, _ = travel_tree(graph, kind=kind)
+    out = dist[: g.nrows * g.ncols].reshape(g.shape).copy()
+    out[~g.mask] = np.nan
     return out
 
 
@@ -432,7 +486,7 @@ def travel_path(predecessors: IntArray, node: int) -> list[int]:
     Parameters
     ----------
     predecessors
-        From ``travel_minutes(..., return_predecessors=True)``.
+        From `travel_tree`.
     node
         A node id; cell ``(row, col)`` is node ``row * ncols + col``.
     """
