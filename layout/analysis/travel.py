@@ -47,6 +47,7 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import dijkstra
 
 from layout.core.supercover import line_cells, segment_pieces
+from layout.data.interchanges import TOLERANCE_M
 from layout.errors import ConfigError
 from layout.io.crs import require_projected, require_same_crs
 from layout.model.grid import Grid
@@ -74,9 +75,8 @@ DEFAULT_SPEEDS_KMH: dict[str, float] = {"expressway": 100.0, "main_road": 50.0}
 #: (a typical ramp design speed, JTG D20 40 km/h).
 RAMP_KMH = 40.0
 #: How far (m) an interchange may lie from its expressway, and any point from the road it is
-#: tied to: the data model places interchanges on the expressway; 50 m absorbs the rounding of
-#: published positions.  `layout.data.interchanges.check_interchanges` warns beyond it.
-TIE_TOLERANCE_M = 50.0
+#: tied to (`layout.data.interchanges.TOLERANCE_M`, whose check warns beyond it).
+TIE_TOLERANCE_M = TOLERANCE_M
 #: Kinds of line that other roads join only at interchanges.
 CONTROLLED_KINDS: tuple[str, ...] = ("expressway",)
 #: Kinds of line crossed only where a road crosses them.
