@@ -3,7 +3,7 @@
 A site is one piece of land a project can use as a whole; an expressway or a railway through it
 splits it into pieces that only an interchange or a bridge joins. So the cells that such a line
 passes through (every cell whose square it touches, computed exactly by
-`layout.analysis.travel.lines_cells`; GDAL's ``all_touched`` misses cells on some diagonals) go
+`layout.analysis.roadpieces.lines_cells`; GDAL's ``all_touched`` misses cells on some diagonals) go
 to no site. Sites grow 4-connected (`layout.allocation.candidates.
 grow_region`) and the touched cells of a line form an unbroken band, so no site reaches across;
 the band is the line's land and its legal margin, which is not building land either — the
@@ -23,7 +23,7 @@ import geopandas as gpd
 import numpy as np
 from numpy.typing import NDArray
 
-from layout.analysis.travel import lines_cells
+from layout.analysis.roadpieces import lines_cells
 from layout.model.grid import Grid
 
 

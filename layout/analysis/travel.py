@@ -46,7 +46,7 @@ from numpy.typing import NDArray
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import dijkstra
 
-from layout.core.supercover import line_cells, segment_pieces
+from layout.analysis.roadpieces import junctions, lines_cells, piece_at, road_parts, road_pieces
 from layout.data.interchanges import TOLERANCE_M
 from layout.errors import ConfigError
 from layout.io.crs import require_projected, require_same_crs
@@ -60,7 +60,6 @@ __all__ = [
     "TIE_TOLERANCE_M",
     "TravelGraph",
     "build_travel_graph",
-    "lines_cells",
     "travel_minutes",
     "travel_path",
     "travel_tree",
@@ -156,74 +155,6 @@ class _Edges:
         return csr_array((w[first], (src[first], dst[first])), shape=(n, n))
 
 
-def lines_cells(lines: gpd.GeoDataFrame, grid: Grid, *, kinds: Sequence[str]
-                ) -> NDArray[np.bool_]:
-    """Cells whose closed square a line of one of ``kinds`` touches (exact supercover).
-
-    Parameters
-    ----------
-    lines
-        A layer of lines with a ``kind`` column, in the grid's CRS.
-    grid
-        The analysis grid.
-    kinds
-        The kinds of line to burn; empty burns none.
-
-    Returns
-    -------
-    numpy.ndarray
-        bool of the grid's shape.
-    """
-    chosen = lines[lines["kind"].astype(str).isin([str(k) for k in kinds])]
-    coords, ring = shapely.get_coordinates(np.asarray(chosen.geometry.values), return_index=True)
-    same = ring[1:] == ring[:-1]
-    a, b = coords[:-1][same], coords[1:][same]
-    return line_cells(a[:, 0], a[:, 1], b[:, 0], b[:, 1], x0=grid.x0, y_top=grid.y_top,
-                      cell=grid.cell, nrows=grid.nrows, ncols=grid.ncols)
-
-
-def _road_parts(lines: gpd.GeoDataFrame, speeds: Mapping[str, float]
-                ) -> tuple[NDArray[Any], NDArray[Any], FloatArray]:
-    """Single-part road LineStrings, their kinds and speeds (km/h)."""
-    roads = lines[lines["kind"].astype(str).isin(list(speeds))]
-    kind = roads["kind"].astype(str).to_numpy()
-    speed = np.array([speeds[k] for k in kind], np.float64)
-    if "speed_kmh" in roads.columns:
-        own = pd.to_numeric(roads["speed_kmh"], errors="coerce").to_numpy(np.float64)
-        speed = np.where(np.isfinite(own) & (own > 0), own, speed)
-    parts, idx = shapely.get_parts(np.asarray(roads.geometry.values), return_index=True)
-    ok = (shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)
-    return parts[ok], kind[idx[ok]], speed[idx[ok]]
-
-
-def _pieces(parts: NDArray[Any], grid: Grid) -> pd.DataFrame:
-    """The pieces of each line part in each cell: part, cell, along-line start and end (m)."""
-    coords, ring = shapely.get_coordinates(parts, return_index=True)
-    same = ring[1:] == ring[:-1]
-    a, b, owner = coords[:-1][same], coords[1:][same], ring[:-1][same]
-    seglen = np.hypot(*(b - a).T)
-    start = np.zeros(len(seglen))  # along-line distance at each segment's start
-    for p in np.unique(owner):
-        at = np.flatnonzero(owner == p)
-        start[at] = np.concatenate([[0.0], np.cumsum(seglen[at])[:-1]])
-    seg, t0, t1, row, col = segment_pieces(a[:, 0], a[:, 1], b[:, 0], b[:, 1], x0=grid.x0,
-                                           y_top=grid.y_top, cell=grid.cell)
-    df = pd.DataFrame({"part": owner[seg], "row": row, "col": col,
-                       "s0": start[seg] + t0 * seglen[seg], "s1": start[seg] + t1 * seglen[seg]})
-    # Consecutive pieces of one part in one cell (a vertex inside the cell) are one piece.
-    new = np.ones(len(df), bool)
-    new[1:] = ((df["part"].to_numpy()[1:] != df["part"].to_numpy()[:-1])
-               | (row[1:] != row[:-1]) | (col[1:] != col[:-1]))
-    gid = np.cumsum(new) - 1
-    out = df.groupby(gid).agg(part=("part", "first"), row=("row", "first"),
-                              col=("col", "first"), s0=("s0", "min"), s1=("s1", "max"))
-    inside = ((out["row"] >= 0) & (out["row"] < grid.nrows)
-              & (out["col"] >= 0) & (out["col"] < grid.ncols))
-    # Pieces are numbered along the line; a line leaving the grid breaks its chain there.
-    out["chain"] = np.cumsum(~inside.to_numpy())
-    return out[inside].reset_index(drop=True)
-
-
 def _ground_edges(edges: _Edges, grid: Grid, barrier: NDArray[np.bool_], kmh: float) -> None:
     nr, nc = grid.shape
     ids = np.arange(nr * nc).reshape(nr, nc)
@@ -242,34 +173,55 @@ def _ground_edges(edges: _Edges, grid: Grid, barrier: NDArray[np.bool_], kmh: fl
         edges.add(b[fb & ~fa], a[fb & ~fa], w, both=False)
 
 
-def _along(pieces: pd.DataFrame, part: IntArray, s: FloatArray) -> IntArray:
-    """Row of the piece of ``part`` holding along-line position ``s`` (-1 off the grid)."""
-    out = np.full(len(part), -1, np.intp)
-    p, s0, s1 = (pieces[c].to_numpy() for c in ("part", "s0", "s1"))
-    for i, (pp, ss) in enumerate(zip(part, s, strict=True)):
-        hit = np.flatnonzero((p == pp) & (s0 <= ss + 1e-6) & (s1 >= ss - 1e-6))
-        if len(hit):
-            out[i] = hit[0]
-    return out
+@dataclass(frozen=True)
+class _Roads:
+    """Road line parts and their pieces, as `build_travel_graph` numbers them."""
+
+    parts: NDArray[Any]
+    speed: FloatArray
+    express: NDArray[np.bool_]
+    pieces: pd.DataFrame
+    smid: FloatArray
+    pid: IntArray
 
 
-def _junctions(parts: NDArray[Any]) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
-    """Where two line parts of one tier meet: the parts and the along-line positions."""
-    tree = shapely.STRtree(parts)
-    i, j = tree.query(parts, predicate="intersects")
-    keep = i < j
-    i, j = i[keep], j[keep]
-    pa, pb, sa, sb = [], [], [], []
-    for a, b in zip(i, j, strict=True):
-        pts = shapely.get_coordinates(shapely.intersection(parts[a], parts[b]))
-        for x, y in pts:
-            pt = shapely.Point(x, y)
-            pa.append(a)
-            pb.append(b)
-            sa.append(shapely.line_locate_point(parts[a], pt))
-            sb.append(shapely.line_locate_point(parts[b], pt))
-    return (np.asarray(pa, np.intp), np.asarray(pb, np.intp), np.asarray(sa, np.float64),
-            np.asarray(sb, np.float64))
+def _link_point(edges: _Edges, roads: _Roads, xy: FloatArray, interchange: bool, node: int,
+                grid: Grid, barrier: NDArray[np.bool_], *, offroad_kmh: float,
+                tolerance_m: float) -> None:
+    """Join a transport point to the ground, to the nearest road and (interchange) expressway.
+
+    An interchange's edges go both ways; any other point only sends (no route passes it).
+    """
+    nr, nc = grid.shape
+    (r0,), (c0,) = grid.rowcol(xy[:1], xy[1:])
+    if 0 <= r0 < nr and 0 <= c0 < nc and not barrier[r0, c0]:
+        cells = [(int(r0), int(c0))]
+    else:  # on a barrier: the free cells around it, on both sides
+        cells = [(r, c) for r in range(r0 - 1, r0 + 2) for c in range(c0 - 1, c0 + 2)
+                 if 0 <= r < nr and 0 <= c < nc and not barrier[r, c]]
+    for r, c in cells:
+        d = np.hypot(xy[0] - (grid.x0 + (c + 0.5) * grid.cell),
+                     xy[1] - (grid.y_top - (r + 0.5) * grid.cell))
+        edges.add([node], [r * nc + c], _minutes(d, offroad_kmh), both=interchange)
+    point = shapely.Point(xy)
+    ties = [(~roads.express, RAMP_KMH if interchange else offroad_kmh)]
+    if interchange:
+        ties.append((roads.express, RAMP_KMH))
+    for members_mask, kmh in ties:
+        members = np.flatnonzero(members_mask)
+        if not len(members):
+            continue
+        gap = shapely.distance(roads.parts[members], point)
+        best = int(np.argmin(gap))
+        if gap[best] > tolerance_m:
+            continue
+        line_i = int(members[best])
+        s = float(shapely.line_locate_point(roads.parts[line_i], point))
+        q = piece_at(roads.pieces, np.array([line_i]), np.array([s]))[0]
+        if q >= 0:
+            w = _minutes(float(gap[best]), kmh) + _minutes(abs(s - roads.smid[q]),
+                                                           roads.speed[line_i])
+            edges.add([node], [roads.pid[q]], w, both=interchange)
 
 
 def build_travel_graph(
@@ -319,9 +271,9 @@ def build_travel_graph(
 
     barrier = lines_cells(lines, grid, kinds=barriers)
 
-    parts, kind, speed = _road_parts(lines, table)
+    parts, kind, speed = road_parts(lines, table)
     express = np.isin(kind, list(CONTROLLED_KINDS))
-    pieces = _pieces(parts, grid)
+    pieces = road_pieces(parts, grid)
     n_pieces = len(pieces)
     pid = n_cells + np.arange(n_pieces)
     ppart = pieces["part"].to_numpy()
@@ -346,7 +298,8 @@ def build_travel_graph(
 
     # Access: a surface piece and the ground node of its cell.
     rr, cc = pieces["row"].to_numpy(), pieces["col"].to_numpy()
-    centre = np.column_stack([grid.x0 + (cc + 0.5) * grid.cell, grid.y_top - (rr + 0.5) * grid.cell])
+    centre = np.column_stack([grid.x0 + (cc + 0.5) * grid.cell,
+                              grid.y_top - (rr + 0.5) * grid.cell])
     acc = _minutes(np.hypot(*(mid - centre).T), offroad_kmh)
     surf = ~p_express
     free = ~barrier.ravel()[cell_of]
@@ -357,44 +310,19 @@ def build_travel_graph(
     for tier in (np.flatnonzero(~express), np.flatnonzero(express)):
         if len(tier) < 2:
             continue
-        ja, jb, sa, sb = _junctions(parts[tier])
+        ja, jb, sa, sb = junctions(parts[tier])
         ja, jb = tier[ja], tier[jb]
-        qa, qb = _along(pieces, ja, sa), _along(pieces, jb, sb)
+        qa, qb = piece_at(pieces, ja, sa), piece_at(pieces, jb, sb)
         ok = (qa >= 0) & (qb >= 0)
         qa, qb, ja, jb, sa, sb = qa[ok], qb[ok], ja[ok], jb[ok], sa[ok], sb[ok]
-        w = (_minutes(np.abs(sa - smid[qa]), speed[ja]) + _minutes(np.abs(sb - smid[qb]), speed[jb]))
+        w = (_minutes(np.abs(sa - smid[qa]), speed[ja])
+             + _minutes(np.abs(sb - smid[qb]), speed[jb]))
         edges.add(pid[qa], pid[qb], w)
 
-    # Transport points.
-    tree_s = shapely.STRtree(parts[~express]) if (~express).any() else None
-    tree_e = shapely.STRtree(parts[express]) if express.any() else None
-    pgeom = shapely.points(pxy) if n_points else np.empty(0, object)
-    prow, pcol = grid.rowcol(pxy[:, 0], pxy[:, 1])
+    roads = _Roads(parts, speed, express, pieces, smid, pid)
     for k in range(n_points):
-        node, both = point_node[k], pkind[k] == "interchange"
-        r0, c0 = int(prow[k]), int(pcol[k])
-        cells = ([(r0, c0)] if 0 <= r0 < nr and 0 <= c0 < nc and not barrier[r0, c0] else
-                 [(r, c) for r in range(r0 - 1, r0 + 2) for c in range(c0 - 1, c0 + 2)
-                  if 0 <= r < nr and 0 <= c < nc and not barrier[r, c]])
-        for r, c in cells:
-            d = np.hypot(pxy[k, 0] - (grid.x0 + (c + 0.5) * grid.cell),
-                         pxy[k, 1] - (grid.y_top - (r + 0.5) * grid.cell))
-            edges.add([node], [r * nc + c], _minutes(d, offroad_kmh), both=both)
-        ties = [(tree_s, np.flatnonzero(~express), RAMP_KMH if both else offroad_kmh)]
-        if both:
-            ties.append((tree_e, np.flatnonzero(express), RAMP_KMH))
-        for tree, members, kmh in ties:
-            if tree is None:
-                continue
-            near = tree.query_nearest(pgeom[k], max_distance=tie_tolerance_m, return_distance=True)
-            if not len(near[0]):
-                continue
-            line_i = members[int(near[0][0])]
-            s = float(shapely.line_locate_point(parts[line_i], pgeom[k]))
-            q = _along(pieces, np.array([line_i]), np.array([s]))[0]
-            if q >= 0:
-                w = _minutes(float(near[1][0]), kmh) + _minutes(abs(s - smid[q]), speed[line_i])
-                edges.add([node], [pid[q]], w, both=both)
+        _link_point(edges, roads, pxy[k], pkind[k] == "interchange", int(point_node[k]), grid,
+                    barrier, offroad_kmh=offroad_kmh, tolerance_m=tie_tolerance_m)
 
     n = n_cells + n_pieces + n_points
     if not edges.src:

@@ -83,7 +83,8 @@ def reference(lines: gpd.GeoDataFrame, points: gpd.GeoDataFrame, grid: Grid, kin
                                  grid.x0 + (k + 1) * c, grid.y_top - r * c)
              for r in range(grid.nrows) for k in range(grid.ncols)}
     centre = {rc: (b.centroid.x, b.centroid.y) for rc, b in cells.items()}
-    bar_geom = shapely.union_all(list(lines[lines["kind"].isin(["expressway", "railway"])].geometry))
+    bar_lines = lines[lines["kind"].isin(["expressway", "railway"])]
+    bar_geom = shapely.union_all(list(bar_lines.geometry))
     barrier = {rc for rc, b in cells.items() if b.intersects(bar_geom)}
 
     def add(a: object, b: object, w: float, both: bool = True) -> None:
