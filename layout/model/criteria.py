@@ -193,11 +193,11 @@ CRITERIA: dict[str, Criterion] = {
             "expressway interchange",
             "min",
             {"offroad_kmh": 15.0},
-            {"kind": "near", "midpoint": 30.0},
+            {"kind": "near", "midpoint": 15.0},
             "Travel time in minutes to the nearest expressway interchange: off-road at "
             "offroad_kmh to a road, along the roads at their speeds, expressways and railways "
-            "crossed only where a road crosses them (layout.analysis.travel). The midpoint, 30 "
-            "minutes, is the logistics circle of a day's return trip.",
+            "crossed only where a road crosses them (layout.analysis.travel). Midpoint 15 "
+            "minutes: the planning target 15 分钟上高速.",
             ("transport_lines", "transport_points"),
         ),
         _c(
@@ -207,8 +207,9 @@ CRITERIA: dict[str, Criterion] = {
             "rail freight",
             "min",
             {"offroad_kmh": 15.0},
-            {"kind": "near", "midpoint": 60.0},
-            "Travel time in minutes to the nearest freight-rail station, as for expressway.",
+            {"kind": "near", "midpoint": 30.0},
+            "Travel time in minutes to the nearest freight-rail station, as for expressway. "
+            "Midpoint 30 minutes: the half-hour logistics circle around a hub.",
             ("transport_lines", "transport_points"),
         ),
         _c(
@@ -218,8 +219,9 @@ CRITERIA: dict[str, Criterion] = {
             "airport",
             "min",
             {"offroad_kmh": 15.0},
-            {"kind": "near", "midpoint": 60.0},
-            "Travel time in minutes to the airport, as for expressway.",
+            {"kind": "near", "midpoint": 30.0},
+            "Travel time in minutes to the airport, as for expressway. Midpoint 30 minutes: "
+            "the half-hour logistics circle around a hub.",
             ("transport_lines", "transport_points"),
         ),
         _c(
