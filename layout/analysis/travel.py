@@ -48,7 +48,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from layout.analysis.roadpieces import junctions, lines_cells, piece_at, road_parts, road_pieces
 from layout.data.interchanges import TOLERANCE_M
-from layout.errors import ConfigError
+from layout.errors import ConfigError, CRSMismatchError, Problem, ValidationError
 from layout.io.crs import require_projected, require_same_crs
 from layout.model.grid import Grid
 
@@ -257,14 +257,30 @@ def build_travel_graph(
     Returns
     -------
     TravelGraph
+
+    Raises
+    ------
+    ConfigError
+        A non-positive ``offroad_kmh``.
+    CRSMismatchError
+        The lines, the points and the grid are not all in one projected CRS.
+    ValidationError
+        A transport point that is not a Point (every one is listed).
     """
     if not (np.isfinite(offroad_kmh) and offroad_kmh > 0):
         raise ConfigError(f"offroad_kmh must be positive, got {offroad_kmh}")
     require_projected(lines, source="transport lines")
     require_same_crs(lines, points, names=("transport lines", "transport points"))
     if not lines.crs.equals(grid.crs):
-        raise ConfigError(f"transport lines are in {lines.crs.to_string()} but the grid is in "
-                          f"{grid.crs.to_string()}; reproject them to the grid's CRS")
+        raise CRSMismatchError(
+            f"transport lines are in {lines.crs.to_string()} but the grid is in "
+            f"{grid.crs.to_string()}; reproject them with .to_crs(grid.crs)")
+    not_point = [Problem("transport_points", "expected a Point", feature=str(label),
+                         column="geometry")
+                 for label, g in zip(points.index, points.geometry, strict=True)
+                 if g is None or g.geom_type != "Point" or g.is_empty]
+    if not_point:
+        raise ValidationError(not_point)
     table = {**DEFAULT_SPEEDS_KMH, **(speeds or {})}
     nr, nc = grid.shape
     n_cells = nr * nc

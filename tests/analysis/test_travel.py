@@ -248,10 +248,16 @@ def test_no_target_gives_no_data_and_speeds_are_checked() -> None:
     lines, points = layout_layers()
     graph = build_travel_graph(lines, points, small_grid())
     assert np.isnan(travel_minutes(graph, kind="rail_station")).all()
-    from layout.errors import ConfigError
+    from layout.errors import ConfigError, CRSMismatchError, ValidationError
 
     with pytest.raises(ConfigError, match="offroad_kmh"):
         build_travel_graph(lines, points, small_grid(), offroad_kmh=0.0)
+    with pytest.raises(CRSMismatchError, match="EPSG:4526"):
+        build_travel_graph(lines.to_crs(4526), points.to_crs(4526), small_grid())
+    bad = points.copy()
+    bad.loc[1, "geometry"] = shapely.box(0, 0, 10, 10)
+    with pytest.raises(ValidationError, match=r"feature 1.*expected a Point"):
+        build_travel_graph(lines, bad, small_grid())
 
 
 def test_the_criteria_declare_the_module_default() -> None:
