@@ -34,7 +34,7 @@ CriterionFunction = Callable[[CriteriaContext, str, Mapping[str, Any]], NDArray[
 #: Criterion name -> the function computing its raw raster.
 COMPUTE: dict[str, CriterionFunction] = {}
 
-#: Transport point kind of each network-distance criterion.
+#: Transport point kind of each travel-time criterion.
 TRANSPORT_KINDS: dict[str, str] = {
     "expressway": "interchange",
     "rail_freight": "freight_rail",
@@ -213,20 +213,20 @@ def infill(ctx: CriteriaContext, code: str, params: Mapping[str, Any]) -> F32:
 
 @computes("expressway")
 def expressway(ctx: CriteriaContext, code: str, params: Mapping[str, Any]) -> F32:
-    """Road-network distance to the nearest expressway interchange."""
-    return ctx.network_distance(TRANSPORT_KINDS["expressway"]).copy()
+    """Travel time in minutes to the nearest expressway interchange."""
+    return ctx.travel_minutes(TRANSPORT_KINDS["expressway"], offroad_kmh=params["offroad_kmh"])
 
 
 @computes("rail_freight")
 def rail_freight(ctx: CriteriaContext, code: str, params: Mapping[str, Any]) -> F32:
-    """Road-network distance to the nearest freight-rail station."""
-    return ctx.network_distance(TRANSPORT_KINDS["rail_freight"]).copy()
+    """Travel time in minutes to the nearest freight-rail station."""
+    return ctx.travel_minutes(TRANSPORT_KINDS["rail_freight"], offroad_kmh=params["offroad_kmh"])
 
 
 @computes("airport")
 def airport(ctx: CriteriaContext, code: str, params: Mapping[str, Any]) -> F32:
-    """Road-network distance to the airport."""
-    return ctx.network_distance(TRANSPORT_KINDS["airport"]).copy()
+    """Travel time in minutes to the airport."""
+    return ctx.travel_minutes(TRANSPORT_KINDS["airport"], offroad_kmh=params["offroad_kmh"])
 
 
 @computes("labour", "residential_buffer")

@@ -58,10 +58,12 @@ from layout.data.coordinates import (
     check_coordinates,
     check_study_area,
 )
+from layout.data.interchanges import check_interchanges
 from layout.data.mapping import map_layer
 from layout.data.numbers import check_other_numbers
 from layout.errors import ConfigError, CRSError, Problem, ValidationError
 from layout.io import vector as layout_io
+from layout.io.crs import to_metric
 from layout.model.catalog import Catalog
 from layout.model.layers import LAYER_SCHEMAS
 from layout.model.plan import PlanConfig
@@ -248,9 +250,25 @@ def validate_file(
         gdf, mapped = map_layer(gdf, kind=kind, columns=columns, values=values, catalog=catalog,
                                 origin=origin)
         problems += mapped
-    return problems + validate_layer(
+    problems += validate_layer(
         gdf, kind=kind, source=source, study_area=area, id_column=id_column,
         required=required, numeric=numeric, nonnegative=nonnegative)
+    if kind == "transport_points" and gdf.crs is not None:
+        problems += _interchange_gaps(path, gdf, source=source)
+    return problems
+
+
+def _interchange_gaps(path: str | os.PathLike[str], points: gpd.GeoDataFrame, *,
+                      source: str) -> list[Problem]:
+    """Interchanges far from their roads, when the same GeoPackage holds ``transport_lines``."""
+    if not str(path).lower().endswith(".gpkg"):
+        return []
+    if "transport_lines" not in layout_io.list_layers(path):
+        return []
+    lines = layout_io.read_layer(path, layer="transport_lines")
+    if lines.crs is None or "kind" not in lines.columns:
+        return []
+    return check_interchanges(to_metric(points), to_metric(lines), source=source)
 
 
 def plan_study_area(plan: PlanConfig) -> gpd.GeoDataFrame:

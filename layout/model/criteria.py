@@ -205,11 +205,13 @@ CRITERIA: dict[str, Criterion] = {
             "access",
             "高速互通",
             "expressway interchange",
-            "m",
-            {},
-            {"kind": "near", "midpoint": 6000.0},
-            "Road-network distance (networkx shortest paths) to the nearest expressway "
-            "interchange.",
+            "min",
+            {"offroad_kmh": 15.0},
+            {"kind": "near", "midpoint": 15.0},
+            "Travel time in minutes to the nearest expressway interchange: off-road at "
+            "offroad_kmh to a road, along the roads at their speeds, expressways and railways "
+            "crossed only where a road crosses them (layout.analysis.travel). Midpoint 15 "
+            "minutes: the planning target 15 分钟上高速.",
             ("transport_lines", "transport_points"),
         ),
         _c(
@@ -217,10 +219,11 @@ CRITERIA: dict[str, Criterion] = {
             "access",
             "铁路货运",
             "rail freight",
-            "m",
-            {},
-            {"kind": "near", "midpoint": 15000.0},
-            "Road-network distance to the nearest freight-rail station.",
+            "min",
+            {"offroad_kmh": 15.0},
+            {"kind": "near", "midpoint": 30.0},
+            "Travel time in minutes to the nearest freight-rail station, as for expressway. "
+            "Midpoint 30 minutes: the half-hour logistics circle around a hub.",
             ("transport_lines", "transport_points"),
         ),
         _c(
@@ -228,10 +231,11 @@ CRITERIA: dict[str, Criterion] = {
             "access",
             "机场",
             "airport",
-            "m",
-            {},
-            {"kind": "near", "midpoint": 25000.0},
-            "Road-network distance to the airport.",
+            "min",
+            {"offroad_kmh": 15.0},
+            {"kind": "near", "midpoint": 30.0},
+            "Travel time in minutes to the airport, as for expressway. Midpoint 30 minutes: "
+            "the half-hour logistics circle around a hub.",
             ("transport_lines", "transport_points"),
         ),
         _c(
@@ -311,6 +315,7 @@ PARAM_TYPES: dict[str, Any] = {
     "measure": Literal[WEIGHT_COLUMNS[:-1]],
     "metric": Literal["queen", "distance"],
     "outside": Annotated[Number, Field(ge=0, le=1)],
+    "offroad_kmh": Annotated[Number, Field(gt=0)],
 }
 
 
