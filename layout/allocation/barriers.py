@@ -2,8 +2,9 @@
 
 A site is one piece of land a project can use as a whole; an expressway or a railway through it
 splits it into pieces that only an interchange or a bridge joins. So the cells that such a line
-passes through (every cell its path touches, `layout.model.grid.Grid.rasterize` with
-``all_touched``) go to no site. Sites grow 4-connected (`layout.allocation.candidates.
+passes through (every cell whose square it touches, computed exactly by
+`layout.analysis.roadpieces.lines_cells`; GDAL's ``all_touched`` misses cells on some diagonals) go
+to no site. Sites grow 4-connected (`layout.allocation.candidates.
 grow_region`) and the touched cells of a line form an unbroken band, so no site reaches across;
 the band is the line's land and its legal margin, which is not building land either — the
 building control zone of at least 30 m beside an expressway's land (《公路安全保护条例》第十一条)
@@ -22,6 +23,7 @@ import geopandas as gpd
 import numpy as np
 from numpy.typing import NDArray
 
+from layout.analysis.roadpieces import lines_cells
 from layout.model.grid import Grid
 
 
@@ -59,4 +61,4 @@ def barrier_cells(lines: gpd.GeoDataFrame, grid: Grid, *,
     chosen = lines[lines["kind"].astype(str).isin([str(k) for k in kinds])]
     if not len(chosen):
         return np.zeros(grid.shape, bool)
-    return np.asarray(grid.rasterize(chosen, all_touched=True), bool)
+    return lines_cells(chosen.to_crs(grid.crs), grid, kinds=kinds)

@@ -2,13 +2,14 @@
 
 `CriteriaContext` holds a plan's loaded inputs and computes on first use, then caches, what
 several criteria or several industries need: kernel densities, Gi* statistics, per-cell sums,
-zone and county rasters, location quotients, distance rasters, the road graph and its network
-distances, slope and the constraint flags. Scoring all seven industries with one context does not
-repeat work. The criterion functions (`layout.analysis.criteria`) read from it.
+zone and county rasters, location quotients, distance rasters, the travel-time graph and
+travel times, slope and the constraint flags. Scoring all seven industries with one context does
+not repeat work. The criterion functions (`layout.analysis.criteria`) read from it.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from layout.model.grid import Grid
 from layout.model.plan import PlanConfig
 
 F32 = NDArray[np.float32]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -41,7 +43,7 @@ class CriteriaContext:
     """Shared, cached layers for computing criteria over one plan's grid.
 
     Build it once per plan and pass it to `compute_raw` (or `layout.scoring.suitability.score`)
-    for every industry; kernel densities, network distances and rasters are computed on first use.
+    for every industry; kernel densities, travel times and rasters are computed on first use.
     """
 
     inputs: PlanInputs
@@ -81,26 +83,43 @@ class CriteriaContext:
         """Kernel density of an industry's enterprises, as a share of its peak (0–1)."""
 
         def compute() -> F32:
-            ent = self.enterprises
-            sub = ent[ent["industry"] == code]
+            dens = self._kde(code, float(bandwidth_m), weight_column)
             g = self.grid
-            if sub.empty:
-                return np.zeros(g.shape, np.float32)
-            dens = kde.kde_grid_coarse(
-                sub["_x"].to_numpy(),
-                sub["_y"].to_numpy(),
-                self.column_weights(sub, weight_column),
-                x0=g.x0,
-                y_top=g.y_top,
-                cell=g.cell,
-                nrows=g.nrows,
-                ncols=g.ncols,
-                bandwidth=float(bandwidth_m),
-            )
             peak = float(np.max(dens[g.mask])) if g.mask.any() else 0.0
             return (dens / peak if peak > 0 else dens * 0).astype(np.float32)
 
         return self._cached(("density", code, float(bandwidth_m), weight_column), compute)
+
+    def weighted_density(self, code: str, *, bandwidth_m: float, weight_column: str) -> F32:
+        """Kernel density of an industry's enterprises in ``weight_column`` units per km².
+
+        For ``output_wan``, output density in 万元/km², not scaled to its peak: what
+        supply-chain linkage sums across industries.
+        """
+
+        def compute() -> F32:
+            return self._kde(code, float(bandwidth_m), weight_column).astype(np.float32)
+
+        return self._cached(("kde", code, float(bandwidth_m), weight_column), compute)
+
+    def _kde(self, code: str, bandwidth_m: float, weight_column: str) -> NDArray[np.float64]:
+        """Gaussian kernel density (`layout.core.kde.kde_grid_coarse`), per km², not cached."""
+        ent = self.enterprises
+        sub = ent[ent["industry"] == code]
+        g = self.grid
+        if sub.empty:
+            return np.zeros(g.shape, np.float64)
+        return kde.kde_grid_coarse(
+            sub["_x"].to_numpy(),
+            sub["_y"].to_numpy(),
+            self.column_weights(sub, weight_column),
+            x0=g.x0,
+            y_top=g.y_top,
+            cell=g.cell,
+            nrows=g.nrows,
+            ncols=g.ncols,
+            bandwidth=bandwidth_m,
+        )
 
     def gi_star(self, code: str, column: str, radius: float, metric: str) -> NDArray[np.float64]:
         """Gi* z-scores of an industry's per-cell ``column`` sums (cached).
@@ -249,9 +268,10 @@ class CriteriaContext:
 
         Measured between polygons, not cell centres: the features are buffered by
         ``distance_m`` and every cell the buffer touches is marked (``all_touched``). The
-        buffer's arcs are drawn with chords outside the true circle (radius scaled by
-        1/cos(pi/32), at most 0.5 % farther), so a cell left unmarked keeps at least
-        ``distance_m`` from every feature.
+        buffer's arcs are drawn with chords outside the true circle: GEOS splits a corner's arc
+        into round(angle / quantum) chords (quantum pi/16 at 8 segments a quadrant), so a chord
+        spans up to 1.5 quanta and the radius is scaled by 1/cos(0.75 pi/16) (1.1 % farther);
+        a cell left unmarked keeps at least ``distance_m`` from every feature.
         """
 
         def compute() -> NDArray[np.bool_]:
@@ -259,7 +279,7 @@ class CriteriaContext:
             if not len(feats) or distance_m <= 0:
                 return np.zeros(self.grid.shape, bool)
             quad_segs = 8
-            radius = float(distance_m) / math.cos(math.pi / (4 * quad_segs))
+            radius = float(distance_m) / math.cos(3 * math.pi / (8 * quad_segs))
             zone = shapely.buffer(shapely.union_all(list(feats.geometry)), radius,
                                   quad_segs=quad_segs)
             zone_gs = gpd.GeoSeries([zone], crs=feats.crs)
@@ -268,43 +288,46 @@ class CriteriaContext:
         near: NDArray[np.bool_] = self._cached(("near", layer, float(distance_m)), compute)
         return near
 
-    @cached_property
-    def road_graph(self) -> Any:
-        """The road graph (networkx) of the transport layer, built once."""
-        from layout.analysis.roads import build_road_graph
+    def travel_graph(self, offroad_kmh: float) -> Any:
+        """The cell graph of roads, barriers and transport points (`layout.analysis.travel`)."""
 
-        lines = self.inputs.layer("transport_lines")
-        points = self.inputs.layer("transport_points")
-        inter = points[points["kind"] == "interchange"] if len(points) else points
-        return build_road_graph(lines, interchanges=inter)
+        def compute() -> Any:
+            from layout.analysis.travel import build_travel_graph
 
-    @cached_property
-    def cell_snap(self) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        """Nearest road-graph access node of every cell, looked up once for all targets."""
-        from layout.analysis.network import snap_cells
+            return build_travel_graph(
+                self.inputs.layer("transport_lines"),
+                self.inputs.layer("transport_points"),
+                self.grid,
+                offroad_kmh=offroad_kmh,
+            )
 
-        return snap_cells(self.road_graph, self.grid)
+        return self._cached(("travel_graph", float(offroad_kmh)), compute)
 
-    def network_distance(self, kind: str) -> F32:
-        """Road-network distance (m) from every cell to the nearest transport point of ``kind``."""
+    def travel_minutes(self, kind: str, *, offroad_kmh: float) -> F32:
+        """Minutes from every cell to the nearest transport point of ``kind`` (NaN without one).
+
+        ``inf`` where no target can be reached (land enclosed by expressways and railways with
+        no road crossing into it); the count is logged.
+        """
 
         def compute() -> F32:
-            from layout.analysis.network import network_distance
+            from layout.analysis.travel import travel_minutes
 
             points = self.inputs.layer("transport_points")
-            targets = points[points["kind"] == kind] if len(points) else points
-            if targets.empty or self.inputs.layer("transport_lines").empty:
+            if self.inputs.layer("transport_lines").empty or not (
+                len(points) and (points["kind"] == kind).any()
+            ):
                 return np.full(self.grid.shape, np.nan, np.float32)
-            d = network_distance(
-                self.road_graph,
-                targets,
-                self.grid,
-                weight="length",
-                cell_snap=self.cell_snap,
-            )
-            return np.asarray(d, dtype=np.float32)
+            out = travel_minutes(self.travel_graph(offroad_kmh), kind=kind)
+            cut = int(np.isinf(out[self.grid.mask]).sum())
+            if cut:
+                log.info("%d cells cannot reach any %s: enclosed by barriers with no road "
+                         "crossing into them", cut, kind)
+            return np.asarray(out, dtype=np.float32)
 
-        return self._cached(("net", kind), compute)
+        key = ("travel", kind, float(offroad_kmh))
+        out: F32 = self._cached(key, compute)
+        return out.copy()
 
     # terrain and constraints ------------------------------------------------------------------
     @cached_property

@@ -13,6 +13,7 @@ parameters, and returns the raw raster in the unit the declaration states.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -21,8 +22,11 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from layout.analysis.context import F32, CriteriaContext
+from layout.core import linkage as core_linkage
 from layout.errors import ConfigError
 from layout.model.criteria import check_params
+
+logger = logging.getLogger(__name__)
 
 #: The signature of a criterion function: context, industry code, parameters -> raw raster.
 CriterionFunction = Callable[[CriteriaContext, str, Mapping[str, Any]], NDArray[np.floating[Any]]]
@@ -30,7 +34,7 @@ CriterionFunction = Callable[[CriteriaContext, str, Mapping[str, Any]], NDArray[
 #: Criterion name -> the function computing its raw raster.
 COMPUTE: dict[str, CriterionFunction] = {}
 
-#: Transport point kind of each network-distance criterion.
+#: Transport point kind of each travel-time criterion.
 TRANSPORT_KINDS: dict[str, str] = {
     "expressway": "interchange",
     "rail_freight": "freight_rail",
@@ -96,21 +100,49 @@ def lq(ctx: CriteriaContext, code: str, params: Mapping[str, Any]) -> F32:
 # --- 集群 clustering -------------------------------------------------------------------------
 
 
-@computes("linkage")
-def linkage(ctx: CriteriaContext, code: str, params: Mapping[str, Any]) -> F32:
-    """Weighted mean density of the related industries, each a share of its own peak."""
+def linkage_sides(
+    ctx: CriteriaContext, code: str, params: Mapping[str, Any]
+) -> tuple[F32, F32, float]:
+    """Upstream and downstream linkage of one industry, on one scale, and that scale.
+
+    Each side sums the output densities (万元/km², kernel bandwidth ``bandwidth_m``, weighted
+    by ``weight_column``) of the industry's suppliers or customers in the catalog, times the link
+    strength; both are divided by the 99th percentile of their sum over the study area and
+    clipped at 1 (`layout.core.linkage.linkage_sides`; docs/linkage.md). Cells outside the
+    study area hold NaN.
+    """
     g = ctx.grid
-    related = ctx.plan.catalog.related(code)
-    if not related:
-        return np.zeros(g.shape, np.float32)
-    acc = np.zeros(g.shape, np.float32)
-    for other, w in sorted(related.items()):
-        acc += np.float32(w) * ctx.density(
-            other,
-            bandwidth_m=float(params["bandwidth_m"]),
-            weight_column=str(params["weight_column"]),
-        )
-    return acc / np.float32(sum(related.values()))
+    catalog = ctx.plan.catalog
+
+    def side(links: Mapping[str, float]) -> NDArray[np.float64]:
+        terms = [
+            (strength, ctx.weighted_density(other, bandwidth_m=float(params["bandwidth_m"]),
+                                            weight_column=str(params["weight_column"])))
+            for other, strength in links.items()
+        ]
+        return core_linkage.weighted_sum(terms, shape=g.shape)
+
+    up, down, scale = core_linkage.linkage_sides(
+        side(catalog.suppliers(code)), side(catalog.customers(code)), g.mask
+    )
+    logger.debug("%s: linkage scale (p%g of upstream + downstream) = %.6g %s/km²", code,
+                 core_linkage.DEFAULT_PERCENTILE, scale, params["weight_column"])
+    out = (up.astype(np.float32), down.astype(np.float32))
+    for arr in out:
+        arr[~g.mask] = np.nan
+    return out[0], out[1], scale
+
+
+@computes("linkage_upstream")
+def linkage_upstream(ctx: CriteriaContext, code: str, params: Mapping[str, Any]) -> F32:
+    """Suppliers' output density times link strength, on the shared linkage scale."""
+    return linkage_sides(ctx, code, params)[0]
+
+
+@computes("linkage_downstream")
+def linkage_downstream(ctx: CriteriaContext, code: str, params: Mapping[str, Any]) -> F32:
+    """Customers' output density times link strength, on the shared linkage scale."""
+    return linkage_sides(ctx, code, params)[1]
 
 
 def anchors(ctx: CriteriaContext, codes: list[str]) -> pd.DataFrame:
@@ -181,20 +213,20 @@ def infill(ctx: CriteriaContext, code: str, params: Mapping[str, Any]) -> F32:
 
 @computes("expressway")
 def expressway(ctx: CriteriaContext, code: str, params: Mapping[str, Any]) -> F32:
-    """Road-network distance to the nearest expressway interchange."""
-    return ctx.network_distance(TRANSPORT_KINDS["expressway"]).copy()
+    """Travel time in minutes to the nearest expressway interchange."""
+    return ctx.travel_minutes(TRANSPORT_KINDS["expressway"], offroad_kmh=params["offroad_kmh"])
 
 
 @computes("rail_freight")
 def rail_freight(ctx: CriteriaContext, code: str, params: Mapping[str, Any]) -> F32:
-    """Road-network distance to the nearest freight-rail station."""
-    return ctx.network_distance(TRANSPORT_KINDS["rail_freight"]).copy()
+    """Travel time in minutes to the nearest freight-rail station."""
+    return ctx.travel_minutes(TRANSPORT_KINDS["rail_freight"], offroad_kmh=params["offroad_kmh"])
 
 
 @computes("airport")
 def airport(ctx: CriteriaContext, code: str, params: Mapping[str, Any]) -> F32:
-    """Road-network distance to the airport."""
-    return ctx.network_distance(TRANSPORT_KINDS["airport"]).copy()
+    """Travel time in minutes to the airport."""
+    return ctx.travel_minutes(TRANSPORT_KINDS["airport"], offroad_kmh=params["offroad_kmh"])
 
 
 @computes("labour", "residential_buffer")

@@ -72,7 +72,7 @@ def check_site(
     """Check whether PARCELS suit an industrial project of industry CODE.
 
     PARCELS is a GeoJSON, GeoPackage or Shapefile with one parcel or many (one result per
-    parcel, keyed by its id column), in WGS84 or CGCS2000 (EPSG:4490, 4547, 4526); use
+    parcel, keyed by its id column), in WGS84, CGCS2000 (EPSG:4490) or the plan CRS; use
     --datum gcj02/bd09 for coordinates copied from Gaode/Baidu maps. Each parcel gets a verdict
     -- suitable, conditional or unsuitable -- with every reason, most serious first: hard
     constraint overlaps, cluster zone, suitability score and percentile, land indicators,

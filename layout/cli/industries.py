@@ -73,16 +73,25 @@ def _render(catalog: Catalog, lang: str) -> str:
 
     lines += [
         "",
-        "产业关联（供应 → 需求，权重）" if zh else "Linkages (supplier → customer, weight)",
+        "产业关联（供应 → 需求，权重及其来源）" if zh
+        else "Linkages (supplier → customer, weight and where it comes from)",
     ]
     label = {code: catalog.industry(code).name_zh if zh else code for code in catalog.codes}
     width = max((_width(text) for text in label.values()), default=0)
     for link in catalog.linkages:
         src, tgt = _pad(label[link.source], width), _pad(label[link.target], width)
         via = f" [via {link.via_base}]" if link.via_base else ""
-        lines.append(f"  {src} → {tgt}  {link.weight:.2f}  {link.why}{via}")
+        origin = _WEIGHT_SOURCE[link.weight_source][0 if zh else 1]
+        if link.citation:
+            origin += f": {link.citation}"
+        lines.append(f"  {src} → {tgt}  {link.weight:.2f} ({origin})  {link.why}{via}")
     lines += ["", f"catalog: {catalog.source}"]
     return "\n".join(lines)
+
+
+#: How each `layout.model.industry.WeightSource` is shown, in Chinese and English.
+_WEIGHT_SOURCE = {"io_coefficient": ("投入产出系数", "input-output coefficient"),
+                  "judgement": ("经验判断", "judgement")}
 
 
 def _names(item: Industry | Base, lang: str) -> list[str]:

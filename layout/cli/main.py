@@ -15,7 +15,7 @@ from layout.version import __version__
 @click.group(cls=LayoutGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="layout")
 def cli() -> None:
-    """Industrial-layout planner for the Zhengzhou metro area (集聚、集群、集约)."""
+    """Industrial-layout planner (集聚、集群、集约) for any city a plan TOML describes."""
 
 
 def _register() -> None:

@@ -38,8 +38,10 @@ from layout.cli.overview import DEFAULT_OUT
     default=None,
     metavar="PLAN.toml",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Plan whose input layers and name are used [default: the one named in "
-    "PLAN_DIR/manifest.json, else the embedded plan].",
+    help="Plan whose input layers and name are used [default: the plan PLAN_DIR was written "
+    "from, as PLAN_DIR/manifest.json records it: its absolute path, else its path relative to "
+    "PLAN_DIR, from any working folder; the embedded data only for a folder of the embedded "
+    "plan]. Needed when that file has moved: layout map then stops with one line.",
 )
 @click.option("--no-png", "no_png", is_flag=True, help="Write the HTML maps only.")
 @click.option("--title", default=None, metavar="TEXT",

@@ -171,7 +171,7 @@ def crs_option(f: F) -> F:
         "crs",
         default=None,
         metavar="CRS",
-        help="CRS of an input that carries none (e.g. EPSG:4326, EPSG:4490, EPSG:4547).",
+        help="CRS of an input that carries none (e.g. EPSG:4326, EPSG:4490, EPSG:4549).",
     )(f)
 
 

@@ -1,4 +1,4 @@
-"""``layout overview``: summarise the embedded data and write the overview map (HTML and PNG)."""
+"""``layout overview [PLAN]``: summarise a plan's input data and write its overview map."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ DEFAULT_OUT = "maps"
 
 
 @click.command("overview")
+@click.argument("config", required=False, metavar="[PLAN]",
+                type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--out",
     "out_dir",
@@ -44,30 +46,47 @@ DEFAULT_OUT = "maps"
 @date_option
 @quiet_option
 def overview(
-    out_dir: Path, lang: str, cdn: bool, basemap: str, date: str | None, quiet: bool
+    config: Path | None,
+    out_dir: Path,
+    lang: str,
+    cdn: bool,
+    basemap: str,
+    date: str | None,
+    quiet: bool,
 ) -> None:
-    """Summarise the embedded Zhengzhou data and write DIR/overview.html and DIR/overview.png.
+    """Summarise PLAN's input data and write DIR/overview.html and DIR/overview.png.
 
-    The HTML map opens offline (Leaflet inlined, no tiles) unless --cdn or --basemap osm is
-    given.  Each layer is validated first and its number of problems is shown.
+    PLAN is a plan TOML file (the embedded Zhengzhou plan and data when omitted): its input
+    layers are drawn, in its CRS (named on the PNG), under its name.  The HTML map opens
+    offline (Leaflet inlined, no tiles) unless --cdn or --basemap osm is given.  Each layer is
+    validated first and its number of problems is shown.
     """
+    from layout.config.plan import load_plan
     from layout.io import embedded as datasets
     from layout.io.staging import replace_folders
     from layout.products import summary as report
-    from layout.products.maps import default_title, overview_map, overview_png, save_map
-    from layout.products.maps.plan import maps_folder
+    from layout.products.maps import overview_map, overview_png, save_map
+    from layout.products.maps.plan import maps_folder, plan_title
 
-    with replace_folders([maps_folder(out_dir)]) as (stage,):
-        layers = datasets.load_all()
+    inputs = [config] if config is not None else []
+    with replace_folders([maps_folder(out_dir)], inputs=inputs) as (stage,):
+        if config is None:
+            layers, crs = datasets.load_all(), load_plan(None).crs
+        else:
+            from layout.data.inputs import load_inputs
+
+            loaded = load_inputs(config)  # validated on loading: errors stop it, warnings logged
+            layers, crs = dict(loaded.layers), loaded.plan.crs
         problems = _validate(layers)
         if not quiet:
-            click.echo(printable(report.format_summary(layers, lang=lang, problems=problems)))
-        title = default_title(lang)
+            click.echo(printable(report.format_summary(layers, lang=lang, problems=problems,
+                                                       crs=crs)))
+        title = plan_title(config, lang)
         when = date or default_date()
         m = overview_map(layers, title=title, lang=lang, date=when,
                          basemap=None if basemap == "none" else basemap)
         save_map(m, stage / "overview.html", cdn=cdn)
-        overview_png(layers, stage / "overview.png", lang=lang, title=title, date=when)
+        overview_png(layers, stage / "overview.png", lang=lang, title=title, date=when, crs=crs)
     for path in (out_dir / "overview.html", out_dir / "overview.png"):
         size = path.stat().st_size / 1e6
         click.echo(f"wrote {path} ({size:.1f} MB)")

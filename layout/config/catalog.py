@@ -125,7 +125,8 @@ def parse_catalog(data: Mapping[str, Any], *, source: str = "<dict>") -> Catalog
                          b.residential_buffer_m, b.min_far)
             for b in spec.bases
         }),
-        linkages=tuple(Linkage(k.source, k.target, k.weight, k.why, k.via_base)
+        linkages=tuple(Linkage(k.source, k.target, k.weight, k.why, k.via_base,
+                               k.weight_source, k.citation)
                        for k in spec.linkages),
         land=LandIndicators(land.building_coverage_min, land.admin_share_max,
                             land.green_ratio_max, land.source, land.confidence),

@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 from layout.model.catalog import OTHER
+from layout.model.industry import WeightSource
 from layout.model.table import Number, Table, Text, format_value, in_range, key_path
 
 _CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -161,13 +162,19 @@ class BaseTable(Table):
 
 
 class LinkTable(Table):
-    """One ``[[linkages]]`` table: ``source`` supplies ``target``."""
+    """One ``[[linkages]]`` table: ``source`` supplies ``target``.
+
+    ``weight_source`` says where ``weight`` comes from (`WeightSource`); an
+    ``"io_coefficient"`` needs a ``citation`` (checked in `cross_checks`).
+    """
 
     source: Text
     target: Text
     weight: Share
     why: Text
     via_base: Text | None = None
+    weight_source: WeightSource
+    citation: Text | None = None
 
 
 class LandTable(Table):
@@ -287,6 +294,10 @@ def cross_checks(data: Mapping[str, Any]) -> list[Problem]:
                     f"duplicate of linkages[{seen_links[(source, target)]}]")
                 continue
             seen_links[(source, target)] = i
+        if item.get("weight_source") == "io_coefficient" and not item.get("citation"):
+            add(("linkages", i, "citation"), _NO_VALUE,
+                "missing: a weight_source = \"io_coefficient\" cites its input–output table "
+                "(citation = \"...\"), else set weight_source = \"judgement\"")
         via = item.get("via_base")
         if isinstance(via, str) and via.strip():
             if via not in declared_bases:

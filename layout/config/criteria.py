@@ -1,10 +1,11 @@
 """A plan's criteria for one industry: weights, parameters and transforms, resolved.
 
 `industry_weights` merges the default, shared and per-industry weights (or takes an AHP matrix)
-and splits the shared transport weight by the industry's needs; `criterion_specs` resolves each
-weighted criterion's parameters and transform (catalog values filled in) into a
-`ResolvedCriterion`. The plan loader calls it for every industry, so a bad transform or weight is
-reported when the plan is read, not when it is scored.
+and splits the shared transport weight by the industry's needs and the shared linkage weight by
+its link strengths; `criterion_specs` resolves each weighted criterion's parameters and
+transform (catalog values filled in) into a `ResolvedCriterion`. The plan loader calls it for
+every industry, so a bad transform or weight is reported when the plan is read, not when it is
+scored.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from layout.core.weights import normalise_weights
 from layout.errors import ConfigError
-from layout.model.criteria import CRITERIA, DEFAULT_WEIGHTS, Criterion
+from layout.model.criteria import CRITERIA, DEFAULT_WEIGHTS, LINKAGE_SIDES, Criterion
 from layout.model.plan import PlanConfig
 from layout.model.transforms import TransformSpec
 
@@ -43,6 +44,8 @@ def industry_weights(plan: PlanConfig, code: str) -> tuple[dict[str, float], str
     Order of precedence: an AHP matrix for the industry; else the shared ``[weights]`` updated
     by ``[industries.CODE.weights]``. ``access_transport`` is split over expressway, rail freight
     and airport by the industry's transport needs unless those are given explicitly;
+    ``linkage`` over ``linkage_upstream`` and ``linkage_downstream`` by the sum of link strengths
+    on each side (`linkage_split`), again unless a side is given explicitly;
     ``residential_buffer`` applies to pollution-intensive industries only.
 
     Returns
@@ -73,6 +76,7 @@ def industry_weights(plan: PlanConfig, code: str) -> tuple[dict[str, float], str
         explicit = key in plan.weights or key in cfg.weights
         if not explicit:
             merged[key] = share * need[key] / total_need if total_need > 0 else 0.0
+    _split_linkage(merged, plan, code, explicit=set(plan.weights) | set(cfg.weights))
     if not industry.pollution_intensive:
         merged["residential_buffer"] = 0.0
     raw = {k: v for k, v in merged.items() if v > 0}
@@ -80,6 +84,37 @@ def industry_weights(plan: PlanConfig, code: str) -> tuple[dict[str, float], str
         raise ConfigError(f"{where}.weights: all weights are zero; give at least one criterion "
                           "a positive weight")
     return normalise_weights(raw, where=f"{where}.weights"), "direct"
+
+
+def linkage_split(plan: PlanConfig, code: str) -> dict[str, float]:
+    """Shares of a ``linkage`` weight going to upstream and downstream: by link strength.
+
+    Each side's share is the sum of the catalog's link strengths on that side over the sum on
+    both sides (0 and 0 for an industry with no links).
+
+    Examples
+    --------
+    >>> from layout.config.plan import load_plan
+    >>> {k: round(v, 4) for k, v in linkage_split(load_plan(), "auto").items()}
+    {'linkage_upstream': 0.75, 'linkage_downstream': 0.25}
+    """
+    catalog = plan.catalog
+    up = sum(catalog.suppliers(code).values())
+    down = sum(catalog.customers(code).values())
+    total = up + down
+    if total <= 0:
+        return dict.fromkeys(LINKAGE_SIDES, 0.0)
+    return dict(zip(LINKAGE_SIDES, (up / total, down / total), strict=True))
+
+
+def _split_linkage(
+    merged: dict[str, float], plan: PlanConfig, code: str, *, explicit: set[str]
+) -> None:
+    """Replace ``linkage`` in ``merged`` by its two sides, unless a side is given explicitly."""
+    share = merged.pop("linkage", 0.0)
+    for key, fraction in linkage_split(plan, code).items():
+        if key not in explicit:
+            merged[key] = share * fraction
 
 
 def criterion_specs(plan: PlanConfig, code: str) -> dict[str, ResolvedCriterion]:

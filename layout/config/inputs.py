@@ -45,7 +45,7 @@ def crs_text(value: str) -> str:
         CRS.from_user_input(value)
     except PyprojCRSError:
         raise PydanticCustomError(
-            "crs", "not a CRS pyproj knows (use e.g. EPSG:4326, EPSG:4490, EPSG:4547)"
+            "crs", "not a CRS pyproj knows (use e.g. EPSG:4326, EPSG:4490, EPSG:4549)"
         ) from None
     return value
 

@@ -54,8 +54,10 @@ from layout.model.table import (
     validate,
 )
 
-DEFAULT_NAME = "郑州都市区产业布局"
-DEFAULT_NAME_EN = "Zhengzhou metro area industrial layout"
+#: Names of a plan given as Python data without a file nor names (a plan file without names
+#: is called by its file name).
+DEFAULT_NAME = "产业布局"
+DEFAULT_NAME_EN = "Industrial layout"
 
 
 def embedded_plan_path() -> Path:
@@ -86,8 +88,8 @@ ExcludableType = Annotated[str, one_of("constraint type", EXCLUDABLE_TYPES)]
 class PlanSection(Table):
     """``[plan]``: names, CRS, grid resolution, seed and the catalog file."""
 
-    name: str = DEFAULT_NAME
-    name_en: str = DEFAULT_NAME_EN
+    name: str | None = None
+    name_en: str | None = None
     crs: Annotated[CrsText, AfterValidator(_projected)] = Field(
         default_factory=lambda: settings.default_crs)
     resolution_m: Annotated[Number, Field(ge=5, le=5000)] = Field(
@@ -199,9 +201,10 @@ def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConf
         )
         for code, table in spec.industries.items()
     }
+    # A plan without names is called by its file name; one name serves both languages.
     config = PlanConfig(
-        name=spec.plan.name,
-        name_en=spec.plan.name_en,
+        name=spec.plan.name or spec.plan.name_en or (path.stem if path else DEFAULT_NAME),
+        name_en=spec.plan.name_en or spec.plan.name or (path.stem if path else DEFAULT_NAME_EN),
         crs=CRS.from_user_input(spec.plan.crs),
         resolution=float(spec.plan.resolution_m),
         seed=spec.plan.seed,

@@ -1,7 +1,8 @@
 """Checks of where the features lie: symptoms of a wrong CRS, and features outside the study area.
 
 A wrong CRS shows in the coordinates: latitude and longitude swapped, degrees in a projected CRS,
-metres in a geographic CRS, a Gauss-Kruger zone prefix that does not match EPSG:4547/4526.
+metres in a geographic CRS, a Gauss-Kruger zone prefix that does not match the CRS (any CGCS2000
+zone, `layout.io.gkzones`).
 Features more than `STUDY_AREA_TOLERANCE_M` outside the study area are reported as warnings.  The
 problems are built as in `layout.data.checks`.
 """
@@ -15,10 +16,10 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from layout import settings
 from layout.data.checks import CheckedLayer, format_number, problem_text, rows_where
 from layout.errors import CRSError, Problem
 from layout.io.crs import crs_label
+from layout.io.gkzones import gk_epsg, gk_zone, metric_crs_for, prefixed_epsg, unprefixed
 
 #: Features within this distance of the study area (metres) are not reported as outside it.
 STUDY_AREA_TOLERANCE_M = 1000.0
@@ -27,14 +28,31 @@ STUDY_AREA_TOLERANCE_M = 1000.0
 MAX_PROJECTED_M = 1e8
 
 
-def _metre_hint(x: float) -> str:
-    if 3.8e7 <= abs(x) < 3.9e7:
-        return "EPSG:4526 (CGCS2000 Gauss-Kruger CM 114E with the zone prefix 38)"
-    return "EPSG:4547 (CGCS2000 Gauss-Kruger CM 114E, x about 300000–700000)"
+def _metre_hint(x: float, near: float | None = None) -> str:
+    """The CRS metres like ``x`` suggest (a prefixed zone names itself, else ``near``'s zone).
+
+    ``near`` is the study area's centre longitude, when known.
+    """
+    zone = gk_zone(f"EPSG:{epsg}") if (epsg := prefixed_epsg(x)) else None
+    if zone is not None:
+        return f"{zone.describe()} (x carries the zone prefix {zone.number})"
+    if near is not None:
+        here = gk_zone(f"EPSG:{gk_epsg(near)}")
+        if here is not None:
+            return f"{here.describe()}, the zone of the study area, x about 300000–700000"
+    return (
+        "a CGCS2000 3-degree Gauss-Kruger zone without prefix, x about 300000–700000 "
+        "(EPSG:4534–4554: the zone whose central meridian is nearest the data, e.g. EPSG:4549 "
+        "for 120°E)"
+    )
 
 
-def check_coordinates(ctx: CheckedLayer) -> tuple[set[int], list[Problem], bool]:
+def check_coordinates(
+    ctx: CheckedLayer, *, near: float | None = None
+) -> tuple[set[int], list[Problem], bool]:
     """Look for symptoms of a wrong CRS (or its absence).
+
+    ``near``, the study area's centre longitude when known, lets a hint name its zone.
 
     Returns the rows already reported (skipped by the study-area check), the problems, and
     whether the whole layer is in doubt (then the study-area check is skipped).
@@ -55,7 +73,9 @@ def check_coordinates(ctx: CheckedLayer) -> tuple[set[int], list[Problem], bool]
     if gdf.crs is None:
         sample = int(rows[0])
         guess = (
-            "EPSG:4326 (lon/lat degrees)" if degree_like[rows].all() else _metre_hint(x0[sample])
+            "EPSG:4326 (lon/lat degrees)"
+            if degree_like[rows].all()
+            else _metre_hint(x0[sample], near)
         )
         hint = gdf.attrs.get("crs_hint")
         return (
@@ -99,7 +119,7 @@ def check_coordinates(ctx: CheckedLayer) -> tuple[set[int], list[Problem], bool]
         )
 
         def fix_m(x: float) -> str:
-            return f"the CRS is wrong: if these are metres of {_metre_hint(x)}, set that CRS"
+            return f"the CRS is wrong: if these are metres of {_metre_hint(x, near)}, set that CRS"
 
         problems += ctx.report(
             m_rows,
@@ -138,25 +158,34 @@ def check_coordinates(ctx: CheckedLayer) -> tuple[set[int], list[Problem], bool]
             fix_d,
         ),
     )
-    epsg = crs.to_epsg()
+    zone = gk_zone(crs)
     zone_rows: list[int] = []
-    if epsg in (4547, 4526):  # the Zhengzhou Gauss-Kruger zone without / with its prefix 38
-        prefixed = usable & ~degree_like & (ax >= 1e7) & (ax <= MAX_PROJECTED_M)
-        bare = usable & ~degree_like & (ax < 1e7)
-        zone_rows = rows_where(prefixed if epsg == 4547 else bare)
-        other = "EPSG:4526" if epsg == 4547 else "EPSG:4547"
-        why = "has the zone prefix 38" if epsg == 4547 else "lacks the zone prefix 38"
-        fix_z = f"x {why}: set {other} as the file's CRS instead of {label}"
+    if zone is not None:  # a CGCS2000 Gauss-Kruger zone: eastings with or without its prefix
+        metric = usable & ~degree_like & (ax <= MAX_PROJECTED_M)
+        if zone.prefix:
+            zone_rows = rows_where(metric & ((ax < zone.number * 1e6)
+                                             | (ax >= (zone.number + 1) * 1e6)))
+        else:
+            zone_rows = rows_where(metric & (ax >= 1e7))
+
+        def fix_z(r: int) -> str:
+            found = prefixed_epsg(x0[r])
+            if found is not None:
+                return f"x has the zone prefix {int(abs(x0[r]) // 1e6)}: set EPSG:{found} " \
+                       f"as the file's CRS instead of {label}"
+            return f"x lacks the zone prefix {zone.number}: set EPSG:{unprefixed(zone)} as " \
+                   f"the file's CRS instead of {label}"
+
         problems += ctx.report(
             zone_rows,
             lambda r: problem_text(
-                "easting does not match the CRS", where(r), f"eastings of {label}", fix_z
+                "easting does not match the CRS", where(r), f"eastings of {label}", fix_z(r)
             ),
             lambda n, ids: problem_text(
                 f"{n} features have eastings that do not match the CRS",
                 f"{where(zone_rows[0])} ({ids})",
                 f"eastings of {label}",
-                fix_z,
+                fix_z(zone_rows[0]),
             ),
         )
     far_rows = rows_where(usable & ((ax > MAX_PROJECTED_M) | (ay > MAX_PROJECTED_M)))
@@ -192,7 +221,7 @@ def check_study_area(
         raise CRSError("the study area has no CRS; set one (e.g. area.set_crs('EPSG:4326'))")
     if len(area) == 0:
         return []
-    metric = settings.default_crs
+    metric = _metric_crs(area)
     region = area.to_crs(metric).union_all().buffer(STUDY_AREA_TOLERANCE_M)
     geoms = ctx.gdf.geometry
     arr = np.asarray(geoms.values, dtype=object)
@@ -279,7 +308,23 @@ def _outside_problems(
     )]
 
 
-def _to(geoms: np.ndarray, crs: Any, target: str) -> np.ndarray:
+def centre_lon(area: gpd.GeoDataFrame | gpd.GeoSeries) -> float | None:
+    """The longitude of the centre of a study area's bounds, None when it has none."""
+    if area.crs is None or len(area) == 0:
+        return None
+    x0, _, x1, _ = area.to_crs("EPSG:4326").total_bounds
+    return float((x0 + x1) / 2) if np.isfinite([x0, x1]).all() else None
+
+
+def _metric_crs(area: gpd.GeoDataFrame | gpd.GeoSeries) -> Any:
+    """The study area's own CRS when projected, else the 3-degree zone of its centre."""
+    crs = CRS.from_user_input(area.crs)
+    if crs.is_projected:
+        return crs
+    return metric_crs_for(centre_lon(area) or 0.0)
+
+
+def _to(geoms: np.ndarray, crs: Any, target: Any) -> np.ndarray:
     """Reproject an array of geometries (coordinates that cannot be projected become inf)."""
     return np.asarray(gpd.GeoSeries(geoms, crs=crs).to_crs(target).values, dtype=object)
 
@@ -291,6 +336,9 @@ AREA_OF_USE_MARGIN_DEG = 3.0
 
 def check_boundary_extent(boundary: gpd.GeoDataFrame, crs: Any, *, source: str) -> list[Problem]:
     """The study area beyond where the plan CRS can be used, as one problem (else none).
+
+    A study area centred outside the zone of a CGCS2000 Gauss-Kruger plan CRS is one problem
+    naming the zone it needs (`layout.io.gkzones`): shapes and distances there are distorted.
 
     A boundary read in the wrong CRS or datum (metres taken as degrees, a world-sized or
     misplaced polygon) projects to coordinates far away or to nothing; every later check would
@@ -316,6 +364,17 @@ def check_boundary_extent(boundary: gpd.GeoDataFrame, crs: Any, *, source: str) 
     lonlat = boundary.to_crs("EPSG:4326").total_bounds
     if not np.isfinite(lonlat).all():
         return []  # missing or unprojectable geometries: reported by the geometry checks
+    zone = gk_zone(target)
+    centre = (lonlat[0] + lonlat[2]) / 2
+    # Within China's zones a wrong zone is named; a world-sized box is the case below.
+    if zone is not None and not zone.covers(centre) and lonlat[0] >= 70 and lonlat[2] <= 140:
+        right = gk_epsg(centre, width=zone.width, prefix=zone.prefix)
+        return [Problem(
+            source,
+            f"the study area is centred at longitude {centre:.2f}°E, outside the zone of the "
+            f"plan CRS {label} ({zone.west:g}–{zone.east:g}°E); set [plan] crs = "
+            f"\"EPSG:{right}\" (the {zone.width}-degree zone of {centre:.1f}°E)",
+        )]
     area = target.area_of_use
     if area is not None:
         w, s, e, n = area.bounds

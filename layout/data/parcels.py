@@ -26,6 +26,7 @@ import shapely
 from numpy.typing import NDArray
 
 from layout.errors import CRSError, LayoutError
+from layout.io.gkzones import GK_HINT
 from layout.settings import M2_PER_MU
 
 if TYPE_CHECKING:
@@ -152,7 +153,8 @@ def read_parcels(
             else:
                 raise CRSError(
                     "the --wkt coordinates are not longitude/latitude degrees, so their CRS "
-                    "cannot be assumed; pass --crs, e.g. EPSG:4547 for CGCS2000 Gauss-Kruger metres"
+                    "cannot be assumed; pass --crs, e.g. the plan CRS for its metres, or "
+                    f"{GK_HINT}"
                 )
         gdf = gpd.GeoDataFrame(
             {"parcel_id": [f"wkt-{i}" for i in range(1, len(geoms) + 1)]},
@@ -236,8 +238,8 @@ def prepare_parcels(
     source = str(parcels.attrs.get("source", "parcels"))
     if parcels.crs is None:
         raise CRSError(
-            f"{source} has no CRS; pass --crs (e.g. EPSG:4326 for lon/lat degrees, EPSG:4547 "
-            "for CGCS2000 metres) or set one with gdf.set_crs(...)"
+            f"{source} has no CRS; pass --crs (e.g. EPSG:4326 for lon/lat degrees, the plan CRS "
+            "for its metres) or set one with gdf.set_crs(...)"
         )
     if len(parcels) == 0:
         raise ParcelError(f"{source} has no parcels")

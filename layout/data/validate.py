@@ -12,7 +12,7 @@ What is checked:
 * the CRS: missing; symptoms of a wrong one -- latitude and longitude swapped (a "latitude"
   beyond ±90 that is a valid longitude, or a feature outside the study area that falls inside it
   once x and y are exchanged), degrees in a projected CRS, metres in a geographic CRS, a
-  Gauss-Kruger zone prefix that does not match EPSG:4547/4526;
+  Gauss-Kruger zone prefix that does not match the CRS (any CGCS2000 zone);
 * geometries: missing or empty, invalid (with the reason from `shapely.is_valid_reason`), of the
   wrong type for the layer kind;
 * features outside the study area, more than `STUDY_AREA_TOLERANCE_M` beyond it: one warning
@@ -41,7 +41,6 @@ from typing import Literal, TypeAlias
 import geopandas as gpd
 from pyproj import CRS
 
-from layout import settings
 from layout.data.checks import (
     MAX_LISTED,
     MAX_SINGLE,
@@ -53,15 +52,22 @@ from layout.data.checks import (
     check_numbers,
     check_text,
 )
-from layout.data.coordinates import STUDY_AREA_TOLERANCE_M, check_coordinates, check_study_area
+from layout.data.coordinates import (
+    STUDY_AREA_TOLERANCE_M,
+    centre_lon,
+    check_coordinates,
+    check_study_area,
+)
+from layout.data.interchanges import check_interchanges
 from layout.data.landuse import classify_landuse
 from layout.data.mapping import map_layer
 from layout.data.numbers import check_other_numbers
-from layout.errors import ConfigError, CRSError, DataFileError, Problem, ValidationError
-from layout.io import embedded as datasets
+from layout.errors import ConfigError, CRSError, Problem, ValidationError
 from layout.io import vector as layout_io
+from layout.io.crs import to_metric
 from layout.model.catalog import Catalog
 from layout.model.layers import LAYER_SCHEMAS
+from layout.model.plan import PlanConfig
 
 __all__ = [
     "MAX_LISTED",
@@ -73,7 +79,7 @@ __all__ = [
     "validate_layer",
 ]
 
-#: A study area: polygons with a CRS, None for the embedded boundary, False for no check.
+#: A study area: polygons with a CRS; None or False for no check.
 StudyArea: TypeAlias = "gpd.GeoDataFrame | gpd.GeoSeries | Literal[False] | None"
 
 
@@ -100,10 +106,10 @@ def validate_layer(
     source
         Name of the data in the problems, e.g. ``"firms.gpkg:enterprises"``.
     study_area
-        Polygons of the study area, with a CRS.  None uses the ``boundary`` layer of the embedded
-        data when it exists; False skips the check.  Features more than
-        `STUDY_AREA_TOLERANCE_M` outside it are reported as one warning (an error when all
-        are).
+        Polygons of the study area, with a CRS; None or False: no study area, the check is
+        skipped (a plan's inputs are checked against its boundary by `load_inputs`).
+        Features more than `STUDY_AREA_TOLERANCE_M` outside it are reported as one warning
+        (an error when all are).
     id_column
         Column of unique feature ids (default: the kind's).
     required, numeric, nonnegative
@@ -155,12 +161,12 @@ number; correct the cell
                                 "layer were exported")]
     problems += check_columns(ctx, req)
     problems += check_geometries(ctx, schema.geometry if schema else None)
-    flagged, crs_problems, skip_area = check_coordinates(ctx)
+    area = study_area if study_area is not None and study_area is not False else None
+    near = centre_lon(area) if area is not None else None
+    flagged, crs_problems, skip_area = check_coordinates(ctx, near=near)
     problems += crs_problems
-    if study_area is not False and not skip_area and gdf.crs is not None:
-        area = _default_study_area() if study_area is None else study_area
-        if area is not None:
-            problems += check_study_area(ctx, area, exclude=flagged)
+    if area is not None and not skip_area and gdf.crs is not None:
+        problems += check_study_area(ctx, area, exclude=flagged)
     if ctx.id_col is not None:
         problems += check_ids(ctx)
     problems += check_numbers(ctx, num, nonneg=set(nonneg), required=set(req),
@@ -182,6 +188,7 @@ def validate_file(
     lon: str | None = None,
     lat: str | None = None,
     study_area: StudyArea | str | os.PathLike[str] = None,
+    study_area_layer: str | None = None,
     id_column: str | None = None,
     required: Iterable[str] | None = None,
     numeric: Iterable[str] | None = None,
@@ -197,7 +204,8 @@ def validate_file(
     A file that reads but has no CRS, a CRS contradicting ``crs``, no features, or a datum that
     cannot be converted is reported as problems rather than raised, so that every other problem
     is reported too.  ``study_area`` may also be the path of a polygon layer (read with
-    `layout.io.vector.read_layer`); the other arguments are those of the two functions.
+    `layout.io.vector.read_layer`, its layer ``study_area_layer`` in a multi-layer GeoPackage);
+    the other arguments are those of the two functions.
 
     With a ``kind``, the file is first mapped onto the data model (`layout.data.mapping`):
     ``columns`` (data-model name -> the file's column, ``lon``/``lat`` of a table included) and
@@ -228,7 +236,7 @@ def validate_file(
     ["error: ...firms.csv, feature row 1, column 'employees': negative value: found -5, ..."]
     >>> tmp.cleanup()
     """
-    area: StudyArea = (layout_io.read_layer(study_area)
+    area: StudyArea = (layout_io.read_layer(study_area, layer=study_area_layer)
                        if isinstance(study_area, str | os.PathLike) else study_area)
     columns = dict(columns or {})
     gdf = layout_io.read_raw(path, layer=layer, crs=crs, datum=datum, encoding=encoding,
@@ -259,9 +267,43 @@ def validate_file(
                               "gbt21010 (三调 DLBM) or --schema ydyh2023 (用地用海分类 2023)")
         gdf, classified = classify_landuse(gdf, schema=schema, source=source)
         problems += classified
-    return problems + validate_layer(
+    problems += validate_layer(
         gdf, kind=kind, source=source, study_area=area, id_column=id_column,
         required=required, numeric=numeric, nonnegative=nonnegative)
+    if kind == "transport_points" and gdf.crs is not None:
+        problems += _interchange_gaps(path, gdf, source=source)
+    return problems
+
+
+def _interchange_gaps(path: str | os.PathLike[str], points: gpd.GeoDataFrame, *,
+                      source: str) -> list[Problem]:
+    """Interchanges far from their roads, when the same GeoPackage holds ``transport_lines``."""
+    if not str(path).lower().endswith(".gpkg"):
+        return []
+    if "transport_lines" not in layout_io.list_layers(path):
+        return []
+    lines = layout_io.read_layer(path, layer="transport_lines")
+    if lines.crs is None or "kind" not in lines.columns:
+        return []
+    return check_interchanges(to_metric(points), to_metric(lines), source=source)
+
+
+def plan_study_area(plan: PlanConfig) -> gpd.GeoDataFrame:
+    """The boundary a plan names (``[inputs.boundary]``, else the embedded one) as read.
+
+    Examples
+    --------
+    >>> from layout.config.plan import load_plan
+    >>> plan_study_area(load_plan()).attrs["source"]
+    'zhengzhou.gpkg:boundary'
+    """
+    spec = plan.inputs["boundary"]
+    if spec.embedded or spec.path is None:
+        from layout.io import embedded
+
+        return embedded.load("boundary")
+    return layout_io.read_layer(spec.path, layer=spec.layer, crs=spec.crs, datum=spec.datum,
+                                encoding=spec.encoding)
 
 
 def raise_for_problems(problems: Sequence[Problem]) -> None:
@@ -277,21 +319,3 @@ def raise_for_problems(problems: Sequence[Problem]) -> None:
     """
     if any(p.severity == "error" for p in problems):
         raise ValidationError(problems)
-
-
-def _default_study_area() -> gpd.GeoDataFrame | None:
-    """The embedded boundary, or None when the embedded data is not there (yet).
-
-    Embedded data that is there but cannot be read (a truncated ``zhengzhou.gpkg`` in
-    ``LAYOUT_DATA_DIR``) is an error, not a silently skipped check.
-    """
-    if not settings.embedded_gpkg().exists():
-        return None
-    try:
-        return datasets.load("boundary")
-    except DataFileError as exc:
-        raise DataFileError(
-            f"{exc}; or check against another study area (--study-area PATH) or none "
-            "(--no-study-area)"
-        ) from None
-

@@ -1,7 +1,7 @@
 """Coordinate systems of layers: CRS checks, metric projection, areas, datum shifts of layers.
 
 Real datums are handled by pyproj: WGS84 (EPSG:4326), CGCS2000 geographic (EPSG:4490) and the
-CGCS2000 Gauss-Kruger zone for Zhengzhou (EPSG:4547, or EPSG:4526 with the zone prefix). The
+CGCS2000 Gauss-Kruger zones (`layout.io.gkzones`; EPSG:4547 for Zhengzhou, 4549 for Suzhou). The
 obfuscated GCJ-02 and BD-09 coordinates of Chinese web maps are moved vertex by vertex with the
 array functions of `layout.core.datum`.
 """
@@ -20,6 +20,7 @@ from pyproj.exceptions import CRSError as _PyprojCRSError
 from layout import settings
 from layout.core.datum import FloatArray, check_datum, convert_coords
 from layout.errors import CRSError, CRSMismatchError
+from layout.io.gkzones import metric_crs_for
 
 
 def convert_datum(
@@ -85,7 +86,8 @@ def require_projected(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, source: str = "l
     if not crs.is_projected:
         raise CRSError(
             f"{source} is in {crs.to_string()} (degrees) but distances and areas need metres; "
-            f"reproject with to_metric() or .to_crs('{settings.default_crs}')"
+            f"reproject with to_metric() or .to_crs('{local_metric_crs(gdf)}') (the CGCS2000 "
+            "Gauss-Kruger zone of its centre)"
         )
     return crs
 
@@ -109,7 +111,7 @@ def require_same_crs(
 def to_metric(
     gdf: gpd.GeoDataFrame, *, crs: str | CRS | None = None, source: str = "layer"
 ) -> gpd.GeoDataFrame:
-    """Reproject a layer to the metric working CRS (`settings.default_crs`, EPSG:4547).
+    """Reproject a layer to a metric CRS: ``crs`` (the plan's), else `local_metric_crs`.
 
     Raises `CRSError` when the layer has no CRS rather than guessing one.
 
@@ -121,7 +123,7 @@ def to_metric(
     500000
     """
     require_crs(gdf, source=source)
-    target = CRS.from_user_input(crs or settings.default_crs)
+    target = CRS.from_user_input(crs or local_metric_crs(gdf))
     if not target.is_projected:
         raise CRSError(f"the metric CRS must be projected, got {target.to_string()}")
     return gdf.to_crs(target)
@@ -130,16 +132,34 @@ def to_metric(
 # --- areas ----------------------------------------------------------------------------------
 
 
+def local_metric_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> str:
+    """A layer's own CRS when projected, else the CGCS2000 3-degree zone of its centre.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> local_metric_crs(gpd.GeoSeries([shapely.Point(120.6, 31.3)], crs="EPSG:4326"))
+    'EPSG:4549'
+    """
+    crs = require_crs(gdf, source="layer")
+    if crs.is_projected:
+        return crs.to_string()
+    x0, _, x1, _ = gdf.to_crs("EPSG:4326").total_bounds
+    lon = float((x0 + x1) / 2) if np.isfinite([x0, x1]).all() else 0.0
+    return metric_crs_for(lon)
+
+
 def _metric_area(gdf: gpd.GeoDataFrame | gpd.GeoSeries, source: str) -> pd.Series:
     crs = require_crs(gdf, source=source)
-    geo = gdf if crs.is_projected else gdf.to_crs(settings.default_crs)
+    geo = gdf if crs.is_projected else gdf.to_crs(local_metric_crs(gdf))
     return cast(pd.Series, geo.area)
 
 
 def area_mu(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, source: str = "layer") -> pd.Series:
     """Area of each feature in mu (亩, 666.67 m²), computed in a projected CRS.
 
-    Geographic layers are reprojected to `settings.default_crs` first; the index is kept.
+    Geographic layers are reprojected to the Gauss-Kruger zone of their centre first
+    (`local_metric_crs`); the index is kept.
 
     Examples
     --------
@@ -190,8 +210,8 @@ def parse_crs(crs: str | CRS, *, where: str = "") -> CRS:
         given = f"{where} = " if where else ""
         raise CRSError(
             f"{given}{crs!r} is not a CRS pyproj understands (not in the PROJ database, or "
-            "misspelt); use an EPSG code such as EPSG:4326 (lon/lat) or EPSG:4547 (CGCS2000 "
-            "metres)"
+            "misspelt); use an EPSG code such as EPSG:4326 (lon/lat) or EPSG:4549 (CGCS2000 "
+            "Gauss-Kruger metres, zone of 120°E)"
         ) from None
 
 

@@ -189,8 +189,8 @@ def check_raster(path: str | Path, *, what: str = "raster", where: str = "") -> 
         raise raster_error(p, exc, what=what) from None
     if crs is None:
         raise CRSError(
-            f"{p}: the {what} has no CRS; assign one (e.g. gdal_edit.py -a_srs EPSG:4547) "
-            "before using it"
+            f"{p}: the {what} has no CRS; assign one (e.g. gdal_edit.py -a_srs EPSG:4549, its "
+            "Gauss-Kruger zone) before using it"
         )
     if count < 1:
         raise DataFileError(f"{p}: the {what} has no band; give a GeoTIFF of elevations")

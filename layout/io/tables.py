@@ -26,6 +26,7 @@ from layout.errors import DataFileError, EncodingError
 from layout.io import encoding as _encoding
 from layout.io.crs import parse_crs
 from layout.io.files import empty_message, first_line, pick_layer
+from layout.io.gkzones import GK_HINT
 
 #: Column names recognised as longitude and latitude (case-insensitive), in order of preference.
 LON_NAMES: tuple[str, ...] = ("lon", "lng", "long", "longitude", "经度", "东经", "x")
@@ -140,7 +141,8 @@ def read_table(
         attrs["crs_hint"] = (
             f"{source}: columns {lon_col}/{lat_col} hold values up to "
             f"{np.nanmax(np.abs(np.r_[x[ok], y[ok]])):.0f}, which are not degrees, so their CRS "
-            "cannot be assumed; pass crs= (--crs), e.g. EPSG:4547 for CGCS2000 Gauss-Kruger metres"
+            "cannot be assumed; pass crs= (--crs) for metres: "
+            f"{GK_HINT}"
         )
     gdf = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geometry, index=df.index), crs=table_crs)
     gdf.attrs.update(attrs)

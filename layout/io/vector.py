@@ -43,6 +43,7 @@ from layout.io.files import (
     pick_layer,
     reader_warnings_logged,
 )
+from layout.io.gkzones import GK_HINT
 from layout.io.tables import TABLE_SUFFIXES, read_table, sheet_names
 
 #: Writable file suffixes and their GDAL drivers.
@@ -307,7 +308,8 @@ def resolve_crs(
         if crs is None:
             return gdf, gdf.attrs.get("crs_hint") or (
                 f"{source} has no CRS (a Shapefile without .prj?); if you know it, pass crs= "
-                "(--crs), e.g. EPSG:4326 for lon/lat degrees or EPSG:4547 for CGCS2000 metres"
+                "(--crs), e.g. EPSG:4326 for lon/lat degrees or, for metres, "
+                f"{GK_HINT}"
             )
         out = gdf.set_crs(parse_crs(crs))
         out.attrs["notes"] = [*gdf.attrs.get("notes", []), f"CRS {crs} given by the caller"]

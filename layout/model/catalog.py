@@ -284,6 +284,37 @@ class Catalog:
             else:
                 continue
             weights[other] = max(weights.get(other, 0.0), link.weight)
+        return self._ordered(weights)
+
+    def suppliers(self, code: str) -> dict[str, float]:
+        """Return the industries that supply ``code`` (its upstream), with the link strength.
+
+        Ordered strongest first, ties in canonical order.
+
+        Examples
+        --------
+        >>> from layout.config.catalog import load_catalog
+        >>> load_catalog().suppliers("auto")
+        {'aluminium': 0.8, 'electronics': 0.6, 'new_materials': 0.6, 'textiles': 0.4}
+        """
+        self.industry(code)
+        return self._ordered({k.source: k.weight for k in self.linkages if k.target == code})
+
+    def customers(self, code: str) -> dict[str, float]:
+        """Return the industries that ``code`` supplies (its downstream), with the link strength.
+
+        Ordered strongest first, ties in canonical order.
+
+        Examples
+        --------
+        >>> from layout.config.catalog import load_catalog
+        >>> load_catalog().customers("auto")
+        {'aluminium': 0.3, 'food': 0.3, 'textiles': 0.2}
+        """
+        self.industry(code)
+        return self._ordered({k.target: k.weight for k in self.linkages if k.source == code})
+
+    def _ordered(self, weights: dict[str, float]) -> dict[str, float]:
         order = {c: i for i, c in enumerate(self.industries)}
         return dict(sorted(weights.items(), key=lambda kv: (-kv[1], order[kv[0]])))
 

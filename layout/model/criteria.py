@@ -5,7 +5,7 @@ its declaration), which a transform (`layout.core.transforms`) maps to 0–1 sui
 Criteria are grouped by the principle they serve:
 
 * 集聚 agglomeration — ``density``, ``hotspot``, ``lq``;
-* 集群 clustering — ``linkage``, ``anchor``;
+* 集群 clustering — ``linkage_upstream``, ``linkage_downstream``, ``anchor``;
 * 集约 intensive use — ``zone_fit``, ``zone_efficiency``, ``land_available``, ``infill``;
 * access and 产城融合 — ``expressway``, ``rail_freight``, ``airport``, ``labour``,
   ``residential_buffer``;
@@ -115,15 +115,29 @@ CRITERIA: dict[str, Criterion] = {
             ("enterprises", "zones", "counties"),
         ),
         _c(
-            "linkage",
+            "linkage_upstream",
             "clustering",
-            "产业链关联",
-            "supply-chain linkage",
-            "share of peak",
+            "上游供应链关联",
+            "upstream linkage (suppliers)",
+            "share of p99 (up + down)",
             {"bandwidth_m": 5000.0, "weight_column": "output_wan"},
-            {"kind": "linear", "low": 0.0, "high": 0.3},
-            "Density of each related industry (suppliers and customers in the linkage graph), "
-            "weighted by the edge weight: sum_j w_j d_j / sum_j w_j, each d_j a share of its peak.",
+            {"kind": "linear", "low": 0.0, "high": 1.0},
+            "Output density of the industry's suppliers (catalog links into it), each weighted by "
+            "its link strength: sum_j s_j d_j, d_j in 万元/km² (kernel density, bandwidth_m); "
+            "divided by the 99th percentile over the study area of upstream + downstream, "
+            "clipped at 1 (docs/linkage.md).",
+            ("enterprises",),
+        ),
+        _c(
+            "linkage_downstream",
+            "clustering",
+            "下游客户关联",
+            "downstream linkage (customers)",
+            "share of p99 (up + down)",
+            {"bandwidth_m": 5000.0, "weight_column": "output_wan"},
+            {"kind": "linear", "low": 0.0, "high": 1.0},
+            "Output density of the industry's customers (catalog links out of it), each weighted "
+            "by its link strength, on the same scale as linkage_upstream (docs/linkage.md).",
             ("enterprises",),
         ),
         _c(
@@ -191,11 +205,13 @@ CRITERIA: dict[str, Criterion] = {
             "access",
             "高速互通",
             "expressway interchange",
-            "m",
-            {},
-            {"kind": "near", "midpoint": 6000.0},
-            "Road-network distance (networkx shortest paths) to the nearest expressway "
-            "interchange.",
+            "min",
+            {"offroad_kmh": 15.0},
+            {"kind": "near", "midpoint": 15.0},
+            "Travel time in minutes to the nearest expressway interchange: off-road at "
+            "offroad_kmh to a road, along the roads at their speeds, expressways and railways "
+            "crossed only where a road crosses them (layout.analysis.travel). Midpoint 15 "
+            "minutes: the planning target 15 分钟上高速.",
             ("transport_lines", "transport_points"),
         ),
         _c(
@@ -203,10 +219,11 @@ CRITERIA: dict[str, Criterion] = {
             "access",
             "铁路货运",
             "rail freight",
-            "m",
-            {},
-            {"kind": "near", "midpoint": 15000.0},
-            "Road-network distance to the nearest freight-rail station.",
+            "min",
+            {"offroad_kmh": 15.0},
+            {"kind": "near", "midpoint": 30.0},
+            "Travel time in minutes to the nearest freight-rail station, as for expressway. "
+            "Midpoint 30 minutes: the half-hour logistics circle around a hub.",
             ("transport_lines", "transport_points"),
         ),
         _c(
@@ -214,10 +231,11 @@ CRITERIA: dict[str, Criterion] = {
             "access",
             "机场",
             "airport",
-            "m",
-            {},
-            {"kind": "near", "midpoint": 25000.0},
-            "Road-network distance to the airport.",
+            "min",
+            {"offroad_kmh": 15.0},
+            {"kind": "near", "midpoint": 30.0},
+            "Travel time in minutes to the airport, as for expressway. Midpoint 30 minutes: "
+            "the half-hour logistics circle around a hub.",
             ("transport_lines", "transport_points"),
         ),
         _c(
@@ -259,8 +277,12 @@ CRITERIA: dict[str, Criterion] = {
 }
 
 
-#: Keys accepted in [weights] tables: the criteria plus the shared access weight.
-WEIGHT_KEYS: tuple[str, ...] = (*CRITERIA, "access_transport")
+#: The two sides of supply-chain linkage; a shared ``linkage`` weight is split over them by the
+#: sum of the link strengths on each side (`layout.config.criteria.industry_weights`).
+LINKAGE_SIDES: tuple[str, str] = ("linkage_upstream", "linkage_downstream")
+
+#: Keys accepted in [weights] tables: the criteria plus the shared access and linkage weights.
+WEIGHT_KEYS: tuple[str, ...] = (*CRITERIA, "access_transport", "linkage")
 
 
 #: Default weights (before normalising) when a plan gives none.
@@ -293,6 +315,7 @@ PARAM_TYPES: dict[str, Any] = {
     "measure": Literal[WEIGHT_COLUMNS[:-1]],
     "metric": Literal["queen", "distance"],
     "outside": Annotated[Number, Field(ge=0, le=1)],
+    "offroad_kmh": Annotated[Number, Field(gt=0)],
 }
 
 

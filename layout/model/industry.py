@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Literal, get_args
 
 from layout.errors import ConfigError
 
@@ -170,6 +171,12 @@ class Base:
         return _name(self, lang)
 
 
+#: Where a linkage weight comes from: an input–output coefficient (cited) or judgement.
+WeightSource = Literal["io_coefficient", "judgement"]
+#: The values of `WeightSource`.
+WEIGHT_SOURCES: tuple[str, ...] = get_args(WeightSource)
+
+
 @dataclass(frozen=True)
 class Linkage:
     """A directed industrial-chain link: ``source`` supplies ``target``.
@@ -184,6 +191,11 @@ class Linkage:
         One sentence on what flows along the link.
     via_base
         The production base of either end through which the link mainly runs, if any.
+    weight_source
+        Where the weight comes from (`WeightSource`): ``"io_coefficient"``, an input–output
+        coefficient (then ``citation`` names the table), or ``"judgement"``.
+    citation
+        The source of the weight: required for an input–output coefficient, optional otherwise.
     """
 
     source: str
@@ -191,6 +203,8 @@ class Linkage:
     weight: float
     why: str
     via_base: str | None = None
+    weight_source: str = "judgement"
+    citation: str | None = None
 
 
 @dataclass(frozen=True)

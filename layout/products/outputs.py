@@ -41,7 +41,8 @@ class PlanOutputWriter:
         self, result: PlanResult, *, timings: Mapping[str, float] | None = None
     ) -> list[Path]:
         """Write the plan folder's files (`layout.products.planfolder.write_plan_files`)."""
-        return [self.out / r for r in write_plan_files(result, self.stage, timings=timings)]
+        return [self.out / r for r in write_plan_files(result, self.stage, timings=timings,
+                                                        out=self.out)]
 
     def write_maps(
         self,

@@ -31,6 +31,7 @@ from layout.errors import DataFileError, LayoutError, Problem, ValidationError
 from layout.io.scoreraster import SuitabilitySurface, read_surface
 from layout.io.staging import OutputFolder, replace_folders
 from layout.model.constraints import CONSTRAINT_BITS
+from layout.products.manifest import read_manifest
 
 if TYPE_CHECKING:  # the writer's stages are imported when it writes: reading stays light
     from layout.allocation.result import PlanResult
@@ -104,16 +105,22 @@ def write_plan(
     with replace_folders([plan_folder(out)], inputs=plan_input_files(result.inputs.plan)) as (
         stage,
     ):
-        rels = write_plan_files(result, stage, timings=timings)
+        rels = write_plan_files(result, stage, timings=timings, out=out)
     return [out / r for r in rels]
 
 
 def write_plan_files(
-    result: PlanResult, folder: Path, *, timings: Mapping[str, float] | None = None
+    result: PlanResult,
+    folder: Path,
+    *,
+    timings: Mapping[str, float] | None = None,
+    out: Path | None = None,
 ) -> list[str]:
     """Write the plan's files into ``folder`` as it is (a staging folder); return their names.
 
-    `write_plan` and `layout.products.outputs.plan_outputs` call it inside a staging folder.
+    `write_plan` and `layout.products.outputs.plan_outputs` call it inside a staging folder;
+    ``out`` is the folder's final place (default ``folder``), from which ``manifest.json``
+    records the plan TOML's relative path.
     """
     from layout.allocation.zones import zone_layer
     from layout.analysis.landuse import industrial_land_mu, infill_patches
@@ -183,7 +190,9 @@ def write_plan_files(
             json.dumps(clock, indent=2) + "\n", encoding="utf-8"
         )
         rels += ["timings.json", "manifest.json"]
-        (stage / "manifest.json").write_text(manifest_text(result, rels), encoding="utf-8")
+        (stage / "manifest.json").write_text(
+            manifest_text(result, rels, out=folder if out is None else out), encoding="utf-8"
+        )
     except OSError as exc:  # disk full, quota: one line naming the file (DataFileError is one)
         if isinstance(exc, LayoutError):
             raise
@@ -323,13 +332,7 @@ def read_plan(plan_dir: str | os.PathLike[str]) -> PlanOutputs:
     if sites.crs is None:
         raise DataFileError(f"{gpkg}:sites has no CRS; the plan stage writes the plan CRS")
     sites.attrs["source"] = f"{gpkg.name}:sites"
-    man_path = folder / "manifest.json"
-    try:
-        manifest = json.loads(man_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError(f"{man_path}: missing; the plan folder is incomplete") from None
-    except (OSError, ValueError) as exc:
-        raise DataFileError(f"{man_path}: cannot read it ({exc})") from None
+    manifest = read_manifest(folder)
     scores = score_paths(folder)
     measures_path = folder / "suitability" / "measures.csv"
     measures = pd.DataFrame()
@@ -393,7 +396,7 @@ def read_sites(
     except (DataSourceError, DataLayerError) as exc:
         raise DataFileError(f"{gpkg}: cannot read layer {SITES!r} ({exc})") from None
     if sites.crs is None:
-        raise DataFileError(f"{gpkg}:{SITES} has no CRS; the plan stage writes EPSG:4547")
+        raise DataFileError(f"{gpkg}:{SITES} has no CRS; the plan stage writes the plan CRS")
     sites.attrs["source"] = f"{gpkg.name}:{SITES}"
     return sites
 

@@ -4,7 +4,8 @@
 `summarise_enterprises` the firms, employees and output of each industry; `format_summary`
 writes both as lines for the terminal, in Chinese or English.
 
-Areas are computed in the metric CRS (`settings.default_crs`); outputs are converted from the
+Areas are computed in a metric CRS (the plan's, else the layers' own projected CRS or the
+CGCS2000 Gauss-Kruger zone of their centre); outputs are converted from the
 data model's 万元 (10⁴ yuan) to 亿元 (10⁸ yuan), the unit Chinese plans report in.
 """
 
@@ -12,15 +13,17 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pyproj import CRS
 
-from layout import settings
 from layout.config.catalog import load_catalog
 from layout.errors import UnknownIndustryError
 from layout.io.crs import require_crs
+from layout.io.gkzones import metric_crs_for
 from layout.model.catalog import OTHER, PRIORITY_CODES
 
 #: 万元 per 亿元.
@@ -29,19 +32,22 @@ WAN_PER_YI = 10_000.0
 _POLYGONAL = ("Polygon", "MultiPolygon")
 
 
-def summarise_inputs(layers: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
+def summarise_inputs(layers: Mapping[str, gpd.GeoDataFrame], *, crs: Any = None) -> pd.DataFrame:
     """One row per layer: feature count, geometry types and, for polygon layers, total area.
 
     Parameters
     ----------
     layers
         Layers keyed by name (each with a CRS).
+    crs
+        The metric CRS areas are computed in (the plan's); default: a layer's own projected
+        CRS, else the CGCS2000 3-degree zone of its centre.
 
     Returns
     -------
     DataFrame
         Indexed by layer name (input order), columns ``features`` (int), ``geometry``
-        (comma-separated geometry types) and ``area_km2`` (sum of feature areas in EPSG:4547;
+        (comma-separated geometry types) and ``area_km2`` (sum of feature areas in ``crs``;
         NaN for layers without polygons).
 
     Examples
@@ -58,7 +64,7 @@ def summarise_inputs(layers: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
         types = gdf.geometry.geom_type.dropna()
         polygons = gdf[types.reindex(gdf.index).isin(_POLYGONAL)]
         area = (
-            float(polygons.geometry.to_crs(settings.default_crs).area.sum() / 1e6)
+            float(polygons.geometry.to_crs(_metric(polygons, crs)).area.sum() / 1e6)
             if not polygons.empty
             else np.nan
         )
@@ -72,6 +78,16 @@ def summarise_inputs(layers: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
         )
     out = pd.DataFrame(rows, columns=["layer", "features", "geometry", "area_km2"])
     return out.set_index("layer").astype({"features": "int64"})
+
+
+def _metric(gdf: gpd.GeoDataFrame, crs: Any) -> Any:
+    """``crs``, else the layer's own projected CRS, else the 3-degree zone of its centre."""
+    if crs is not None:
+        return crs
+    if CRS.from_user_input(gdf.crs).is_projected:
+        return gdf.crs
+    x0, _, x1, _ = gdf.to_crs("EPSG:4326").total_bounds
+    return metric_crs_for(float((x0 + x1) / 2))
 
 
 def summarise_enterprises(enterprises: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
@@ -173,6 +189,7 @@ def format_summary(
     *,
     lang: str = "zh",
     problems: Mapping[str, int] | None = None,
+    crs: Any = None,
 ) -> str:
     """Short text summary of the inputs for the command line.
 
@@ -184,6 +201,8 @@ def format_summary(
         ``"zh"`` or ``"en"``.
     problems
         Optional count of validation problems per layer, shown next to each layer.
+    crs
+        The plan CRS, for areas (`summarise_inputs`).
 
     Returns
     -------
@@ -192,7 +211,7 @@ def format_summary(
         number of zones, and enterprises per industry with employees and output in 亿元.
     """
     zh = lang == "zh"
-    table = summarise_inputs(layers)
+    table = summarise_inputs(layers, crs=crs)
     lines = ["输入图层" if zh else "Input layers"]
     width = max((len(n) for n in table.index), default=0)
     for name, row in table.iterrows():

@@ -470,8 +470,9 @@ def _build(plan: PlanConfig, key: str, stage: Path) -> None:
     os.chmod(stage, FOLDER_MODE)
 
 
-#: Input CRSs whose transformation to the plan CRS is stored in the manifest.
-PIPELINE_CRSS: tuple[str, ...] = ("EPSG:4326", "EPSG:4490", "EPSG:4547", "EPSG:4526")
+#: Input CRSs whose transformation to the plan CRS is stored in the manifest; with them the
+#: plan CRS itself and, for a CGCS2000 Gauss-Kruger zone, the same zone with / without prefix.
+PIPELINE_CRSS: tuple[str, ...] = ("EPSG:4326", "EPSG:4490")
 
 
 def _pipelines(target: Any) -> dict[str, Any]:
@@ -484,8 +485,10 @@ def _pipelines(target: Any) -> dict[str, Any]:
     import pyproj
     from pyproj import Transformer
 
+    from layout.io.gkzones import zone_crss
+
     out: dict[str, Any] = {"proj_version": pyproj.proj_version_str}
-    for code in PIPELINE_CRSS:
+    for code in dict.fromkeys([*PIPELINE_CRSS, *zone_crss(target)]):
         tr = Transformer.from_crs(code, target, always_xy=True)
         out[code] = tr.definition
     return out

@@ -5,7 +5,7 @@ For an industry with criteria ``k`` of weight ``w_k`` (summing to 1) and transfo
 constraint excludes score 0 and keep the reason in their flags. The *contribution* of a criterion
 is ``100 * w_k * s_k`` on eligible cells and 0 elsewhere, and the score is computed as the sum of
 the contributions in criterion order, so every cell's score decomposes exactly into them.
-A criterion without data at a cell (NaN, e.g. a network distance from an unconnected road)
+A criterion without data at a cell (NaN, e.g. a travel time without any target point)
 contributes 0 there.
 
 `score_kernel` is the plain numpy arithmetic (chunkable); `score` checks inputs and builds

@@ -95,6 +95,8 @@ def test_table_lists_the_seven_in_order(runner: CliRunner) -> None:
     assert "aluminium     → auto" in out and "[via aluminium_products]" in out
     edges = [line for line in out.splitlines() if line.startswith("  ") and " → " in line]
     assert len(edges) == len(cat.linkages)
+    # Every weight says where it comes from; the embedded ones are all judgement.
+    assert all(" (judgement)  " in line for line in edges)
 
 
 def test_json(runner: CliRunner) -> None:
@@ -109,6 +111,7 @@ def test_json(runner: CliRunner) -> None:
     assert by_code["electronics"]["bases"] == ["electronic_glass", "electronics_base"]
     assert {b["code"]: b["scale"] for b in data["bases"]}["auto_equipment"] == "500bn"
     assert all(0 <= e["weight"] <= 1 and e["why"] for e in data["linkages"])
+    assert {(e["weight_source"], e["citation"]) for e in data["linkages"]} == {("judgement", None)}
     assert data["land"]["building_coverage_min"] == 0.3
     assert "铝工业" in result.stdout  # ensure_ascii=False
     # Deterministic: the same bytes every time, keys sorted.

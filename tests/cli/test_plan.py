@@ -211,6 +211,8 @@ def test_manifest(planned: tuple[Result, Path, Path], tiny_plan: Path) -> None:
     timings = json.loads((out / "timings.json").read_text(encoding="utf-8"))
     assert list(timings) == ["stage_seconds", "solver_seconds"]
     assert man["config_sha256"] == hashlib.sha256(tiny_plan.read_bytes()).hexdigest()
+    assert man["config"]["sha256"] == man["config_sha256"]
+    assert man["config"]["path"] == str(tiny_plan.resolve())
     assert man["seed"] == 7
     assert set(man["inputs"]) == set(tp.default_plan()["inputs"])
     assert all("sha256=" in v for v in man["inputs"].values())
@@ -418,23 +420,54 @@ def test_a_copied_plan_shows_its_own_name_and_title_overrides_it(
 
 
 @pytest.mark.slow
-def test_map_of_a_plan_whose_file_is_not_found(
-    tiny_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_map_finds_the_plan_from_anywhere(
+    tiny_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A manifest naming a plan file relative to another folder: an error, not Zhengzhou's."""
-    monkeypatch.chdir(tiny_plan.parent)
-    out = tmp_path / "out"
-    run = CliRunner().invoke(cli, ["plan", tiny_plan.name, "--out", str(out), "--no-maps",
+    """The manifest records the plan absolute and relative to the folder; else one line."""
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(tiny_plan.parent, project)
+    plan_file = project / tiny_plan.name
+    monkeypatch.chdir(project)
+    run = CliRunner().invoke(cli, ["plan", plan_file.name, "--out", "out", "--no-maps",
                                    "--no-sensitivity"])
     assert run.exit_code == 0, run.output
+    out = project / "out"
+    man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert man["config"] == {
+        "path": str(plan_file.resolve()),
+        "relative": f"../{plan_file.name}",
+        "sha256": hashlib.sha256(plan_file.read_bytes()).hexdigest(),
+    }
+    # From another folder: the absolute path.
     monkeypatch.chdir(tmp_path)
     run = CliRunner().invoke(cli, ["map", str(out), "--out", "m", "--no-png"])
+    assert run.exit_code == 0, run.output
+    # The project moved as a whole: the relative path.
+    moved = tmp_path / "moved"
+    project.rename(moved)
+    run = CliRunner().invoke(cli, ["map", str(moved / "out"), "--out", "m", "--no-png"])
+    assert run.exit_code == 0, run.output
+    # The plan edited since: drawn with a warning.
+    (moved / plan_file.name).write_text(
+        (moved / plan_file.name).read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        run = CliRunner().invoke(cli, ["map", str(moved / "out"), "--out", "m", "--no-png"])
+    assert run.exit_code == 0, run.output
+    assert any("changed since" in r.getMessage() for r in caplog.records)
+    # The plan file gone: one line, exit 2, no maps of the embedded data instead.
+    shutil.rmtree(tmp_path / "m")
+    (moved / plan_file.name).rename(moved / "renamed.toml")
+    run = CliRunner().invoke(cli, ["map", str(moved / "out"), "--out", "m", "--no-png"])
     assert run.exit_code == 2
     assert run.output.splitlines() == [
-        f"error: {out / 'manifest.json'}: the plan file it names, {tiny_plan.name}, is not "
-        f"found from here or from {out}; give it with --config PLAN.toml"
+        f"error: {moved / 'out' / 'manifest.json'}: the plan file it was written from is not "
+        f"found ({plan_file.resolve()} or {moved / 'out' / '..' / plan_file.name}); give it "
+        "with --config PLAN.toml"
     ]
     assert not (tmp_path / "m").exists()
-    run = CliRunner().invoke(cli, ["map", str(out), "--out", "m", "--no-png", "--config",
-                                   str(tiny_plan)])
+    run = CliRunner().invoke(cli, ["map", str(moved / "out"), "--out", "m", "--no-png",
+                                   "--config", str(moved / "renamed.toml")])
     assert run.exit_code == 0, run.output

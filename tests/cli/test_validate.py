@@ -18,6 +18,7 @@ import shapely
 from click.testing import CliRunner
 
 from layout.cli.validate import validate
+from layout.config.plan import embedded_plan_path
 from tests.fixtures.cli_process import ROOT, one_line_error, run_layout
 
 HEADER = "ent_id,name,industry,employees,output_wan,land_mu,经度,纬度\n"
@@ -176,16 +177,39 @@ def test_a_device_is_not_an_empty_file() -> None:
 
 
 def test_damaged_embedded_data_is_one_line(tmp_path: Path) -> None:
-    # The default study area comes from $LAYOUT_DATA_DIR/zhengzhou.gpkg: a truncated copy is
-    # reported, not skipped in silence.
+    # The embedded plan's study area comes from $LAYOUT_DATA_DIR/zhengzhou.gpkg: a truncated
+    # copy is reported, not skipped in silence; without --plan no study area is read at all.
     data = tmp_path / "data"
     data.mkdir()
     whole = (ROOT / "gis_data" / "zhengzhou.gpkg").read_bytes()
     (data / "zhengzhou.gpkg").write_bytes(whole[: len(whole) // 3])
     path = _bad_input(tmp_path, "clean")
-    line = one_line_error(run_layout("validate", str(path), env={"LAYOUT_DATA_DIR": str(data)}),
+    env = {"LAYOUT_DATA_DIR": str(data)}
+    line = one_line_error(run_layout("validate", str(path), "--plan", str(embedded_plan_path()),
+                                     env=env),
                           str(data / "zhengzhou.gpkg"), "--no-study-area")
     assert "not a readable GeoPackage" in line
+    assert run_layout("validate", str(path), env=env).returncode == 0
+
+
+def test_study_area_of_the_plan_and_of_a_layer(tmp_path: Path) -> None:
+    # Firms in Suzhou (120.6E) are outside the embedded Zhengzhou boundary only when asked.
+    path = tmp_path / "firms.csv"
+    path.write_text(HEADER + "E1,苏州一厂,auto,100,5,10,120.6,31.3\n", encoding="utf-8")
+    assert _run(str(path), "--kind", "enterprises").exit_code == 0  # no study area by default
+    gpkg = tmp_path / "city.gpkg"
+    gpd.GeoDataFrame({"n": [1]}, geometry=[shapely.Point(0, 0).buffer(1)],
+                     crs="EPSG:4326").to_file(gpkg, layer="points")
+    gpd.GeoDataFrame(geometry=[shapely.box(120.4, 31.1, 120.8, 31.5)],
+                     crs="EPSG:4326").to_file(gpkg, layer="boundary")
+    inside = _run(str(path), "--kind", "enterprises", "--study-area", str(gpkg),
+                  "--study-area-layer", "boundary")
+    assert inside.exit_code == 0, inside.output
+    outside = _run(str(path), "--kind", "enterprises", "--study-area", str(gpkg),
+                   "--study-area-layer", "points")
+    assert outside.exit_code == 1 and "outside the study area" in outside.output
+    lonely = _run(str(path), "--study-area-layer", "boundary")
+    assert lonely.exit_code == 2 and "--study-area-layer needs --study-area" in lonely.output
 
 
 @pytest.mark.parametrize("value", ["inf", "+inf", "1e308", "-1e16"])
@@ -240,7 +264,7 @@ def test_columns_option_errors(tmp_path: Path) -> None:
            "'编号'?" in missing.output
     no_kind = _run(str(csv), "--columns", "ent_id=编号")
     assert no_kind.exit_code == 2
-    assert "--columns and --plan need --kind" in no_kind.output
+    assert "--columns needs --kind" in no_kind.output
 
 
 def test_plan_option_uses_the_plans_mapping(tmp_path: Path) -> None:

@@ -13,16 +13,21 @@ from typing import Any
 
 import pytest
 
+import layout
 from layout.config.catalog import check_industry, load_catalog, parse_catalog
 from layout.errors import ConfigError, DataFileError, LayoutError, UnknownIndustryError
 from layout.model.catalog import GROUPS, OTHER, PRIORITY_CODES, Catalog
 from layout.model.industry import CONFIDENCE
 
+CATALOG_TOML = Path(layout.__file__).parent / "config" / "industries.toml"
+
 # --------------------------------------------------------------------------------------------
 # A tiny catalog: four industries a, b, c, d; one base of b; four edges.
 #   a → b 0.5, b → a 0.8, c → a 0.2, b → c 0.3; d has no links.
 # Worked by hand: related(a) = {b: max(0.5, 0.8) = 0.8, c: 0.2}; related(b) = {a: 0.8, c: 0.3};
-# related(c) = {b: 0.3, a: 0.2}; related(d) = {}.
+# related(c) = {b: 0.3, a: 0.2}; related(d) = {}. Suppliers (edges into) and customers (edges
+# out of): a ← {b 0.8, c 0.2}, a → {b 0.5}; b ← {a 0.5}, b → {a 0.8, c 0.3}; c ← {b 0.3},
+# c → {a 0.2}; d neither.
 # --------------------------------------------------------------------------------------------
 
 LAND = """
@@ -72,6 +77,7 @@ source = "{source}"
 target = "{target}"
 weight = {weight}
 why = "{source} supplies {target}."
+weight_source = "judgement"
 """
 
 
@@ -312,6 +318,38 @@ def test_related_on_tiny_catalog(tiny_path: Path) -> None:
         tiny.related("e")
 
 
+def test_suppliers_and_customers_on_tiny_catalog(tiny_path: Path) -> None:
+    tiny = load_catalog(tiny_path)
+    assert tiny.suppliers("a") == {"b": 0.8, "c": 0.2}
+    assert tiny.customers("a") == {"b": 0.5}
+    assert tiny.suppliers("b") == {"a": 0.5}
+    assert list(tiny.customers("b")) == ["a", "c"]  # strongest first
+    assert tiny.customers("b") == {"a": 0.8, "c": 0.3}
+    assert (tiny.suppliers("c"), tiny.customers("c")) == ({"b": 0.3}, {"a": 0.2})
+    assert tiny.suppliers("d") == tiny.customers("d") == {}
+    with pytest.raises(UnknownIndustryError):
+        tiny.suppliers("e")
+
+
+def test_embedded_links_say_where_their_weight_comes_from(cat: Catalog) -> None:
+    # No input-output coefficient is known with confidence for these links (docs/linkage.md):
+    # every weight is judgement; a cited coefficient would carry its citation.
+    sources = {link.weight_source for link in cat.linkages}
+    assert sources == {"judgement"}
+    assert all(link.citation for link in cat.linkages if link.weight_source == "io_coefficient")
+    data = tomllib.loads(CATALOG_TOML.read_text(encoding="utf-8"))
+    assert [k["weight_source"] for k in data["linkages"]] == [k.weight_source for k in cat.linkages]
+
+
+def test_a_cited_io_coefficient_is_accepted(tiny_data: dict[str, Any]) -> None:
+    data = copy.deepcopy(tiny_data)
+    data["linkages"][0] |= {"weight_source": "io_coefficient",
+                            "citation": "Henan input-output table 2017, direct requirement"}
+    link = parse_catalog(data).linkages[0]
+    assert (link.weight_source, link.citation) == (
+        "io_coefficient", "Henan input-output table 2017, direct requirement")
+
+
 def test_related_ties_in_canonical_order(cat: Catalog) -> None:
     rel = cat.related("food")
     assert rel == {"auto": 0.3, "biomedicine": 0.3, "aluminium": 0.3, "textiles": 0.15}
@@ -492,6 +530,14 @@ BAD_CASES = [
     ("unknown via_base", "linkages.0.via_base", "x_base", 'linkages[0].via_base = "x_base"'),
     ("via_base of neither end", "linkages.2.via_base", "b_base", "neither end of the edge"),
     ("duplicate edge", "linkages.2.source", "b", "linkages[2]: duplicate of linkages[1]"),
+    ("missing weight_source", "linkages.1.weight_source", _DELETE,
+     "linkages[1].weight_source: missing"),
+    ("bad weight_source", "linkages.1.weight_source", "guess",
+     "linkages[1].weight_source = \"guess\": must be one of 'io_coefficient', 'judgement'"),
+    ("io_coefficient uncited", "linkages.1.weight_source", "io_coefficient",
+     "linkages[1].citation: missing: a weight_source = \"io_coefficient\" cites"),
+    ("typo in a link key", "linkages.1.weight_sauce", "judgement",
+     "linkages[1].weight_sauce: unknown key; did you mean 'weight_source'"),
     ("unknown parent", "bases.0.parent", "bee", 'bases[0].parent = "bee": unknown industry code'),
     ("bad scale", "bases.0.scale", "1000bn", 'bases[0].scale = "1000bn": must be one of'),
     ("base code = industry", "bases.0.code", "a", 'bases[0].code = "a": duplicate code'),

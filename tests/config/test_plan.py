@@ -497,3 +497,15 @@ def test_a_plan_that_is_a_named_pipe_or_device(tmp_path: Path) -> None:
         load_plan(fifo)
     with pytest.raises(ConfigError, match=r"^/dev/zero is a character device, not a plan file"):
         load_plan("/dev/zero")  # reading it would never end
+
+
+def test_a_plan_without_names_is_called_by_its_file_name(tmp_path: Path) -> None:
+    folder = tmp_path / "city"
+    write_tiny_plan(folder, plan={"name": None, "name_en": None})
+    plan_file = (folder / "plan.toml").rename(folder / "suzhou_2030.toml")
+    plan = load_plan(plan_file)
+    assert (plan.name, plan.name_en) == ("suzhou_2030", "suzhou_2030")
+    text = plan_file.read_text(encoding="utf-8").replace("[plan]", '[plan]\nname = "苏州规划"')
+    plan_file.write_text(text, encoding="utf-8")
+    plan = load_plan(plan_file)
+    assert (plan.name, plan.name_en) == ("苏州规划", "苏州规划")  # one name serves both

@@ -1,6 +1,6 @@
 """Tests of layout.data.coordinates through validate_layer: CRS symptoms and the study area.
 
-One test builds its own embedded GeoPackage to check the default study area.
+One test builds its own embedded GeoPackage to check that it is no default study area.
 """
 
 from __future__ import annotations
@@ -129,11 +129,47 @@ def test_study_area_in_another_crs_and_without_crs() -> None:
         validate_layer(gdf, study_area=AREA.set_crs(None, allow_override=True))
 
 
-def test_default_study_area_is_the_embedded_boundary(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_study_area_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Shanghai is far outside the embedded Zhengzhou boundary: without a study area given,
+    # nothing is compared with it, even when the embedded data is there.
     gdf = gpd.GeoDataFrame(geometry=[shapely.Point(121.47, 31.23)], crs="EPSG:4326")
     monkeypatch.setenv("LAYOUT_DATA_DIR", str(tmp_path))
-    assert validate_layer(gdf) == []  # no embedded data: nothing to compare with
     AREA.to_file(tmp_path / "zhengzhou.gpkg", layer="boundary")
-    (problem,) = validate_layer(gdf)
+    assert validate_layer(gdf) == []
+    (problem,) = validate_layer(gdf, study_area=AREA)
     assert "outside the study area" in problem.message
+
+
+def test_zone_prefix_of_another_zone() -> None:
+    # Suzhou metres: zone 40 (CM 120E) with prefix; a file declaring zone 38 or the bare zone.
+    x, y = 40_560_000.0, 3_465_000.0
+    (problem,) = validate_layer(gpd.GeoDataFrame(geometry=[shapely.Point(x, y)],
+                                                 crs="EPSG:4549"))
+    assert "has the zone prefix 40: set EPSG:4528" in problem.message
+    (problem,) = validate_layer(gpd.GeoDataFrame(geometry=[shapely.Point(x, y)],
+                                                 crs="EPSG:4526"))
+    assert "set EPSG:4528" in problem.message
+    (problem,) = validate_layer(gpd.GeoDataFrame(geometry=[shapely.Point(560_000.0, y)],
+                                                 crs="EPSG:4528"))
+    assert "lacks the zone prefix 40: set EPSG:4549" in problem.message
+
+
+def test_metres_without_crs_name_the_zone_of_the_study_area() -> None:
+    suzhou = gpd.GeoDataFrame(geometry=[shapely.box(120.4, 31.1, 120.8, 31.5)], crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(geometry=[shapely.Point(560_000.0, 3_465_000.0)])
+    (problem,) = validate_layer(gdf, study_area=suzhou)
+    assert "EPSG:4549" in problem.message and "EPSG:4547" not in problem.message
+
+
+def test_study_area_outside_the_zone_of_the_plan_crs() -> None:
+    from layout.data.coordinates import check_boundary_extent
+
+    # Suzhou is centred near 120.6E: the zone of 114E (EPSG:4547) is the wrong one; the zone
+    # of 120E is EPSG:4549 (4528 with the prefix), as pyproj's area of use confirms.
+    suzhou = gpd.GeoDataFrame(geometry=[shapely.box(120.4, 31.1, 120.8, 31.5)], crs="EPSG:4326")
+    (problem,) = check_boundary_extent(suzhou, "EPSG:4547", source="city.gpkg")
+    assert 'set [plan] crs = "EPSG:4549"' in problem.message
+    (problem,) = check_boundary_extent(suzhou, "EPSG:4526", source="city.gpkg")
+    assert '"EPSG:4528"' in problem.message
+    assert check_boundary_extent(suzhou, "EPSG:4549", source="city.gpkg") == []
+    assert check_boundary_extent(suzhou, "EPSG:32651", source="city.gpkg") == []  # not GK

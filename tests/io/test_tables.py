@@ -117,7 +117,7 @@ def test_explicit_lonlat_columns(tmp_path: Path) -> None:
 def test_projected_table_needs_crs(tmp_path: Path) -> None:
     path = tmp_path / "metres.csv"
     path.write_text("x,y\n512345,3841234\n", encoding="utf-8")
-    with pytest.raises(CRSError, match=r"not degrees.*crs=.*EPSG:4547"):
+    with pytest.raises(CRSError, match=r"not degrees.*crs=.*EPSG:4534–4554"):
         read_layer(path)
     gdf = read_layer(path, crs="EPSG:4547")
     assert gdf.crs.to_epsg() == 4547

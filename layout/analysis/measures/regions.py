@@ -15,11 +15,10 @@ import shapely
 from numpy.typing import NDArray
 from pyproj import CRS
 
-from layout import settings
 from layout.analysis.measures.checks import check_enterprises, check_regions
 from layout.core.regional import location_quotient
 from layout.errors import ConfigError
-from layout.io.crs import require_crs
+from layout.io.crs import local_metric_crs, require_crs
 
 
 def assign_regions(
@@ -27,14 +26,15 @@ def assign_regions(
 ) -> tuple[NDArray[np.int64], pd.Index]:
     """Position of the region holding each enterprise (-1 when none), and the region ids.
 
-    The join runs in a projected CRS: the enterprises' own when it is projected, otherwise
-    `settings.default_crs`.  A point on a shared boundary goes to the first region listed.
+    The join runs in a projected CRS: the enterprises' own when it is projected, otherwise the
+    Gauss-Kruger zone of their centre (`layout.io.crs.local_metric_crs`).  A point on a shared
+    boundary goes to the first region listed.
     """
     src_r = "regions layer"
     ecrs = require_crs(enterprises, source="enterprises layer")
     require_crs(regions, source=src_r)
     check_regions(regions, source=src_r, region_id=region_id)
-    work = ecrs if ecrs.is_projected else CRS.from_user_input(settings.default_crs)
+    work = ecrs if ecrs.is_projected else CRS.from_user_input(local_metric_crs(enterprises))
     pts = enterprises.geometry if ecrs.equals(work) else enterprises.geometry.to_crs(work)
     reg = regions.geometry.to_crs(work)
     tree = shapely.STRtree(np.asarray(reg.values))

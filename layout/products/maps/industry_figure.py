@@ -1,6 +1,6 @@
 """An industry map as a static PNG for reports (`industry_png`).
 
-The surface is drawn in its own CRS (EPSG:4547: true shapes, metric scale bar) with a 0–100
+The surface is drawn in its own CRS (the plan CRS: true shapes, metric scale bar) with a 0–100
 colour bar; excluded cells are grey and hatched; the industry's sites are outlined, filled with
 the industry colour and numbered by rank; boundary and counties on top.  Written by
 `layout.products.maps.png.render_png` (deterministic bytes, English labels when no CJK font).
@@ -19,7 +19,14 @@ import numpy as np
 
 from layout.io.scoreraster import SuitabilitySurface
 from layout.products.maps.attributes import date_text, fmt
-from layout.products.maps.png import metric_layer, mpl_text, quiet_canvas, render_png, scale_bar
+from layout.products.maps.png import (
+    crs_text,
+    metric_layer,
+    mpl_text,
+    quiet_canvas,
+    render_png,
+    scale_bar,
+)
 from layout.products.maps.style import (
     BOUNDARY_COLOR,
     COUNTY_COLOR,
@@ -49,7 +56,7 @@ def industry_png(
 ) -> Path:
     """Draw the industry map as a static PNG for reports (matplotlib Agg, deterministic bytes).
 
-    The surface is drawn in its own CRS (EPSG:4547: true shapes, metric scale bar) with a 0–100
+    The surface is drawn in its own CRS (the plan CRS: true shapes, metric scale bar) with a 0–100
     colour bar; excluded cells are grey and hatched; this industry's sites are outlined,
     filled with the industry colour and numbered by rank; boundary and counties on top.
 
@@ -84,7 +91,9 @@ def industry_png(
             surface, layers=layers, title=title, sites=sites, lang=effective, date=date, dpi=dpi
         )
 
-    return render_png(draw, path, lang=lang)
+    heading = industry_title(surface.industry, lang)
+    return render_png(draw, path, lang=lang, text={
+        "Title": f"{heading} · {title}  {date_text(date)}".strip(), "CRS": crs_text(surface.crs)})
 
 
 def _draw_industry(
@@ -158,21 +167,21 @@ def _draw_industry(
     handles: list[Any] = [
         Patch(facecolor=EXCLUDED_FILL, edgecolor=EXCLUDED_HATCH, hatch="////", label=t["excluded"])
     ]
-    if (g := metric_layer(layers.get("counties"), "counties")) is not None:
+    if (g := metric_layer(layers.get("counties"), "counties", crs=crs)) is not None:
         g = g.to_crs(crs)
         g.plot(ax=ax, facecolor="none", edgecolor=COUNTY_COLOR, linewidth=0.5, zorder=4)
         handles.append(Line2D([], [], color=COUNTY_COLOR, lw=0.8, label=t["counties"]))
-    if (g := metric_layer(layers.get("zones"), "zones")) is not None:
+    if (g := metric_layer(layers.get("zones"), "zones", crs=crs)) is not None:
         g = g.to_crs(crs)
         g.plot(
             ax=ax, facecolor="none", edgecolor="#000000", linewidth=0.7, linestyle="--", zorder=5
         )
         handles.append(Line2D([], [], color="#000000", lw=0.8, ls="--", label=t["zones"]))
-    if (g := metric_layer(layers.get("boundary"), "boundary")) is not None:
+    if (g := metric_layer(layers.get("boundary"), "boundary", crs=crs)) is not None:
         g = g.to_crs(crs)
         g.plot(ax=ax, facecolor="none", edgecolor=BOUNDARY_COLOR, linewidth=1.3, zorder=6)
         handles.append(Line2D([], [], color=BOUNDARY_COLOR, lw=1.5, label=t["boundary"]))
-    own = metric_layer(sites, "sites")
+    own = metric_layer(sites, "sites", crs=crs)
     if own is not None and "industry" in own.columns:
         own = own[own["industry"].astype(str) == code].to_crs(crs)
         if not own.empty:
@@ -239,5 +248,5 @@ def _draw_industry(
         fontsize=10,
         color="#444444",
     )
-    fig.text(0.77, 0.03, f"{t['score_range']} · {crs.to_string()}", fontsize=7, color="#555555")
+    fig.text(0.77, 0.03, f"{t['score_range']} · {crs_text(crs)}", fontsize=7, color="#555555")
     return fig

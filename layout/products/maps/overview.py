@@ -49,7 +49,7 @@ __all__ = ["default_title", "overview_map"]
 
 
 def default_title(lang: str = "zh") -> str:
-    """The overview's default title in ``lang`` (郑州都市区产业布局总览)."""
+    """The overview's default title in ``lang`` (产业布局总览; a plan's maps use its name)."""
     return TEXT[check_lang(lang)]["default_title"]
 
 

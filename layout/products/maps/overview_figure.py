@@ -1,8 +1,9 @@
 """The overview map as a static PNG for reports (`overview_png`).
 
-The same content as `layout.products.maps.overview_map` drawn with matplotlib in EPSG:4547 (true
-shapes, metric scale bar), with the legends beside the map; written by
-`layout.products.maps.png.render_png` (deterministic bytes, English labels when no CJK font).
+The same content as `layout.products.maps.overview_map` drawn with matplotlib in the plan CRS (true
+shapes, metric scale bar, the CRS named under the map and in the PNG's ``CRS`` text chunk), with
+the legends beside the map; written by `layout.products.maps.png.render_png` (deterministic
+bytes, English labels when no CJK font).
 """
 
 from __future__ import annotations
@@ -16,10 +17,19 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pyproj import CRS
 
 from layout.model.catalog import OTHER
 from layout.products.maps.attributes import date_text
-from layout.products.maps.png import metric_layer, mpl_text, quiet_canvas, render_png, scale_bar
+from layout.products.maps.png import (
+    crs_text,
+    drawing_crs,
+    metric_layer,
+    mpl_text,
+    quiet_canvas,
+    render_png,
+    scale_bar,
+)
 from layout.products.maps.style import (
     BOUNDARY_COLOR,
     COUNTY_COLOR,
@@ -47,6 +57,7 @@ def overview_png(
     title: str | None = None,
     date: str | dt.date | None = None,
     sites: gpd.GeoDataFrame | None = None,
+    crs: Any = None,
     dpi: int = 150,
 ) -> Path:
     """Draw the overview map as a static PNG (same content as `overview_map`, for reports).
@@ -57,7 +68,7 @@ def overview_png(
     Parameters
     ----------
     layers
-        Layers keyed by data-model name, any CRS; drawn in EPSG:4547 (true shapes, metric scale
+        Layers keyed by data-model name, any CRS; drawn in ``crs`` (true shapes, metric scale
         bar).
     path
         The ``.png`` file to write (atomically; its folder is created if missing).
@@ -70,6 +81,10 @@ def overview_png(
         Date shown after the title (passed in, never read from the clock).
     sites
         Optional recommended sites (see `overview_map`).
+    crs
+        The plan CRS, named under the map and in the PNG text chunk ``CRS`` (``Title`` holds
+        the title); default: the layers' projected CRS, else the CGCS2000 Gauss-Kruger zone of
+        their centre (`layout.products.maps.png.drawing_crs`).
     dpi
         Resolution; the figure is 12.5 × 9.5 inches.
 
@@ -79,13 +94,19 @@ def overview_png(
         The path written.
     """
     check_lang(lang)
+    target = CRS.from_user_input(crs) if crs is not None else drawing_crs(
+        sites, *(layers.get(k) for k in ("boundary", "zones", "counties", "enterprises")))
+
+    def full_title(effective: str) -> str:
+        name = title if title is not None else TEXT[effective]["default_title"]
+        return f"{name}  {date_text(date)}".strip()
 
     def draw(effective: str) -> Any:
-        full_title = title if title is not None else TEXT[effective]["default_title"]
-        full_title = f"{full_title}  {date_text(date)}".strip()
-        return _draw_overview(layers, lang=effective, title=full_title, sites=sites, dpi=dpi)
+        return _draw_overview(layers, lang=effective, title=full_title(effective), sites=sites,
+                              dpi=dpi, crs=target)
 
-    return render_png(draw, path, lang=lang)
+    return render_png(draw, path, lang=lang,
+                      text={"Title": full_title(lang), "CRS": crs_text(target)})
 
 
 def _label(row: pd.Series, lang: str) -> str:
@@ -103,6 +124,7 @@ def _draw_overview(
     title: str,
     sites: gpd.GeoDataFrame | None,
     dpi: int,
+    crs: CRS,
 ) -> Any:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -111,7 +133,7 @@ def _draw_overview(
 
     t = TEXT[lang]
     get = {
-        k: metric_layer(layers.get(k), k)
+        k: metric_layer(layers.get(k), k, crs=crs)
         for k in (
             "boundary",
             "counties",
@@ -122,7 +144,7 @@ def _draw_overview(
             "transport_points",
         )
     }
-    site_layer = metric_layer(sites, "sites")
+    site_layer = metric_layer(sites, "sites", crs=crs)
 
     # Size the figure to the data: the map takes 70 % of a 13-inch width, legends the rest.
     boxes = [g.total_bounds for g in [*get.values(), site_layer] if g is not None]
@@ -354,5 +376,5 @@ def _draw_overview(
         fontsize=14,
         fontweight="bold",
     )
-    fig.text(0.72, 0.03, f"{t['dot_note']} · EPSG:4547", fontsize=7, color="#555555")
+    fig.text(0.72, 0.03, f"{t['dot_note']} · {crs_text(crs)}", fontsize=7, color="#555555")
     return fig

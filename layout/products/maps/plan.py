@@ -37,6 +37,7 @@ import geopandas as gpd
 
 from layout.errors import DataFileError
 from layout.io.staging import OutputFolder, replace_folders
+from layout.products.manifest import manifest_config
 from layout.products.maps.style import TEXT, check_lang, industry_order
 
 __all__ = [
@@ -127,22 +128,6 @@ def _layers(gpkg: Path) -> set[str]:
         return set()
 
 
-def manifest_config(manifest: Any, plan_dir: Path) -> Path | None:
-    """The plan TOML a manifest names (``config`` or ``config.path``), if the file exists.
-
-    A relative path is looked up from the working directory, then from ``plan_dir``.
-    """
-    value: Any = manifest.get("config") if isinstance(manifest, dict) else None
-    if isinstance(value, dict):
-        value = value.get("path")
-    if isinstance(value, str) and value.endswith(".toml"):
-        candidate = Path(value)
-        for found in (candidate, plan_dir / candidate):
-            if found.is_file():
-                return found
-    return None
-
-
 def manifest_title(manifest: Any, lang: str) -> str | None:
     """The name a plan folder was written under (``title``/``title_en`` of its manifest).
 
@@ -191,7 +176,7 @@ def _write_one(job: str) -> list[str]:
         save_map(m, stage / "overview.html", cdn=st["cdn"])
         if not st["png"]:
             return ["overview.html"]
-        overview_png(st["layers"], stage / "overview.png", **common)
+        overview_png(st["layers"], stage / "overview.png", crs=st["crs"], **common)
         return ["overview.html", "overview.png"]
     surface = read_surface(st["scores"][job])
     m = industry_map(surface, layers=st["layers"], basemap=st["basemap"], **common)
@@ -250,8 +235,10 @@ def write_plan_maps(
         the name in the plan TOML (``config``, else the one the manifest names, else the
         embedded plan).
     config
-        The plan TOML whose input layers are drawn; default: as for ``title``.  The embedded
-        plan draws the embedded Zhengzhou layers (`layout.io.embedded.load_all`).
+        The plan TOML whose input layers are drawn; default: the one the manifest records
+        (`layout.products.manifest.manifest_config`: its absolute path, else its path relative
+        to ``plan_dir``).  Only a plan folder of the embedded plan draws the embedded layers
+        (`layout.io.embedded.load_all`).
     png
         Also write the static PNGs.
 
@@ -264,7 +251,7 @@ def write_plan_maps(
     ------
     DataFileError
         ``plan_dir`` is not a plan folder, or an incomplete one (`read_plan_maps_inputs`); its
-        manifest names a plan TOML that is found neither from the working directory nor from
+        manifest names a plan TOML that is found neither at its absolute path nor relative to
         ``plan_dir``, and ``config`` is not given.
     OutputFolderError
         ``out_dir`` cannot be replaced (`layout.io.staging.check_outputs`): it holds
@@ -305,26 +292,23 @@ def write_maps_files(
             f"{plan_dir}: not a plan folder (no plan.gpkg and no suitability/<code>_score.tif); "
             "run `layout plan` first, or give the folder it wrote"
         )
-    if config is None:
+    if config is None and isinstance(manifest, dict):
+        # Raises rather than draw the embedded layers under another plan's sites.
         config = manifest_config(manifest, plan_dir)
-        named = manifest.get("config") if isinstance(manifest, dict) else None
-        if config is None and isinstance(named, str) and named.endswith(".toml"):
-            # Drawing the embedded Zhengzhou layers under another plan's sites would be wrong.
-            raise DataFileError(
-                f"{plan_dir / 'manifest.json'}: the plan file it names, {named}, is not found "
-                f"from here or from {plan_dir}; give it with --config PLAN.toml"
-            )
     if config is None:
-        layers = datasets.load_all()
+        from layout.config.plan import load_plan
+
+        layers, crs = datasets.load_all(), load_plan(None).crs
     else:
         from layout.data.inputs import load_inputs
 
-        layers = dict(load_inputs(Path(config)).layers)
+        inputs = load_inputs(Path(config))
+        layers, crs = dict(inputs.layers), inputs.plan.crs
     if title is None:
         title = manifest_title(manifest, lang) or plan_title(config, lang)
 
     jobs = ["overview", *industry_order(list(scores))]
-    _JOB.update(layers=layers, sites=sites, title=title, lang=lang, date=date,
+    _JOB.update(layers=layers, sites=sites, title=title, lang=lang, date=date, crs=crs,
                 basemap=basemap, cdn=cdn, png=png, scores=scores, stage=folder)
     names: list[str] = []
     try:

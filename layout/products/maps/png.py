@@ -24,14 +24,16 @@ import shutil
 import subprocess
 import tempfile
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+from pyproj import CRS
 
 from layout import settings
 from layout.io.crs import require_crs
+from layout.io.gkzones import metric_crs_for
 
 __all__ = [
     "CJK_FAMILIES",
@@ -134,13 +136,45 @@ def cjk_font() -> str | None:
     return None
 
 
-def metric_layer(gdf: gpd.GeoDataFrame | None, source: str) -> gpd.GeoDataFrame | None:
-    """The non-empty geometries of a layer in the metric CRS, or None when there are none."""
+def metric_layer(
+    gdf: gpd.GeoDataFrame | None, source: str, *, crs: Any
+) -> gpd.GeoDataFrame | None:
+    """The non-empty geometries of a layer in ``crs``, or None when there are none."""
     if gdf is None or gdf.empty:
         return None
     require_crs(gdf, source=source)
-    out = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty].to_crs(settings.default_crs)
+    out = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty].to_crs(crs)
     return out if not out.empty else None
+
+
+def drawing_crs(*layers: gpd.GeoDataFrame | None) -> CRS:
+    """The CRS to draw layers in when the plan's is not given.
+
+    The first projected CRS among them (a plan's layers are in the plan CRS), else the
+    CGCS2000 3-degree zone of their centre (`layout.io.gkzones`).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> pts = gpd.GeoDataFrame(geometry=[shapely.Point(120.6, 31.3)], crs="EPSG:4326")
+    >>> drawing_crs(None, pts).to_epsg()
+    4549
+    """
+    usable = [g for g in layers if g is not None and not g.empty and g.crs is not None]
+    for gdf in usable:
+        if CRS.from_user_input(gdf.crs).is_projected:
+            return CRS.from_user_input(gdf.crs)
+    if not usable:
+        return CRS.from_user_input(settings.storage_crs)
+    x0, _, x1, _ = usable[0].to_crs(settings.storage_crs).total_bounds
+    return CRS.from_user_input(metric_crs_for(float((x0 + x1) / 2)))
+
+
+def crs_text(crs: Any) -> str:
+    """``EPSG:4549``, or the CRS's name when it has no EPSG code (labels and PNG chunks)."""
+    value = CRS.from_user_input(crs)
+    epsg = value.to_epsg()
+    return f"EPSG:{epsg}" if epsg else str(value.name)
 
 
 def mpl_text(text: str) -> str:
@@ -189,12 +223,19 @@ def quiet_canvas(canvas: Any) -> Any:
     return canvas
 
 
-def render_png(draw: Callable[[str], Any], path: str | os.PathLike[str], *, lang: str) -> Path:
+def render_png(
+    draw: Callable[[str], Any],
+    path: str | os.PathLike[str],
+    *,
+    lang: str,
+    text: Mapping[str, str] | None = None,
+) -> Path:
     """Draw a figure with ``draw(lang)`` and write it as a deterministic PNG, atomically.
 
     With ``lang="zh"`` and no CJK font installed, ``draw`` is called with ``"en"`` instead and
-    a warning is logged (install e.g. ``fonts-noto-cjk``).  The PNG carries no metadata (no
-    Software tag, no time), so the same figure gives the same bytes.
+    a warning is logged (install e.g. ``fonts-noto-cjk``).  The PNG carries no Software tag
+    and no time, so the same figure gives the same bytes; ``text`` becomes PNG text chunks
+    (the maps write ``Title`` and ``CRS``; read them with Pillow's ``Image.open(p).text``).
 
     Parameters
     ----------
@@ -204,6 +245,8 @@ def render_png(draw: Callable[[str], Any], path: str | os.PathLike[str], *, lang
         The ``.png`` file; its folder is created if missing.
     lang
         The language asked for.
+    text
+        Keys and values of PNG text chunks (non-Latin-1 values as international text).
 
     Returns
     -------
@@ -240,7 +283,7 @@ def render_png(draw: Callable[[str], Any], path: str | os.PathLike[str], *, lang
             fig.savefig(
                 tmp,
                 format="png",
-                metadata={"Software": None},
+                metadata={"Software": None, **dict(text or {})},
                 facecolor="white",
                 pil_kwargs={"compress_level": 1},
             )

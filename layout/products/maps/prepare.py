@@ -7,22 +7,44 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
 
 from layout import settings
 from layout.core.datum import convert_coords
 from layout.io.crs import require_crs
+from layout.io.gkzones import metric_crs_for
 
-#: Display simplification in metres (EPSG:4547); 30 m is below a screen pixel at zoom 11.
+#: Display simplification in metres (the layer's metric CRS); 30 m is below a screen pixel at
+#: zoom 11.
 DEFAULT_TOLERANCE_M = 30.0
 #: Decimal places of displayed lon/lat: 1e-6 degrees is about 0.1 m.
 DECIMALS = 6
 
 _LINEAL_OR_POLYGONAL = {"LineString", "MultiLineString", "Polygon", "MultiPolygon", "LinearRing"}
+
+
+def metric_crs(gdf: gpd.GeoDataFrame) -> Any:
+    """A layer's own CRS when projected, else the CGCS2000 3-degree zone of its centre.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> pt = gpd.GeoDataFrame(geometry=[shapely.Point(120.6, 31.3)], crs="EPSG:4326")
+    >>> metric_crs(pt)
+    'EPSG:4549'
+    """
+    if CRS.from_user_input(gdf.crs).is_projected:
+        return gdf.crs
+    x0, _, x1, _ = gdf.to_crs(settings.storage_crs).total_bounds
+    if not np.isfinite([x0, x1]).all():
+        return gdf.crs  # no geometry: nothing to measure
+    return metric_crs_for(float((x0 + x1) / 2))
 
 
 def for_display(
@@ -35,7 +57,8 @@ def for_display(
     """Return a copy of a layer fit for a web map.
 
     Rows with missing or empty geometry are dropped; lines and polygons are simplified with
-    ``tolerance_m`` metres in the metric CRS (`settings.default_crs`, topology preserved); all
+    ``tolerance_m`` metres in a metric CRS (the layer's own when projected, else the CGCS2000
+    Gauss-Kruger zone of its centre; topology preserved); all
     coordinates are reprojected to EPSG:4326, moved to ``datum`` when it is not WGS84 (GCJ-02
     for Gaode tiles) and rounded to `DECIMALS` places.
 
@@ -70,7 +93,8 @@ def for_display(
     if out.empty:
         return out.to_crs(settings.storage_crs)
     if tolerance_m > 0:
-        metric = out.geometry.to_crs(settings.default_crs)
+        crs = metric_crs(out)
+        metric = out.geometry.to_crs(crs)
         types = metric.geom_type.to_numpy()
         simplify = np.isin(types, list(_LINEAL_OR_POLYGONAL))
         values = np.asarray(metric.values, dtype=object)
@@ -78,7 +102,7 @@ def for_display(
             values[simplify] = shapely.simplify(
                 values[simplify], tolerance_m, preserve_topology=True
             )
-        lonlat = gpd.GeoSeries(values, index=out.index, crs=settings.default_crs).to_crs(
+        lonlat = gpd.GeoSeries(values, index=out.index, crs=crs).to_crs(
             settings.storage_crs
         )
     else:
@@ -127,8 +151,8 @@ class View:
 
 
 def metric_area_km2(gdf: gpd.GeoDataFrame, *, column: str = "area_km2") -> pd.Series:
-    """Area per feature in km²: the ``column`` value where given, else computed in EPSG:4547."""
-    computed = gdf.geometry.to_crs(settings.default_crs).area / 1e6
+    """Area per feature in km²: the ``column`` value where given, else computed (`metric_crs`)."""
+    computed = gdf.geometry.to_crs(metric_crs(gdf)).area / 1e6
     if column in gdf.columns:
         given = pd.to_numeric(gdf[column], errors="coerce")
         return given.where(given.notna(), computed).rename("area_km2")

