@@ -21,6 +21,11 @@ Verdict rules (`VerdictRules`, every threshold a keyword)
 * part of the parcel (more than ``outside_tolerance``, 0.1 %) lies outside the study area;
 * the parcel lies outside every zone, only partly in one, or in a zone whose leading
   industries do not include this one;
+* the parcel lies mostly in a zone, but the part outside that zone is more than
+  ``zone_outside_share`` (5 %) of the parcel or more than ``zone_outside_mu`` (15 mu, 1 ha);
+  a smaller part of at least ``sliver_mu`` is reported (``info``) as within the tolerance;
+* the checked industry ranks below the top ``max_industry_rank`` (3) of the priority industries
+  by mean score on the parcel (place → industries);
 * the mean score is below ``score_conditional`` (40, about the 80th percentile of every
   industry's scores on the embedded data);
 * a land indicator fails its control value;
@@ -79,6 +84,9 @@ class VerdictRules:
     alt_margin: float = 10.0
     max_alternatives: int = 5
     min_cell_cover: float = 0.1
+    zone_outside_share: float = 0.05
+    zone_outside_mu: float = 15.0
+    max_industry_rank: int = 3
 
     def to_dict(self) -> dict[str, float]:
         """The thresholds by name."""
@@ -182,12 +190,26 @@ def reasons_for(
             out.append(Reason("conditional", "zone", "partly_in_zone",
                               f"only {_pct(z.share)} of the parcel lies in {zname}; the rest is "
                               "outside every cluster zone"))
-        elif z.industry_leading:
+        else:
+            out_mu = max(s.area_mu - z.area_mu, 0.0)
+            out_share = max(1.0 - z.share, 0.0)
+            head = f"{_pct(out_share)} of the parcel ({out_mu:,.1f} mu) lies outside {zname}"
+            if out_share > rules.zone_outside_share or out_mu > rules.zone_outside_mu:
+                out.append(Reason("conditional", "zone", "partly_outside_zone",
+                                  f"{head}: more than {100 * rules.zone_outside_share:g} % or "
+                                  f"{rules.zone_outside_mu:g} mu; the parcel or the zone "
+                                  "boundary must be adjusted before the land is supplied"))
+            elif out_mu >= rules.sliver_mu:
+                out.append(Reason("info", "zone", "zone_edge_sliver",
+                                  f"{head}: within the tolerance "
+                                  f"({100 * rules.zone_outside_share:g} % and "
+                                  f"{rules.zone_outside_mu:g} mu)"))
+        if in_zone and z.industry_leading:
             out.append(Reason("ok", "zone", "leading",
                               f"lies in {zname} ({_pct(z.share)} of the parcel); {ind.code} is "
                               f"among its leading industries ({leads}): consistent with the zone "
                               "plan (三规合一)"))
-        else:
+        elif in_zone:
             out.append(Reason("conditional", "zone", "not_leading",
                               f"lies in {zname} ({_pct(z.share)} of the parcel), but {ind.code} "
                               f"is not among its leading industries ({leads}): needs a "
@@ -226,12 +248,20 @@ def reasons_for(
     better = [x for x in s.industries if not x.checked and checked is not None
               and x.mean_score >= checked.mean_score + rules.alt_margin]
     ranking = ", ".join(f"{x.code} {x.mean_score:.1f}" for x in s.industries)
+    place = checked.rank if checked is not None else 0
+    low = place > rules.max_industry_rank
+    if low:
+        above = ", ".join(x.code for x in s.industries if x.rank < place)
+        out.append(Reason("conditional", "industries", "ranked_low",
+                          f"{s.industry} ranks {_ordinal(place)} of {len(s.industries)} "
+                          f"industries on this parcel, below the top {rules.max_industry_rank} "
+                          f"({above} suit it better): the project's fit to this land needs a "
+                          f"review (ranking by mean score: {ranking})"))
     if better:
         out.append(Reason("info", "industries", "better_industries",
                           f"this parcel suits {', '.join(x.code for x in better)} clearly better "
                           f"(ranking by mean score: {ranking})"))
-    else:
-        place = next((x.rank for x in s.industries if x.checked), 0)
+    elif not low:
         out.append(Reason("ok", "industries", "ranking",
                           f"{s.industry} ranks {_ordinal(place)} of {len(s.industries)} "
                           "industries on this parcel, none clearly better (ranking by mean "
