@@ -16,7 +16,7 @@ from layout.cli.terminal import printable
 
 logger = logging.getLogger(__name__)
 
-FORMATS = ("json", "md", "html")
+FORMATS = ("json", "md", "html", "csv")
 
 
 @click.command("check-site")
@@ -34,11 +34,16 @@ FORMATS = ("json", "md", "html")
               metavar="CONFIG", help="Plan TOML file (default: the embedded Zhengzhou plan).")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               metavar="DIR",
-              help="Write DIR/sitecheck.json (and sitecheck.md or .html for --format md/html) "
-                   "instead of printing the report.")
+              help="Write DIR/sitecheck_<id>_<industry>.json, .csv and .geojson (one row or "
+                   "feature per parcel), and .md or .html for --format md/html, instead of "
+                   "printing the report.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True,
               help="Report format: json (machines; schema in docs/sitecheck.md), md or html "
-                   "(people; html has a map and opens offline).")
+                   "(people; html has a map, opens offline and prints one parcel per A4 page), "
+                   "csv (one row per parcel).")
+@click.option("--overwrite", is_flag=True, default=False,
+              help="Replace the files of an earlier check of the same parcels and industry in "
+                   "--out DIR (refused otherwise).")
 @click.option("--wkt", "wkt", multiple=True, metavar="WKT",
               help="A parcel polygon as WKT instead of PARCELS (repeatable); lon/lat degrees "
                    "unless --crs says otherwise.")
@@ -67,6 +72,7 @@ def check_site(
     id_column: str | None,
     radius_km: float,
     plan_dir: Path | None,
+    overwrite: bool,
     quiet: bool,
 ) -> None:
     """Check whether PARCELS suit an industrial project of industry CODE.
@@ -93,6 +99,10 @@ def check_site(
     gdf = read_parcels(parcels, wkt=wkt, crs=crs, datum=datum, layer=layer, id_column=id_column)
     for note in gdf.attrs.get("notes", []):
         logger.info("note: %s", note)
+    names: list[str] = []
+    if out is not None:  # refuse before any work
+        names = _output_names(out, [str(v) for v in gdf["parcel_id"]], code, fmt,
+                              overwrite=overwrite)
     indicator_sets = None
     if indicators_path is not None:
         from layout.data.indicators import read_indicators
@@ -132,17 +142,48 @@ def check_site(
         from layout.products.sitecheck import site_map
 
         text = render_html(site_map(checks, document, cache=cache))
+    elif fmt == "csv":
+        from layout.products.sitecheck.batch import batch_csv
+
+        text = batch_csv(document)
     if out is None:
         click.echo(printable(text), nl=False)  # names from the data: no terminal controls
         return
     from layout.io.staging import staged_output
+    from layout.products.sitecheck.batch import to_geojson, write_batch_csv
 
     with staged_output(out) as stage:
-        (stage / "sitecheck.json").write_text(json_text, encoding="utf-8")
-        if fmt != "json":
-            (stage / f"sitecheck.{fmt}").write_text(text, encoding="utf-8")
-    written = ["sitecheck.json"] + ([f"sitecheck.{fmt}"] if fmt != "json" else [])
+        for name in names:
+            ext = name.rsplit(".", 1)[1]
+            if ext == "json":
+                (stage / name).write_text(json_text, encoding="utf-8")
+            elif ext == "csv":
+                write_batch_csv(document, stage / name)
+            elif ext == "geojson":
+                (stage / name).write_text(to_geojson(checks, document, crs=cache.crs),
+                                          encoding="utf-8")
+            else:
+                (stage / name).write_text(text, encoding="utf-8")
     for check in checks:
         first = check.reasons[0].message if check.reasons else ""
         click.echo(printable(f"{check.parcel_id}: {check.verdict} -- {first}"))
-    click.echo(printable(f"wrote {', '.join(str(out / w) for w in written)}"))
+    click.echo(printable(f"wrote {', '.join(str(out / w) for w in names)}"))
+
+
+def _output_names(out: Path, ids: list[str], code: str, fmt: str, *, overwrite: bool) -> list[str]:
+    """The files a check writes into ``out``; an existing one is refused without --overwrite."""
+    from layout.io.staging import OutputFolderError
+    from layout.products.sitecheck.batch import output_stem
+
+    stem = output_stem(ids, code)
+    exts = ["json", "csv", "geojson"] + ([fmt] if fmt in ("md", "html") else [])
+    names = [f"{stem}.{e}" for e in exts]
+    if out.exists() and not out.is_dir():
+        raise OutputFolderError(f"--out {out} is a file; give a folder")
+    existing = [n for n in names if (out / n).exists()]
+    if existing and not overwrite:
+        raise OutputFolderError(
+            f"{out / existing[0]} exists (an earlier check of these parcels for {code}); "
+            "give --overwrite to replace it, or another --out folder"
+        )
+    return names
