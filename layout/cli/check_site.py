@@ -6,6 +6,7 @@ Only `click` is imported at module level: the command imports the library when i
 
 from __future__ import annotations
 
+import datetime
 import logging
 from pathlib import Path
 
@@ -41,6 +42,12 @@ FORMATS = ("json", "md", "html", "csv")
               help="Report format: json (machines; schema in docs/sitecheck.md), md or html "
                    "(people; html has a map, opens offline and prints one parcel per A4 page), "
                    "csv (one row per parcel).")
+@click.option("--lang", "lang", type=click.Choice(("zh", "en")), default="zh", show_default=True,
+              help="Language of the md and html documents (the site opinion's sections are "
+                   "the same in both).")
+@click.option("--date", "review_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              metavar="YYYY-MM-DD", help="Date of review printed in the documents [default: "
+                                         "today].")
 @click.option("--overwrite", is_flag=True, default=False,
               help="Replace the files of an earlier check of the same parcels and industry in "
                    "--out DIR (refused otherwise).")
@@ -72,6 +79,8 @@ def check_site(
     id_column: str | None,
     radius_km: float,
     plan_dir: Path | None,
+    lang: str,
+    review_date: datetime.datetime | None,
     overwrite: bool,
     quiet: bool,
 ) -> None:
@@ -132,16 +141,17 @@ def check_site(
         checks, cache=cache, radius_m=radius_km * 1000.0,
         alternatives_from="plan" if sites is not None else "raster",
     )
+    day = (review_date.date() if review_date else datetime.date.today()).isoformat()
     text = json_text = to_json(document)
     if fmt == "md":
         from layout.products.sitecheck import to_markdown
 
-        text = to_markdown(document)
+        text = to_markdown(document, lang=lang, date=day)
     elif html:
         from layout.products.maps import render_html
         from layout.products.sitecheck import site_map
 
-        text = render_html(site_map(checks, document, cache=cache))
+        text = render_html(site_map(checks, document, cache=cache, lang=lang, date=day))
     elif fmt == "csv":
         from layout.products.sitecheck.batch import batch_csv
 

@@ -57,6 +57,14 @@ FIELDS: dict[str, tuple[str, str, bool]] = {
     "green_ratio": ("green ratio", "", True),
     "investment_per_mu_wan": ("investment intensity", "万元/mu", False),
 }
+#: Chinese names of the indicator fields (《工业项目建设用地控制指标》 terms).
+LABELS_ZH: dict[str, str] = {
+    "far": "容积率",
+    "building_coverage": "建筑系数",
+    "admin_share": "行政办公及生活服务设施用地所占比重",
+    "green_ratio": "绿地率",
+    "investment_per_mu_wan": "固定资产投资强度",
+}
 #: Column names taken as the parcel id of an indicator row, in order of preference.
 ID_NAMES: tuple[str, ...] = ("parcel_id", "id", "ID", "Id", "地块编号", "地块号", "编号", "name")
 #: Key of a single indicator set that applies to every parcel.
@@ -133,11 +141,26 @@ class IndicatorCheck:
             f"{sign} {_show(self.field, self.threshold.value)} ({src}{conf})"
         )
 
+    @property
+    def message_zh(self) -> str:
+        """The same sentence in Chinese."""
+        word = "符合" if self.passed else "不符合"
+        bound = "下限" if self.threshold.op == ">=" else "上限"
+        sign = "≥" if self.threshold.op == ">=" else "≤"
+        grade = self.threshold.confidence
+        conf = "" if grade == "H" else f"；可信度 {grade}"
+        return (
+            f"{LABELS_ZH[self.field]} {_show(self.field, self.value, mu='亩')}，{word}控制指标"
+            f"{bound} {sign} {_show(self.field, self.threshold.value, mu='亩')}"
+            f"（{self.threshold.source}{conf}）"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (see docs/sitecheck.md)."""
         return {
             "field": self.field,
             "label": self.label,
+            "label_zh": LABELS_ZH[self.field],
             "unit": self.unit,
             "value": self.value,
             "op": self.threshold.op,
@@ -148,11 +171,11 @@ class IndicatorCheck:
         }
 
 
-def _show(field: str, value: float) -> str:
+def _show(field: str, value: float, *, mu: str = "mu") -> str:
     if FIELDS[field][2]:
         return f"{100 * value:.1f} %"
     if field == "investment_per_mu_wan":
-        return f"{value:,.0f} 万元/mu"
+        return f"{value:,.0f} 万元/{mu}"
     return f"{value:g}"
 
 

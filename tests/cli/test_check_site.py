@@ -73,7 +73,7 @@ def test_json_to_stdout(parcels: Path, indicators: Path) -> None:
     result = run(str(parcels), "--industry", "electronics", "--indicators", str(indicators))
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert doc["schema_version"] == "1.0"
+    assert doc["schema_version"] == "1.1"
     assert verdicts(result) == {
         "A-airport": "suitable", "B-farm": "unsuitable", "C-lowfar": "conditional"
     }
@@ -357,3 +357,13 @@ def test_format_csv_to_stdout(parcels: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith("parcel_id,industry,verdict,main_reason")
     assert [line.split(",")[0] for line in lines[1:]] == ["A-airport", "B-farm", "C-lowfar"]
+
+
+@pytest.mark.parametrize(("lang", "first"), [("zh", "# 建设项目用地选址审查意见"),
+                                             ("en", "# Site opinion")])
+def test_lang_and_date(parcels: Path, lang: str, first: str) -> None:
+    result = run(str(parcels), "--industry", "electronics", "--format", "md", "--lang", lang,
+                 "--date", "2026-12-06")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(first)
+    assert result.stdout.count("2026-12-06") == 3  # one date of review per parcel

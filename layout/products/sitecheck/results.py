@@ -17,7 +17,7 @@ import shapely
 from layout.model.constraints import CONSTRAINT_TYPES
 
 #: Version of the JSON document `to_json` writes (docs/sitecheck.md).
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 #: Verdicts, best first.
 VERDICTS: tuple[str, ...] = ("suitable", "conditional", "unsuitable")
 #: Severities of reasons, most serious first.
@@ -55,18 +55,21 @@ class Reason:
     code
         A stable machine-readable code (``constraint_overlap``, ``not_leading``...).
     message
-        One sentence for people.
+        One sentence for people (English).
+    message_zh
+        The same in Chinese (empty when none was written: documents then show ``message``).
     """
 
     severity: str
     kind: str
     code: str
     message: str
+    message_zh: str = ""
 
     def to_dict(self) -> dict[str, str]:
         """JSON-ready form."""
         return {"severity": self.severity, "kind": self.kind, "code": self.code,
-                "message": self.message}
+                "message": self.message, "message_zh": self.message_zh or self.message}
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class ConstraintFeature:
     legal_basis: str
     area_mu: float
     share: float
+    confidence: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,7 @@ class ConstraintOverlap:
                     "legal_basis": f.legal_basis,
                     "area_mu": _r(f.area_mu, 3),
                     "share": _r(f.share, 5),
+                    "confidence": f.confidence,
                 }
                 for f in self.features
             ],
