@@ -1,8 +1,12 @@
 """Land-use indicators of an industrial project against the national control indicators (集约).
 
-A project's planned indicators are checked against 《工业项目建设用地控制指标》
-(国土资发〔2008〕24号, revised 2023) as the catalog (``layout/config/industries.toml``)
-records them:
+A project's planned indicators are checked against 《工业项目建设用地控制指标》 as the catalog
+(``layout/config/industries.toml``) records it: ``[controls]`` lists each indicator's kind in
+the 2023 revision (mandatory 约束性 or recommended 推荐性), its 2023 clause and whether the 2023
+figure was verified, and the 2008 figure (国土资发〔2008〕24号). Unverified 2023 figures are not
+used: the 2008 figure (or the industry's reference value) stands in, and the `Threshold` says
+so (``edition``, ``confidence_2023``). Without ``[controls]`` the 2008 set below applies.
+``output_per_mu_wan`` and ``tax_per_mu_wan`` (recommended, 2023) are optional:
 
 ==========================  ===========  ===================================  ==================
 field                       unit         threshold                            from the catalog
@@ -40,7 +44,7 @@ import json
 import math
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +60,14 @@ FIELDS: dict[str, tuple[str, str, bool]] = {
     "admin_share": ("administrative and living share", "", True),
     "green_ratio": ("green ratio", "", True),
     "investment_per_mu_wan": ("investment intensity", "万元/mu", False),
+    "output_per_mu_wan": ("output per mu", "万元/mu", False),
+    "tax_per_mu_wan": ("tax per mu", "万元/mu", False),
 }
+#: Fields a project may leave out (the recommended indicators of 2023 new in that text).
+OPTIONAL: frozenset[str] = frozenset({"output_per_mu_wan", "tax_per_mu_wan"})
+#: Fields given in 万元 per mu.
+PER_MU: frozenset[str] = frozenset({"investment_per_mu_wan", "output_per_mu_wan",
+                                    "tax_per_mu_wan"})
 #: Chinese names of the indicator fields (《工业项目建设用地控制指标》 terms).
 LABELS_ZH: dict[str, str] = {
     "far": "容积率",
@@ -64,6 +75,8 @@ LABELS_ZH: dict[str, str] = {
     "admin_share": "行政办公及生活服务设施用地所占比重",
     "green_ratio": "绿地率",
     "investment_per_mu_wan": "固定资产投资强度",
+    "output_per_mu_wan": "土地产出率",
+    "tax_per_mu_wan": "土地税收",
 }
 #: Column names taken as the parcel id of an indicator row, in order of preference.
 ID_NAMES: tuple[str, ...] = ("parcel_id", "id", "ID", "Id", "地块编号", "地块号", "编号", "name")
@@ -90,7 +103,17 @@ class Threshold:
     source
         The regulation or catalog row the bound comes from.
     confidence
-        The catalog's confidence grade (H/M/L).
+        The catalog's confidence grade (H/M/L) of ``value``.
+    kind
+        ``"mandatory"`` (约束性) or ``"recommended"`` (推荐性) in the 2023 text.
+    edition
+        Where ``value`` comes from: ``"2023"``, ``"2008"`` or ``"reference"`` (the catalog's
+        reference value per mu, where neither text gives a figure the catalog has checked).
+    clause_2023, confidence_2023
+        The indicator's clause in the 2023 text and ``"unverified"`` when its figure was not
+        checked against the text.
+    value_2008
+        The 2008 figure, for comparison (None when the 2008 text has none).
     """
 
     field: str
@@ -98,6 +121,11 @@ class Threshold:
     value: float
     source: str
     confidence: str
+    kind: str = "mandatory"
+    edition: str = "2008"
+    clause_2023: str = ""
+    confidence_2023: str = ""
+    value_2008: float | None = None
 
     def passes(self, value: float) -> bool:
         """True when ``value`` meets the bound (equality passes)."""
@@ -168,13 +196,18 @@ class IndicatorCheck:
             "passed": self.passed,
             "source": self.threshold.source,
             "confidence": self.threshold.confidence,
+            "kind": self.threshold.kind,
+            "edition": self.threshold.edition,
+            "clause_2023": self.threshold.clause_2023,
+            "confidence_2023": self.threshold.confidence_2023,
+            "value_2008": self.threshold.value_2008,
         }
 
 
 def _show(field: str, value: float, *, mu: str = "mu") -> str:
     if FIELDS[field][2]:
         return f"{100 * value:.1f} %"
-    if field == "investment_per_mu_wan":
+    if field in PER_MU:
         return f"{value:,.0f} 万元/{mu}"
     return f"{value:g}"
 
@@ -192,26 +225,52 @@ def thresholds(industry: str, *, catalog: Catalog | None = None) -> dict[str, Th
     ind = cat.industry(industry)
     land = cat.land
     far = ind.provenance.get("far")
-    inv = ind.provenance.get("investment")
-    return {
-        "far": Threshold("far", ">=", ind.min_far, ind.far_source, far.confidence if far else "H"),
+    per_mu = {
+        "investment_per_mu_wan": (ind.investment_per_mu_wan, ind.provenance.get("investment")),
+        "output_per_mu_wan": (ind.output_per_mu_wan, ind.provenance.get("output")),
+        "tax_per_mu_wan": (ind.tax_per_mu_wan, ind.provenance.get("tax")),
+    }
+    base = {
+        "far": Threshold("far", ">=", ind.min_far, ind.far_source, far.confidence if far else "H",
+                         value_2008=ind.min_far),
         "building_coverage": Threshold(
-            "building_coverage", ">=", land.building_coverage_min, land.source, land.confidence
+            "building_coverage", ">=", land.building_coverage_min, land.source, land.confidence,
+            value_2008=land.building_coverage_min,
         ),
         "admin_share": Threshold(
-            "admin_share", "<=", land.admin_share_max, land.source, land.confidence
+            "admin_share", "<=", land.admin_share_max, land.source, land.confidence,
+            value_2008=land.admin_share_max,
         ),
         "green_ratio": Threshold(
-            "green_ratio", "<=", land.green_ratio_max, land.source, land.confidence
-        ),
-        "investment_per_mu_wan": Threshold(
-            "investment_per_mu_wan",
-            ">=",
-            ind.investment_per_mu_wan,
-            inv.source if inv else "catalog reference value",
-            inv.confidence if inv else "L",
+            "green_ratio", "<=", land.green_ratio_max, land.source, land.confidence,
+            value_2008=land.green_ratio_max,
         ),
     }
+    for name, (value, prov) in per_mu.items():
+        base[name] = Threshold(name, ">=", value,
+                               prov.source if prov else "catalog reference value",
+                               prov.confidence if prov else "L", edition="reference")
+    out: dict[str, Threshold] = {}
+    controls = {c.field: c for c in land.controls}
+    for name, t in base.items():
+        c = controls.get(name)
+        if c is None:
+            if name not in OPTIONAL:  # a catalog without [controls]: the 2008 set
+                out[name] = t
+            continue
+        value, source, grade, edition = t.value, t.source, t.confidence, t.edition
+        if c.value_2023 is not None and c.confidence_2023 != "unverified":
+            value, edition, grade = c.value_2023, "2023", c.confidence_2023
+            source = f"{land.edition_2023} {c.clause_2023}"
+        elif not c.by_industry and c.value_2008 is not None:
+            value, edition, grade = c.value_2008, "2008", c.confidence_2008 or grade
+            source = c.clause_2008 or source
+        out[name] = replace(
+            t, op=c.op, value=value, source=source, confidence=grade, kind=c.kind,
+            edition=edition, clause_2023=c.clause_2023, confidence_2023=c.confidence_2023,
+            value_2008=c.value_2008 if not c.by_industry else t.value_2008,
+        )
+    return out
 
 
 def check_indicators(
@@ -231,6 +290,8 @@ def check_indicators(
     table = thresholds(industry, catalog=catalog)
     out = []
     for name, (label, unit, _) in FIELDS.items():
+        if name not in table or values.get(name) is None:
+            continue  # an optional field left out, or a field the catalog does not control
         value = float(values[name])
         t = table[name]
         out.append(IndicatorCheck(name, label, unit, value, t, t.passes(value)))
@@ -303,6 +364,8 @@ def parse_indicators(values: Mapping[str, Any], *, where: str = "indicators") ->
     """
     out: dict[str, float] = {}
     for name in FIELDS:
+        if name in OPTIONAL and (values.get(name) is None or values.get(name) == ""):
+            continue
         if name not in values or values[name] is None:
             raise IndicatorError(
                 f"{where}: missing field {name!r} (the fields are {', '.join(FIELDS)})"
@@ -396,7 +459,7 @@ def read_indicators(path: str | Path) -> dict[str, dict[str, float]]:
         rows = [
             {str(k).strip(): v for k, v in row.items() if k is not None} for row in reader
         ]
-        missing = [f for f in FIELDS if f not in fields]
+        missing = [f for f in FIELDS if f not in fields and f not in OPTIONAL]
         if missing:
             raise IndicatorError(
                 f"{name}: missing field {missing[0]!r} (columns: {', '.join(fields)}; "

@@ -72,7 +72,9 @@ def control_rows(code: str, *, cache: ScoreCache) -> list[dict[str, Any]]:
 
     return [
         {"field": f, "label": FIELDS[f][0], "label_zh": LABELS_ZH[f], "op": t.op,
-         "value": t.value, "source": t.source, "confidence": t.confidence}
+         "value": t.value, "source": t.source, "confidence": t.confidence, "kind": t.kind,
+         "edition": t.edition, "clause_2023": t.clause_2023,
+         "confidence_2023": t.confidence_2023, "value_2008": t.value_2008}
         for f, t in thresholds(code, catalog=cache.catalog).items()
     ]
 

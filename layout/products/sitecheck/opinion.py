@@ -116,7 +116,12 @@ _T: dict[str, tuple[str, str]] = {
     "i_value": ("项目值", "Project value"),
     "i_control": ("控制值", "Control value"),
     "i_result": ("结论", "Result"),
-    "i_source": ("依据", "Source"),
+    "i_source": ("依据与条款", "Source and clause"),
+    "i_kind": ("类别", "Kind"),
+    "i_2008": ("2008年值", "2008 value"),
+    "mandatory": ("约束性", "mandatory"),
+    "recommended": ("推荐性", "recommended"),
+    "unverified_2023": ("2023年数值待核实", "2023 figure unverified"),
     "i_conf": ("可信度", "Confidence"),
     "pass": ("符合", "meets"),
     "fail": ("不符合", "fails"),
@@ -147,10 +152,13 @@ _T: dict[str, tuple[str, str]] = {
                        "(confidence: illustrative); they show how the check works and do not "
                        "replace the official three-zones-three-lines data of the natural "
                        "resources authority; a formal review must re-run on official data."),
-    "d_unverified": ("注：标注“待核实”的控制指标数值在本软件目录中尚未逐条核对原文，"
+    "d_unverified": ("注：《工业项目建设用地控制指标》（2023年修订）中标注“待核实”的数值尚未与原文"
+                     "逐条核对，本意见暂以2008年版（国土资发〔2008〕24号）数值或目录参考值审查，"
                      "使用前请以现行文件为准。",
-                     "Note: control values marked unverified have not been checked against "
-                     "the text of the regulation; confirm them before use."),
+                     "Note: figures of the 2023 revision marked unverified have not been checked "
+                     "against its text; this opinion uses the 2008 values "
+                     "(国土资发〔2008〕24号) or the catalog's reference values instead. Confirm "
+                     "them before use."),
     "area_mu": ("面积（亩）", "Area (mu)"),
     "main_reason": ("主要理由", "Main reason"),
 }
@@ -289,26 +297,43 @@ def parcel_sections(
         notes=[_reason(r, lang) for r in p["reasons"] if r["kind"] == "industries"]))
 
     label = "label_zh" if lang == "zh" else "label"
+
+    def bound(c: Mapping[str, Any], key: str) -> str:
+        return f"{'≥' if c['op'] == '>=' else '≤'} {_value(c['field'], c[key])}"
+
+    def kind(c: Mapping[str, Any]) -> str:
+        return t(c.get("kind", "mandatory"))
+
+    def grade(c: Mapping[str, Any]) -> str:
+        g = str(c["confidence"])
+        return g + ("; " + t("unverified_2023") if c.get("confidence_2023") == "unverified"
+                    else "")
+
+    def clause(c: Mapping[str, Any]) -> str:
+        extra = c.get("clause_2023") or ""
+        return f"{c['source']}; 2023: {extra}" if extra else str(c["source"])
+
     if p["indicators"] is not None:
         i_rows = [
-            [c.get(label, c["label"]), _value(c["field"], c["value"]),
-             f"{'≥' if c['op'] == '>=' else '≤'} {_value(c['field'], c['threshold'])}",
-             t("pass") if c["passed"] else t("fail"), c["source"], c["confidence"]]
+            [c.get(label, c["label"]), kind(c), _value(c["field"], c["value"]),
+             bound(c, "threshold"), _value(c["field"], c.get("value_2008")),
+             t("pass") if c["passed"] else t("fail"), clause(c), grade(c)]
             for c in p["indicators"]
         ]
-        tables = [_table([t("i_name"), t("i_value"), t("i_control"), t("i_result"),
-                          t("i_source"), t("i_conf")], i_rows)]
+        tables = [_table([t("i_name"), t("i_kind"), t("i_value"), t("i_control"),
+                          t("i_2008"), t("i_result"), t("i_source"), t("i_conf")], i_rows)]
         notes = []
+        rows_for = p["indicators"]
     else:
+        rows_for = document.get("controls", [])
         tables = [_table(
-            [t("i_name"), t("i_control"), t("i_source"), t("i_conf")],
-            [[c.get(label, c["label"]),
-              f"{'≥' if c['op'] == '>=' else '≤'} {_value(c['field'], c['value'])}",
-              c["source"], c["confidence"]] for c in document.get("controls", [])],
+            [t("i_name"), t("i_kind"), t("i_control"), t("i_2008"), t("i_source"), t("i_conf")],
+            [[c.get(label, c["label"]), kind(c), bound(c, "value"),
+              _value(c["field"], c.get("value_2008")), clause(c), grade(c)]
+             for c in rows_for],
         )]
         notes = [t("i_none")]
-    confs = {c["confidence"] for c in document.get("controls", [])}
-    if "unverified" in confs:
+    if any(c.get("confidence_2023") == "unverified" for c in rows_for):
         notes.append(t("d_unverified"))
     out.append(_section("indicators", lang, tables=tables, notes=notes))
 
@@ -349,13 +374,13 @@ def parcel_sections(
 
 def _value(field: str, value: Any) -> str:
     """An indicator value: shares in %, investment in 万元/亩, ratios as they are."""
-    from layout.data.indicators import FIELDS
+    from layout.data.indicators import FIELDS, PER_MU
 
     if value is None:
         return "–"
     if field in FIELDS and FIELDS[field][2]:
         return f"{_pct(value)} %"
-    if field == "investment_per_mu_wan":
+    if field in PER_MU:
         return f"{num(value, 0)} 万元/亩"
     return f"{float(value):g}"
 

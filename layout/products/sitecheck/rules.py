@@ -28,7 +28,9 @@ Verdict rules (`VerdictRules`, every threshold a keyword)
   by mean score on the parcel (place → industries);
 * the mean score is below ``score_conditional`` (40, about the 80th percentile of every
   industry's scores on the embedded data);
-* a land indicator fails its control value;
+* a land indicator fails its mandatory control value (约束性: FAR, building coverage,
+  administrative share, green ratio); a recommended one (推荐性: investment, output and tax per
+  mu) that falls short is reported (``info``) without changing the verdict;
 
 ``suitable`` otherwise. Better alternatives and better-suited industries are reported
 (severity ``info``) but never change the verdict: they inform, the rules decide.
@@ -286,9 +288,15 @@ def reasons_for(
     # indicators
     if s.indicators is not None:
         for chk in s.indicators:
-            add("ok" if chk.passed else "conditional", "indicator",
-                "indicator_pass" if chk.passed else "indicator_fail", chk.message,
-                chk.message_zh)
+            mandatory = chk.threshold.kind == "mandatory"
+            if chk.passed:
+                add("ok", "indicator", "indicator_pass", chk.message, chk.message_zh)
+            elif mandatory:
+                add("conditional", "indicator", "indicator_fail", chk.message, chk.message_zh)
+            else:  # a recommended indicator (推荐性, 2023) informs, it does not bind
+                add("info", "indicator", "indicator_below_recommended",
+                    f"{chk.message} -- a recommended indicator",
+                    f"{chk.message_zh}（推荐性指标）")
 
     # place -> industries
     checked = next((x for x in s.industries if x.checked), None)

@@ -94,7 +94,11 @@ def test_facts_of_the_sections(score_cache: ScoreCache, examples: dict[str, Site
                              for r in pdoc["reasons"])
     # indicators: C-lowfar fails FAR and building coverage
     low = by_id["C-lowfar"]["indicators"]["tables"][0]["rows"]
-    assert [r[0] for r in low if r[3] == "不符合"] == ["容积率", "建筑系数"]
+    assert [r[0] for r in low if r[5] == "不符合"] == ["容积率", "建筑系数"]
+    assert [r[1] for r in low[:3]] == ["约束性"] * 3 and low[4][1] == "推荐性"
+    # the 2008 figure beside the value used, and the 2023 figures said to be unverified
+    assert low[1][4] == "30.0 %" and "2023年数值待核实" in low[1][7]
+    assert any("尚未与原文逐条核对" in n for n in by_id["C-lowfar"]["indicators"]["notes"])
 
 
 def test_landuse_slot_shows_a_code_when_there_is_one(score_cache: ScoreCache,
