@@ -197,8 +197,11 @@ def _section(key: str, lang: str, **parts: Any) -> dict[str, Any]:
             "tables": parts.get("tables", []), "notes": parts.get("notes", [])}
 
 
-def _table(header: list[str], rows: list[list[str]], caption: str = "") -> dict[str, Any]:
-    return {"caption": caption, "header": header, "rows": rows}
+def _table(header: list[str], rows: list[list[str]], caption: str = "",
+           wide: bool = False) -> dict[str, Any]:
+    """A table of a section; ``wide`` ones span the page when printed in two columns."""
+    return {"caption": caption, "header": header, "rows": rows,
+            "wide": wide or len(header) > 6}
 
 
 def parcel_sections(
@@ -255,8 +258,7 @@ def parcel_sections(
         rows.append([t("landuse"), f"{code} {label}".strip()])
     else:
         rows.append([t("landuse"), t("landuse_none")])
-    zone_notes = [_reason(r, lang) for r in p["reasons"] if r["kind"] == "zone"]
-    out.append(_section("planning", lang, rows=rows, notes=zone_notes))
+    out.append(_section("planning", lang, rows=rows))  # the zone's reasons: section 7
 
     label_key = "label_zh"
     c_rows = []
@@ -287,14 +289,17 @@ def parcel_sections(
     sep = "、" if lang == "zh" else ", "
     ranking = sep.join(f"{x['rank']}. {names[x['code']]} {num(x['mean_score'])}"
                        for x in p["industries"])
-    out.append(_section("suitability", lang, rows=[
+    s_rows = [
         [t("s_mean"), num(su["mean"])],
         [t("s_min"), num(su["min"])],
         [t("s_pct"), num(su["percentile"], 1)],
         [t("s_elig"), f"{_pct(su['eligible_share'])} %"],
-        [t("ranking"), ranking],
-    ], tables=[_table([t("crit"), t("weight"), t("value"), t("points")], crit_rows)],
-        notes=[_reason(r, lang) for r in p["reasons"] if r["kind"] == "industries"]))
+    ]
+    s_rows.append([t("ranking"), ranking])
+    out.append(_section(
+        "suitability", lang, rows=s_rows,
+        tables=[_table([t("crit"), t("weight"), t("value"), t("points")], crit_rows)],
+    ))
 
     label = "label_zh" if lang == "zh" else "label"
 
@@ -330,7 +335,7 @@ def parcel_sections(
             [t("i_name"), t("i_kind"), t("i_control"), t("i_2008"), t("i_source"), t("i_conf")],
             [[c.get(label, c["label"]), kind(c), bound(c, "value"),
               _value(c["field"], c.get("value_2008")), clause(c), grade(c)]
-             for c in rows_for],
+             for c in rows_for], wide=True,
         )]
         notes = [t("i_none")]
     if any(c.get("confidence_2023") == "unverified" for c in rows_for):
@@ -367,7 +372,8 @@ def parcel_sections(
         [t("d_version"), t("d_version_text", version=data.get("version", "–"),
                            pkg=data.get("package_version", "–"),
                            cache=str(data.get("cache_key", document["plan"]["cache_key"]))[:16])],
-    ], tables=[_table([t("d_layer"), t("d_conf"), t("d_source")], d_rows)], notes=notes))
+    ], tables=[_table([t("d_layer"), t("d_conf"), t("d_source")], d_rows, wide=True)],
+        notes=notes))
     out.append(_section("date", lang, rows=[[SECTIONS["date"][0 if lang == "zh" else 1], date]]))
     return out
 

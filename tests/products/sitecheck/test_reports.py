@@ -66,7 +66,7 @@ def test_report_html_lists_every_parcel(score_cache: ScoreCache,
                                         examples: dict[str, SiteCheck]) -> None:
     doc = report_dict(list(examples.values()), cache=score_cache)
     html = report_html(doc, lang="en", date="2026-12-06")
-    assert html.startswith('<h1 class="sc-title">Site opinion') and html.endswith("</section>")
+    assert html.startswith('<h1 class="sc-title">Site opinion') and html.endswith("</script>")
     assert "Electronic information" in html.splitlines()[0]
     assert re.findall(r"<h2>Parcel ([^ ]+) ", html) == ["A-airport", "B-farm", "C-lowfar"]
     # one badge per parcel in the summary table and one per parcel section
