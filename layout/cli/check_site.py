@@ -133,6 +133,7 @@ def check_site(
         plan_sites=sites,
         with_geometry=html,
         indicators_source=indicators_path.name if indicators_path else "indicators",
+        standards=plan.standards,
     )
     for check in checks:
         for warning in check.warnings:

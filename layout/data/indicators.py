@@ -44,11 +44,11 @@ import json
 import math
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from layout.config.catalog import load_catalog
+from layout.data.controls import OPTIONAL, Threshold, thresholds
 from layout.errors import LayoutError
 from layout.io.files import special_file_kind
 from layout.model.catalog import Catalog
@@ -63,8 +63,6 @@ FIELDS: dict[str, tuple[str, str, bool]] = {
     "output_per_mu_wan": ("output per mu", "万元/mu", False),
     "tax_per_mu_wan": ("tax per mu", "万元/mu", False),
 }
-#: Fields a project may leave out (the recommended indicators of 2023 new in that text).
-OPTIONAL: frozenset[str] = frozenset({"output_per_mu_wan", "tax_per_mu_wan"})
 #: Fields given in 万元 per mu.
 PER_MU: frozenset[str] = frozenset({"investment_per_mu_wan", "output_per_mu_wan",
                                     "tax_per_mu_wan"})
@@ -86,50 +84,6 @@ ALL = "*"
 
 class IndicatorError(LayoutError, ValueError):
     """An indicators file or value is wrong; the message names the file, parcel and field."""
-
-
-@dataclass(frozen=True)
-class Threshold:
-    """A national control indicator: the bound, its direction and where it comes from.
-
-    Attributes
-    ----------
-    field
-        Indicator field (`FIELDS`).
-    op
-        ``">="`` (a minimum) or ``"<="`` (a maximum).
-    value
-        The bound, in the field's unit.
-    source
-        The regulation or catalog row the bound comes from.
-    confidence
-        The catalog's confidence grade (H/M/L) of ``value``.
-    kind
-        ``"mandatory"`` (约束性) or ``"recommended"`` (推荐性) in the 2023 text.
-    edition
-        Where ``value`` comes from: ``"2023"``, ``"2008"`` or ``"reference"`` (the catalog's
-        reference value per mu, where neither text gives a figure the catalog has checked).
-    clause_2023, confidence_2023
-        The indicator's clause in the 2023 text and ``"unverified"`` when its figure was not
-        checked against the text.
-    value_2008
-        The 2008 figure, for comparison (None when the 2008 text has none).
-    """
-
-    field: str
-    op: str
-    value: float
-    source: str
-    confidence: str
-    kind: str = "mandatory"
-    edition: str = "2008"
-    clause_2023: str = ""
-    confidence_2023: str = ""
-    value_2008: float | None = None
-
-    def passes(self, value: float) -> bool:
-        """True when ``value`` meets the bound (equality passes)."""
-        return value >= self.value if self.op == ">=" else value <= self.value
 
 
 @dataclass(frozen=True)
@@ -212,67 +166,6 @@ def _show(field: str, value: float, *, mu: str = "mu") -> str:
     return f"{value:g}"
 
 
-def thresholds(industry: str, *, catalog: Catalog | None = None) -> dict[str, Threshold]:
-    """The control indicators of an industry, by field.
-
-    Examples
-    --------
-    >>> t = thresholds("electronics")
-    >>> t["far"].op, t["far"].value, t["green_ratio"].op, t["green_ratio"].value
-    ('>=', 1.0, '<=', 0.2)
-    """
-    cat = catalog or load_catalog()
-    ind = cat.industry(industry)
-    land = cat.land
-    far = ind.provenance.get("far")
-    per_mu = {
-        "investment_per_mu_wan": (ind.investment_per_mu_wan, ind.provenance.get("investment")),
-        "output_per_mu_wan": (ind.output_per_mu_wan, ind.provenance.get("output")),
-        "tax_per_mu_wan": (ind.tax_per_mu_wan, ind.provenance.get("tax")),
-    }
-    base = {
-        "far": Threshold("far", ">=", ind.min_far, ind.far_source, far.confidence if far else "H",
-                         value_2008=ind.min_far),
-        "building_coverage": Threshold(
-            "building_coverage", ">=", land.building_coverage_min, land.source, land.confidence,
-            value_2008=land.building_coverage_min,
-        ),
-        "admin_share": Threshold(
-            "admin_share", "<=", land.admin_share_max, land.source, land.confidence,
-            value_2008=land.admin_share_max,
-        ),
-        "green_ratio": Threshold(
-            "green_ratio", "<=", land.green_ratio_max, land.source, land.confidence,
-            value_2008=land.green_ratio_max,
-        ),
-    }
-    for name, (value, prov) in per_mu.items():
-        base[name] = Threshold(name, ">=", value,
-                               prov.source if prov else "catalog reference value",
-                               prov.confidence if prov else "L", edition="reference")
-    out: dict[str, Threshold] = {}
-    controls = {c.field: c for c in land.controls}
-    for name, t in base.items():
-        c = controls.get(name)
-        if c is None:
-            if name not in OPTIONAL:  # a catalog without [controls]: the 2008 set
-                out[name] = t
-            continue
-        value, source, grade, edition = t.value, t.source, t.confidence, t.edition
-        if c.value_2023 is not None and c.confidence_2023 != "unverified":
-            value, edition, grade = c.value_2023, "2023", c.confidence_2023
-            source = f"{land.edition_2023} {c.clause_2023}"
-        elif not c.by_industry and c.value_2008 is not None:
-            value, edition, grade = c.value_2008, "2008", c.confidence_2008 or grade
-            source = c.clause_2008 or source
-        out[name] = replace(
-            t, op=c.op, value=value, source=source, confidence=grade, kind=c.kind,
-            edition=edition, clause_2023=c.clause_2023, confidence_2023=c.confidence_2023,
-            value_2008=c.value_2008 if not c.by_industry else t.value_2008,
-        )
-    return out
-
-
 def check_indicators(
     values: Mapping[str, float], *, industry: str, catalog: Catalog | None = None
 ) -> list[IndicatorCheck]:
@@ -298,9 +191,12 @@ def check_indicators(
     return out
 
 
-def _number(value: Any, *, field: str, where: str) -> float:
-    """Validate one indicator value; shares may be given as ``"35%"``."""
-    share = FIELDS[field][2]
+def parse_value(value: Any, *, field: str, where: str, share: bool | None = None) -> float:
+    """Validate one indicator value; shares may be given as ``"35%"``.
+
+    ``share`` says whether the value is a 0–1 share (`FIELDS` says so for its fields).
+    """
+    share = FIELDS[field][2] if share is None else share
     text = None
     if isinstance(value, bool):
         raise IndicatorError(f"{where}: field {field!r} = {value!r} is not a number")
@@ -370,7 +266,7 @@ def parse_indicators(values: Mapping[str, Any], *, where: str = "indicators") ->
             raise IndicatorError(
                 f"{where}: missing field {name!r} (the fields are {', '.join(FIELDS)})"
             )
-        out[name] = _number(values[name], field=name, where=where)
+        out[name] = parse_value(values[name], field=name, where=where)
     return out
 
 

@@ -118,6 +118,10 @@ _T: dict[str, tuple[str, str]] = {
     "i_result": ("结论", "Result"),
     "i_source": ("依据与条款", "Source and clause"),
     "i_kind": ("类别", "Kind"),
+    "i_missing": ("未提供", "not given"),
+    "std_caption": ("{zone} 标准地指标", "Standard land (标准地) of zone {zone}"),
+    "std_value": ("标准地要求", "Zone standard"),
+    "std_national": ("国家控制值", "National value"),
     "i_2008": ("2008年值", "2008 value"),
     "mandatory": ("约束性", "mandatory"),
     "recommended": ("推荐性", "recommended"),
@@ -340,6 +344,22 @@ def parcel_sections(
         notes = [t("i_none")]
     if any(c.get("confidence_2023") == "unverified" for c in rows_for):
         notes.append(t("d_unverified"))
+    std = p.get("standard")
+    if std:
+        lab = "label_zh" if lang == "zh" else "label_en"
+        s_rows = [
+            [c[lab], "–" if c["value"] is None else f"{c['value']:g}",
+             f"{'≥' if c['op'] == '>=' else '≤'} {c['standard']:g} {c['unit']}".strip(),
+             "–" if c["national"] is None else f"{c['national']:g}",
+             t("i_missing") if c["passed"] is None else t("pass") if c["passed"]
+             else t("fail")]
+            for c in std
+        ]
+        source = std[0]["source"]
+        tables.append(_table(
+            [t("i_name"), t("i_value"), t("std_value"), t("std_national"), t("i_result")],
+            s_rows, caption=t("std_caption", zone=std[0]["zone_id"]) + (
+                f" — {source}" if source else "")))
     out.append(_section("indicators", lang, tables=tables, notes=notes))
 
     conds = [f"[{_SEVERITY[lang][r['severity']]}] {_reason(r, lang)}" for r in p["reasons"]

@@ -325,6 +325,53 @@ class Alternative:
 
 
 @dataclass(frozen=True)
+class StandardCheck:
+    """One indicator of a zone's standard land (标准地) against the project's value.
+
+    Attributes
+    ----------
+    zone_id
+        The zone whose standard it is.
+    key, field
+        The standard's key (`layout.model.standard.STANDARD_FIELDS`) and the project field.
+    label_zh, label_en, unit, op
+        The indicator.
+    standard
+        The zone's value.
+    national
+        The national control value of the same field (None when there is none).
+    value
+        The project's value (None when the project gives none).
+    passed
+        None without a project value, else whether it meets the zone's value.
+    source
+        Where the zone's standard comes from (the plan's ``source``).
+    """
+
+    zone_id: str
+    key: str
+    field: str
+    label_zh: str
+    label_en: str
+    unit: str
+    op: str
+    standard: float
+    national: float | None
+    value: float | None
+    passed: bool | None
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "zone_id": self.zone_id, "key": self.key, "field": self.field,
+            "label_zh": self.label_zh, "label_en": self.label_en, "unit": self.unit,
+            "op": self.op, "standard": self.standard, "national": self.national,
+            "value": self.value, "passed": self.passed, "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
 class SiteCheck:
     """The assessment of one parcel for one industry.
 
@@ -363,6 +410,9 @@ class SiteCheck:
         Land-indicator checks, or None when no indicators were given.
     warnings
         Repairs and assumptions made while reading the parcel.
+    standard
+        The zone's standard-land indicators (标准地) against the project's values, or None when
+        the parcel's zone has none.
     geometry
         The parcel in the plan CRS.
     """
@@ -386,6 +436,7 @@ class SiteCheck:
     alternatives: tuple[Alternative, ...]
     indicators: tuple[Any, ...] | None
     warnings: tuple[str, ...] = ()
+    standard: tuple[StandardCheck, ...] | None = None
     geometry: shapely.Geometry | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -413,6 +464,7 @@ class SiteCheck:
             if self.indicators is None
             else [c.to_dict() for c in self.indicators],
             "warnings": list(self.warnings),
+            "standard": None if self.standard is None else [c.to_dict() for c in self.standard],
         }
 
 

@@ -28,6 +28,9 @@ Verdict rules (`VerdictRules`, every threshold a keyword)
   by mean score on the parcel (place → industries);
 * the mean score is below ``score_conditional`` (40, about the 80th percentile of every
   industry's scores on the embedded data);
+* the project fails an indicator of its zone's standard land (标准地, the plan's
+  ``[zones.<id>.standard]``: a contractual commitment); a standard the project gives no value
+  for is reported (``info``) to be written into the land contract;
 * a land indicator fails its mandatory control value (约束性: FAR, building coverage,
   administrative share, green ratio); a recommended one (推荐性: investment, output and tax per
   mu) that falls short is reported (``info``) without changing the verdict;
@@ -297,6 +300,29 @@ def reasons_for(
                 add("info", "indicator", "indicator_below_recommended",
                     f"{chk.message} -- a recommended indicator",
                     f"{chk.message_zh}（推荐性指标）")
+
+    # the zone's standard land (标准地)
+    for sc in s.standard or ():
+        sign = "≥" if sc.op == ">=" else "≤"
+        want = f"{sign} {sc.standard:g}{(' ' + sc.unit) if sc.unit else ''}"
+        src = f" ({sc.source})" if sc.source else ""
+        src_zh = f"（{sc.source}）" if sc.source else ""
+        if sc.passed is None:
+            add("info", "indicator", "standard_missing",
+                f"the standard land of zone {sc.zone_id} sets {sc.label_en} {want}{src}; the "
+                "project gives no value: write it into the land contract",
+                f"{sc.zone_id} 标准地要求{sc.label_zh} {want}{src_zh}，项目未提供该值，"
+                "应在供地合同中约定")
+        elif sc.passed:
+            add("ok", "indicator", "standard_pass",
+                f"{sc.label_en} {sc.value:g} meets the standard land of zone {sc.zone_id} "
+                f"({want}){src}",
+                f"{sc.label_zh} {sc.value:g}，符合 {sc.zone_id} 标准地要求（{want}）{src_zh}")
+        else:
+            add("conditional", "indicator", "standard_fail",
+                f"{sc.label_en} {sc.value:g} fails the standard land of zone {sc.zone_id} "
+                f"({want}){src}",
+                f"{sc.label_zh} {sc.value:g}，不符合 {sc.zone_id} 标准地要求（{want}）{src_zh}")
 
     # place -> industries
     checked = next((x for x in s.industries if x.checked), None)
