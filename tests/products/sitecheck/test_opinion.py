@@ -19,7 +19,8 @@ import shapely
 from layout import settings
 from layout.products.sitecheck import SiteCheck, check_parcels, report_dict, to_markdown
 from layout.products.sitecheck.legal import ARTICLES
-from layout.products.sitecheck.opinion import SECTIONS, opinion
+from layout.products.sitecheck.opinion import opinion
+from layout.products.sitecheck.opinion_text import SECTIONS
 from layout.products.sitecheck.page import report_html
 from layout.scoring.cache import ScoreCache, ensure_cache
 from tests.fixtures import tiny_plan as tp
