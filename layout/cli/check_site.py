@@ -29,8 +29,10 @@ FORMATS = ("json", "md", "html", "csv")
 @click.option("--indicators", "indicators_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, metavar="FILE",
               help="Planned land indicators (CSV, JSON or TOML): far, building_coverage, "
-                   "admin_share, green_ratio (ratios 0-1), investment_per_mu_wan; one set or "
-                   "one per parcel id.")
+                   "admin_share, green_ratio (ratios 0-1), investment_per_mu_wan, and optional "
+                   "output_per_mu_wan, tax_per_mu_wan; one set or one per parcel id. Without "
+                   "it, the parcel file's own columns (容积率, 建筑系数, 投资强度, 亩均税收 ...) "
+                   "are read.")
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="CONFIG", help="Plan TOML file (default: the embedded Zhengzhou plan).")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
