@@ -180,5 +180,6 @@ def check_sites(
         gdf, industry=code, indicators=sets, cache=cache, radius_m=radius_km * 1000.0,
         plan_sites=sites,
         indicators_source=Path(indicators).name if indicators is not None else "indicators",
+        standards=plan_config.standards,
     ))
 

@@ -42,6 +42,7 @@ from layout.model.catalog import (
     OTHER,
     Base,
     Catalog,
+    ControlIndicator,
     Industry,
     LandIndicators,
     Linkage,
@@ -89,6 +90,22 @@ def _industry(t: IndustryTable, bases: Iterable[BaseTable]) -> Industry:
     )
 
 
+def _land(spec: CatalogFile) -> LandIndicators:
+    land, ctl = spec.land, spec.controls
+    controls = () if ctl is None else tuple(
+        ControlIndicator(c.field, c.name_zh, c.name_en, c.kind, c.op, c.by_industry,
+                         c.value_2023, c.clause_2023, c.confidence_2023, c.value_2008,
+                         c.clause_2008, c.confidence_2008)
+        for c in ctl.indicators
+    )
+    return LandIndicators(
+        land.building_coverage_min, land.admin_share_max, land.green_ratio_max, land.source,
+        land.confidence, controls,
+        ctl.edition_2023 if ctl else "", ctl.edition_2008 if ctl else "",
+        ctl.confidence_2023 if ctl else "",
+    )
+
+
 def parse_catalog(data: Mapping[str, Any], *, source: str = "<dict>") -> Catalog:
     """Validate parsed catalog data (the structure of the TOML file) into a `Catalog`.
 
@@ -117,7 +134,6 @@ def parse_catalog(data: Mapping[str, Any], *, source: str = "<dict>") -> Catalog
         ordered = sorted(range(len(problems)), key=lambda i: (file_order(problems[i][0]), i))
         raise ConfigError(join_problems(source, [problems[i][1] for i in ordered]))
     assert spec is not None
-    land = spec.land
     return Catalog(
         industries=MappingProxyType({t.code: _industry(t, spec.bases) for t in spec.industries}),
         bases=MappingProxyType({
@@ -128,8 +144,7 @@ def parse_catalog(data: Mapping[str, Any], *, source: str = "<dict>") -> Catalog
         linkages=tuple(Linkage(k.source, k.target, k.weight, k.why, k.via_base,
                                k.weight_source, k.citation)
                        for k in spec.linkages),
-        land=LandIndicators(land.building_coverage_min, land.admin_share_max,
-                            land.green_ratio_max, land.source, land.confidence),
+        land=_land(spec),
         source=source,
     )
 

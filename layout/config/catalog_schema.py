@@ -29,7 +29,7 @@ _COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _DIVISION_RE = re.compile(r"^[0-9]{2}$")
 
 
-_SECTIONS = ("schema_version", "land", "industries", "bases", "linkages")
+_SECTIONS = ("schema_version", "land", "controls", "industries", "bases", "linkages")
 
 
 def _code(value: str) -> str:
@@ -187,11 +187,62 @@ class LandTable(Table):
     confidence: Confidence = "H"
 
 
+#: Fields of the control indicators (`layout.data.indicators.FIELDS`).
+ControlField = Literal["far", "building_coverage", "admin_share", "green_ratio",
+                       "investment_per_mu_wan", "output_per_mu_wan", "tax_per_mu_wan"]
+#: Confidence of a figure of the 2023 text: a grade, or not checked against the text.
+EditionConfidence = Literal["H", "M", "L", "unverified"]
+
+
+class ControlTable(Table):
+    """One ``[[controls.indicators]]`` table: an indicator in the 2023 and 2008 texts."""
+
+    field: ControlField
+    name_zh: Text
+    name_en: Text
+    kind: Literal["mandatory", "recommended"]
+    op: Literal[">=", "<="]
+    by_industry: bool = False
+    value_2023: Annotated[Number, in_range(0.0)] | None = None
+    clause_2023: Text
+    confidence_2023: EditionConfidence
+    value_2008: Annotated[Number, in_range(0.0)] | None = None
+    clause_2008: Text | None = None
+    confidence_2008: Confidence | None = None
+
+
+def _unique_fields(value: object) -> object:
+    if isinstance(value, list):
+        fields = [v.get("field") for v in value if isinstance(v, Mapping)]
+        dup = next((f for f in fields if fields.count(f) > 1), None)
+        if dup is not None:
+            raise PydanticCustomError("controls", "{msg}", {"msg": f"field {dup!r} listed twice"})
+        for v in value:
+            if (isinstance(v, Mapping) and not v.get("by_industry")
+                    and v.get("value_2023") is None and v.get("value_2008") is None):
+                raise PydanticCustomError("controls", "{msg}", {
+                    "msg": f"field {v.get('field')!r} needs value_2023, value_2008 or "
+                           "by_industry = true"})
+    return value
+
+
+class ControlsTable(Table):
+    """``[controls]``: 《工业项目建设用地控制指标》, the 2023 revision against the 2008 text."""
+
+    title_zh: Text
+    edition_2023: Text
+    edition_2008: Text
+    confidence_2023: EditionConfidence
+    note: Text = ""
+    indicators: Annotated[list[ControlTable], BeforeValidator(_unique_fields)]
+
+
 class CatalogFile(Table):
     """A whole catalog file."""
 
     schema_version: Annotated[int, BeforeValidator(_schema)] = 1
     land: LandTable
+    controls: ControlsTable | None = None
     industries: Annotated[list[IndustryTable], BeforeValidator(_industries)]
     bases: list[BaseTable] = Field(default_factory=list)
     linkages: list[LinkTable] = Field(default_factory=list)

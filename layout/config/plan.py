@@ -44,6 +44,7 @@ from layout.model.constraints import EXCLUDABLE_TYPES
 from layout.model.criteria import CRITERIA, WEIGHT_KEYS, CriteriaTable
 from layout.model.options import AllocationOptions, DemandOptions, SensitivityOptions
 from layout.model.plan import IndustryConfig, PlanConfig
+from layout.model.standard import ZoneSection
 from layout.model.table import (
     IndustryCode,
     Number,
@@ -145,6 +146,7 @@ class PlanFile(Table):
     demand: DemandOptions = Field(default_factory=DemandOptions)
     allocation: AllocationOptions = Field(default_factory=AllocationOptions)
     sensitivity: SensitivityOptions = Field(default_factory=SensitivityOptions)
+    zones: dict[str, ZoneSection] = Field(default_factory=dict)
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -219,6 +221,7 @@ def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConf
         demand=spec.demand,
         allocation=spec.allocation,
         sensitivity=spec.sensitivity,
+        standards={z: sec.standard for z, sec in spec.zones.items() if sec.standard},
     )
     problems = []
     for code in catalog.codes:  # every industry's weights and transforms, checked at load

@@ -1,8 +1,12 @@
 """Land-use indicators of an industrial project against the national control indicators (集约).
 
-A project's planned indicators are checked against 《工业项目建设用地控制指标》
-(国土资发〔2008〕24号, revised 2023) as the catalog (``layout/config/industries.toml``)
-records them:
+A project's planned indicators are checked against 《工业项目建设用地控制指标》 as the catalog
+(``layout/config/industries.toml``) records it: ``[controls]`` lists each indicator's kind in
+the 2023 revision (mandatory 约束性 or recommended 推荐性), its 2023 clause and whether the 2023
+figure was verified, and the 2008 figure (国土资发〔2008〕24号). Unverified 2023 figures are not
+used: the 2008 figure (or the industry's reference value) stands in, and the `Threshold` says
+so (``edition``, ``confidence_2023``). Without ``[controls]`` the 2008 set below applies.
+``output_per_mu_wan`` and ``tax_per_mu_wan`` (recommended, 2023) are optional:
 
 ==========================  ===========  ===================================  ==================
 field                       unit         threshold                            from the catalog
@@ -44,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from layout.config.catalog import load_catalog
+from layout.data.controls import OPTIONAL, Threshold, thresholds
 from layout.errors import LayoutError
 from layout.io.files import special_file_kind
 from layout.model.catalog import Catalog
@@ -56,6 +60,21 @@ FIELDS: dict[str, tuple[str, str, bool]] = {
     "admin_share": ("administrative and living share", "", True),
     "green_ratio": ("green ratio", "", True),
     "investment_per_mu_wan": ("investment intensity", "万元/mu", False),
+    "output_per_mu_wan": ("output per mu", "万元/mu", False),
+    "tax_per_mu_wan": ("tax per mu", "万元/mu", False),
+}
+#: Fields given in 万元 per mu.
+PER_MU: frozenset[str] = frozenset({"investment_per_mu_wan", "output_per_mu_wan",
+                                    "tax_per_mu_wan"})
+#: Chinese names of the indicator fields (《工业项目建设用地控制指标》 terms).
+LABELS_ZH: dict[str, str] = {
+    "far": "容积率",
+    "building_coverage": "建筑系数",
+    "admin_share": "行政办公及生活服务设施用地所占比重",
+    "green_ratio": "绿地率",
+    "investment_per_mu_wan": "固定资产投资强度",
+    "output_per_mu_wan": "土地产出率",
+    "tax_per_mu_wan": "土地税收",
 }
 #: Column names taken as the parcel id of an indicator row, in order of preference.
 ID_NAMES: tuple[str, ...] = ("parcel_id", "id", "ID", "Id", "地块编号", "地块号", "编号", "name")
@@ -65,35 +84,6 @@ ALL = "*"
 
 class IndicatorError(LayoutError, ValueError):
     """An indicators file or value is wrong; the message names the file, parcel and field."""
-
-
-@dataclass(frozen=True)
-class Threshold:
-    """A national control indicator: the bound, its direction and where it comes from.
-
-    Attributes
-    ----------
-    field
-        Indicator field (`FIELDS`).
-    op
-        ``">="`` (a minimum) or ``"<="`` (a maximum).
-    value
-        The bound, in the field's unit.
-    source
-        The regulation or catalog row the bound comes from.
-    confidence
-        The catalog's confidence grade (H/M/L).
-    """
-
-    field: str
-    op: str
-    value: float
-    source: str
-    confidence: str
-
-    def passes(self, value: float) -> bool:
-        """True when ``value`` meets the bound (equality passes)."""
-        return value >= self.value if self.op == ">=" else value <= self.value
 
 
 @dataclass(frozen=True)
@@ -133,11 +123,26 @@ class IndicatorCheck:
             f"{sign} {_show(self.field, self.threshold.value)} ({src}{conf})"
         )
 
+    @property
+    def message_zh(self) -> str:
+        """The same sentence in Chinese."""
+        word = "符合" if self.passed else "不符合"
+        bound = "下限" if self.threshold.op == ">=" else "上限"
+        sign = "≥" if self.threshold.op == ">=" else "≤"
+        grade = self.threshold.confidence
+        conf = "" if grade == "H" else f"；可信度 {grade}"
+        return (
+            f"{LABELS_ZH[self.field]} {_show(self.field, self.value, mu='亩')}，{word}控制指标"
+            f"{bound} {sign} {_show(self.field, self.threshold.value, mu='亩')}"
+            f"（{self.threshold.source}{conf}）"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (see docs/sitecheck.md)."""
         return {
             "field": self.field,
             "label": self.label,
+            "label_zh": LABELS_ZH[self.field],
             "unit": self.unit,
             "value": self.value,
             "op": self.threshold.op,
@@ -145,50 +150,20 @@ class IndicatorCheck:
             "passed": self.passed,
             "source": self.threshold.source,
             "confidence": self.threshold.confidence,
+            "kind": self.threshold.kind,
+            "edition": self.threshold.edition,
+            "clause_2023": self.threshold.clause_2023,
+            "confidence_2023": self.threshold.confidence_2023,
+            "value_2008": self.threshold.value_2008,
         }
 
 
-def _show(field: str, value: float) -> str:
+def _show(field: str, value: float, *, mu: str = "mu") -> str:
     if FIELDS[field][2]:
         return f"{100 * value:.1f} %"
-    if field == "investment_per_mu_wan":
-        return f"{value:,.0f} 万元/mu"
+    if field in PER_MU:
+        return f"{value:,.0f} 万元/{mu}"
     return f"{value:g}"
-
-
-def thresholds(industry: str, *, catalog: Catalog | None = None) -> dict[str, Threshold]:
-    """The control indicators of an industry, by field.
-
-    Examples
-    --------
-    >>> t = thresholds("electronics")
-    >>> t["far"].op, t["far"].value, t["green_ratio"].op, t["green_ratio"].value
-    ('>=', 1.0, '<=', 0.2)
-    """
-    cat = catalog or load_catalog()
-    ind = cat.industry(industry)
-    land = cat.land
-    far = ind.provenance.get("far")
-    inv = ind.provenance.get("investment")
-    return {
-        "far": Threshold("far", ">=", ind.min_far, ind.far_source, far.confidence if far else "H"),
-        "building_coverage": Threshold(
-            "building_coverage", ">=", land.building_coverage_min, land.source, land.confidence
-        ),
-        "admin_share": Threshold(
-            "admin_share", "<=", land.admin_share_max, land.source, land.confidence
-        ),
-        "green_ratio": Threshold(
-            "green_ratio", "<=", land.green_ratio_max, land.source, land.confidence
-        ),
-        "investment_per_mu_wan": Threshold(
-            "investment_per_mu_wan",
-            ">=",
-            ind.investment_per_mu_wan,
-            inv.source if inv else "catalog reference value",
-            inv.confidence if inv else "L",
-        ),
-    }
 
 
 def check_indicators(
@@ -208,15 +183,20 @@ def check_indicators(
     table = thresholds(industry, catalog=catalog)
     out = []
     for name, (label, unit, _) in FIELDS.items():
+        if name not in table or values.get(name) is None:
+            continue  # an optional field left out, or a field the catalog does not control
         value = float(values[name])
         t = table[name]
         out.append(IndicatorCheck(name, label, unit, value, t, t.passes(value)))
     return out
 
 
-def _number(value: Any, *, field: str, where: str) -> float:
-    """Validate one indicator value; shares may be given as ``"35%"``."""
-    share = FIELDS[field][2]
+def parse_value(value: Any, *, field: str, where: str, share: bool | None = None) -> float:
+    """Validate one indicator value; shares may be given as ``"35%"``.
+
+    ``share`` says whether the value is a 0–1 share (`FIELDS` says so for its fields).
+    """
+    share = FIELDS[field][2] if share is None else share
     text = None
     if isinstance(value, bool):
         raise IndicatorError(f"{where}: field {field!r} = {value!r} is not a number")
@@ -280,11 +260,13 @@ def parse_indicators(values: Mapping[str, Any], *, where: str = "indicators") ->
     """
     out: dict[str, float] = {}
     for name in FIELDS:
+        if name in OPTIONAL and (values.get(name) is None or values.get(name) == ""):
+            continue
         if name not in values or values[name] is None:
             raise IndicatorError(
                 f"{where}: missing field {name!r} (the fields are {', '.join(FIELDS)})"
             )
-        out[name] = _number(values[name], field=name, where=where)
+        out[name] = parse_value(values[name], field=name, where=where)
     return out
 
 
@@ -373,7 +355,7 @@ def read_indicators(path: str | Path) -> dict[str, dict[str, float]]:
         rows = [
             {str(k).strip(): v for k, v in row.items() if k is not None} for row in reader
         ]
-        missing = [f for f in FIELDS if f not in fields]
+        missing = [f for f in FIELDS if f not in fields and f not in OPTIONAL]
         if missing:
             raise IndicatorError(
                 f"{name}: missing field {missing[0]!r} (columns: {', '.join(fields)}; "

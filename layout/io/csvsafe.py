@@ -11,7 +11,8 @@ written unchanged, so a negative number stays a number; text that starts with no
 characters is written byte for byte as `pandas.DataFrame.to_csv` writes it.
 
 ``allocation.csv`` and ``suitability/measures.csv`` of a plan folder and the ``measures.csv`` of
-``layout score`` are written here.
+``layout score`` and the batch table of ``layout check-site`` (``sitecheck_<id>_<industry>.csv``)
+are written here.
 """
 
 from __future__ import annotations

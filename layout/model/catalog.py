@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from layout.errors import UnknownIndustryError
 from layout.model.industry import (
     Base,
+    ControlIndicator,
     Industry,
     LandIndicators,
     Linkage,
@@ -54,6 +55,7 @@ __all__ = [
     "SCALES",
     "Base",
     "Catalog",
+    "ControlIndicator",
     "Industry",
     "LandIndicators",
     "Linkage",

@@ -208,6 +208,43 @@ class Linkage:
 
 
 @dataclass(frozen=True)
+class ControlIndicator:
+    """One indicator of 《工业项目建设用地控制指标》 in its 2023 and 2008 texts.
+
+    Attributes
+    ----------
+    field
+        Indicator field (`layout.data.indicators.FIELDS`).
+    name_zh, name_en
+        Its name.
+    kind
+        ``"mandatory"`` (约束性) or ``"recommended"`` (推荐性), as the 2023 text has it.
+    op
+        ``">="`` (a minimum) or ``"<="`` (a maximum).
+    by_industry
+        True when the values are the industry's (FAR minima, reference values per mu).
+    value_2023, clause_2023, confidence_2023
+        The 2023 figure (None when not verified), its clause, and ``"unverified"`` when the
+        catalog has not checked it against the text.
+    value_2008, clause_2008, confidence_2008
+        The 2008 figure (None when by industry or not in the 2008 text), clause and grade.
+    """
+
+    field: str
+    name_zh: str
+    name_en: str
+    kind: str
+    op: str
+    by_industry: bool
+    value_2023: float | None
+    clause_2023: str
+    confidence_2023: str
+    value_2008: float | None = None
+    clause_2008: str | None = None
+    confidence_2008: str | None = None
+
+
+@dataclass(frozen=True)
 class LandIndicators:
     """National control indicators common to every industrial project.
 
@@ -223,6 +260,13 @@ class LandIndicators:
         The regulation the values come from.
     confidence
         Confidence grade of the values.
+    controls
+        The control indicators of 《工业项目建设用地控制指标》 (2023 against 2008), empty when
+        the catalog has no ``[controls]``.
+    edition_2023, edition_2008
+        The two texts, as the catalog names them.
+    confidence_2023
+        Whether the catalog checked the 2023 text (``"unverified"`` when not).
     """
 
     building_coverage_min: float
@@ -230,3 +274,7 @@ class LandIndicators:
     green_ratio_max: float
     source: str
     confidence: str = "H"
+    controls: tuple[ControlIndicator, ...] = ()
+    edition_2023: str = ""
+    edition_2008: str = ""
+    confidence_2023: str = ""

@@ -18,6 +18,7 @@ from layout.core.weights import AHPResult
 from layout.model.catalog import Catalog
 from layout.model.constraints import CONSTRAINT_BITS
 from layout.model.options import AllocationOptions, DemandOptions, SensitivityOptions
+from layout.model.standard import ZoneStandard
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,9 @@ class PlanConfig:
         The validated ``[demand]``, ``[allocation]`` and ``[sensitivity]`` tables
         (`layout.model.options.DemandOptions`, `layout.model.options.AllocationOptions`,
         `layout.model.options.SensitivityOptions`).
+    standards
+        Standard-land indicators (标准地) by zone id, from ``[zones.<id>.standard]``
+        (`layout.model.standard.ZoneStandard`).
     """
 
     name: str
@@ -108,6 +112,7 @@ class PlanConfig:
     demand: DemandOptions = field(default_factory=DemandOptions)
     allocation: AllocationOptions = field(default_factory=AllocationOptions)
     sensitivity: SensitivityOptions = field(default_factory=SensitivityOptions)
+    standards: Mapping[str, ZoneStandard] = field(default_factory=dict)
 
     @property
     def label(self) -> str:

@@ -73,7 +73,7 @@ def test_json_to_stdout(parcels: Path, indicators: Path) -> None:
     result = run(str(parcels), "--industry", "electronics", "--indicators", str(indicators))
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert doc["schema_version"] == "1.0"
+    assert doc["schema_version"] == "1.1"
     assert verdicts(result) == {
         "A-airport": "suitable", "B-farm": "unsuitable", "C-lowfar": "conditional"
     }
@@ -89,12 +89,13 @@ def test_out_dir_writes_json_md_html(parcels: Path, indicators: Path, tmp_path: 
     out = tmp_path / "report"
     for fmt in ("md", "html"):
         result = run(str(parcels), "--industry", "electronics", "--indicators", str(indicators),
-                     "--out", str(out), "--format", fmt)
+                     "--out", str(out), "--format", fmt, "--overwrite")
         assert result.exit_code == 0, result.output
         assert "B-farm: unsuitable -- overlaps permanent basic farmland" in result.stdout
-    assert json.loads((out / "sitecheck.json").read_text("utf-8"))["summary"]["parcels"] == 3
-    assert (out / "sitecheck.md").read_text("utf-8").startswith("# Site check: 电子信息")
-    html = (out / "sitecheck.html").read_text("utf-8")
+    stem = out / "sitecheck_A-airport_to_C-lowfar_electronics"
+    assert json.loads(stem.with_suffix(".json").read_text("utf-8"))["summary"]["parcels"] == 3
+    assert "电子信息" in stem.with_suffix(".md").read_text("utf-8").splitlines()[0]
+    html = stem.with_suffix(".html").read_text("utf-8")
     assert external_loads(html) == [] and "B-farm" in html and "leaflet" in html.lower()
 
 
@@ -306,6 +307,63 @@ def test_names_reach_the_terminal_without_control_characters(tmp_path: Path) -> 
             if out:  # the summary line: the window-title sequence removed whole
                 assert any(line.startswith("A: ") for line in result.stdout.splitlines())
     # the file keeps the ids too (\uXXXX escapes), without a raw control character
-    text = (tmp_path / "json" / "sitecheck.json").read_text("utf-8")
+    (written,) = (tmp_path / "json").glob("sitecheck_*.json")
+    assert not [c for c in CONTROLS if c in written.name]
+    text = written.read_text("utf-8")
     assert not [c for c in CONTROLS if c in text]
     assert [p["parcel_id"] for p in json.loads(text)["parcels"]] == EVIL_IDS
+
+
+# --- batch files, names and --overwrite --------------------------------------------------------
+
+
+def test_out_writes_batch_csv_and_geojson(parcels: Path, tmp_path: Path) -> None:
+    out = tmp_path / "batch"
+    result = run(str(parcels), "--industry", "electronics", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    stem = "sitecheck_A-airport_to_C-lowfar_electronics"
+    assert sorted(p.name for p in out.iterdir()) == [
+        f"{stem}.csv", f"{stem}.geojson", f"{stem}.json"]
+    doc = json.loads((out / f"{stem}.json").read_text("utf-8"))
+    rows = (out / f"{stem}.csv").read_text("utf-8").splitlines()
+    assert len(rows) == 1 + len(doc["parcels"])
+    fc = json.loads((out / f"{stem}.geojson").read_text("utf-8"))
+    assert [f["properties"]["verdict"] for f in fc["features"]] == [
+        p["verdict"] for p in doc["parcels"]]
+
+
+def test_existing_output_refused_without_overwrite(parcels: Path, tmp_path: Path) -> None:
+    out = tmp_path / "again"
+    assert run(str(parcels), "--industry", "electronics", "--out", str(out)).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    line = bad(str(parcels), "--industry", "electronics", "--out", str(out), "--format", "md",
+               expect="exists")
+    assert "--overwrite" in line and "sitecheck_A-airport_to_C-lowfar_electronics" in line
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # nothing touched
+    # another industry or other parcels: other names, no conflict
+    assert run(str(parcels), "--industry", "food", "--out", str(out)).exit_code == 0
+    wkt = "POLYGON((113.8044 34.5492, 113.8110 34.5492, 113.8110 34.5533, 113.8044 34.5492))"
+    assert run("--wkt", wkt, "--industry", "electronics", "--out", str(out)).exit_code == 0
+    assert (out / "sitecheck_wkt-1_electronics.json").exists()
+    result = run(str(parcels), "--industry", "electronics", "--out", str(out), "--format", "md",
+                 "--overwrite")
+    assert result.exit_code == 0, result.output
+    assert (out / "sitecheck_A-airport_to_C-lowfar_electronics.md").exists()
+
+
+def test_format_csv_to_stdout(parcels: Path) -> None:
+    result = run(str(parcels), "--industry", "electronics", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("parcel_id,industry,verdict,main_reason")
+    assert [line.split(",")[0] for line in lines[1:]] == ["A-airport", "B-farm", "C-lowfar"]
+
+
+@pytest.mark.parametrize(("lang", "first"), [("zh", "# 建设项目用地选址审查意见"),
+                                             ("en", "# Site opinion")])
+def test_lang_and_date(parcels: Path, lang: str, first: str) -> None:
+    result = run(str(parcels), "--industry", "electronics", "--format", "md", "--lang", lang,
+                 "--date", "2026-12-06")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(first)
+    assert result.stdout.count("2026-12-06") == 3  # one date of review per parcel

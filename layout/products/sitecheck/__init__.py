@@ -13,8 +13,9 @@ reason behind it, most serious first:
    leading industries (三规合一 consistency), or that the parcel lies outside every zone;
 4. **suitability** -- mean and minimum score over the parcel, its percentile among the eligible
    cells of the study area, and the criterion contributions that make the mean;
-5. **land indicators** (when given) -- against the national control indicators
-   (`layout.data.indicators`);
+5. **land indicators** (when given, in an indicators file or the parcel file's own columns) --
+   against the national control indicators (`layout.data.indicators`, 2023 and 2008) and the
+   zone's standard land (标准地);
 6. **place → industries** -- every priority industry ranked by its mean score on the parcel;
 7. **better alternatives** -- the nearest sites within ``radius_m`` whose score is clearly
    higher for this industry.
@@ -41,8 +42,15 @@ Modules
 `results`
     `SiteCheck` and the other result types.
 `document`, `markdown`, `page`, `sitemap`
-    The JSON document (`report_dict`, `to_json`), the Markdown report, the HTML report and the
+    The JSON document (`report_dict`, `to_json`), the Markdown opinion, the HTML opinion and the
     page with a map (`site_map`).
+`opinion`, `opinion_text`, `legal`, `minimap`
+    The site opinion's fixed sections in Chinese or English, their words, the legal articles
+    cited, and the small map of each parcel (one printed A4 page per parcel).
+`batch`
+    The batch table (CSV) and GeoJSON beside the documents, and the files' names.
+`standard`
+    A parcel's project against its zone's standard land (标准地).
 `examples`
     Three example parcels and their projects' indicators, one per verdict.
 """

@@ -6,10 +6,12 @@ are the text forms of its values that both use.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
 from layout.products.sitecheck.results import SCHEMA_VERSION, VERDICTS, SiteCheck
@@ -58,7 +60,75 @@ def report_dict(
         "alternatives_from": alternatives_from,
         "rules": rules.to_dict(),
         "summary": {"parcels": len(checks), **counts},
+        "controls": control_rows(code, cache=cache) if code else [],
+        "data": data_block(cache),
         "parcels": [c.to_dict() for c in checks],
+    }
+
+
+def control_rows(code: str, *, cache: ScoreCache) -> list[dict[str, Any]]:
+    """The national control indicators of an industry, one row per field (``controls``)."""
+    from layout.data.indicators import FIELDS, LABELS_ZH, thresholds
+
+    return [
+        {"field": f, "label": FIELDS[f][0], "label_zh": LABELS_ZH[f], "op": t.op,
+         "value": t.value, "source": t.source, "confidence": t.confidence, "kind": t.kind,
+         "edition": t.edition, "clause_2023": t.clause_2023,
+         "confidence_2023": t.confidence_2023, "value_2008": t.value_2008}
+        for f, t in thresholds(code, catalog=cache.catalog).items()
+    ]
+
+
+#: Layers whose features carry a confidence column that the document summarises.
+_GRADED = ("zones", "constraints")
+#: Confidence grades that make a layer illustrative.
+ILLUSTRATIVE = ("illustrative", "L")
+
+
+def _file_name(source: str) -> str:
+    """A manifest source (``path[:layer] sha256=…``) with the file's name instead of its path.
+
+    Examples
+    --------
+    >>> _file_name("/home/a/plan/layers.gpkg:zones sha256=ab12"), _file_name("dem.tif")
+    ('layers.gpkg:zones sha256=ab12', 'dem.tif')
+    """
+    head, sep, digest = source.rpartition(" sha256=")
+    if not sep:
+        head, digest = source, ""
+    path, colon, layer = head.rpartition(":")
+    if not colon or "/" in layer or "\\" in layer:
+        path, layer = head, ""
+    name = PureWindowsPath(path).name if "\\" in path else PurePosixPath(path).name
+    return f"{name}{':' + layer if layer else ''}{' sha256=' + digest if digest else ''}"
+
+
+def data_block(cache: ScoreCache) -> dict[str, Any]:
+    """Where the check's data come from (the document's ``data``).
+
+    The input files (names and hashes), the confidence of the zone and constraint layers, a
+    data version (SHA-256 of the inputs' hashes, 16 hex digits), and whether the constraint
+    layers are illustrative.
+    """
+    m = cache.manifest
+    sources = {str(k): _file_name(str(v)) for k, v in dict(m.get("sources", {})).items()}
+    # file names and content hashes: the same data give the same version wherever they lie
+    version = hashlib.sha256(json.dumps(sources, sort_keys=True).encode()).hexdigest()[:16]
+    layers = []
+    graded: dict[str, list[str]] = {}
+    for name in _GRADED:
+        gdf = cache.layer(name)
+        graded[name] = (sorted({str(v) for v in gdf["confidence"].dropna()})
+                        if "confidence" in gdf.columns else [])
+    for name, src in sorted(sources.items()):
+        layers.append({"layer": name, "source": src, "confidence": graded.get(name, [])})
+    illustrative = any(c in ILLUSTRATIVE for c in graded.get("constraints", []))
+    return {
+        "version": version,
+        "package_version": __version__,
+        "cache_key": cache.key,
+        "layers": layers,
+        "illustrative_constraints": illustrative,
     }
 
 

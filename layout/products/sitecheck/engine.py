@@ -43,12 +43,14 @@ from layout.products.sitecheck.results import (
     Suitability,
 )
 from layout.products.sitecheck.rules import VerdictRules, reasons_for, verdict_of
+from layout.products.sitecheck.standard import standard_checks
 from layout.settings import M2_PER_MU
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
     from layout.model.plan import PlanConfig
+    from layout.model.standard import ZoneStandard
     from layout.scoring.cache import ScoreCache
 
 
@@ -64,6 +66,7 @@ def check_parcels(
     plan_sites: gpd.GeoDataFrame | None = None,
     with_geometry: bool = False,
     indicators_source: str = "indicators",
+    standards: Mapping[str, ZoneStandard] | None = None,
 ) -> list[SiteCheck]:
     """Assess parcels for an industrial project of one industry.
 
@@ -94,6 +97,13 @@ def check_parcels(
         Also return the alternatives' polygons (for maps); slower on large batches.
     indicators_source
         Name of the indicators' origin in messages (the file name).
+    standards
+        Standard-land indicators (标准地) by zone id (`layout.model.plan.PlanConfig.standards`);
+        the plan's when None and ``plan`` is a `PlanConfig`. A parcel is checked against the
+        standard of the zone holding most of it, with the project's values from
+        ``indicators`` or, failing those, from the parcel file's own columns
+        (`layout.data.planned.PARCEL_COLUMNS`: planned FAR, building coverage, investment,
+        output, tax, energy, emissions).
 
     Returns
     -------
@@ -121,6 +131,7 @@ def check_parcels(
         for_parcel,
         parse_indicators,
     )
+    from layout.data.planned import parcel_values
     from layout.scoring.cache import ensure_cache, open_cache
 
     rules = rules or VerdictRules()
@@ -155,6 +166,14 @@ def check_parcels(
             raw = for_parcel(sets, pid, source=indicators_source)
             where = indicators_source if "*" in sets else f"{indicators_source}, parcel {pid}"
             ind_sets[pid] = parse_indicators(raw, where=where)
+
+    # the project's values in the parcel file's own columns (the indicators file wins)
+    own = [c for c in parcels.columns if c != parcels.geometry.name]
+    columns = parcel_values(parcels[own].to_dict(orient="records"), ids,
+                            source=str(parcels.attrs.get("source", "parcels")))
+    if standards is None and plan is not None and hasattr(plan, "standards"):
+        standards = plan.standards
+    standards = standards or {}
 
     m = cache.manifest
     grid = CellGrid.from_manifest(m)
@@ -299,9 +318,14 @@ def check_parcels(
             )
             for r, c in enumerate(ranked, start=1)
         )
+        values = {**columns[pid], **(ind_sets[pid] if ind_sets is not None else {})}
         checks = None
-        if ind_sets is not None:
-            checks = tuple(check_indicators(ind_sets[pid], industry=code, catalog=catalog))
+        if values:
+            checks = tuple(check_indicators(values, industry=code, catalog=catalog))
+        std = None
+        if zone is not None and zone.zone_id in standards:
+            std = standard_checks(values, zone.zone_id, standards[zone.zone_id],
+                                  industry=code, catalog=catalog)
         parcel_warnings = tuple(w for w in warnings if w.startswith(f"parcel {pid} "))
         base = SiteCheck(
             parcel_id=pid,
@@ -323,6 +347,7 @@ def check_parcels(
             alternatives=tuple(alts[i]),
             indicators=checks,
             warnings=parcel_warnings,
+            standard=std,
             geometry=geoms[i],
         )
         reasons = reasons_for(base, catalog=catalog, rules=rules, radius_m=radius_m,

@@ -84,6 +84,8 @@ def example_indicators() -> dict[str, dict[str, float]]:
         "admin_share": 0.05,
         "green_ratio": 0.15,
         "investment_per_mu_wan": 420.0,
+        "output_per_mu_wan": 1600.0,
+        "tax_per_mu_wan": 25.0,
     }
     return {
         "A-airport": dict(good),

@@ -97,6 +97,7 @@ def constraint_overlaps(
                     field_text(row, "legal_basis"),
                     float(inter_area[k]) / M2_PER_MU,
                     float(inter_area[k]) / areas[p],
+                    field_text(row, "confidence"),
                 )
             )
         geom = inter[ks[0]] if len(ks) == 1 else shapely.union_all(inter[ks])

@@ -14,13 +14,11 @@ autoescaping.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from layout.products.sitecheck.document import format_number, zone_cell
-
-if TYPE_CHECKING:
-    pass
+from layout.products.sitecheck.opinion import opinion
 
 #: Colour of each verdict (report badges, parcels on the map, legend).
 VERDICT_COLORS = {"suitable": "#1a9641", "conditional": "#e08214", "unsuitable": "#d7191c"}
@@ -37,16 +35,35 @@ def page_css() -> str:
     return render("sitecheck_page.css")
 
 
-def report_html(document: Mapping[str, Any]) -> str:
-    """The report part of the HTML page, from a `report_dict` document."""
+def report_html(
+    document: Mapping[str, Any],
+    *,
+    lang: str = "zh",
+    date: str | dt.date | None = None,
+    maps: Sequence[str] = (),
+) -> str:
+    """The report part of the HTML page: the site opinion of a `report_dict` document.
+
+    Parameters
+    ----------
+    document
+        The JSON document.
+    lang
+        ``zh`` (default) or ``en`` (`layout.products.sitecheck.opinion`).
+    date
+        The date of review; today when None.
+    maps
+        One inline SVG map per parcel (`layout.products.sitecheck.minimap`), or none.
+    """
+    from markupsafe import Markup
+
     from layout.products.templating import render
 
     html = render(
         "sitecheck_report.html.j2",
-        document=document,
-        num=format_number,
-        zone_cell=zone_cell,
+        o=opinion(document, lang=lang, date=date),
         colors=VERDICT_COLORS,
+        maps=[Markup(m) for m in maps],
     )
     # one line per template line; the page holds the report without a final newline
     return html.removesuffix("\n")

@@ -17,7 +17,7 @@ import shapely
 from layout.model.constraints import CONSTRAINT_TYPES
 
 #: Version of the JSON document `to_json` writes (docs/sitecheck.md).
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 #: Verdicts, best first.
 VERDICTS: tuple[str, ...] = ("suitable", "conditional", "unsuitable")
 #: Severities of reasons, most serious first.
@@ -55,18 +55,21 @@ class Reason:
     code
         A stable machine-readable code (``constraint_overlap``, ``not_leading``...).
     message
-        One sentence for people.
+        One sentence for people (English).
+    message_zh
+        The same in Chinese (empty when none was written: documents then show ``message``).
     """
 
     severity: str
     kind: str
     code: str
     message: str
+    message_zh: str = ""
 
     def to_dict(self) -> dict[str, str]:
         """JSON-ready form."""
         return {"severity": self.severity, "kind": self.kind, "code": self.code,
-                "message": self.message}
+                "message": self.message, "message_zh": self.message_zh or self.message}
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class ConstraintFeature:
     legal_basis: str
     area_mu: float
     share: float
+    confidence: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,7 @@ class ConstraintOverlap:
                     "legal_basis": f.legal_basis,
                     "area_mu": _r(f.area_mu, 3),
                     "share": _r(f.share, 5),
+                    "confidence": f.confidence,
                 }
                 for f in self.features
             ],
@@ -320,6 +325,53 @@ class Alternative:
 
 
 @dataclass(frozen=True)
+class StandardCheck:
+    """One indicator of a zone's standard land (标准地) against the project's value.
+
+    Attributes
+    ----------
+    zone_id
+        The zone whose standard it is.
+    key, field
+        The standard's key (`layout.model.standard.STANDARD_FIELDS`) and the project field.
+    label_zh, label_en, unit, op
+        The indicator.
+    standard
+        The zone's value.
+    national
+        The national control value of the same field (None when there is none).
+    value
+        The project's value (None when the project gives none).
+    passed
+        None without a project value, else whether it meets the zone's value.
+    source
+        Where the zone's standard comes from (the plan's ``source``).
+    """
+
+    zone_id: str
+    key: str
+    field: str
+    label_zh: str
+    label_en: str
+    unit: str
+    op: str
+    standard: float
+    national: float | None
+    value: float | None
+    passed: bool | None
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "zone_id": self.zone_id, "key": self.key, "field": self.field,
+            "label_zh": self.label_zh, "label_en": self.label_en, "unit": self.unit,
+            "op": self.op, "standard": self.standard, "national": self.national,
+            "value": self.value, "passed": self.passed, "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
 class SiteCheck:
     """The assessment of one parcel for one industry.
 
@@ -358,6 +410,9 @@ class SiteCheck:
         Land-indicator checks, or None when no indicators were given.
     warnings
         Repairs and assumptions made while reading the parcel.
+    standard
+        The zone's standard-land indicators (标准地) against the project's values, or None when
+        the parcel's zone has none.
     geometry
         The parcel in the plan CRS.
     """
@@ -381,6 +436,7 @@ class SiteCheck:
     alternatives: tuple[Alternative, ...]
     indicators: tuple[Any, ...] | None
     warnings: tuple[str, ...] = ()
+    standard: tuple[StandardCheck, ...] | None = None
     geometry: shapely.Geometry | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -408,6 +464,7 @@ class SiteCheck:
             if self.indicators is None
             else [c.to_dict() for c in self.indicators],
             "warnings": list(self.warnings),
+            "standard": None if self.standard is None else [c.to_dict() for c in self.standard],
         }
 
 

@@ -7,6 +7,7 @@ constraints nearby and the better alternatives; the report panel, legend and too
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,8 @@ def site_map(
     *,
     cache: ScoreCache,
     max_alternative_parcels: int = 100,
+    lang: str = "zh",
+    date: str | dt.date | None = None,
 ) -> folium.Map:
     """A self-contained folium page: the report on the left, a map of the parcels on the right.
 
@@ -45,7 +48,9 @@ def site_map(
     constraints nearby (clipped to the view), and the alternatives of the first
     ``max_alternative_parcels`` parcels. Every text from the data goes through
     `layout.products.maps.escape_text`; write the map with `layout.products.maps.save_map`
-    (offline, deterministic).
+    (offline, deterministic). The report is the site opinion in ``lang`` (``zh`` or ``en``)
+    dated ``date`` (today when None), each parcel with its own small map
+    (`layout.products.sitecheck.minimap`): printed, one A4 page per parcel.
     """
     import folium
     import geopandas as gpd
@@ -202,5 +207,8 @@ def site_map(
             self.report = report
             self.legend = legend
 
-    _Html(report_html(document), legend_html()).add_to(m)
+    from layout.products.sitecheck.minimap import parcel_svg
+
+    maps = [parcel_svg(c, zones=zones, constraints=cons) for c in checks]
+    _Html(report_html(document, lang=lang, date=date, maps=maps), legend_html()).add_to(m)
     return m

@@ -65,13 +65,18 @@ def test_markdown_and_html_escape(score_cache: ScoreCache) -> None:
 def test_report_html_lists_every_parcel(score_cache: ScoreCache,
                                         examples: dict[str, SiteCheck]) -> None:
     doc = report_dict(list(examples.values()), cache=score_cache)
-    html = report_html(doc)
-    assert html.startswith("<h1>Site check: 电子信息") and html.endswith("</table>")
+    html = report_html(doc, lang="en", date="2026-12-06")
+    assert html.startswith('<h1 class="sc-title">Site opinion') and html.endswith("</script>")
+    assert "Electronic information" in html.splitlines()[0]
     assert re.findall(r"<h2>Parcel ([^ ]+) ", html) == ["A-airport", "B-farm", "C-lowfar"]
     # one badge per parcel in the summary table and one per parcel section
     assert html.count('class="sc-verdict"') == 6
-    assert html.count("<b>fail</b>") == 2  # C-lowfar's FAR and building coverage
-    assert "<h3>Better alternatives</h3>" in html
+    assert html.count("<td>fails</td>") == 2  # C-lowfar's FAR and building coverage
+    assert '<div class="sc-caption">Better sites nearby</div>' in html
+    assert html.count('<section class="sc-parcel"') == 3 and html.count("<svg") == 0
+    zh = report_html(doc, date="2026-12-06")  # Chinese by default
+    assert re.findall(r"<h2>地块 ([^ ]+) ", zh) == ["A-airport", "B-farm", "C-lowfar"]
+    assert zh.count("<td>不符合</td>") == 2
 
 
 def test_legend_is_one_line() -> None:
@@ -87,7 +92,7 @@ SHOWN = HOSTILE.replace("\n", " ")
 DATA_FIELDS = {"name_zh", "name_en", "name", "label", "parcel_id", "zone_id", "site_id",
                "constraint_id", "legal_basis", "message", "source", "confidence", "type"}
 #: The elements the Markdown report is made of (blockquote: a parcel's warnings).
-MD_TAGS = {"h1", "h2", "h3", "p", "ol", "li", "strong", "blockquote", "table", "thead", "tbody",
+MD_TAGS = {"h1", "h2", "h3", "p", "ul", "li", "strong", "blockquote", "table", "thead", "tbody",
            "tr", "th", "td"}
 
 
