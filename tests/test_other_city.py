@@ -105,8 +105,9 @@ def test_every_output_is_in_the_plan_crs(runs: dict[str, object]) -> None:
             assert img.text["CRS"] == oc.METRIC, path
     manifest = json.loads((base / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert CRS.from_user_input(manifest["crs"]) == target
-    sitecheck = json.loads(
-        (base / "elsewhere" / "sitecheck" / "sitecheck.json").read_text(encoding="utf-8"))
+    documents = sorted((base / "elsewhere" / "sitecheck").glob("sitecheck_*.json"))
+    assert len(documents) == 1, documents
+    sitecheck = json.loads(documents[0].read_text(encoding="utf-8"))
     assert sitecheck["plan"]["crs"] == oc.METRIC
 
 
