@@ -288,7 +288,7 @@ def _allocation_table(alloc_a: pd.DataFrame, alloc_b: pd.DataFrame) -> pd.DataFr
             zone_name=("zone_name", "first"), mu=("area_mu", "sum"))
 
     sa, sb = side(alloc_a), side(alloc_b)
-    table = sa.join(sb, how="outer", lsuffix="_a", rsuffix="_b")
+    table = sa.add_suffix("_a").join(sb.add_suffix("_b"), how="outer")
     table["zone_name"] = table["zone_name_a"].fillna(table["zone_name_b"]).fillna("")
     table["mu_a"] = table["mu_a"].fillna(0.0)
     table["mu_b"] = table["mu_b"].fillna(0.0)

@@ -71,10 +71,10 @@ def _pct(value: Any, *, signed: bool = False) -> str:
     return f"{x:+.2%}" if signed else f"{x:.2%}"
 
 
-def _name(code: str) -> str:
+def _name(code: Any) -> str:
     from layout.products.maps.style import industry_label
 
-    return f"{industry_label(code, 'zh')[0]} {mark_data(code)}"
+    return f"{industry_label(str(code), 'zh')[0]} {mark_data(code)}"
 
 
 def compare_blocks(comparison: PlanComparison) -> list[Block]:
@@ -128,16 +128,18 @@ def compare_blocks(comparison: PlanComparison) -> list[Block]:
     b.append(Block("table", header=(
         "change", "industry", "site A", "site B", "overlap", "mu A", "mu B", "score A",
         "score B", "stability A", "stability B"), rows=tuple(
-        (r.change, _name(r.industry), _id(r.site_id_a), _id(r.site_id_b), _pct(r.overlap) if r.change in ("kept", "moved")
-         else "", _n(r.area_mu_a), _n(r.area_mu_b), _n(r.mean_score_a, 1),
+        (str(r.change), _name(r.industry), _id(r.site_id_a), _id(r.site_id_b),
+         _pct(r.overlap) if r.change in ("kept", "moved") else "", _n(r.area_mu_a),
+         _n(r.area_mu_b), _n(r.mean_score_a, 1),
          _n(r.mean_score_b, 1), _pct(r.stability_a), _pct(r.stability_b))
         for r in c.sites.itertuples())))
 
     b.append(Block("h2", "Solver"))
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for r in c.solver.itertuples():
-        gap = "gap" in r.quantity
-        rows.append((r.quantity, _pct(r.a) if gap else _n(r.a),
+        quantity = str(r.quantity)
+        gap = "gap" in quantity
+        rows.append((quantity, _pct(r.a) if gap else _n(r.a),
                      _pct(r.b) if gap else _n(r.b),
                      _pct(r.delta, signed=True) if gap else _n(r.delta, signed=True)))
     b.append(Block("table", header=("quantity", "A", "B", "Δ"), rows=tuple(rows)))

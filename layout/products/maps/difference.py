@@ -38,7 +38,7 @@ _WORDS = {
 
 def _features(gdf: gpd.GeoDataFrame, *, source: str) -> dict[str, Any]:
     disp = for_display(gdf, source=source, tolerance_m=0.0)
-    return disp.__geo_interface__  # type: ignore[no-any-return]
+    return dict(disp.__geo_interface__)
 
 
 def _site_tips(sites: gpd.GeoDataFrame, plan: str, lang: str) -> gpd.GeoDataFrame:
