@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from layout.cli.options import REPLACED, output_folder, quiet_option
+from layout.progress import track
 
 
 @click.command(name="score")
@@ -63,7 +64,7 @@ def score_command(config: Path | None, industry: str, out: Path, quiet: bool) ->
             )
         ctx = CriteriaContext(inputs)
         hot_z = {}
-        for code in codes:
+        for code in track(codes, stage="scoring industries"):
             t = time.perf_counter()
             result = score(inputs, industry=code, context=ctx)
             paths = write_result(result, stage)
@@ -89,6 +90,8 @@ def score_command(config: Path | None, industry: str, out: Path, quiet: bool) ->
         )
         write_csv(table, stage / "measures.csv", float_format="%.6g")
         written.append(out / "measures.csv")
+    if quiet:  # -q: errors only
+        return
     click.echo(f"wrote {len(written)} files to {out}/ in {time.perf_counter() - t0:.1f} s")
     for p in written:
         click.echo(f"  {p}")
