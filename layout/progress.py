@@ -5,7 +5,7 @@ one record at its start and one after each item, on the ``layout.progress`` logg
 each carrying a `Step` in the record attribute `PROGRESS` (logging's ``extra``). The library
 holds no terminal code: without a handler the records go nowhere; the ``layout`` command
 (`layout.cli.logs`) draws them as a progress bar on stderr when stderr is a terminal, else as
-one line when the stage ends (every step with ``-v``), and not at all with ``-q``.
+one line per step with ``-v`` only, and never with ``-q``.
 
 Examples
 --------

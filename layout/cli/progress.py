@@ -2,8 +2,9 @@
 
 The bars are drawn with rich (``rich.progress``): a maintained library that renders on any
 stream, knows whether that stream is a terminal and keeps log lines printed during a bar above
-it. On a terminal each stage gets a bar that disappears when the stage ends, leaving one
-progress line; elsewhere (a pipe, a file, a test) no bar is drawn, only that line.
+it. On a terminal each stage gets a bar that disappears when the stage ends (the stage's own
+log line says what it did); elsewhere (a pipe, a file, a test) no bar is drawn and the steps are
+written as lines only with ``-v``, so that a log file or an error stays as short as before.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ class ProgressDisplay:
     Parameters
     ----------
     write
-        Writes one finished line (the log handler's own output, so it keeps its format).
+        Writes one line (the log handler's own output, so it keeps its format).
     verbose
-        Also write a line for every step when stderr is not a terminal.
+        Write a line for every step when stderr is not a terminal (else none).
     """
 
     def __init__(self, write: Callable[[str], None], *, verbose: bool = False) -> None:
@@ -68,15 +69,14 @@ class ProgressDisplay:
         self.bar = self.task = self.stage = None
 
     def update(self, step: Step, line: str) -> None:
-        """Show ``step``; ``line`` is its formatted log line, written when the stage ends."""
+        """Show ``step``; ``line`` is its log line (written with ``-v`` off a terminal)."""
         if step.stage != self.stage:
             self.stop()
             self.stage = step.stage
             self._start(step)
         if self.bar is not None:
             self.bar.update(self.task, completed=step.done, total=step.total)
-        elif self.verbose and step.done and not step.finished:
+        elif self.verbose and step.done:
             self.write(line)
         if step.finished:
             self.stop()
-            self.write(line)

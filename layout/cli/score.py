@@ -53,9 +53,9 @@ def score_command(config: Path | None, industry: str, out: Path, quiet: bool) ->
     written: list[Path] = []
     # The folder is checked and staged first; it is replaced as a whole at the end.
     with replace_folders([scores_folder(out)], inputs=plan_input_files(plan)) as (stage,):
-        inputs = load_inputs(plan)
-        catalog = inputs.plan.catalog
+        catalog = plan.catalog  # a bad --industry stops before the layers are read
         codes = list(catalog.codes) if industry == "all" else [catalog.industry(industry).code]
+        inputs = load_inputs(plan)
         if not quiet:
             g = inputs.grid
             click.echo(

@@ -89,7 +89,7 @@ def test_score_all_exits_0_and_lists_its_files(scored: tuple[Result, Path]) -> N
     expected = {f"{c}_{kind}.tif" for c in CODES for kind in ("score", "flags")}
     expected.add("measures.csv")
     assert {p.name for p in out.iterdir()} == expected | {".layout-output"}
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()  # progress goes to stderr
     assert lines[0].startswith("plan: Tiny test plan (plan.toml); grid ")
     assert lines[0].endswith(" at 200 m, 1,895 cells in the study area")
     summary = next(i for i, line in enumerate(lines) if line.startswith("wrote "))
