@@ -3,8 +3,8 @@
 `difference_map` draws a `layout.products.compare.PlanComparison` as one offline folium map
 (`layout.products.maps.offline.save_map`): plan A's sites as dashed outlines in their
 industry's colour, plan B's sites filled in their industry's colour with a solid outline, and
-the land whose industry differs (`layout.products.compare.changed_land`) hatched in magenta
-on top, each with a tooltip naming the change. No basemap: the map opens offline.
+the land whose industry differs (`layout.products.compare.changed_land`) on top in
+translucent black with a dotted outline (apart from every industry colour), each with a tooltip naming the change. No basemap: the map opens offline.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ from layout.products.compare import PlanComparison
 from layout.products.maps.frame import base_map, finish_map
 from layout.products.maps.markup import fragment, tip
 from layout.products.maps.prepare import bounds_latlon, for_display
-from layout.products.maps.style import TEXT, check_lang, industry_label
+from layout.products.maps.style import TEXT, check_lang, industry_label, industry_order
 
 __all__ = ["CHANGED_COLOR", "difference_map"]
 
-#: Colour of the land that changed industry (magenta: apart from every industry colour).
-CHANGED_COLOR = "#d01c8b"
+#: Colour of the land that changed industry (near-black: apart from every industry colour,
+#: which are all light or saturated; magenta merged with biomedicine's pink).
+CHANGED_COLOR = "#1a1a1a"
 
 _WORDS = {
     "zh": {"a": "方案A选址", "b": "方案B选址", "changed": "产业变化的用地", "none": "无",
@@ -135,11 +136,11 @@ def difference_map(
         layers["changed"] = _layer(
             _features(_change_tips(changed, lang), source="changed land"),
             name=w["changed"], fill_from_color=False,
-            style={"color": CHANGED_COLOR, "weight": 1.5, "fillColor": CHANGED_COLOR,
-                   "fillOpacity": 0.35, "opacity": 1.0})
+            style={"color": CHANGED_COLOR, "weight": 2, "dashArray": "2 3",
+                   "fillColor": CHANGED_COLOR, "fillOpacity": 0.3, "opacity": 1.0})
     for layer in layers.values():
         layer.add_to(m)
-    industries = sorted(set(sites_a["industry"]) | set(sites_b["industry"]))
+    industries = industry_order(set(sites_a["industry"]) | set(sites_b["industry"]))
     legend = fragment(
         "compare_legend.html.j2",
         words=w,
