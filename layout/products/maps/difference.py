@@ -4,7 +4,8 @@
 (`layout.products.maps.offline.save_map`): plan A's sites as dashed outlines in their
 industry's colour, plan B's sites filled in their industry's colour with a solid outline, and
 the land whose industry differs (`layout.products.compare.changed_land`) on top in
-translucent black with a dotted outline (apart from every industry colour), each with a tooltip naming the change. No basemap: the map opens offline.
+translucent black with a dotted outline (apart from every industry colour), each with a
+tooltip naming the change. No basemap: the map opens offline.
 """
 
 from __future__ import annotations
