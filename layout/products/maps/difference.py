@@ -121,7 +121,9 @@ def difference_map(
         names = [str(p.manifest.get("title") or p.folder.name) for p in (comparison.a,
                                                                            comparison.b)]
         title = f"{w['title']}: {names[0]} → {names[1]}"
-    m = base_map(extent, title=title, date=date, basemap=None)
+    cell = comparison.a.manifest.get("resolution_m")
+    m = base_map(extent, title=title, date=date, basemap=None,
+                 cell_m=float(cell) if isinstance(cell, (int, float)) else None)
     layers: dict[str, Any] = {}
     if not sites_b.empty:
         layers["sites_b"] = _layer(
