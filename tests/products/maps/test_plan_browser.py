@@ -407,8 +407,8 @@ def test_zoom_is_bounded_to_the_grid(visit: Callable[..., Visit],
     a, b = _TO_LONLAT.transform(x, y), _TO_LONLAT.transform(x + CELL, y)
     cell_px = page.evaluate(_CELL_PX, [list(a), list(b), zmax])
     assert 32 < cell_px <= 64, cell_px
-    page.evaluate("() => window.__layout.map.setZoom(22)")
+    page.evaluate("() => window.__layout.map.setZoom(22, {animate: false})")
     assert page.evaluate("() => window.__layout.map.getZoom()") == zmax
     assert zmin < start <= zmax
-    page.evaluate("() => window.__layout.map.setZoom(0)")
+    page.evaluate("() => window.__layout.map.setZoom(0, {animate: false})")
     assert page.evaluate("() => window.__layout.map.getZoom()") == zmin
