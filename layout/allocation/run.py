@@ -44,6 +44,7 @@ from layout.allocation.zones import zone_capacity_mu
 from layout.analysis.context import CriteriaContext
 from layout.data.inputs import PlanInputs
 from layout.model.options import AllocationOptions, DemandOptions, SensitivityOptions
+from layout.progress import track
 from layout.scoring.suitability import score
 
 __all__ = ["PlanResult", "Progress", "land_demand", "run_plan"]
@@ -95,7 +96,7 @@ def run_plan(
     t = time.perf_counter()
     ctx = CriteriaContext(inputs)
     results = {}
-    for code in catalog.codes:
+    for code in track(list(catalog.codes), stage="scoring industries"):
         res = score(inputs, industry=code, context=ctx)
         # Keep the transformed criteria (sites' contributions, sensitivity) and, of the raw
         # values, only the Gi* z-scores that measures.csv reuses: about half the memory.

@@ -25,6 +25,10 @@ from layout.allocation.result import PlanResult
 from layout.allocation.solve import restricted_columns, solve_lp, solve_restricted
 from layout.model.criteria import CRITERIA
 from layout.model.options import AllocationOptions, SensitivityOptions
+from layout.progress import track
+
+#: The name of the sensitivity runs in progress reports.
+SENSITIVITY_STAGE = "sensitivity runs"
 
 
 def _criterion_sums(result: PlanResult) -> dict[str, tuple[list[str], NDArray[np.float64]]]:
@@ -99,11 +103,11 @@ def _map_runs(jobs: list[dict[str, dict[str, float]]], workers: int
     The workers never outlive the run, even when it is interrupted (`layout.core.workers`).
     """
     if workers <= 1 or len(jobs) < 4:
-        return [_sens_worker(j) for j in jobs]
+        return [_sens_worker(j) for j in track(jobs, stage=SENSITIVITY_STAGE, unit="runs")]
     from layout.core.workers import fork_map
 
     return fork_map(_sens_worker, jobs, workers=workers,
-                    chunksize=max(1, len(jobs) // (4 * workers)))
+                    chunksize=max(1, len(jobs) // (4 * workers)), stage=SENSITIVITY_STAGE)
 
 
 def _normalised(ws: Mapping[str, float], factors: Mapping[str, float]) -> dict[str, float]:

@@ -22,7 +22,9 @@ import time
 
 import click
 
+from layout.cli.progress import ProgressDisplay
 from layout.cli.terminal import printable
+from layout.progress import PROGRESS
 
 #: Name of the package logger every library module logs under.
 LOGGER = "layout"
@@ -51,12 +53,34 @@ class ClickHandler(logging.Handler):
 
     layout_cli = True
 
+    def __init__(self, *, verbose: bool = False) -> None:
+        super().__init__()
+        self.progress = ProgressDisplay(self.write, verbose=verbose)
+
+    def write(self, text: str) -> None:
+        """Write one line to stderr (above a live progress bar when there is one)."""
+        if not self.progress.console_print(text):
+            click.echo(text, err=True)
+
     def emit(self, record: logging.LogRecord) -> None:
-        """Write one formatted record to stderr, without control characters from the data."""
+        """Write one formatted record to stderr, without control characters from the data.
+
+        Progress records (`layout.progress`) update a bar instead (`ProgressDisplay`).
+        """
         try:
-            click.echo(printable(self.format(record)), err=True)
+            text = printable(self.format(record))
+            step = getattr(record, PROGRESS, None)
+            if step is not None:
+                self.progress.update(step, text)
+            else:
+                self.write(text)
         except Exception:  # logging must never break the command
             self.handleError(record)
+
+    def close(self) -> None:
+        """Remove a live bar, then close the handler."""
+        self.progress.stop()
+        super().close()
 
 
 def reset() -> None:
@@ -65,6 +89,7 @@ def reset() -> None:
     for handler in list(logger.handlers):
         if getattr(handler, "layout_cli", False):
             logger.removeHandler(handler)
+            handler.close()
     logger.setLevel(logging.NOTSET)
 
 
@@ -79,7 +104,7 @@ def configure(*, quiet: bool = False, verbose: bool = False) -> logging.Logger:
     """
     reset()
     logger = logging.getLogger(LOGGER)
-    handler = ClickHandler()
+    handler = ClickHandler(verbose=verbose)
     handler.setFormatter(ProgressFormatter(verbose=verbose))
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if verbose else logging.ERROR if quiet else logging.INFO)

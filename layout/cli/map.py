@@ -85,8 +85,9 @@ def map_command(
         png=not no_png,
         title=title or None,
     )
-    if not quiet:
-        for path in paths:
-            click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    if quiet:  # -q: errors only
+        return
+    for path in paths:
+        click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
     total = sum(p.stat().st_size for p in paths) / 1e6
     click.echo(f"wrote {len(paths)} files to {out_dir}/ ({total:.1f} MB)")

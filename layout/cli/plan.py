@@ -76,6 +76,8 @@ def plan_command(config: Path | None, out: Path, maps_dir: Path, no_maps: bool,
             files += maps
             logger.info("wrote %d maps (%.1f s)", len(maps), time.perf_counter() - t)
     logger.info("replaced %s/%s", out, "" if no_maps else f" and {maps_dir}/")
+    if quiet:  # -q: errors only
+        return
     sol = result.solution
     click.echo(f"plan: {len(result.sites)} sites, {result.sites['area_mu'].sum():,.0f} mu; "
                f"objective {sol.objective:,.0f} (solver gap {sol.solver_gap:.2%}, to LP bound "

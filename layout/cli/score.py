@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from layout.cli.options import REPLACED, output_folder, quiet_option
+from layout.progress import track
 
 
 @click.command(name="score")
@@ -52,9 +53,9 @@ def score_command(config: Path | None, industry: str, out: Path, quiet: bool) ->
     written: list[Path] = []
     # The folder is checked and staged first; it is replaced as a whole at the end.
     with replace_folders([scores_folder(out)], inputs=plan_input_files(plan)) as (stage,):
-        inputs = load_inputs(plan)
-        catalog = inputs.plan.catalog
+        catalog = plan.catalog  # a bad --industry stops before the layers are read
         codes = list(catalog.codes) if industry == "all" else [catalog.industry(industry).code]
+        inputs = load_inputs(plan)
         if not quiet:
             g = inputs.grid
             click.echo(
@@ -63,7 +64,7 @@ def score_command(config: Path | None, industry: str, out: Path, quiet: bool) ->
             )
         ctx = CriteriaContext(inputs)
         hot_z = {}
-        for code in codes:
+        for code in track(codes, stage="scoring industries"):
             t = time.perf_counter()
             result = score(inputs, industry=code, context=ctx)
             paths = write_result(result, stage)
@@ -89,6 +90,8 @@ def score_command(config: Path | None, industry: str, out: Path, quiet: bool) ->
         )
         write_csv(table, stage / "measures.csv", float_format="%.6g")
         written.append(out / "measures.csv")
+    if quiet:  # -q: errors only
+        return
     click.echo(f"wrote {len(written)} files to {out}/ in {time.perf_counter() - t0:.1f} s")
     for p in written:
         click.echo(f"  {p}")

@@ -21,10 +21,12 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import TypeVar
+
+from layout.progress import track
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -77,9 +79,12 @@ def init_worker(parent_pid: int) -> None:
 
 
 def fork_map(
-    func: Callable[[T], R], jobs: Iterable[T], *, workers: int, chunksize: int = 1
+    func: Callable[[T], R], jobs: Iterable[T], *, workers: int, chunksize: int = 1,
+    stage: str | None = None,
 ) -> list[R]:
     """``[func(job) for job in jobs]`` in ``workers`` forked processes, in job order.
+
+    With ``stage``, each finished job is reported as progress (`layout.progress.track`).
 
     Examples
     --------
@@ -95,7 +100,8 @@ def fork_map(
     try:
         with signals_deferred():  # the workers are forked when the jobs are submitted
             results = pool.map(func, jobs, chunksize=chunksize)
-        out = list(results)
+        jobs_n = len(jobs) if isinstance(jobs, Sized) else None
+        out = list(results if stage is None else track(results, stage=stage, total=jobs_n))
         finished = True
         return out
     finally:

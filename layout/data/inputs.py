@@ -28,6 +28,7 @@ from layout.io.raster import check_raster
 from layout.io.vector import read_layer
 from layout.model.grid import Grid
 from layout.model.plan import PlanConfig
+from layout.progress import track
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
         plan = load_plan(plan)
     raw: dict[str, gpd.GeoDataFrame] = {}
     sources: dict[str, str] = {}
-    for name, spec in plan.inputs.items():
+    for name, spec in track(list(plan.inputs.items()), stage="loading layers"):
         if name == "dem":
             continue
         if spec.embedded:

@@ -61,24 +61,27 @@ class ConstraintType:
         return self.label_zh if lang == "zh" else self.label_en
 
 
-#: Every constraint type, in bit order.
+#: Every constraint type, in bit order. The colours of the drawn and plan-excluded types are the
+#: Okabe–Ito palette (colour-blind safe: every pair stays apart under simulated deuteranopia,
+#: tests/model/test_constraint_colours.py); a land-use type shares the colour of the layer it
+#: stands in for (farmland, water, ecological land) and differs from it by its hatch.
 CONSTRAINT_TYPES: dict[str, ConstraintType] = {
     t.name: t
     for t in (
         ConstraintType("basic_farmland", 1, "永久基本农田", "Permanent basic farmland",
-                       "permanent basic farmland", "#a6761d", "..."),
+                       "permanent basic farmland", "#f0e442", "..."),
         ConstraintType("eco_redline", 2, "生态保护红线", "Ecological protection red line",
-                       "the ecological protection red line", "#1b9e77", "//"),
+                       "the ecological protection red line", "#009e73", "//"),
         ConstraintType("water_source", 4, "饮用水水源保护区", "Drinking-water source protection",
-                       "a drinking-water source protection zone", "#1f78b4", "\\\\"),
+                       "a drinking-water source protection zone", "#0072b2", "\\\\"),
         ConstraintType("wetland_reserve", 8, "湿地自然保护区", "Wetland nature reserve",
-                       "the wetland nature reserve", "#17becf", "--"),
+                       "the wetland nature reserve", "#56b4e9", "--"),
         ConstraintType("scenic_heritage", 16, "风景名胜区与世界遗产",
                        "Scenic area and World Heritage", "the scenic area / World Heritage site",
-                       "#7570b3", "xx"),
-        ConstraintType("flood_zone", 32, "蓄滞洪区", "Flood zone", "a flood zone", "#6a3d9a",
+                       "#cc79a7", "xx"),
+        ConstraintType("flood_zone", 32, "蓄滞洪区", "Flood zone", "a flood zone", "#e69f00",
                        "||"),
-        ConstraintType("steep_slope", 64, "陡坡", "Steep slope", "steep ground", "#8c510a", "++",
+        ConstraintType("steep_slope", 64, "陡坡", "Steep slope", "steep ground", "#d55e00", "++",
                        drawn=False,
                        legal_basis="CJJ 83 城乡建设用地竖向规划规范 (industrial land on natural "
                        "slopes up to the catalog's max_slope_deg); excluded by the plan"),
@@ -88,17 +91,17 @@ CONSTRAINT_TYPES: dict[str, ConstraintType] = {
         # its farmland, water and ecological classes where no constraint layer covers them.
         ConstraintType("landuse_farmland", 256, "现状耕地（土地利用）",
                        "Farmland (land-use layer)", "farmland of the land-use layer",
-                       "#e6ab02", "..", drawn=False,
+                       "#f0e442", "**", drawn=False,
                        legal_basis="耕地保护 (GB/T 21010-2017 / 用地用海分类 2023 class 01 耕地 in "
                        "the land-use layer, outside the permanent basic farmland layer); "
                        "excluded by the plan"),
         ConstraintType("landuse_water", 512, "现状水域（土地利用）", "Water (land-use layer)",
-                       "water of the land-use layer", "#6baed6", "--", drawn=False,
+                       "water of the land-use layer", "#0072b2", "--", drawn=False,
                        legal_basis="现状水域 (GB/T 21010-2017 1101-1104, 1107, 1110; 用地用海分类 "
                        "2023 class 17 陆地水域, in the land-use layer); excluded by the plan"),
         ConstraintType("landuse_ecological", 1024, "现状林草湿地（土地利用）",
                        "Forest, grassland, wetland (land-use layer)",
-                       "forest, grassland or wetland of the land-use layer", "#66a61e", "//",
+                       "forest, grassland or wetland of the land-use layer", "#009e73", "O",
                        drawn=False,
                        legal_basis="林地、草地、湿地 (GB/T 21010-2017 03, 04, 1105, 1106, "
                        "1108; 用地用海分类 2023 03, 04, 05, in the land-use layer); excluded by "

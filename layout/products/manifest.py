@@ -87,6 +87,8 @@ def plan_manifest(
         # The plan as used, including changes made in Python (replace, model_copy, vary_plan).
         "effective_config_sha256": hashlib.sha256(_effective(result).encode()).hexdigest(),
         "demand": plan.demand.model_dump(),
+        # The land demand the plan met (mu by industry), given or derived (`land_demand`).
+        "demand_mu": {str(code): float(mu) for code, mu in result.demand["demand_mu"].items()},
         "allocation": plan.allocation.model_dump(),
         "sensitivity": plan.sensitivity.model_dump(),
         "inputs": dict(sorted(result.inputs.sources.items())),

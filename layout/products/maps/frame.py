@@ -9,6 +9,7 @@ The panels' style sheet is the template ``map_panels.css.j2``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,7 +23,7 @@ from layout.products.maps.basemap import Basemap, add_basemap, datum_note
 from layout.products.maps.markup import fragment
 from layout.products.templating import render
 
-__all__ = ["LEGEND_WIDTH_PX", "base_map", "finish_map", "panel_css"]
+__all__ = ["LEGEND_WIDTH_PX", "base_map", "finish_map", "panel_css", "zoom_bounds"]
 
 #: Width of the legend panel; the initial view leaves this much room on the left.
 LEGEND_WIDTH_PX = 250
@@ -105,17 +106,56 @@ class ScaleBar(MacroElement):
         self._name = "Scale"
 
 
+#: Web-Mercator metres per pixel at zoom 0 on the equator (256-pixel tiles).
+_M_PER_PX_Z0 = 156_543.034
+#: At the deepest zoom a grid cell spans at most this many pixels.
+CELL_PX_MAX = 64
+#: The shallowest zoom shows at most this many times the width of the map's extent.
+ZOOM_OUT_FACTOR = 8
+
+
+def zoom_bounds(
+    extent: list[list[float]] | None, *, cell_m: float | None = None, width_px: int = 1024
+) -> tuple[int, int]:
+    """``(min_zoom, max_zoom)`` of a map of ``extent`` drawn on a grid of ``cell_m`` metres.
+
+    Deeper than ``max_zoom`` a cell would span more than `CELL_PX_MAX` pixels (a "20 m" scale
+    bar over 100 m cells); shallower than ``min_zoom`` the extent would be less than
+    1/`ZOOM_OUT_FACTOR` of a ``width_px`` map. Without a grid the deepest zoom is 18.
+
+    Examples
+    --------
+    >>> zoom_bounds([[34.3, 112.7], [35.0, 114.2]], cell_m=100.0)
+    (6, 16)
+    """
+    lat = 34.7 if not extent else (extent[0][0] + extent[1][0]) / 2
+    m_per_px0 = _M_PER_PX_Z0 * math.cos(math.radians(lat))
+    max_zoom = 18
+    if cell_m:  # cell_m / (m_per_px0 / 2**z) <= CELL_PX_MAX
+        max_zoom = max(1, min(18, math.floor(math.log2(CELL_PX_MAX * m_per_px0 / cell_m))))
+    min_zoom = 0
+    if extent:
+        width_m = max(abs(extent[1][1] - extent[0][1]), 1e-6) * 111_320.0 * math.cos(
+            math.radians(lat))
+        fit = math.log2(width_px * m_per_px0 / width_m)
+        min_zoom = max(0, min(max_zoom - 1, math.floor(fit - math.log2(ZOOM_OUT_FACTOR))))
+    return min_zoom, max_zoom
+
+
 def base_map(
     extent: list[list[float]] | None,
     *,
     title: str,
     date: str | dt.date | None,
     basemap: Basemap | None,
+    cell_m: float | None = None,
 ) -> folium.Map:
     """An empty canvas-rendered map fitted to ``extent``, with the page title and tiles.
 
-    The initial view leaves room for the legend (left) and the title (top).
+    The initial view leaves room for the legend (left) and the title (top); zoom is bounded
+    by `zoom_bounds` (``cell_m``: the grid's cell size in metres, when the map shows one).
     """
+    min_zoom, max_zoom = zoom_bounds(extent, cell_m=cell_m)
     centre = (
         [(extent[0][0] + extent[1][0]) / 2, (extent[0][1] + extent[1][1]) / 2]
         if extent
@@ -130,6 +170,8 @@ def base_map(
         attribution_control=basemap is not None,
         zoom_snap=0.25,
     )
+    # On the map itself (folium's min_zoom/max_zoom only reach its default tile layer).
+    m.options.update(minZoom=min_zoom, maxZoom=max_zoom)
     add_basemap(m, basemap)
     m.get_root().title = escape_text(f"{title} {date_text(date)}".strip())  # type: ignore[attr-defined]
     if extent:

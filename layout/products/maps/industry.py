@@ -126,7 +126,8 @@ def industry_map(
     bounds, shift = shift_bounds(image.bounds, tiles)
     extent = bounds
     heading = industry_title(code, lang)
-    m = base_map(extent, title=f"{heading} · {title}", date=date, basemap=tiles)
+    cell_m = abs(float(surface.transform.a)) if surface.crs.is_projected else None
+    m = base_map(extent, title=f"{heading} · {title}", date=date, basemap=tiles, cell_m=cell_m)
     folium.map.CustomPane("surface", z_index=350).add_to(m)
 
     registry: dict[str, Any] = {}

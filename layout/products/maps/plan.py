@@ -39,6 +39,7 @@ from layout.errors import DataFileError
 from layout.io.staging import OutputFolder, replace_folders
 from layout.products.manifest import manifest_config
 from layout.products.maps.style import TEXT, check_lang, industry_order
+from layout.progress import track
 
 __all__ = [
     "MAP_NAMES",
@@ -312,7 +313,7 @@ def write_maps_files(
                 basemap=basemap, cdn=cdn, png=png, scores=scores, stage=folder)
     names: list[str] = []
     try:
-        for written in _map_jobs(jobs):
+        for written in track(_map_jobs(jobs), stage="drawing maps", total=len(jobs)):
             names += written
     finally:
         _JOB.clear()

@@ -2,7 +2,9 @@
 
 Drawing is matplotlib on an Agg canvas of the figure's own (no display, no global backend);
 `render_png` writes the figure as a deterministic PNG.  Chinese labels need a CJK font:
-`cjk_font` looks for one among the usual families and asks fontconfig; when there is none,
+`cjk_font` registers the font the package depends on (Noto Sans SC from
+``pylopdf-fonts-zh-cn``, `bundled_cjk_font`), then looks for one among the usual families and
+asks fontconfig; when there is none,
 `render_png` draws with English labels and logs that, rather than drawing empty boxes.  The
 maps themselves are drawn by `layout.products.maps.overview_figure` and
 `layout.products.maps.industry_figure`.
@@ -37,6 +39,7 @@ from layout.io.gkzones import metric_crs_for
 
 __all__ = [
     "CJK_FAMILIES",
+    "bundled_cjk_font",
     "cjk_font",
     "metric_layer",
     "mpl_text",
@@ -98,6 +101,33 @@ def resolved_font(family: str) -> str | None:
     return path
 
 
+def bundled_cjk_font() -> str | None:
+    """Register Noto Sans SC from the ``pylopdf-fonts-zh-cn`` dependency with matplotlib.
+
+    The package ships the font (SIL Open Font License 1.1) inside the wheel, so the PNG maps
+    draw Chinese on a machine without system CJK fonts. The font is added to matplotlib's font
+    manager in memory (``addfont``), never through its cache file, so a stale cache cannot
+    name it wrongly. Returns the family name, or None (with a warning) when the package or
+    its file is missing.
+    """
+    try:
+        from pylopdf_fonts_zh_cn import sans_path
+    except ImportError:
+        logger.warning("the bundled CJK font is missing: install pylopdf-fonts-zh-cn (a "
+                       "dependency of layout) so that the PNG maps draw Chinese")
+        return None
+    from matplotlib import font_manager
+
+    path = str(sans_path())
+    if not Path(path).is_file() or not _has_glyphs(path):
+        logger.warning("%s: the bundled CJK font is missing or damaged; reinstall "
+                       "pylopdf-fonts-zh-cn", path)
+        return None
+    if not any(f.fname == path for f in font_manager.fontManager.ttflist):
+        font_manager.fontManager.addfont(path)
+    return str(font_manager.FontProperties(fname=path).get_name())
+
+
 @functools.lru_cache(maxsize=1)
 def cjk_font() -> str | None:
     """Return the name of an installed font that draws Chinese, or None.
@@ -109,6 +139,7 @@ def cjk_font() -> str | None:
     """
     from matplotlib import font_manager
 
+    bundled_cjk_font()  # registered first, so a machine without CJK fonts still finds one
     known = {f.name for f in font_manager.fontManager.ttflist}
     for family in CJK_FAMILIES:
         if family in known and resolved_font(family):

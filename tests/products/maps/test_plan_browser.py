@@ -388,3 +388,27 @@ def test_embedded_plan_in_browser(
     assert seen.page.evaluate(_COUNTS)["sites"] == len(sites)
     screenshot(seen.page, tmp_path, "overview_embedded_sites.png")
     assert len(paths) == 8
+
+
+_CELL_PX = """([a, b, z]) => {
+    const m = window.__layout.map;
+    return m.project([b[1], b[0]], z).x - m.project([a[1], a[0]], z).x;
+}"""
+
+
+def test_zoom_is_bounded_to_the_grid(visit: Callable[..., Visit],
+                                     plan_maps: Callable[..., Path]) -> None:
+    """At the deepest zoom a 100 m cell spans 33-64 px (measured by Leaflet); no deeper."""
+    seen = visit(plan_maps() / "industry_auto.html")
+    page = seen.page
+    zmin, zmax, start = page.evaluate("""() => { const m = window.__layout.map;
+        return [m.getMinZoom(), m.getMaxZoom(), m.getZoom()]; }""")
+    x, y = X0 + CELL * NCOLS / 2, Y_TOP - CELL * NROWS / 2
+    a, b = _TO_LONLAT.transform(x, y), _TO_LONLAT.transform(x + CELL, y)
+    cell_px = page.evaluate(_CELL_PX, [list(a), list(b), zmax])
+    assert 32 < cell_px <= 64, cell_px
+    page.evaluate("() => window.__layout.map.setZoom(22, {animate: false})")
+    assert page.evaluate("() => window.__layout.map.getZoom()") == zmax
+    assert zmin < start <= zmax
+    page.evaluate("() => window.__layout.map.setZoom(0, {animate: false})")
+    assert page.evaluate("() => window.__layout.map.getZoom()") == zmin
