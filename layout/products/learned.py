@@ -100,8 +100,9 @@ def plot_partial_dependence(res: LearnedSuitability, path: Path) -> None:
         twin.set_ylabel("plan transform 0-1", color="tab:orange", fontsize=7)
         crit = CRITERIA[name]
         ax.set_xlabel(f"{name} ({crit.unit})", fontsize=7)
-        ax.set_title(f"{name}: importance {imp[name]:+.3f}\nweight {res.expert_weights.get(name, 0):.2f}"
-                     f" -> suggested {sugg[name]:.2f}", fontsize=8)
+        ax.set_title(f"{name}: importance {imp[name]:+.3f}\n"
+                     f"weight {res.expert_weights.get(name, 0):.2f} -> suggested {sugg[name]:.2f}",
+                     fontsize=8)
         ax.tick_params(labelsize=6)
         twin.tick_params(labelsize=6)
     for ax in axes[len(names):]:
