@@ -38,7 +38,7 @@ def block_ids(
 
     Examples
     --------
-    >>> block_ids([50, 150, 250, 50], [-50, -50, -50, -150], block_m=200).tolist()
+    >>> block_ids([50, 150, 250, 50], [-50, -50, -50, -250], block_m=200).tolist()
     [0, 0, 1, 2]
     """
     if not block_m > 0:
