@@ -29,15 +29,16 @@ logger = logging.getLogger(__name__)
 @click.option("--target-group", is_flag=True,
               help="Background from the cells of every firm of every industry (corrects for "
               "where firms could be observed at all) instead of the whole study area.")
-@click.option("--without-firm-criteria", is_flag=True,
-              help="Leave out the criteria computed from the firms themselves (density, hot "
-              "spot, LQ, linkage, anchor, output per mu, infill).")
+@click.option("--with-firm-criteria", is_flag=True,
+              help="Also learn from the criteria computed from the firms themselves (density, "
+              "hot spot, LQ, linkage, anchor, output per mu, infill): they describe the "
+              "presences directly (infill is 0 at every firm), so the model learns little else.")
 @click.option("--seed", default=0, show_default=True, type=int,
               help="Seed of the background, folds, null surface and model.")
 @quiet_option
 def learn_command(config: Path | None, out: Path, industries: tuple[str, ...], block_km: float,
                   folds: int, n_background: int, target_group: bool,
-                  without_firm_criteria: bool, seed: int, quiet: bool) -> None:
+                  with_firm_criteria: bool, seed: int, quiet: bool) -> None:
     """Learn where each industry's firms are today and compare with the expert score.
 
     CONFIG is a plan TOML file (the embedded Zhengzhou plan when omitted). Per industry, a
@@ -59,7 +60,7 @@ def learn_command(config: Path | None, out: Path, industries: tuple[str, ...], b
         codes = [plan.catalog.industry(c).code for c in industries] or None
         results = learn_all(inputs, industries=codes, block_km=block_km, n_folds=folds,
                             n_background=n_background, target_group=target_group,
-                            firm_criteria=not without_firm_criteria, seed=seed)
+                            firm_criteria=with_firm_criteria, seed=seed)
         files = write_learned(results, stage)
     logger.warning("%s", HONESTY)
     if not quiet:

@@ -68,7 +68,8 @@ def weights_toml(results: Mapping[str, LearnedSuitability]) -> str:
         "# spatial blocks, clipped at 0 and normalised to sum to 1. Paste a table into the plan",
         "# in place of the industry's own [industries.CODE.weights] table (an [industries.CODE.",
         "# ahp] table would override it). Weights learned from synthetic firms describe how they",
-        "# were generated, not the city: review before use.",
+        "# were generated, not the city: review before use. Criteria the model did not learn",
+        "# from (by default those computed from the firms themselves) are written as 0.",
     ]
     for code, res in results.items():
         sugg = res.suggested_weights
@@ -141,9 +142,11 @@ def readme_text(results: Mapping[str, LearnedSuitability]) -> str:
         f"into {any_res.cv.auc['learned'].size or 0} folds; on the same held-out samples, the "
         "AUC of the learned model, of the plan's expert score and of a random surface (null).",
         "",
-        "Criteria computed from the firms themselves (density, hot spot, LQ, linkage, anchor, "
-        "output per mu, infill) describe the presences directly and flatter both AUCs; run with "
-        "`--without-firm-criteria` to learn from the others only.",
+        f"Learned from: {', '.join(any_res.criteria)}. The criteria computed from the firms "
+        "themselves (density, hot spot, LQ, linkage, anchor, output per mu, infill) describe the "
+        "presences directly (infill is 0 at every firm) and are left out unless the run says "
+        "`--with-firm-criteria`; the expert score is the plan's full score, and its AUC is "
+        "flattered by them.",
         "",
         *rows,
         "",
