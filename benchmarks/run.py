@@ -9,6 +9,8 @@
    optimised against greedy objectives and the gap to the LP bound.
 4. `bench_sitecheck.py`: ``layout check-site`` with a warm cache (targets <= 1 s for one
    parcel, <= 10 s for 1,000).
+5. `bench_learn.py`: ``layout learn`` for the seven industries (target <= 30 s), against
+   scoring them, measured in the same run.
 """
 
 from __future__ import annotations
@@ -54,6 +56,13 @@ def main() -> None:
     if (HERE / "bench_sitecheck.py").exists():
         print("== site check: warm cache, one parcel and a batch of 1,000 ==")
         print(run("bench_sitecheck.py"))
+    print("== learn: seven industries, spatial block CV, against scoring them ==")
+    out = run("bench_learn.py").strip().splitlines()
+    print("\n".join(out[:-1]))
+    r = json.loads(out[-1])
+    print(f"learn {r['learn_7_industries_s']:.1f} s = {r['ratio']:.1f} x scoring "
+          f"({r['reference_score_7_industries_s']:.1f} s, same run; cpus {r['cpus']}); target "
+          f"<= 30 s: {'met' if r['learn_7_industries_s'] <= 30 else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,16 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from layout.cli import check_site, compare, industries, overview, plan, score, validate
+    from layout.cli import (
+        check_site,
+        compare,
+        industries,
+        learn,
+        overview,
+        plan,
+        score,
+        validate,
+    )
     from layout.cli import map as map_cli
 
     cli.add_command(industries.industries)
@@ -30,6 +39,7 @@ def _register() -> None:
     cli.add_command(map_cli.map_command)
     cli.add_command(plan.plan_command)
     cli.add_command(compare.compare_command)
+    cli.add_command(learn.learn_command)
 
 
 _register()
