@@ -48,10 +48,11 @@ _GPKG_DATE = "2012-04-24T00:00:00Z"
 #: The files a plan folder holds (glob patterns): a folder holding only these is a plan folder.
 PLAN_NAMES: tuple[str, ...] = (
     "plan.gpkg", "allocation.csv", "report.md", "report.html", "manifest.json", "timings.json",
-    "suitability/*_score.tif", "suitability/*_flags.tif", "suitability/measures.csv",
+    "suitability/*_score.tif", "suitability/*_criteria.tif", "suitability/*_flags.tif",
+    "suitability/measures.csv",
 )
 #: The files ``layout score`` writes into its folder.
-SCORE_NAMES: tuple[str, ...] = ("*_score.tif", "*_flags.tif", "measures.csv")
+SCORE_NAMES: tuple[str, ...] = ("*_score.tif", "*_criteria.tif", "*_flags.tif", "measures.csv")
 
 
 def plan_folder(path: str | os.PathLike[str], *, option: str = "--out") -> OutputFolder:

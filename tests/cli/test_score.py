@@ -155,9 +155,10 @@ def test_through_the_main_group(tiny_plan: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
-    assert names == {"food_score.tif", "food_flags.tif", "measures.csv", ".layout-output"}
+    assert names == {"food_score.tif", "food_criteria.tif", "food_flags.tif", "measures.csv",
+                     ".layout-output"}
     assert not result.output.startswith("plan:")  # quiet: only the summary
-    assert result.output.startswith(f"wrote 3 files to {out}/")
+    assert result.output.startswith(f"wrote 4 files to {out}/")
     m = read_measures(out / "measures.csv")
     assert set(m["industry"]) == {"food"}
 
