@@ -128,6 +128,7 @@ def write_plan_files(
     from layout.analysis.measures import agglomeration_table
     from layout.io.csvsafe import write_csv
     from layout.products.manifest import manifest_text
+    from layout.products.qgis.names import with_names
     from layout.products.report import plan_blocks, render_html, render_markdown
     from layout.scoring.suitability import write_result
 
@@ -154,13 +155,23 @@ def write_plan_files(
         rels.append("suitability/measures.csv")
 
         gpkg = stage / "plan.gpkg"
+        catalog = inputs.plan.catalog
+        names = {c: (catalog.industry(c).name_zh, catalog.industry(c).name_en)
+                 for c in catalog.codes}
+        counties = inputs.layer("counties")
+        county_names = {str(a): (str(z), str(e)) for a, z, e in zip(
+            counties["adcode"], counties["name_zh"], counties["name_en"], strict=True)}
+
+        def named(table: pd.DataFrame) -> pd.DataFrame:
+            return with_names(_round(table), industries=names, counties=county_names)
+
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _GPKG_DATE})
         try:
-            sites = _round(result.sites)
+            sites = named(result.sites)
             sites["stable"] = sites["stable"].astype(bool)
             pyogrio.write_dataframe(sites, gpkg, layer="sites")
-            pyogrio.write_dataframe(_round(result.zone_industries), gpkg, layer="zone_industries")
-            pyogrio.write_dataframe(_round(result.allocation), gpkg, layer="allocation")
+            pyogrio.write_dataframe(named(result.zone_industries), gpkg, layer="zone_industries")
+            pyogrio.write_dataframe(named(result.allocation), gpkg, layer="allocation")
             landuse = inputs.layers.get("landuse")
             zones = zone_layer(inputs.layer("zones"), result.allocation,
                                codes=list(inputs.plan.catalog.codes),

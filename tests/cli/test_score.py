@@ -86,7 +86,7 @@ def test_score_all_exits_0_and_lists_its_files(scored: tuple[Result, Path]) -> N
     result, out = scored
     assert result.exit_code == 0, result.output
     assert result.exception is None
-    expected = {f"{c}_{kind}.tif" for c in CODES for kind in ("score", "flags")}
+    expected = {f"{c}_{kind}.tif" for c in CODES for kind in ("score", "criteria", "flags")}
     expected.add("measures.csv")
     assert {p.name for p in out.iterdir()} == expected | {".layout-output"}
     lines = result.output.splitlines()
