@@ -1,9 +1,10 @@
 """The plan folder: its one writer (`write_plan`) and its one reader (`read_plan`).
 
 ``layout plan`` writes ``plan.gpkg`` (layers ``sites``, ``zone_industries``, ``allocation``,
-``zones``),
-the score rasters and ``measures.csv`` under ``suitability/``, ``allocation.csv``, the report
-(``report.md``, ``report.html``), ``manifest.json`` and ``timings.json`` into one folder
+``zones``, and the QGIS ``layer_styles``), QML styles and the QGIS project ``plan.qgz``
+(`layout.products.qgis`), the score rasters and ``measures.csv`` under ``suitability/``,
+``allocation.csv``, the report (``report.md``, ``report.html``), ``manifest.json`` and
+``timings.json`` into one folder
 (docs/plan_outputs.md). Nothing else writes these files, and the review helpers read them back
 only through `read_plan` (`PlanOutputs`; `site_row` finds a site). `write_plan` replaces the
 folder as a whole (`layout.io.staging.replace_folders`): a failed or interrupted run leaves the
@@ -49,7 +50,7 @@ _GPKG_DATE = "2012-04-24T00:00:00Z"
 PLAN_NAMES: tuple[str, ...] = (
     "plan.gpkg", "allocation.csv", "report.md", "report.html", "manifest.json", "timings.json",
     "suitability/*_score.tif", "suitability/*_criteria.tif", "suitability/*_flags.tif",
-    "suitability/measures.csv",
+    "suitability/measures.csv", "plan_*.qml", "suitability/*.qml", "plan.qgz",
 )
 #: The files ``layout score`` writes into its folder.
 SCORE_NAMES: tuple[str, ...] = ("*_score.tif", "*_criteria.tif", "*_flags.tif", "measures.csv")
@@ -129,6 +130,8 @@ def write_plan_files(
     from layout.io.csvsafe import write_csv
     from layout.products.manifest import manifest_text
     from layout.products.qgis.names import with_names
+    from layout.products.qgis.project import write_project
+    from layout.products.qgis.styles import write_styles
     from layout.products.report import plan_blocks, render_html, render_markdown
     from layout.scoring.suitability import write_result
 
@@ -183,9 +186,15 @@ def write_plan_files(
                                         inputs.layer("zones"))
                 pyogrio.write_dataframe(_round(infill), gpkg, layer=INFILL,
                                         geometry_type="MultiPolygon", promote_to_multi=True)
+            # QGIS: QML styles next to the files, layer_styles in plan.gpkg, plan.qgz
+            styled = {c: (*names[c], catalog.industry(c).color) for c in catalog.codes}
+            layers = [str(n) for n, _ in pyogrio.list_layers(gpkg)]
+            qml = write_styles(stage, industries=styled, layers=layers)
         finally:
             pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
-        rels.append("plan.gpkg")
+        rels += ["plan.gpkg", *qml]
+        rels.append(write_project(stage, industries=styled, layers=layers, crs=inputs.grid.crs,
+                                  title=inputs.plan.name))
 
         write_csv(_round(result.allocation), stage / "allocation.csv", float_format="%.3f")
         rels.append("allocation.csv")
