@@ -118,8 +118,13 @@ def test_plan_exits_0_and_writes_the_documented_files(planned: tuple[Result, Pat
         "manifest.json",
         "timings.json",
         "suitability/measures.csv",
+        "plan.qgz",
+        "plan_sites.qml",
+        "plan_zones.qml",
     }
-    expected |= {f"suitability/{c}_{kind}.tif" for c in CODES for kind in ("score", "flags")}
+    kinds = ("score", "criteria", "flags")
+    expected |= {f"suitability/{c}_{kind}.{ext}" for c in CODES for kind in kinds
+                 for ext in ("tif", "qml")}
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert written == expected | {".layout-output"}  # the marker: a folder layout replaces
     assert (out / ".layout-output").read_text(encoding="utf-8").startswith("kind = plan\n")
