@@ -11,7 +11,6 @@ under ``$CI``, where they fail (.ci/run installs QGIS).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -179,38 +178,15 @@ def test_styles_and_project_write_the_same_bytes(plan_dir: Path, tmp_path: Path)
 # --- QGIS itself -----------------------------------------------------------------------------
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"QGIS tests cannot run: {reason} (CI is set, so this is an error)",
-                    pytrace=False)
-    pytest.skip(reason)
-
-
-def qgis_env() -> dict[str, str]:
-    """A headless QGIS process (no display)."""
-    return {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-
-
-@pytest.fixture(scope="module")
-def qgis_python() -> str:
-    """Debian's Python with PyQGIS; skips (or fails under $CI) without it."""
-    python = os.environ.get("LAYOUT_QGIS_PYTHON") or "/usr/bin/python3"
-    if not shutil.which(python):
-        _unavailable(f"no Python at {python} (apt-get install python3-qgis)")
-    done = subprocess.run([python, "-c", "import qgis.core"], capture_output=True, text=True,
-                          env=qgis_env(), timeout=120, check=False)
-    if done.returncode != 0:
-        _unavailable(f"{python} cannot import qgis.core (apt-get install qgis python3-qgis)")
-    return python
-
-
 @pytest.mark.qgis
 @pytest.mark.slow
-def test_qgis_opens_the_project_styled(plan_dir: Path, qgis_python: str, tmp_path: Path) -> None:
+def test_qgis_opens_the_project_styled(
+    plan_dir: Path, qgis_python: str, qgis_env: dict[str, str], tmp_path: Path
+) -> None:
     moved = tmp_path / "moved plan"  # relative paths: the folder opens after a move
     shutil.copytree(plan_dir, moved)
     done = subprocess.run([qgis_python, str(HERE / "qgis_check.py"), str(moved)],
-                          capture_output=True, text=True, env=qgis_env(), timeout=300,
+                          capture_output=True, text=True, env=qgis_env, timeout=300,
                           check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
