@@ -36,6 +36,8 @@ PLAN_OVERRIDES: dict[str, Any] = {
 SITE_COLUMNS = [
     "site_id",
     "industry",
+    "industry_zh",
+    "industry_en",
     "rank",
     "area_mu",
     "area_ha",
@@ -45,6 +47,8 @@ SITE_COLUMNS = [
     "zone_id",
     "zone_name",
     "county",
+    "county_zh",
+    "county_en",
     "stability",
     "stable",
     "reasons",
@@ -55,13 +59,16 @@ ZONE_COLUMNS = [
     "zone_name",
     "rank",
     "industry",
+    "industry_zh",
+    "industry_en",
     "mean_score",
     "allocated_mu",
     "sites",
     "leading",
     "reasons",
 ]
-ALLOCATION_COLUMNS = ["industry", "zone_id", "zone_name", "area_mu", "area_ha"]
+ALLOCATION_COLUMNS = ["industry", "industry_zh", "industry_en", "zone_id", "zone_name", "area_mu",
+                      "area_ha"]
 
 
 #: Prefix of the staging folders (layout.io.staging.STAGING_PREFIX), spelt out independently.
@@ -147,7 +154,8 @@ def test_plan_gpkg_layers(planned: tuple[Result, Path, Path]) -> None:
     _, out, _ = planned
     gpkg = out / "plan.gpkg"
     layers = {name for name, _ in pyogrio.list_layers(gpkg)}
-    assert layers == {"sites", "zone_industries", "allocation", "zones"}
+    # and the QGIS styles of the layers with geometry (tests/products/qgis)
+    assert layers == {"sites", "zone_industries", "allocation", "zones", "layer_styles"}
     sites = pyogrio.read_dataframe(gpkg, layer="sites")
     assert isinstance(sites, gpd.GeoDataFrame) and sites.crs.to_epsg() == 4547
     assert list(sites.columns) == [*SITE_COLUMNS, "geometry"]
