@@ -196,7 +196,7 @@ def write_plan_files(
         rels.append(write_project(stage, industries=styled, layers=layers, crs=inputs.grid.crs,
                                   title=inputs.plan.name))
 
-        write_csv(_round(result.allocation), stage / "allocation.csv", float_format="%.3f")
+        write_csv(named(result.allocation), stage / "allocation.csv", float_format="%.3f")
         rels.append("allocation.csv")
         blocks = plan_blocks(result)
         (stage / "report.md").write_text(render_markdown(blocks), encoding="utf-8")
