@@ -45,8 +45,9 @@ def with_names(
     Examples
     --------
     >>> t = pd.DataFrame({"industry": ["food"], "area_mu": [1.0]})
-    >>> list(with_names(t, industries={"food": ("食品", "Food")}).iloc[0])
-    ['food', '食品', 'Food', 1.0]
+    >>> named = with_names(t, industries={"food": ("食品", "Food")})
+    >>> list(named.columns), named.loc[0, "industry_zh"]
+    (['industry', 'industry_zh', 'industry_en', 'area_mu'], '食品')
     """
     out = table.copy()
     lookups = {"industry": industries, "county": counties or {}}
