@@ -15,6 +15,7 @@ import os
 import runpy
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -57,9 +58,13 @@ def installed(tmp_path_factory: pytest.TempPathFactory, qgis_process: str,
     return env
 
 
-def test_build_is_reproducible(tmp_path: Path) -> None:
+def test_build_is_reproducible_and_versioned(tmp_path: Path) -> None:
     build = runpy.run_path(str(PLUGIN_SRC / "build.py"))["build"]
-    assert build(tmp_path / "a").read_bytes() == build(tmp_path / "b").read_bytes()
+    first = build(tmp_path / "a")
+    assert first.read_bytes() == build(tmp_path / "b").read_bytes()
+    # the plugin's version is the package's
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert first.name == f"layout_provider-{version['version']}.zip"
 
 
 def test_qgis_process_lists_the_algorithms(installed: dict[str, str], qgis_process: str) -> None:
@@ -111,3 +116,34 @@ def test_a_failing_run_reports_the_planners_line(installed: dict[str, str], qgis
     assert "layout plan failed: error:" in text and "plan.toml" in text
     assert "Traceback" not in text
     assert not os.path.exists(tmp_path / "out" / "plan.gpkg")
+
+
+def test_qgis_process_checks_a_site(installed: dict[str, str], qgis_process: str,
+                                    tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import geopandas as gpd
+    import shapely
+
+    config = tp.write_tiny_plan(tmp_path / "in")
+    parcels = tmp_path / "parcels.gpkg"
+    # a 600 m square in the west county of the tiny plan (EPSG:4547)
+    gpd.GeoDataFrame({"parcel_id": ["p1"]}, geometry=[shapely.box(496_000, 3_842_000, 496_600,
+                                                                  3_842_600)],
+                     crs=tp.METRIC).to_file(parcels, layer="parcels")
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("LAYOUT_CACHE_DIR", str(cache))
+    out = tmp_path / "via qgis"
+    done = subprocess.run(
+        [qgis_process, "run", "layout:checksite", "--", f"PARCELS={parcels}", "INDUSTRY=food",
+         f"CONFIG={config}", "FORMAT=3", f"OUTPUT={out}"],
+        env={**installed, "LAYOUT_CACHE_DIR": str(cache)}, capture_output=True, text=True,
+        timeout=600, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    direct = tmp_path / "direct"
+    ran = CliRunner().invoke(cli, ["check-site", str(parcels), "--industry", "food", "--config",
+                                   str(config), "--format", "csv", "--layer", "parcels",
+                                   "--out", str(direct), "-q"])
+    assert ran.exit_code == 0, ran.output
+    names = sorted(p.name for p in direct.iterdir())
+    assert names == sorted(p.name for p in out.iterdir()) and "sitecheck_p1_food.csv" in names
+    for name in ("sitecheck_p1_food.csv", "sitecheck_p1_food.geojson"):
+        assert (out / name).read_bytes() == (direct / name).read_bytes(), name
