@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 OUT ?= out
 MAPS ?= maps
 
-.PHONY: demo test lint typecheck pytest bench data clean venv
+.PHONY: demo test lint typecheck pytest bench data clean venv qgis-plugin
 
 venv: $(STAMP)
 
@@ -44,6 +44,10 @@ bench: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[build-data]'
 	$(BIN)/python gis_data/build_zhengzhou.py
+
+# The QGIS Processing plugin (qgis_plugin/layout_provider) as an installable zip in dist/.
+qgis-plugin:
+	$(PYTHON) qgis_plugin/build.py dist
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

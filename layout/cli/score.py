@@ -34,8 +34,9 @@ def score_command(config: Path | None, industry: str, out: Path, quiet: bool) ->
     """Score every cell of the study area for each industry.
 
     CONFIG is a plan TOML file (the embedded Zhengzhou plan when omitted). Writes, per industry,
-    CODE_score.tif (band 1 the score 0-100, then one band per criterion) and CODE_flags.tif
-    (constraint bit flags), plus measures.csv with today's agglomeration statistics.
+    CODE_score.tif (the score 0-100), CODE_criteria.tif (one band per criterion) and
+    CODE_flags.tif (constraint bit flags), Cloud Optimized GeoTIFFs with overviews, plus
+    measures.csv with today's agglomeration statistics.
     """
     import numpy as np
 

@@ -1,5 +1,9 @@
 """Writing GeoTIFFs of grids (`write_bands`) and checking input rasters (`check_raster`).
 
+Outputs people open (the plan's score rasters) are written as Cloud Optimized GeoTIFFs
+(``cog=True``: GDAL's COG driver, with overviews, so QGIS draws a whole county at once);
+working files read window by window (the site check's cache) as plain tiled GeoTIFFs.
+
 Score rasters are read by `layout.io.scoreraster`.  An input raster (the DEM) that GDAL cannot
 open or decode becomes one `~layout.errors.DataFileError` naming the file (`raster_error`).
 
@@ -53,6 +57,8 @@ def write_bands(
     dtype: str = "float32",
     tags: Mapping[str, str] | None = None,
     storage: Mapping[str, Any] | None = None,
+    cog: bool = False,
+    resampling: str = "average",
 ) -> Path:
     """Write arrays of the grid's shape as one multi-band, DEFLATE-compressed GeoTIFF.
 
@@ -75,6 +81,11 @@ def write_bands(
     storage
         GDAL creation options replacing the defaults (DEFLATE level 1, 256-pixel tiles, pixel
         interleaving), e.g. `FAST_READ` for rasters read window by window.
+    cog
+        Write a Cloud Optimized GeoTIFF (GDAL's COG driver) with overviews (`cog_overviews`
+        levels, at least one); ``storage`` is then ignored. The same arrays write the same bytes.
+    resampling
+        Resampling of the overviews (``average`` for scores, ``nearest`` for bit flags).
 
     Returns
     -------
@@ -103,7 +114,15 @@ def write_bands(
         "blockxsize": 256,
         "blockysize": 256,
     }
-    if storage:
+    if cog:
+        profile = {
+            "driver": "COG", **{k: profile[k] for k in (
+                "height", "width", "count", "dtype", "crs", "transform", "nodata", "compress",
+                "num_threads", "predictor")},
+            "level": 1, "blocksize": 256, "overview_resampling": resampling,
+            "overview_count": cog_overviews(grid.nrows, grid.ncols),
+        }
+    elif storage:
         profile.update(storage)
         if str(profile.get("compress", "")).lower() != "deflate":
             profile.pop("zlevel", None)  # a DEFLATE-only option
@@ -125,6 +144,24 @@ def write_bands(
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def cog_overviews(nrows: int, ncols: int, *, block: int = 256) -> int:
+    """Overview levels of a COG: halve until the larger side fits one block, at least one.
+
+    GDAL's own rule (``OVERVIEWS=AUTO``) writes none for a raster smaller than a block; one
+    level is kept even then, so every score raster has overviews.
+
+    Examples
+    --------
+    >>> cog_overviews(1400, 1600), cog_overviews(40, 60)
+    (3, 1)
+    """
+    levels, size = 0, max(nrows, ncols)
+    while size > block:
+        size = (size + 1) // 2
+        levels += 1
+    return max(levels, 1)
 
 
 #: Storage for rasters read in small windows of a few bands (the site check's cache):

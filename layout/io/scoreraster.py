@@ -1,19 +1,27 @@
 """The score rasters of one industry: their one writer and their one reader.
 
-The scoring stage writes two GeoTIFFs per industry (docs/plan_outputs.md); the maps, the review
-helpers and the site check read them, all through this module.
+The scoring stage writes three GeoTIFFs per industry (docs/plan_outputs.md); the maps, the
+review helpers and the site check read them, all through this module. A plan writes them as
+Cloud Optimized GeoTIFFs with overviews, one band set per file so that QGIS draws each right
+by default (a single band as grey or with the plan's QML style, never bands 1-3 as RGB).
 
 ``<code>_score.tif``
-    Band 1 the score 0–100, then one band per criterion (transformed value 0–1), float32, nodata
-    −1 outside the study area. Band descriptions ``score (0-100)`` and ``<name>: <label> (weight
-    <w>)``; tags ``industry``, ``weight_source`` and ``weights`` (``name=w;...``, 6 decimals).
+    One band, the score 0–100, float32, nodata −1 outside the study area; band description
+    ``score (0-100)``; tags ``industry``, ``weight_source`` and ``weights`` (``name=w;...``, 6
+    decimals).
+``<code>_criteria.tif``
+    One band per criterion (transformed value 0–1; its contribution to the score is
+    ``100 × weight × value``), float32, nodata −1; band descriptions ``<name>: <label> (weight
+    <w>)``; the same tags.
 ``<code>_flags.tif``
     uint16 constraint bit flags; tags ``bit_<value> = <constraint type>`` for every bit and
     ``exclude_bits``, the bits that exclude a cell in the plan that wrote it.
 
-`write_score_raster` writes both; `ScoreRaster` opens them once and reads whole bands, windows,
-the criterion names and weights; `read_surface` gives the score and flags of a whole grid as a
-`SuitabilitySurface`.
+`write_score_raster` writes the three; `ScoreRaster` opens them once and reads whole bands,
+windows, the criterion names and weights (band 1 the score, bands 2, 3, … the criteria, as if
+one file); `read_surface` gives the score and flags of a whole grid as a `SuitabilitySurface`.
+Score rasters of earlier versions (the criteria as bands 2, 3, … of ``<code>_score.tif``) are
+read as well.
 """
 
 from __future__ import annotations
@@ -50,6 +58,11 @@ def score_file(folder: str | os.PathLike[str], industry: str) -> Path:
     return Path(folder) / f"{industry}_score.tif"
 
 
+def criteria_file(folder: str | os.PathLike[str], industry: str) -> Path:
+    """``folder/<industry>_criteria.tif``."""
+    return Path(folder) / f"{industry}_criteria.tif"
+
+
 def flags_file(folder: str | os.PathLike[str], industry: str) -> Path:
     """``folder/<industry>_flags.tif``."""
     return Path(folder) / f"{industry}_flags.tif"
@@ -69,8 +82,8 @@ def write_score_raster(
     exclude_bits: int,
     bit_names: Mapping[str, int],
     storage: Mapping[str, Any] | None = None,
-) -> tuple[Path, Path]:
-    """Write ``<industry>_score.tif`` and ``<industry>_flags.tif`` into ``folder``.
+) -> tuple[Path, Path, Path]:
+    """Write ``<industry>_score.tif``, ``_criteria.tif`` and ``_flags.tif`` into ``folder``.
 
     Parameters
     ----------
@@ -97,31 +110,35 @@ def write_score_raster(
     bit_names
         Constraint type -> bit, for the flag tags.
     storage
-        GDAL creation options (`layout.io.raster.write_bands`).
+        GDAL creation options (`layout.io.raster.write_bands`) of tiled GeoTIFFs; None (a
+        plan's outputs) writes Cloud Optimized GeoTIFFs with overviews.
 
     Returns
     -------
-    score_path, flags_path
+    score_path, criteria_path, flags_path
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     names = list(criteria)
-    descs = ["score (0-100)"] + [
-        f"{n}: {labels[n]} (weight {weights[n]:.4f})" for n in names
-    ]
     tags = {
         "industry": industry,
         "weight_source": weight_source,
         "weights": ";".join(f"{n}={weights[n]:.6f}" for n in names),
     }
+    cog = storage is None
     score_path = write_bands(
-        score_file(folder, industry),
-        [score, *[criteria[n] for n in names]],
+        score_file(folder, industry), [score], grid, descriptions=["score (0-100)"],
+        nodata=SCORE_NODATA, tags=tags, storage=storage, cog=cog,
+    )
+    criteria_path = write_bands(
+        criteria_file(folder, industry),
+        [criteria[n] for n in names],
         grid,
-        descriptions=descs,
+        descriptions=[f"{n}: {labels[n]} (weight {weights[n]:.4f})" for n in names],
         nodata=SCORE_NODATA,
         tags=tags,
         storage=storage,
+        cog=cog,
     )
     flag_tags = {f"bit_{b}": k for k, b in bit_names.items()}
     flag_tags["exclude_bits"] = str(exclude_bits)
@@ -134,8 +151,10 @@ def write_score_raster(
         dtype="uint16",
         tags=flag_tags,
         storage=storage,
+        cog=cog,
+        resampling="nearest",  # bits cannot be averaged
     )
-    return score_path, flags_path
+    return score_path, criteria_path, flags_path
 
 
 @dataclass(frozen=True)
@@ -221,16 +240,26 @@ class ScoreRaster:
         ``<code>_score.tif``.
     flags_path
         Its flags raster; default ``<code>_flags.tif`` next to it.
+    criteria_path
+        Its criteria raster; default ``<code>_criteria.tif`` next to it. When it does not exist
+        the criteria are read from bands 2, 3, … of the score raster (earlier versions).
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], flags_path: str | os.PathLike[str] | None = None
+        self,
+        path: str | os.PathLike[str],
+        flags_path: str | os.PathLike[str] | None = None,
+        criteria_path: str | os.PathLike[str] | None = None,
     ) -> None:
         self.path = Path(path)
         name = self.path.name
         stem = name[: -len("_score.tif")] if name.endswith("_score.tif") else self.path.stem
         self.flags_path = (
             Path(flags_path) if flags_path is not None else self.path.with_name(f"{stem}_flags.tif")
+        )
+        self.criteria_path = (
+            Path(criteria_path) if criteria_path is not None
+            else self.path.with_name(f"{stem}_criteria.tif")
         )
         self._stem = stem
         self._open: dict[Path, Any] = {}
@@ -267,7 +296,7 @@ class ScoreRaster:
         try:
             ds = rasterio.open(path)
         except RasterioIOError as exc:
-            what = "score" if path == self.path else "flags"
+            what = {self.path: "score", self.flags_path: "flags"}.get(path, "criteria")
             raise DataFileError(f"{path}: cannot read the {what} raster ({exc})") from None
         if self._env is not None:
             self._open[path] = ds
@@ -294,11 +323,17 @@ class ScoreRaster:
         return self.tags.get("industry") or self._stem
 
     @property
+    def split(self) -> bool:
+        """The criteria are in their own file (`criteria_path`), not in the score raster."""
+        return self.criteria_path.is_file()
+
+    @property
     def criteria(self) -> list[str]:
         """Criterion names of bands 2, 3, … (from the band descriptions)."""
-        ds = self._dataset(self.path)
+        split = self.split
+        ds = self._dataset(self.criteria_path if split else self.path)
         try:
-            return [str(d or "").split(":")[0] for d in ds.descriptions[1:]]
+            return [str(d or "").split(":")[0] for d in ds.descriptions[0 if split else 1:]]
         finally:
             self._done(ds)
 
@@ -356,12 +391,25 @@ class ScoreRaster:
     ) -> NDArray[Any]:
         """Read bands (1-based) of the score raster, or of the flags raster with ``flags``.
 
+        Band 1 is the score, bands 2, 3, … the criteria (from `criteria_path` when it exists).
         Float bands come back as float32 with nodata as NaN; flags as uint16. ``window`` is
         ``(r0, r1, c0, c1)``; None reads the whole grid.
         """
+        bands = list(bands)
+        if not flags and self.split and any(b != 1 for b in bands):
+            crit = [b - 1 for b in bands if b != 1]
+            read = self._read(self.criteria_path, crit, window, flags=False)
+            score = self._read(self.path, [1], window, flags=False) if 1 in bands else None
+            at = {b: i for i, b in enumerate(crit)}
+            return np.stack([score[0] if b == 1 and score is not None else read[at[b - 1]]
+                             for b in bands])
+        return self._read(self.flags_path if flags else self.path, bands, window, flags=flags)
+
+    def _read(
+        self, path: Path, bands: list[int], window: Window | None, *, flags: bool
+    ) -> NDArray[Any]:
         from rasterio.windows import Window as RioWindow
 
-        path = self.flags_path if flags else self.path
         ds = self._dataset(path)
         try:
             win = None

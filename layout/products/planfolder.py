@@ -1,9 +1,10 @@
 """The plan folder: its one writer (`write_plan`) and its one reader (`read_plan`).
 
 ``layout plan`` writes ``plan.gpkg`` (layers ``sites``, ``zone_industries``, ``allocation``,
-``zones``),
-the score rasters and ``measures.csv`` under ``suitability/``, ``allocation.csv``, the report
-(``report.md``, ``report.html``), ``manifest.json`` and ``timings.json`` into one folder
+``zones``, and the QGIS ``layer_styles``), QML styles and the QGIS project ``plan.qgz``
+(`layout.products.qgis`), the score rasters and ``measures.csv`` under ``suitability/``,
+``allocation.csv``, the report (``report.md``, ``report.html``), ``manifest.json`` and
+``timings.json`` into one folder
 (docs/plan_outputs.md). Nothing else writes these files, and the review helpers read them back
 only through `read_plan` (`PlanOutputs`; `site_row` finds a site). `write_plan` replaces the
 folder as a whole (`layout.io.staging.replace_folders`): a failed or interrupted run leaves the
@@ -48,10 +49,11 @@ _GPKG_DATE = "2012-04-24T00:00:00Z"
 #: The files a plan folder holds (glob patterns): a folder holding only these is a plan folder.
 PLAN_NAMES: tuple[str, ...] = (
     "plan.gpkg", "allocation.csv", "report.md", "report.html", "manifest.json", "timings.json",
-    "suitability/*_score.tif", "suitability/*_flags.tif", "suitability/measures.csv",
+    "suitability/*_score.tif", "suitability/*_criteria.tif", "suitability/*_flags.tif",
+    "suitability/measures.csv", "plan_*.qml", "suitability/*.qml", "plan.qgz",
 )
 #: The files ``layout score`` writes into its folder.
-SCORE_NAMES: tuple[str, ...] = ("*_score.tif", "*_flags.tif", "measures.csv")
+SCORE_NAMES: tuple[str, ...] = ("*_score.tif", "*_criteria.tif", "*_flags.tif", "measures.csv")
 
 
 def plan_folder(path: str | os.PathLike[str], *, option: str = "--out") -> OutputFolder:
@@ -127,6 +129,9 @@ def write_plan_files(
     from layout.analysis.measures import agglomeration_table
     from layout.io.csvsafe import write_csv
     from layout.products.manifest import manifest_text
+    from layout.products.qgis.names import with_names
+    from layout.products.qgis.project import write_project
+    from layout.products.qgis.styles import write_styles
     from layout.products.report import plan_blocks, render_html, render_markdown
     from layout.scoring.suitability import write_result
 
@@ -153,13 +158,23 @@ def write_plan_files(
         rels.append("suitability/measures.csv")
 
         gpkg = stage / "plan.gpkg"
+        catalog = inputs.plan.catalog
+        names = {c: (catalog.industry(c).name_zh, catalog.industry(c).name_en)
+                 for c in catalog.codes}
+        counties = inputs.layer("counties")
+        county_names = {str(a): (str(z), str(e)) for a, z, e in zip(
+            counties["adcode"], counties["name_zh"], counties["name_en"], strict=True)}
+
+        def named(table: pd.DataFrame) -> pd.DataFrame:
+            return with_names(_round(table), industries=names, counties=county_names)
+
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _GPKG_DATE})
         try:
-            sites = _round(result.sites)
+            sites = named(result.sites)
             sites["stable"] = sites["stable"].astype(bool)
             pyogrio.write_dataframe(sites, gpkg, layer="sites")
-            pyogrio.write_dataframe(_round(result.zone_industries), gpkg, layer="zone_industries")
-            pyogrio.write_dataframe(_round(result.allocation), gpkg, layer="allocation")
+            pyogrio.write_dataframe(named(result.zone_industries), gpkg, layer="zone_industries")
+            pyogrio.write_dataframe(named(result.allocation), gpkg, layer="allocation")
             landuse = inputs.layers.get("landuse")
             zones = zone_layer(inputs.layer("zones"), result.allocation,
                                codes=list(inputs.plan.catalog.codes),
@@ -171,11 +186,17 @@ def write_plan_files(
                                         inputs.layer("zones"))
                 pyogrio.write_dataframe(_round(infill), gpkg, layer=INFILL,
                                         geometry_type="MultiPolygon", promote_to_multi=True)
+            # QGIS: QML styles next to the files, layer_styles in plan.gpkg, plan.qgz
+            styled = {c: (*names[c], catalog.industry(c).color) for c in catalog.codes}
+            layers = [str(n) for n, _ in pyogrio.list_layers(gpkg)]
+            qml = write_styles(stage, industries=styled, layers=layers)
         finally:
             pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
-        rels.append("plan.gpkg")
+        rels += ["plan.gpkg", *qml]
+        rels.append(write_project(stage, industries=styled, layers=layers, crs=inputs.grid.crs,
+                                  title=inputs.plan.name))
 
-        write_csv(_round(result.allocation), stage / "allocation.csv", float_format="%.3f")
+        write_csv(named(result.allocation), stage / "allocation.csv", float_format="%.3f")
         rels.append("allocation.csv")
         blocks = plan_blocks(result)
         (stage / "report.md").write_text(render_markdown(blocks), encoding="utf-8")

@@ -1,7 +1,8 @@
 """Jinja2 templates of the products (HTML reports, site-check pages, map popups and legends).
 
 Templates live in ``layout/products/templates/``; `render` fills one. HTML templates
-(``*.html.j2``, ``*.html``) are autoescaped, so text from data files cannot inject markup;
+(``*.html.j2``, ``*.html``) and XML templates of QGIS (``*.xml.j2``, ``*.qml.j2``, ``*.qgs.j2``)
+are autoescaped, so text from data files cannot inject markup;
 Markdown and other text templates are not. Undefined variables are errors, not empty strings.
 
 Autoescaping covers HTML, but text from the data also lands where HTML escaping is not enough
@@ -38,7 +39,9 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("layout.products", "templates"),
         autoescape=jinja2.select_autoescape(
-            enabled_extensions=("html", "html.j2", "htm"), default_for_string=True
+            # QGIS styles and projects are XML: escaped like HTML
+            enabled_extensions=("html", "html.j2", "htm", "xml.j2", "qml.j2", "qgs.j2"),
+            default_for_string=True,
         ),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

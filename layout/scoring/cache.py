@@ -27,10 +27,10 @@ the user: mode 0700, set explicitly whatever the umask.
 
 Contents
 --------
-``<code>_score.tif`` and ``<code>_flags.tif``
+``<code>_score.tif``, ``<code>_criteria.tif`` and ``<code>_flags.tif``
     For each of the catalog's industries, the bands, descriptions and tags of
-    `layout.scoring.suitability.write_result` (band 1 the score 0--100, then one band per
-    criterion; uint16 constraint flags), stored for fast windowed reads
+    `layout.scoring.suitability.write_result` (the score 0--100; one band per criterion;
+    uint16 constraint flags), stored for fast windowed reads
     (`layout.io.raster.FAST_READ`: band-interleaved ZSTD tiles of 128 pixels).
 ``quantiles.npz``
     For each industry ``<code>``: the `N_QUANTILES` + 1 quantiles of the score over the eligible
@@ -187,7 +187,7 @@ class ScoreCache:
         return load_catalog(self.manifest.get("catalog_path"))
 
     def score_path(self, code: str) -> Path:
-        """``<code>_score.tif``: band 1 the score, then one band per criterion."""
+        """``<code>_score.tif``: the score (its criteria in ``<code>_criteria.tif`` beside it)."""
         return self.folder / f"{code}_score.tif"
 
     def flags_path(self, code: str) -> Path:

@@ -269,14 +269,15 @@ def score_all(
 
 def write_result(
     result: SuitabilityResult, folder: str | Path, *, storage: Mapping[str, Any] | None = None
-) -> tuple[Path, Path]:
-    """Write ``<industry>_score.tif`` (score + one band per criterion) and ``<industry>_flags.tif``.
+) -> tuple[Path, Path, Path]:
+    """Write ``<industry>_score.tif``, ``<industry>_criteria.tif`` and ``<industry>_flags.tif``.
 
-    Band 1 is the final score 0–100, then one band per criterion (transformed 0–1), with band
-    descriptions set and nodata −1 outside the study area. The flags raster is uint16 with the
-    bits of `CONSTRAINT_BITS` (128 = outside the study area). ``storage`` passes GDAL
-    creation options to `layout.io.raster.write_bands` (e.g. `layout.io.raster.FAST_READ`); the
-    format is `layout.io.scoreraster`'s.
+    The score raster holds the final score 0–100, the criteria raster one band per criterion
+    (transformed 0–1), both with band descriptions and nodata −1 outside the study area. The
+    flags raster is uint16 with the bits of `CONSTRAINT_BITS` (128 = outside the study area).
+    Without ``storage`` the three are Cloud Optimized GeoTIFFs with overviews; ``storage``
+    passes GDAL creation options of tiled GeoTIFFs to `layout.io.raster.write_bands` (e.g.
+    `layout.io.raster.FAST_READ`); the format is `layout.io.scoreraster`'s.
     """
     return write_score_raster(
         folder,

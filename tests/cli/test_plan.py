@@ -36,6 +36,8 @@ PLAN_OVERRIDES: dict[str, Any] = {
 SITE_COLUMNS = [
     "site_id",
     "industry",
+    "industry_zh",
+    "industry_en",
     "rank",
     "area_mu",
     "area_ha",
@@ -45,6 +47,8 @@ SITE_COLUMNS = [
     "zone_id",
     "zone_name",
     "county",
+    "county_zh",
+    "county_en",
     "stability",
     "stable",
     "reasons",
@@ -55,13 +59,16 @@ ZONE_COLUMNS = [
     "zone_name",
     "rank",
     "industry",
+    "industry_zh",
+    "industry_en",
     "mean_score",
     "allocated_mu",
     "sites",
     "leading",
     "reasons",
 ]
-ALLOCATION_COLUMNS = ["industry", "zone_id", "zone_name", "area_mu", "area_ha"]
+ALLOCATION_COLUMNS = ["industry", "industry_zh", "industry_en", "zone_id", "zone_name", "area_mu",
+                      "area_ha"]
 
 
 #: Prefix of the staging folders (layout.io.staging.STAGING_PREFIX), spelt out independently.
@@ -118,8 +125,13 @@ def test_plan_exits_0_and_writes_the_documented_files(planned: tuple[Result, Pat
         "manifest.json",
         "timings.json",
         "suitability/measures.csv",
+        "plan.qgz",
+        "plan_sites.qml",
+        "plan_zones.qml",
     }
-    expected |= {f"suitability/{c}_{kind}.tif" for c in CODES for kind in ("score", "flags")}
+    kinds = ("score", "criteria", "flags")
+    expected |= {f"suitability/{c}_{kind}.{ext}" for c in CODES for kind in kinds
+                 for ext in ("tif", "qml")}
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert written == expected | {".layout-output"}  # the marker: a folder layout replaces
     assert (out / ".layout-output").read_text(encoding="utf-8").startswith("kind = plan\n")
@@ -142,7 +154,8 @@ def test_plan_gpkg_layers(planned: tuple[Result, Path, Path]) -> None:
     _, out, _ = planned
     gpkg = out / "plan.gpkg"
     layers = {name for name, _ in pyogrio.list_layers(gpkg)}
-    assert layers == {"sites", "zone_industries", "allocation", "zones"}
+    # and the QGIS styles of the layers with geometry (tests/products/qgis)
+    assert layers == {"sites", "zone_industries", "allocation", "zones", "layer_styles"}
     sites = pyogrio.read_dataframe(gpkg, layer="sites")
     assert isinstance(sites, gpd.GeoDataFrame) and sites.crs.to_epsg() == 4547
     assert list(sites.columns) == [*SITE_COLUMNS, "geometry"]
@@ -247,7 +260,8 @@ def test_running_twice_gives_the_same_bytes(
         }
 
     first, second = digests(out), digests(again)
-    assert len(first) == 22 and first.keys() == second.keys()
+    # 8 files, per industry 3 rasters and their 3 styles, plan.qgz and 2 vector styles
+    assert len(first) == 8 + 6 * len(CODES) + 3 and first.keys() == second.keys()
     differing = sorted(k for k in first if first[k] != second[k])
     assert set(differing) <= {"timings.json"}, differing
     timings = json.loads((again / "timings.json").read_text(encoding="utf-8"))

@@ -86,7 +86,7 @@ def test_score_all_exits_0_and_lists_its_files(scored: tuple[Result, Path]) -> N
     result, out = scored
     assert result.exit_code == 0, result.output
     assert result.exception is None
-    expected = {f"{c}_{kind}.tif" for c in CODES for kind in ("score", "flags")}
+    expected = {f"{c}_{kind}.tif" for c in CODES for kind in ("score", "criteria", "flags")}
     expected.add("measures.csv")
     assert {p.name for p in out.iterdir()} == expected | {".layout-output"}
     lines = result.stdout.splitlines()  # progress goes to stderr
@@ -155,7 +155,8 @@ def test_through_the_main_group(tiny_plan: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
-    assert names == {"food_score.tif", "food_flags.tif", "measures.csv", ".layout-output"}
+    assert names == {"food_score.tif", "food_criteria.tif", "food_flags.tif", "measures.csv",
+                     ".layout-output"}
     assert result.stdout == "" and result.stderr == ""  # quiet: errors only
     m = read_measures(out / "measures.csv")
     assert set(m["industry"]) == {"food"}

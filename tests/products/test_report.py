@@ -182,13 +182,14 @@ def test_reports_name_inputs_relative_to_the_plan(hostile_plan: Path, plan_dir: 
 def test_allocation_csv_holds_no_formula(hostile_plan: Path) -> None:
     with (hostile_plan / "out" / "allocation.csv").open(encoding="utf-8", newline="") as f:
         header, *rows = list(csv.reader(f))
-    assert header == ["industry", "zone_id", "zone_name", "area_mu", "area_ha"]
+    assert header == ["industry", "industry_zh", "industry_en", "zone_id", "zone_name", "area_mu",
+                      "area_ha"]
     for row in rows:
         assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in row), row
-    names = {r[2] for r in rows}
+    names = {r[4] for r in rows}
     assert {"'" + HOSTILE["formula"], "'" + HOSTILE["zone2"].replace("\r", "\n")} <= names
     layer = pyogrio.read_dataframe(hostile_plan / "out" / "plan.gpkg", layer="allocation")
-    assert [float(r[3]) for r in rows] == pytest.approx(layer["area_mu"].tolist(), abs=1e-3)
+    assert [float(r[5]) for r in rows] == pytest.approx(layer["area_mu"].tolist(), abs=1e-3)
 
 
 def test_zone_section_shows_every_allocation(tiny_result: PlanResult, plan_dir: Path) -> None:

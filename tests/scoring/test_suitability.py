@@ -329,16 +329,19 @@ def test_context_of_other_inputs_is_refused(tiny_path: Path, tiny_inputs: PlanIn
 
 def test_write_result(tiny_results: dict[str, SuitabilityResult], tmp_path: Path) -> None:
     r = tiny_results["aluminium"]
-    score_path, flags_path = write_result(r, tmp_path / "out")
+    score_path, crit_path, flags_path = write_result(r, tmp_path / "out")
     assert score_path == tmp_path / "out" / "aluminium_score.tif"
+    assert crit_path == tmp_path / "out" / "aluminium_criteria.tif"
     assert flags_path == tmp_path / "out" / "aluminium_flags.tif"
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "aluminium_criteria.tif",
         "aluminium_flags.tif",
         "aluminium_score.tif",
     ]  # no temporary files left behind
     m = r.grid.mask
     with rasterio.open(score_path) as src:
-        assert src.count == 1 + len(r.criteria)
+        assert src.count == 1
+        assert src.tags(ns="IMAGE_STRUCTURE")["LAYOUT"] == "COG" and src.overviews(1)
         assert src.crs.to_epsg() == 4547
         assert src.transform == r.grid.transform
         assert (src.height, src.width) == r.grid.shape
@@ -346,8 +349,13 @@ def test_write_result(tiny_results: dict[str, SuitabilityResult], tmp_path: Path
         band1 = src.read(1)
         np.testing.assert_array_equal(band1[m], r.score[m])
         assert (band1[~m] == -1).all()
-        assert src.descriptions[0] == "score (0-100)"
-        for i, name in enumerate(r.criteria, start=2):
+        assert src.descriptions == ("score (0-100)",)
+        tags = src.tags()
+        assert tags["industry"] == "aluminium" and tags["weight_source"] == "direct"
+    with rasterio.open(crit_path) as src:
+        assert src.count == len(r.criteria) and src.overviews(1)
+        assert src.tags(ns="IMAGE_STRUCTURE")["LAYOUT"] == "COG"
+        for i, name in enumerate(r.criteria, start=1):
             desc = src.descriptions[i - 1]
             assert desc.startswith(f"{name}: {CRITERIA[name].label_en}"), desc
             band = src.read(i)
@@ -372,8 +380,8 @@ def test_write_result_overwrites(
     tiny_results: dict[str, SuitabilityResult], tmp_path: Path
 ) -> None:
     write_result(tiny_results["food"], tmp_path)
-    score_path, _ = write_result(tiny_results["food"], tmp_path)
+    score_path, _, _ = write_result(tiny_results["food"], tmp_path)
     with rasterio.open(score_path) as src:
         m = tiny_results["food"].grid.mask
         np.testing.assert_array_equal(src.read(1)[m], tiny_results["food"].score[m])
-    assert len(list(tmp_path.iterdir())) == 2
+    assert len(list(tmp_path.iterdir())) == 3

@@ -261,10 +261,11 @@ def sites_on_best_cells(
     for path in sorted(folder.glob("*_score.tif")):
         with rasterio.open(path) as src:
             score = src.read(1).astype(float)
-            values = src.read()[1:].astype(float)
             tags = src.tags()
             transform, cell = src.transform, abs(src.transform.a)
         code = tags["industry"]
+        with rasterio.open(path.with_name(f"{code}_criteria.tif")) as src:
+            values = src.read().astype(float)  # one band per criterion
         pairs = [kv.split("=") for kv in tags["weights"].split(";")]
         names = [k for k, _ in pairs]
         all_names += [n for n in names if n not in all_names]
