@@ -15,15 +15,18 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import geopandas as gpd
 import pyogrio
 import pytest
 import rasterio
+import shapely
 from click.testing import CliRunner, Result
 from PIL import Image
 from pyproj import CRS
 
 from layout.cli.main import cli
 from layout.io import embedded
+from layout.settings import M2_PER_MU
 from tests.fixtures import other_city as oc
 
 pytestmark = pytest.mark.slow
@@ -55,6 +58,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]
             "validate_zones": _invoke("validate", "园区/园区.shp", "--kind", "zones",
                                       "--plan", "plan.toml", "--study-area", "行政区划.gpkg",
                                       "--study-area-layer", "市界"),
+            "validate_landuse": _invoke("validate", "三调/DLTB.shp", "--kind", "landuse",
+                                        "--plan", "plan.toml"),
             "plan": _invoke("plan", "plan.toml", "--out", str(base / "out"), "--maps",
                             str(base / "maps"), "--no-sensitivity", *DATE),
         }
@@ -84,6 +89,11 @@ def test_every_command_succeeds(runs: dict[str, object]) -> None:
         assert result.exit_code == 0, (name, result.output)
     for name in ("validate_firms", "validate_zones"):
         assert "no problems found" in str(runs[name].output)  # type: ignore[attr-defined]
+    # the DLTB layer: its one code written "601" is reported as read, a warning only
+    output = str(runs["validate_landuse"].output)  # type: ignore[attr-defined]
+    short = [bsm for bsm, v in oc.LANDUSE.items() if len(v[0]) == 3]
+    assert len(short) == 1 and "code '601' read as 0601" in output
+    assert output.endswith("0 errors, 1 warning\n"), output
 
 
 def test_every_output_is_in_the_plan_crs(runs: dict[str, object]) -> None:
@@ -105,8 +115,8 @@ def test_every_output_is_in_the_plan_crs(runs: dict[str, object]) -> None:
             assert img.text["CRS"] == oc.METRIC, path
     manifest = json.loads((base / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert CRS.from_user_input(manifest["crs"]) == target
-    sitecheck = json.loads(
-        (base / "elsewhere" / "sitecheck" / "sitecheck.json").read_text(encoding="utf-8"))
+    (doc,) = (base / "elsewhere" / "sitecheck").glob("sitecheck*.json")
+    sitecheck = json.loads(doc.read_text(encoding="utf-8"))
     assert sitecheck["plan"]["crs"] == oc.METRIC
 
 
@@ -161,3 +171,37 @@ def test_a_plan_crs_of_another_zone_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     (line,) = result.output.splitlines()
     assert line.startswith("error: ") and 'set [plan] crs = "EPSG:4549"' in line
+
+
+def _patches(code: str) -> dict[str, shapely.Polygon]:
+    """The fixture's DLTB patches of one code (as normalised), by BSM, in EPSG:4549."""
+    return {bsm: oc.moved(shapely.box(*v[2])) for bsm, v in oc.LANDUSE.items()
+            if v[0].zfill(4) == code}
+
+
+def test_landuse_feeds_the_plan(runs: dict[str, object]) -> None:
+    gpkg = Path(str(runs["base"])) / "out" / "plan.gpkg"
+    # today's industrial land per zone: shapely's area of the 0601 patches inside each zone
+    industrial = shapely.union_all(list(_patches("0601").values()))
+    zones = gpd.read_file(gpkg, layer="zones")
+    assert len(zones) == 3
+    for _, zone in zones.iterrows():
+        expected = shapely.intersection(zone.geometry, industrial).area / M2_PER_MU
+        assert zone["industrial_land_mu"] == pytest.approx(expected, rel=5e-3, abs=1e-6), (
+            zone["zone_id"])
+    assert zones["industrial_land_mu"].sum() > 0
+    # infill: the industrial patches holding no firm (shapely on the fixture's firms)
+    firms = oc.enterprises()
+    empty = {bsm for bsm, g in _patches("0601").items() if not firms.intersects(g).any()}
+    assert empty == {"320590000002"}  # the patch written "601"
+    infill = gpd.read_file(gpkg, layer="landuse_infill")
+    bsm = list(oc.LANDUSE)
+    assert {bsm[int(p) - 1] for p in infill["patch"]} == empty
+    assert set(infill["code"]) == {"0601"}
+    # no site on the river (excluded as landuse_water) beyond a sliver along its edges
+    (river,) = _patches("1101").values()
+    sites = gpd.read_file(gpkg, layer="sites")
+    assert len(sites)
+    for _, site in sites.iterrows():
+        assert shapely.intersection(site.geometry, river).area < 0.01 * site.geometry.area, (
+            site["site_id"])
