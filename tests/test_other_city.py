@@ -36,6 +36,10 @@ DATE = ["--date", "2012-04-24"]
 PARCEL = ("POLYGON((562000 3466000, 562600 3466000, 562600 3466400, 562000 3466400, "
           "562000 3466000))")
 
+#: A parcel (tiny-plan coordinates, moved) 1,400 m wide: 200 m on the river 1101, 400 m on the
+#: industrial patch 0601, the rest on no patch.
+LANDUSE_PARCEL = oc.moved(shapely.box(500_200, 3_842_400, 501_600, 3_843_000))
+
 
 def _invoke(*args: str) -> Result:
     result = CliRunner().invoke(cli, list(args))
@@ -70,6 +74,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]
             "check-site", "--config", str(plan), "--industry", "auto", "--crs", oc.METRIC,
             "--wkt", PARCEL, "--plan-dir", str(base / "out"), "--out", "sitecheck",
             "--format", "html")
+        # a parcel across the river and the industrial patch with firms: its land use
+        for fmt, lang in (("json", "zh"), ("md", "zh"), ("md", "en")):
+            done[f"landuse_{fmt}_{lang}"] = _invoke(
+                "check-site", "--config", str(plan), "--industry", "auto", "--crs", oc.METRIC,
+                "--wkt", LANDUSE_PARCEL.wkt, "--format", fmt, "--lang", lang, *DATE)
     done["base"] = base
     done["folders"] = [base / "out", base / "maps", elsewhere / "maps2",
                        elsewhere / "overview", elsewhere / "sitecheck"]
@@ -205,3 +214,34 @@ def test_landuse_feeds_the_plan(runs: dict[str, object]) -> None:
     for _, site in sites.iterrows():
         assert shapely.intersection(site.geometry, river).area < 0.01 * site.geometry.area, (
             site["site_id"])
+
+
+def test_site_opinion_gives_the_parcels_land_use(runs: dict[str, object]) -> None:
+    for key in ("landuse_json_zh", "landuse_md_zh", "landuse_md_en"):
+        result = runs[key]
+        assert isinstance(result, Result) and result.exit_code == 0, (key, result.output)
+    (parcel,) = json.loads(str(runs["landuse_json_zh"].output))["parcels"]  # type: ignore[attr-defined]
+    # expected: shapely's overlay of the fixture's patches on the parcel
+    area = LANDUSE_PARCEL.area
+    expected = sorted(
+        ((v[0].zfill(4), shapely.intersection(LANDUSE_PARCEL, oc.moved(shapely.box(*v[2]))).area)
+         for v in oc.LANDUSE.values()
+         if shapely.intersection(LANDUSE_PARCEL, oc.moved(shapely.box(*v[2]))).area > 0),
+        key=lambda x: -x[1])
+    assert [c for c, _ in expected] == ["0601", "1101"]
+    got = parcel["landuse"]
+    assert [u["code"] for u in got] == [c for c, _ in expected]
+    for u, (_, a) in zip(got, expected, strict=True):
+        assert u["schema"] == "gbt21010"
+        assert u["area_mu"] == pytest.approx(a / M2_PER_MU, rel=1e-3)
+        assert u["share"] == pytest.approx(a / area, rel=1e-3)
+    assert [u["name_zh"] for u in got] == ["工业用地", "河流水面"]
+    assert [u["name_en"] for u in got] == ["Industrial land", "River water surface"]
+    # the 规划符合性 section of both documents
+    zh = str(runs["landuse_md_zh"].output).split("3. 规划符合性")[1].split("4. ")[0]  # type: ignore[attr-defined]
+    en = str(runs["landuse_md_en"].output).split("3. Conformity")[1].split("4. ")[0]  # type: ignore[attr-defined]
+    first_mu = f"{expected[0][1] / M2_PER_MU:,.2f}"
+    assert f"0601 工业用地 {first_mu} 亩" in zh and "1101 河流水面" in zh
+    assert zh.index("0601 工业用地") < zh.index("1101 河流水面")
+    assert f"0601 Industrial land {first_mu} mu" in en and "1101 River water surface" in en
+    assert "GB/T 21010-2017" in zh and "GB/T 21010-2017" in en
