@@ -18,7 +18,7 @@ from layout.model.constraints import CONSTRAINT_TYPES
 from layout.products.sitecheck.landuse import LandUseShare
 
 #: Version of the JSON document `to_json` writes (docs/sitecheck.md).
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 #: Verdicts, best first.
 VERDICTS: tuple[str, ...] = ("suitable", "conditional", "unsuitable")
 #: Severities of reasons, most serious first.
