@@ -261,8 +261,8 @@ def shift_note(shift: tuple[float, float], lang: str, *, lat: float = 0.0) -> st
 
     Examples
     --------
-    >>> shift_note((0.005, -0.001), "en", lat=60.0)[:60]
-    'surface image shifted by the GCJ-02 offset at its centre (278'
+    >>> shift_note((0.005, -0.001), "en", lat=60.0).split("(")[1].split(";")[0]
+    '278 m east, -111 m north)'
     """
     if shift == (0.0, 0.0):
         return ""
