@@ -106,18 +106,16 @@ def parcel_landuse(
     tree = shapely.STRtree(patches)
     hit_parcel, hit_patch = tree.query(geoms, predicate="intersects")
     for i in np.unique(hit_parcel):
-        groups: dict[tuple[str, str], list[Any]] = {}
+        groups: dict[tuple[str, str], list[int]] = {}
         for j in hit_patch[hit_parcel == i]:
-            groups.setdefault((schemas[j], codes[j]), []).append(patches[j])
-        first = {key: int(next(j for j in hit_patch[hit_parcel == i]
-                               if (schemas[j], codes[j]) == key)) for key in groups}
+            groups.setdefault((schemas[j], codes[j]), []).append(int(j))
         shares = []
-        for (schema, code), parts in groups.items():
-            inter = shapely.intersection(geoms[i], shapely.union_all(parts))
+        for (schema, code), rows in groups.items():
+            inter = shapely.intersection(geoms[i], shapely.union_all(patches[rows]))
             area = float(shapely.area(inter))
             if area <= 0:
                 continue
-            j = first[(schema, code)]
+            j = rows[0]
             hit = table.lookup(code, schema=schema)
             shares.append(LandUseShare(
                 code=code, schema=schema, schema_title=table.codes(schema).title,
