@@ -15,15 +15,18 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import geopandas as gpd
 import pyogrio
 import pytest
 import rasterio
+import shapely
 from click.testing import CliRunner, Result
 from PIL import Image
 from pyproj import CRS
 
 from layout.cli.main import cli
 from layout.io import embedded
+from layout.settings import M2_PER_MU
 from tests.fixtures import other_city as oc
 
 pytestmark = pytest.mark.slow
@@ -32,6 +35,10 @@ DATE = ["--date", "2012-04-24"]
 #: Parcel in the east zone (the tiny plan's east_auto moved), in the city's metres.
 PARCEL = ("POLYGON((562000 3466000, 562600 3466000, 562600 3466400, 562000 3466400, "
           "562000 3466000))")
+
+#: A parcel (tiny-plan coordinates, moved) 1,400 m wide: 200 m on the river 1101, 400 m on the
+#: industrial patch 0601, the rest on no patch.
+LANDUSE_PARCEL = oc.moved(shapely.box(500_200, 3_842_400, 501_600, 3_843_000))
 
 
 def _invoke(*args: str) -> Result:
@@ -55,6 +62,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]
             "validate_zones": _invoke("validate", "园区/园区.shp", "--kind", "zones",
                                       "--plan", "plan.toml", "--study-area", "行政区划.gpkg",
                                       "--study-area-layer", "市界"),
+            "validate_landuse": _invoke("validate", "三调/DLTB.shp", "--kind", "landuse",
+                                        "--plan", "plan.toml"),
             "plan": _invoke("plan", "plan.toml", "--out", str(base / "out"), "--maps",
                             str(base / "maps"), "--no-sensitivity", *DATE),
         }
@@ -65,6 +74,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]
             "check-site", "--config", str(plan), "--industry", "auto", "--crs", oc.METRIC,
             "--wkt", PARCEL, "--plan-dir", str(base / "out"), "--out", "sitecheck",
             "--format", "html")
+        # a parcel across the river and the industrial patch with firms: its land use
+        for fmt, lang in (("json", "zh"), ("md", "zh"), ("md", "en")):
+            done[f"landuse_{fmt}_{lang}"] = _invoke(
+                "check-site", "--config", str(plan), "--industry", "auto", "--crs", oc.METRIC,
+                "--wkt", LANDUSE_PARCEL.wkt, "--format", fmt, "--lang", lang, *DATE)
     done["base"] = base
     done["folders"] = [base / "out", base / "maps", elsewhere / "maps2",
                        elsewhere / "overview", elsewhere / "sitecheck"]
@@ -84,6 +98,11 @@ def test_every_command_succeeds(runs: dict[str, object]) -> None:
         assert result.exit_code == 0, (name, result.output)
     for name in ("validate_firms", "validate_zones"):
         assert "no problems found" in str(runs[name].output)  # type: ignore[attr-defined]
+    # the DLTB layer: its one code written "601" is reported as read, a warning only
+    output = str(runs["validate_landuse"].output)  # type: ignore[attr-defined]
+    short = [bsm for bsm, v in oc.LANDUSE.items() if len(v[0]) == 3]
+    assert len(short) == 1 and "code '601' read as 0601" in output
+    assert output.endswith("0 errors, 1 warning\n"), output
 
 
 def test_every_output_is_in_the_plan_crs(runs: dict[str, object]) -> None:
@@ -105,9 +124,8 @@ def test_every_output_is_in_the_plan_crs(runs: dict[str, object]) -> None:
             assert img.text["CRS"] == oc.METRIC, path
     manifest = json.loads((base / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert CRS.from_user_input(manifest["crs"]) == target
-    documents = sorted((base / "elsewhere" / "sitecheck").glob("sitecheck_*.json"))
-    assert len(documents) == 1, documents
-    sitecheck = json.loads(documents[0].read_text(encoding="utf-8"))
+    (doc,) = (base / "elsewhere" / "sitecheck").glob("sitecheck*.json")
+    sitecheck = json.loads(doc.read_text(encoding="utf-8"))
     assert sitecheck["plan"]["crs"] == oc.METRIC
 
 
@@ -162,3 +180,68 @@ def test_a_plan_crs_of_another_zone_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     (line,) = result.output.splitlines()
     assert line.startswith("error: ") and 'set [plan] crs = "EPSG:4549"' in line
+
+
+def _patches(code: str) -> dict[str, shapely.Polygon]:
+    """The fixture's DLTB patches of one code (as normalised), by BSM, in EPSG:4549."""
+    return {bsm: oc.moved(shapely.box(*v[2])) for bsm, v in oc.LANDUSE.items()
+            if v[0].zfill(4) == code}
+
+
+def test_landuse_feeds_the_plan(runs: dict[str, object]) -> None:
+    gpkg = Path(str(runs["base"])) / "out" / "plan.gpkg"
+    # today's industrial land per zone: shapely's area of the 0601 patches inside each zone
+    industrial = shapely.union_all(list(_patches("0601").values()))
+    zones = gpd.read_file(gpkg, layer="zones")
+    assert len(zones) == 3
+    for _, zone in zones.iterrows():
+        expected = shapely.intersection(zone.geometry, industrial).area / M2_PER_MU
+        assert zone["industrial_land_mu"] == pytest.approx(expected, rel=5e-3, abs=1e-6), (
+            zone["zone_id"])
+    assert zones["industrial_land_mu"].sum() > 0
+    # infill: the industrial patches holding no firm (shapely on the fixture's firms)
+    firms = oc.enterprises()
+    empty = {bsm for bsm, g in _patches("0601").items() if not firms.intersects(g).any()}
+    assert empty == {"320590000002"}  # the patch written "601"
+    infill = gpd.read_file(gpkg, layer="landuse_infill")
+    bsm = list(oc.LANDUSE)
+    assert {bsm[int(p) - 1] for p in infill["patch"]} == empty
+    assert set(infill["code"]) == {"0601"}
+    # no site on the river (excluded as landuse_water) beyond a sliver along its edges
+    (river,) = _patches("1101").values()
+    sites = gpd.read_file(gpkg, layer="sites")
+    assert len(sites)
+    for _, site in sites.iterrows():
+        assert shapely.intersection(site.geometry, river).area < 0.01 * site.geometry.area, (
+            site["site_id"])
+
+
+def test_site_opinion_gives_the_parcels_land_use(runs: dict[str, object]) -> None:
+    for key in ("landuse_json_zh", "landuse_md_zh", "landuse_md_en"):
+        result = runs[key]
+        assert isinstance(result, Result) and result.exit_code == 0, (key, result.output)
+    (parcel,) = json.loads(str(runs["landuse_json_zh"].output))["parcels"]  # type: ignore[attr-defined]
+    # expected: shapely's overlay of the fixture's patches on the parcel
+    area = LANDUSE_PARCEL.area
+    expected = sorted(
+        ((v[0].zfill(4), shapely.intersection(LANDUSE_PARCEL, oc.moved(shapely.box(*v[2]))).area)
+         for v in oc.LANDUSE.values()
+         if shapely.intersection(LANDUSE_PARCEL, oc.moved(shapely.box(*v[2]))).area > 0),
+        key=lambda x: -x[1])
+    assert [c for c, _ in expected] == ["0601", "1101"]
+    got = parcel["landuse"]
+    assert [u["code"] for u in got] == [c for c, _ in expected]
+    for u, (_, a) in zip(got, expected, strict=True):
+        assert u["schema"] == "gbt21010"
+        assert u["area_mu"] == pytest.approx(a / M2_PER_MU, rel=1e-3)
+        assert u["share"] == pytest.approx(a / area, rel=1e-3)
+    assert [u["name_zh"] for u in got] == ["工业用地", "河流水面"]
+    assert [u["name_en"] for u in got] == ["Industrial land", "River water surface"]
+    # the 规划符合性 section of both documents
+    zh = str(runs["landuse_md_zh"].output).split("3. 规划符合性")[1].split("4. ")[0]  # type: ignore[attr-defined]
+    en = str(runs["landuse_md_en"].output).split("3. Conformity")[1].split("4. ")[0]  # type: ignore[attr-defined]
+    first_mu = f"{expected[0][1] / M2_PER_MU:,.2f}"
+    assert f"0601 工业用地 {first_mu} 亩" in zh and "1101 河流水面" in zh
+    assert zh.index("0601 工业用地") < zh.index("1101 河流水面")
+    assert f"0601 Industrial land {first_mu} mu" in en and "1101 River water surface" in en
+    assert "GB/T 21010-2017" in zh and "GB/T 21010-2017" in en

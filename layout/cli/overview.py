@@ -83,7 +83,7 @@ def overview(
                                                        crs=crs)))
         title = plan_title(config, lang)
         when = date or default_date()
-        m = overview_map(layers, title=title, lang=lang, date=when,
+        m = overview_map(layers, title=title, lang=lang, date=when, crs=crs,
                          basemap=None if basemap == "none" else basemap)
         save_map(m, stage / "overview.html", cdn=cdn)
         overview_png(layers, stage / "overview.png", lang=lang, title=title, date=when, crs=crs)

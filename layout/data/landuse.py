@@ -13,7 +13,8 @@ with the schema the plan states (``[inputs.landuse] schema``, ``layout validate 
   that is not the list's name of the code is a warning (the code is what the plan reads; the
   two disagreeing usually means a wrong schema or a shifted column), and an error when most
   named features fit the other schema (the plan states the wrong one); a code of an abridged
-  class read as its parent is a warning (its name is not compared).
+  class read as its parent is a warning (its name is not compared); a code written otherwise
+  than the list writes it (``601``, ``601.0``, ``0201k``) is a warning saying how it was read.
 
 Problems sharing a value are reported once, with the number of features and the first of them.
 """
@@ -77,6 +78,9 @@ def classify_landuse(
     [['0601', 'industrial', '工业用地'], ['1001', 'built', '铁路用地'],
      ['0101', 'farmland', '水田']]
     >>> print(problems[0])
+    warning: DLTB.shp, feature row 1, column 'code': code '601' read as 0601 (normalised: \
+leading zero, number format or case)
+    >>> print(problems[1])
     warning: DLTB.shp, feature row 2, column 'name': code 1001 is 铁路用地 in GB/T 21010-2017 \
 土地利用现状分类 but the name column says '工业用地'; check the schema (schema = "ydyh2023"?) \
 or the code
@@ -97,11 +101,15 @@ or the code
     unknown: dict[str, list[int]] = defaultdict(list)
     abridged: dict[tuple[str, str], list[int]] = defaultdict(list)
     mismatch: dict[tuple[str, str], list[int]] = defaultdict(list)
+    rewritten: dict[tuple[str, str], list[int]] = defaultdict(list)
     given_names = out["name"].tolist() if "name" in out.columns else [None] * len(out)
     for row, (value, given) in enumerate(zip(out["code"], given_names, strict=True), start=1):
         code = normalise_code(value, schema=schema)
         hit = table.lookup(code, schema=schema) if code else None
         normal.append(code)
+        written = "" if value is None else str(value).strip()
+        if code and written != code:
+            rewritten[(written, code)].append(row)
         classes.append(hit.land_class.value if hit else LandUseClass.OTHER.value)
         names.append(hit.name if hit else "")
         if not code:
@@ -137,6 +145,11 @@ or the code
             source, f"unknown {title} code {code!r}{count}{hint}; correct it or map it: "
             f'[inputs.landuse] values.code = {{ "{code}" = "CODE" }}',
             feature=_rows(rows), column="code"))
+    for (written, code), rows in rewritten.items():
+        count = f" ({len(rows)} features)" if len(rows) > 1 else ""
+        problems.append(Problem(
+            source, f"code {written!r} read as {code}{count} (normalised: leading zero, "
+            "number format or case)", feature=_rows(rows), column="code", severity="warning"))
     for (code, listed), rows in abridged.items():
         problems.append(Problem(
             source, f"code {code} ({len(rows)} features) is read as {listed} "

@@ -79,9 +79,12 @@ def _code_key(value: str) -> str:
 
 
 class CodeEntry(Table):
-    """One code of a code list: its Chinese name and, unless it takes its parent's, its class."""
+    """One code of a code list: its names (English where given) and its class or its parent's."""
 
     name: str = Field(min_length=1)
+    #: English name, where the list gives one (first-level classes and the codes a plan reads
+    #: most: industrial, mining, farmland, forest, water); else None.
+    name_en: str | None = Field(default=None, min_length=1)
     land_class: Annotated[str, one_of("land-use class", CLASSES)] | None = Field(
         default=None, alias="class")
 

@@ -43,7 +43,9 @@ Contents
     (validated, in the plan CRS), so a check uses the very layers the scores were made from;
     with a land-use layer, ``constraints`` also holds its farmland, water and ecological
     patches outside the drawn constraints, typed ``landuse_*`` and citing schema and code
-    (`layout.analysis.landuse.limit_features`), so the site check lists them too.
+    (`layout.analysis.landuse.limit_features`), so the site check lists them too; and the
+    land-use layer itself, read and classified (``landuse``: code, schema, class and name), from
+    which the site check gives each parcel its land-use codes by area.
 ``manifest.json``
     Key, package version, plan, input provenance, industries, grid and files.
 
@@ -92,7 +94,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: Vector layers copied into the cache (``layers.gpkg``).
-CACHED_LAYERS: tuple[str, ...] = ("boundary", "zones", "constraints")
+CACHED_LAYERS: tuple[str, ...] = ("boundary", "zones", "constraints", "landuse")
 #: Caches kept in the cache root after a build (most recently used first; `prune`).
 KEEP = 4
 #: The application name of the user cache folder (`platformdirs.user_cache_dir`).
@@ -196,7 +198,7 @@ class ScoreCache:
 
     @property
     def layers_path(self) -> Path:
-        """``layers.gpkg`` with the boundary, zones and constraints in the plan CRS."""
+        """``layers.gpkg`` with the boundary, zones, constraints and land use in the plan CRS."""
         return self.folder / _LAYERS
 
     @cached_property

@@ -73,7 +73,7 @@ def test_json_to_stdout(parcels: Path, indicators: Path) -> None:
     result = run(str(parcels), "--industry", "electronics", "--indicators", str(indicators))
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert doc["schema_version"] == "1.1"
+    assert doc["schema_version"] == "1.2"
     assert verdicts(result) == {
         "A-airport": "suitable", "B-farm": "unsuitable", "C-lowfar": "conditional"
     }

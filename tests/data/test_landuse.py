@@ -38,7 +38,12 @@ def test_dltb_in_gbk_without_cpg_reads_and_classifies(tmp_path: Path) -> None:
     mapped, problems = map_layer(raw, kind="landuse")  # DLBM, DLMC accepted as they are
     assert problems == []
     out, problems = classify_landuse(mapped, schema="gbt21010", source=path.name)
-    assert problems == []
+    # only the codes written without their leading zero are reported, as warnings
+    short = [(row, p[0]) for row, p in enumerate(PATCHES.values(), start=1) if len(p[0]) == 3]
+    assert [(p.severity, p.feature) for p in problems] == [
+        ("warning", f"row {row}") for row, _ in short]
+    for problem, (_, code) in zip(problems, short, strict=True):
+        assert f"code '{code}' read as {code.zfill(4)}" in problem.message
     # the codes as written, with the lost leading zero restored by hand
     assert list(out["code"]) == [p[0].zfill(4) for p in PATCHES.values()]
     assert list(out["lu_name"]) == list(out["name"])
@@ -95,7 +100,9 @@ def test_validate_file_needs_a_schema(tmp_path: Path) -> None:
     path = write_dltb(tmp_path)
     with pytest.raises(ConfigError, match="--schema gbt21010"):
         validate_file(path, kind="landuse", study_area=False)
-    assert validate_file(path, kind="landuse", schema="gbt21010", study_area=False) == []
+    problems = validate_file(path, kind="landuse", schema="gbt21010", study_area=False)
+    assert {p.severity for p in problems} == {"warning"}
+    assert all("read as" in p.message for p in problems)
 
 
 def test_cli_validate_landuse(tmp_path: Path) -> None:
@@ -103,7 +110,8 @@ def test_cli_validate_landuse(tmp_path: Path) -> None:
     run = CliRunner().invoke(validate, [str(path), "--kind", "landuse", "--schema", "gbt21010",
                                         "--no-study-area"])
     assert run.exit_code == 0, run.output
-    assert run.output.endswith("no problems found\n")
+    assert run.output.endswith("0 errors, 2 warnings\n")  # 103 and 601 read as 0103, 0601
+    assert "code '601' read as 0601" in run.output
     run = CliRunner().invoke(validate, [str(path), "--kind", "landuse", "--schema", "ydyh2023",
                                         "--no-study-area"])
     # 0601 乡村道路用地, 1001 工业用地 and 1101 物流仓储用地 in 2023: most names fit the other

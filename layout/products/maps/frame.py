@@ -23,7 +23,7 @@ from layout.products.maps.basemap import Basemap, add_basemap, datum_note
 from layout.products.maps.markup import fragment
 from layout.products.templating import render
 
-__all__ = ["LEGEND_WIDTH_PX", "base_map", "finish_map", "panel_css", "zoom_bounds"]
+__all__ = ["LEGEND_WIDTH_PX", "base_map", "finish_map", "home_extent", "panel_css", "zoom_bounds"]
 
 #: Width of the legend panel; the initial view leaves this much room on the left.
 LEGEND_WIDTH_PX = 250
@@ -128,7 +128,7 @@ def zoom_bounds(
     >>> zoom_bounds([[34.3, 112.7], [35.0, 114.2]], cell_m=100.0)
     (6, 16)
     """
-    lat = 34.7 if not extent else (extent[0][0] + extent[1][0]) / 2
+    lat = 0.0 if not extent else (extent[0][0] + extent[1][0]) / 2
     m_per_px0 = _M_PER_PX_Z0 * math.cos(math.radians(lat))
     max_zoom = 18
     if cell_m:  # cell_m / (m_per_px0 / 2**z) <= CELL_PX_MAX
@@ -142,6 +142,24 @@ def zoom_bounds(
     return min_zoom, max_zoom
 
 
+def home_extent(crs: Any) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` of a CRS's area of use (None when it has none).
+
+    The view of a map with nothing to draw: the plan's CRS says where its city is.
+
+    Examples
+    --------
+    >>> [corner[1] for corner in home_extent("EPSG:4549")]  # 3-degree zone of 120E: lon
+    [118.5, 121.5]
+    """
+    from pyproj import CRS
+
+    area = CRS.from_user_input(crs).area_of_use
+    if area is None:
+        return None
+    return [[area.south, area.west], [area.north, area.east]]
+
+
 def base_map(
     extent: list[list[float]] | None,
     *,
@@ -149,21 +167,24 @@ def base_map(
     date: str | dt.date | None,
     basemap: Basemap | None,
     cell_m: float | None = None,
+    home: list[list[float]] | None = None,
 ) -> folium.Map:
     """An empty canvas-rendered map fitted to ``extent``, with the page title and tiles.
 
     The initial view leaves room for the legend (left) and the title (top); zoom is bounded
     by `zoom_bounds` (``cell_m``: the grid's cell size in metres, when the map shows one).
+    Without an ``extent`` (nothing to draw) the view is ``home`` (the plan's boundary or its
+    CRS's area of use, `home_extent`); without either, the whole world -- never a city of its
+    own.
     """
-    min_zoom, max_zoom = zoom_bounds(extent, cell_m=cell_m)
+    view = extent or home
+    min_zoom, max_zoom = zoom_bounds(view, cell_m=cell_m)
     centre = (
-        [(extent[0][0] + extent[1][0]) / 2, (extent[0][1] + extent[1][1]) / 2]
-        if extent
-        else [34.72, 113.63]  # Zhengzhou
+        [(view[0][0] + view[1][0]) / 2, (view[0][1] + view[1][1]) / 2] if view else [0.0, 0.0]
     )
     m = folium.Map(
         location=centre,
-        zoom_start=9,
+        zoom_start=9 if view else 2,
         tiles=None,
         prefer_canvas=True,
         control_scale=False,  # added below: metric only
@@ -174,9 +195,9 @@ def base_map(
     m.options.update(minZoom=min_zoom, maxZoom=max_zoom)
     add_basemap(m, basemap)
     m.get_root().title = escape_text(f"{title} {date_text(date)}".strip())  # type: ignore[attr-defined]
-    if extent:
+    if view:
         m.fit_bounds(
-            extent, padding_top_left=(LEGEND_WIDTH_PX + 20, 50), padding_bottom_right=(120, 30)
+            view, padding_top_left=(LEGEND_WIDTH_PX + 20, 50), padding_bottom_right=(120, 30)
         )
     return m
 

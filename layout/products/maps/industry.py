@@ -232,7 +232,7 @@ def industry_map(
         zones="zones" in present,
         lines=list(dict.fromkeys(line_kinds)),
         points=list(dict.fromkeys(point_kinds)),
-        note=shift_note(shift, lang),
+        note=shift_note(shift, lang, lat=(bounds[0][0] + bounds[1][0]) / 2),
     )
     finish_map(
         m,
@@ -255,11 +255,19 @@ def industry_map(
     return m
 
 
-def shift_note(shift: tuple[float, float], lang: str) -> str:
-    """The legend's note on the GCJ-02 shift of the surface image ('' when not shifted)."""
+def shift_note(shift: tuple[float, float], lang: str, *, lat: float = 0.0) -> str:
+    """The legend's note on the GCJ-02 shift of the surface image ('' when not shifted).
+
+    ``shift`` is (east, north) in degrees at latitude ``lat`` (the image's centre).
+
+    Examples
+    --------
+    >>> shift_note((0.005, -0.001), "en", lat=60.0).split("(")[1].split(";")[0]
+    '278 m east, -111 m north)'
+    """
     if shift == (0.0, 0.0):
         return ""
-    dx = shift[0] * 111_320 * math.cos(math.radians(34.7))
+    dx = shift[0] * 111_320 * math.cos(math.radians(lat))
     dy = shift[1] * 110_950
     if lang == "zh":
         return (

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import Any
 
 import folium
 import geopandas as gpd
 
 from layout.io.crs import require_crs
 from layout.products.maps.basemap import resolve_basemap
-from layout.products.maps.frame import base_map, finish_map
+from layout.products.maps.frame import base_map, finish_map, home_extent
 from layout.products.maps.layers import (
     MIN_RADIUS_PX,
     boundary_features,
@@ -62,6 +63,7 @@ def overview_map(
     sites: gpd.GeoDataFrame | None = None,
     basemap: str | None = None,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
+    crs: Any = None,
 ) -> folium.Map:
     """Build the overview map of the input layers.
 
@@ -90,6 +92,9 @@ def overview_map(
         to GCJ-02 and the map says so (see `layout.products.maps.basemap`).
     tolerance_m
         Display simplification of lines and polygons in metres.
+    crs
+        The plan CRS: when there is nothing to draw, the map shows its area of use
+        (`layout.products.maps.frame.home_extent`) instead of the whole world.
 
     Returns
     -------
@@ -120,7 +125,8 @@ def overview_map(
             require_crs(gdf, source=gdf.attrs.get("source", name))
 
     extent = view.bounds({**present, **({"sites": sites} if sites is not None else {})})
-    m = base_map(extent, title=title, date=date, basemap=tiles)
+    home = None if extent or crs is None else home_extent(crs)
+    m = base_map(extent, title=title, date=date, basemap=tiles, home=home)
 
     registry: dict[str, folium.GeoJson] = {}
 

@@ -173,7 +173,7 @@ def _write_one(job: str) -> list[str]:
     stage: Path = st["stage"]
     common = {"title": st["title"], "lang": st["lang"], "date": st["date"], "sites": st["sites"]}
     if job == "overview":
-        m = overview_map(st["layers"], basemap=st["basemap"], **common)
+        m = overview_map(st["layers"], basemap=st["basemap"], crs=st["crs"], **common)
         save_map(m, stage / "overview.html", cdn=st["cdn"])
         if not st["png"]:
             return ["overview.html"]

@@ -34,6 +34,7 @@ from layout.products.sitecheck.alternatives import (
     raster_alternatives,
 )
 from layout.products.sitecheck.cells import CellGrid, parcel_cells, weighted_mean
+from layout.products.sitecheck.landuse import parcel_landuse
 from layout.products.sitecheck.overlaps import constraint_overlaps, zone_overlaps
 from layout.products.sitecheck.results import (
     ConstraintOverlap,
@@ -247,6 +248,9 @@ def check_parcels(
     # vector overlays: constraints and zones
     constraints = constraint_overlaps(geoms, areas, cache.layer("constraints"), exclude=exclude)
     zones = zone_overlaps(geoms, areas, cache.layer("zones"), industry=code)
+    # land use by area, when the plan has a land-use layer (None in the document otherwise)
+    has_landuse = bool(m.get("layers", {}).get("landuse"))
+    landuse = parcel_landuse(geoms, areas, cache.layer("landuse")) if has_landuse else None
 
     # alternatives
     if plan_sites is not None:
@@ -348,6 +352,7 @@ def check_parcels(
             indicators=checks,
             warnings=parcel_warnings,
             standard=std,
+            landuse=None if landuse is None else landuse[i],
             geometry=geoms[i],
         )
         reasons = reasons_for(base, catalog=catalog, rules=rules, radius_m=radius_m,

@@ -7,8 +7,9 @@ gets the sections of `SECTIONS`, in that order:
 
 1. 项目基本信息 / Project
 2. 用地位置与面积 / Location and area
-3. 规划符合性 / Conformity with the plans (zone, its leading industries, the land-use code when
-   the check had a land-use layer — 无 / none otherwise)
+3. 规划符合性 / Conformity with the plans (zone, its leading industries; the parcel's land-use
+   codes by area, dominant first, in mu and share, with their schema, when the check had a
+   land-use layer — 无 / none otherwise)
 4. 三区三线及其他刚性约束 / Hard constraints (overlaps in mu and share, legal basis, article:
    `layout.products.sitecheck.legal`)
 5. 适宜性评价 / Suitability (score, percentile, main criteria, place → industries)
@@ -139,16 +140,25 @@ def _s_planning(cx: _Ctx) -> dict[str, Any]:
         others = [f"{o['zone_id']} ({_pct(o['share'])} %)" for o in p["zones"][1:]]
         if others:
             rows.append([t("other_zones"), ", ".join(others)])
-    lu = p.get("landuse")
-    if lu:
-        code = lu.get("code", "") if isinstance(lu, Mapping) else str(lu)
-        label = lu.get("name_zh" if lang == "zh" else "name_en", "") if isinstance(
-            lu, Mapping) else ""
-        rows.append([t("landuse"), f"{code} {label}".strip()])
-    else:
-        rows.append([t("landuse"), t("landuse_none")])
+    rows += _landuse_rows(p.get("landuse"), lang)
     # the zone's reasons are in section 7
     return _section("planning", lang, rows=rows)
+
+
+def _landuse_rows(lu: Any, lang: str) -> list[list[str]]:
+    """The land-use codes by area (``landuse`` of a parcel), or 无 / none."""
+    if lu is None:
+        return [[text("landuse", lang), text("landuse_none", lang)]]
+    if not lu:
+        return [[text("landuse", lang), text("landuse_empty", lang)]]
+    parts = []
+    for u in lu:
+        name = u["name_zh"] if lang == "zh" else (u.get("name_en") or u["name_zh"])
+        parts.append(text("landuse_item", lang, code=u["code"], name=name,
+                          mu=num(u["area_mu"], 2), pct=_pct(u["share"])))
+    titles = list(dict.fromkeys(str(u["schema_title"]) for u in lu))
+    return [[text("landuse", lang), ("；" if lang == "zh" else "; ").join(parts)],
+            [text("landuse_schema", lang), ", ".join(titles)]]
 
 
 def _s_constraints(cx: _Ctx) -> dict[str, Any]:

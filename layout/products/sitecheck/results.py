@@ -15,9 +15,10 @@ from typing import Any
 import shapely
 
 from layout.model.constraints import CONSTRAINT_TYPES
+from layout.products.sitecheck.landuse import LandUseShare
 
 #: Version of the JSON document `to_json` writes (docs/sitecheck.md).
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 #: Verdicts, best first.
 VERDICTS: tuple[str, ...] = ("suitable", "conditional", "unsuitable")
 #: Severities of reasons, most serious first.
@@ -413,6 +414,9 @@ class SiteCheck:
     standard
         The zone's standard-land indicators (标准地) against the project's values, or None when
         the parcel's zone has none.
+    landuse
+        The parcel's land-use codes by area, dominant first (`layout.products.sitecheck.landuse`);
+        empty when it meets no patch, None when the plan has no land-use layer.
     geometry
         The parcel in the plan CRS.
     """
@@ -437,6 +441,7 @@ class SiteCheck:
     indicators: tuple[Any, ...] | None
     warnings: tuple[str, ...] = ()
     standard: tuple[StandardCheck, ...] | None = None
+    landuse: tuple[LandUseShare, ...] | None = None
     geometry: shapely.Geometry | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -465,6 +470,7 @@ class SiteCheck:
             else [c.to_dict() for c in self.indicators],
             "warnings": list(self.warnings),
             "standard": None if self.standard is None else [c.to_dict() for c in self.standard],
+            "landuse": None if self.landuse is None else [u.to_dict() for u in self.landuse],
         }
 
 

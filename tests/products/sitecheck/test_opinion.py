@@ -105,12 +105,28 @@ def test_facts_of_the_sections(score_cache: ScoreCache, examples: dict[str, Site
 def test_landuse_slot_shows_a_code_when_there_is_one(score_cache: ScoreCache,
                                                      examples: dict[str, SiteCheck]) -> None:
     doc = copy.deepcopy(report_dict(list(examples.values()), cache=score_cache))
-    doc["parcels"][0]["landuse"] = {"code": "1001", "name_zh": "工业用地",
-                                    "name_en": "industrial land"}
-    zh = opinion(doc, lang="zh", date=DAY)["parcels"][0]["sections"][2]
-    en = opinion(doc, lang="en", date=DAY)["parcels"][0]["sections"][2]
-    assert dict(zh["rows"])["土地利用现状/规划用途（用地代码）"] == "1001 工业用地"
-    assert dict(en["rows"])["Land use (land-use code)"] == "1001 industrial land"
+    # two codes of the 2023 classification, by area (the English name of one missing)
+    doc["parcels"][0]["landuse"] = [
+        {"code": "100102", "schema": "ydyh2023", "schema_title": "用地用海分类 2023",
+         "name_zh": "二类工业用地", "name_en": "Class 2 industrial land", "class": "industrial",
+         "area_mu": 30.0, "share": 0.75},
+        {"code": "1701", "schema": "ydyh2023", "schema_title": "用地用海分类 2023",
+         "name_zh": "河流水面", "name_en": "", "class": "water", "area_mu": 10.0, "share": 0.25}]
+    doc["parcels"][1]["landuse"] = []
+    zh = opinion(doc, lang="zh", date=DAY)["parcels"]
+    en = opinion(doc, lang="en", date=DAY)["parcels"]
+    key_zh, key_en = "土地利用现状/规划用途（用地代码）", "Land use (land-use code)"
+    assert dict(zh[0]["sections"][2]["rows"])[key_zh] == (
+        "100102 二类工业用地 30.00 亩（75.0 %）；1701 河流水面 10.00 亩（25.0 %）")
+    assert dict(en[0]["sections"][2]["rows"])[key_en] == (
+        "100102 Class 2 industrial land 30.00 mu (75.0 %); 1701 河流水面 10.00 mu (25.0 %)")
+    assert dict(en[0]["sections"][2]["rows"])["Land-use classification"] == "用地用海分类 2023"
+    assert dict(zh[1]["sections"][2]["rows"])[key_zh] == "无（地块未压覆土地利用图斑）"
+    assert dict(en[1]["sections"][2]["rows"])[key_en] == (
+        "none (the parcel meets no land-use patch)")
+    doc["parcels"][1]["landuse"] = None
+    assert dict(opinion(doc, lang="zh", date=DAY)["parcels"][1]["sections"][2]["rows"])[
+        key_zh] == "无（本次审查未提供土地利用图层）"
 
 
 def test_illustrative_statement_follows_the_layer(score_cache: ScoreCache,
