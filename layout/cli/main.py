@@ -19,7 +19,7 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from layout.cli import check_site, industries, overview, plan, score, validate
+    from layout.cli import check_site, efficiency, industries, overview, plan, score, validate
     from layout.cli import map as map_cli
 
     cli.add_command(industries.industries)
@@ -29,6 +29,7 @@ def _register() -> None:
     cli.add_command(check_site.check_site)
     cli.add_command(map_cli.map_command)
     cli.add_command(plan.plan_command)
+    cli.add_command(efficiency.efficiency_command)
 
 
 _register()
