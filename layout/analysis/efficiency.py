@@ -18,13 +18,14 @@ Examples
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from layout.core.shares import count_above, in_bottom, in_top, percentile_scores
 from layout.errors import ConfigError
-from layout.model.efficiency import GRADES, INDICATORS, EfficiencyOptions
+from layout.model.efficiency import GRADES, INDICATORS, EfficiencyOptions, IndicatorName
 
 logger = logging.getLogger(__name__)
 
@@ -74,11 +75,12 @@ def _reasons(firms: pd.DataFrame, values: pd.DataFrame, min_land_mu: float) -> p
             new = bad & (reason == "")
             reason[new] = text[new.to_numpy()]
     small = (reason == "") & (land < min_land_mu)
-    reason[small] = [f"land {v:g} mu < {min_land_mu:g} mu" for v in land[small]]
+    reason[small] = pd.Series([f"land {v:g} mu < {min_land_mu:g} mu" for v in land[small]],
+                              index=land[small].index, dtype=object)
     return reason
 
 
-def _composite(values: pd.DataFrame, weights: dict[str, float]) -> np.ndarray:
+def _composite(values: pd.DataFrame, weights: Mapping[IndicatorName, float]) -> np.ndarray:
     """Weighted mean of the percentile scores of the weighted indicators."""
     total = sum(weights.values())
     score = np.zeros(len(values))

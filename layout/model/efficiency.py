@@ -99,7 +99,7 @@ INDICATORS: dict[str, Indicator] = {
 assert set(INDICATORS) == set(get_args(IndicatorName))
 
 #: The common Henan weighting (45/20/15/15/5), the default composite of both schemes.
-DEFAULT_WEIGHTS: dict[str, float] = {
+DEFAULT_WEIGHTS: dict[IndicatorName, float] = {
     "tax_per_mu": 45.0, "revenue_per_mu": 20.0, "va_per_energy": 15.0, "rd_share": 15.0,
     "labour_productivity": 5.0,
 }
