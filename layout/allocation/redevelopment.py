@@ -78,11 +78,10 @@ def redevelopment_land(
     low = graded[graded["grade"].isin(LOW_GRADES)]
     firm_cells = np.zeros(grid.shape, bool)
     if len(low):
-        low_m = low.to_crs(grid.crs)
-        radius = np.sqrt(pd.to_numeric(low_m["land_mu"]).to_numpy(float) * M2_PER_MU / math.pi)
-        discs = low_m.geometry.buffer(radius, quad_segs=8)
-        firm_cells |= grid.rasterize(discs).astype(bool)
-        row, col = grid.rowcol(low_m.geometry.x.to_numpy(), low_m.geometry.y.to_numpy())
+        pts = gpd.GeoSeries(low[enterprises.geometry.name], crs=enterprises.crs).to_crs(grid.crs)
+        radius = np.sqrt(pd.to_numeric(low["land_mu"]).to_numpy(float) * M2_PER_MU / math.pi)
+        firm_cells |= grid.rasterize(pts.buffer(radius, quad_segs=8)).astype(bool)
+        row, col = grid.rowcol(pts.x.to_numpy(), pts.y.to_numpy())
         inside = (row >= 0) & (row < grid.nrows) & (col >= 0) & (col < grid.ncols)
         firm_cells[row[inside], col[inside]] = True
     patch_cells = np.zeros(grid.shape, bool)
@@ -101,8 +100,8 @@ def redevelopment_land(
 
 def boosted_scores(
     scores: Mapping[str, NDArray[np.floating]], cells: NDArray[np.bool_], *, bonus: float
-) -> dict[str, NDArray[np.float64]]:
-    """Each industry's score with ``bonus`` points added on redevelopment ``cells``.
+) -> dict[str, NDArray[np.floating]]:
+    """Each industry's score with ``bonus`` points added on redevelopment ``cells`` (same dtype).
 
     Examples
     --------
@@ -110,7 +109,8 @@ def boosted_scores(
     >>> boosted_scores(s, np.array([[False, True]]), bonus=10.0)["food"].tolist()
     [[50.0, 60.0]]
     """
-    return {c: np.asarray(s, np.float64) + bonus * cells for c, s in scores.items()}
+    return {c: (s + np.float32(bonus) * cells).astype(s.dtype, copy=False)
+            for c, s in scores.items()}
 
 
 def infill_table(

@@ -29,6 +29,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from layout.allocation.barriers import barrier_cells
 from layout.allocation.before_after import before_after
@@ -116,7 +117,7 @@ def run_plan(
     demand_mu = {str(c): float(v) for c, v in demand["demand_mu"].items()}
     capacity = zone_capacity_mu(inputs.layer("zones"))
     max_site = default_max_site_mu(capacity, min_site_mu=float(opts.min_site_mu))
-    cand_scores = {c: r.score for c, r in results.items()}
+    cand_scores: dict[str, NDArray[np.floating]] = {c: r.score for c, r in results.items()}
     redev = None
     if dopts.redevelopment:
         redev = redevelopment_land(ent, g, efficiency=plan.efficiency,

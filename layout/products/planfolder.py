@@ -47,7 +47,8 @@ _GPKG_DATE = "2012-04-24T00:00:00Z"
 
 #: The files a plan folder holds (glob patterns): a folder holding only these is a plan folder.
 PLAN_NAMES: tuple[str, ...] = (
-    "plan.gpkg", "allocation.csv", "redevelopment.csv", "report.md", "report.html", "manifest.json", "timings.json",
+    "plan.gpkg", "allocation.csv", "redevelopment.csv", "report.md", "report.html",
+    "manifest.json", "timings.json",
     "suitability/*_score.tif", "suitability/*_flags.tif", "suitability/measures.csv",
 )
 #: The files ``layout score`` writes into its folder.

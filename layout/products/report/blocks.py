@@ -458,7 +458,8 @@ def _redevelopment_blocks(result: PlanResult) -> list[Block]:
         return []
     d = result.inputs.plan.demand
     t = table.reset_index().assign(
-        name=[_name(result, c) for c in table.index], share=100.0 * table["infill_share"])
+        name=[_name(result, c) for c in table.index],
+        share=100.0 * table["infill_share"].to_numpy())
     return [
         Block("h2", "Low-efficiency land first (低效用地再开发)"),
         Block("p", f"[demand] redevelopment = true: the land of the firms graded C or D "
