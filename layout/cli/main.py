@@ -19,7 +19,16 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from layout.cli import check_site, efficiency, industries, overview, plan, score, validate
+    from layout.cli import (
+        check_site,
+        construction,
+        efficiency,
+        industries,
+        overview,
+        plan,
+        score,
+        validate,
+    )
     from layout.cli import map as map_cli
 
     cli.add_command(industries.industries)
@@ -30,6 +39,7 @@ def _register() -> None:
     cli.add_command(map_cli.map_command)
     cli.add_command(plan.plan_command)
     cli.add_command(efficiency.efficiency_command)
+    cli.add_command(construction.construction_command)
 
 
 _register()
