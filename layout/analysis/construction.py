@@ -83,10 +83,15 @@ def grade_grid(
     layers: dict[str, gpd.GeoDataFrame] | None = None,
 ) -> ConstructionResult:
     """Grade an elevation array of ``grid``'s shape (metres; NaN where unknown)."""
-    elev = np.where(grid.mask, np.asarray(elevation, np.float64), np.nan).astype(np.float32)
-    slope = slope_degrees(elev, grid.cell)
-    slope[np.isnan(elev)] = np.nan
-    rel = relief(elev, window_cells(float(rules.relief.window_m), grid.cell))
+    # Slope and relief from the whole DEM (terrain beyond the boundary counts at its edge),
+    # then kept inside the study area only.
+    raw = np.asarray(elevation, np.float32)
+    outside = ~grid.mask | np.isnan(raw)
+    slope = slope_degrees(raw, grid.cell)
+    rel = relief(raw, window_cells(float(rules.relief.window_m), grid.cell))
+    elev = np.where(outside, np.nan, raw).astype(np.float32)
+    slope[outside] = np.nan
+    rel[outside] = np.nan
     lower = np.zeros(grid.shape, np.int64)
     for loc in rules.location:
         feats = (layers or {}).get(loc.layer)
@@ -143,6 +148,8 @@ def construction_suitability(inputs: PlanInputs, *, rules: ConstructionRules
 def area_table(result: ConstructionResult, counties: gpd.GeoDataFrame) -> pd.DataFrame:
     """Area of each class per county, mu and ha, with a total row (``adcode`` "total").
 
+    ``no_data_mu`` is the study area the DEM does not cover (no class).
+
     A cell counts for the county holding its centre; cells in no county count only in the
     total.
     """
@@ -163,6 +170,9 @@ def area_table(result: ConstructionResult, counties: gpd.GeoDataFrame) -> pd.Dat
             mu = float(((result.classes == c.code) & sel).sum()) * cell_mu
             row[f"{c.key}_mu"] = round(mu, 1)
             row[f"{c.key}_ha"] = round(mu / 15.0, 2)
+        # study-area cells with no elevation (the DEM does not cover them): no class
+        row["no_data_mu"] = round(float(((result.classes == 0) & g.mask & sel).sum()) * cell_mu,
+                                  1)
         rows.append(row)
     table = pd.DataFrame(rows)
     return pd.concat([table.iloc[1:], table.iloc[:1]], ignore_index=True)
