@@ -61,9 +61,9 @@ def land_grades(
         grade += r > step
     if lower is not None:
         grade += np.asarray(lower, np.int64)
-    grade = np.minimum(grade, worst).astype(np.uint8)
-    grade[np.isnan(s)] = 0
-    return grade
+    out = np.minimum(grade, worst).astype(np.uint8)
+    out[np.isnan(s)] = 0
+    return out
 
 
 def classes_of(

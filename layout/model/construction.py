@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Annotated
 
 from pydantic import Field, model_validator
@@ -62,7 +63,7 @@ class LandRule(Table):
     @model_validator(mode="after")
     def _increasing(self) -> LandRule:
         b = self.slope_breaks_deg
-        if any(x >= y for x, y in zip(b, b[1:], strict=False)) or b[0] <= 0:
+        if any(x >= y for x, y in pairwise(b)) or b[0] <= 0:
             raise PydanticCustomError("breaks", "slope_breaks_deg = {v}: must increase from > 0",
                                       {"v": list(b)})
         return self
