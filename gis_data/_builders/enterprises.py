@@ -10,6 +10,13 @@ Sizes are heavy-tailed: employees are lognormal with an industry median; output 
 a lognormal output per worker; land is output / a lognormal output per mu around an industry
 median of a few hundred 万元/mu (national development zones averaged ~866 万元/mu in 2011, a
 typical Henan cluster zone much less); tax is output x a lognormal industry tax rate.
+
+The 亩均效益 columns (``layout efficiency``) come last, from the same stream after every other
+draw (so nothing above changes): revenue is output x a lognormal ratio near 1; value added is
+output x a lognormal industry value-added rate; energy is output / a lognormal industry output
+per tonne of coal equivalent (aluminium and refractories energy-hungry, electronics light);
+R&D share of revenue is lognormal around an industry median.  About 2 % of the synthetic firms
+report no energy use (left empty) so that a scheme has firms it cannot grade.
 """
 
 from __future__ import annotations
@@ -199,6 +206,49 @@ SIZE = {
     "other": (45, 45.0, 250.0, 0.03),
 }
 SIGMA_EMP, SIGMA_OPW, SIGMA_OPM, SIGMA_TAX = 1.05, 0.45, 0.45, 0.5
+
+# 亩均 columns: value-added rate, output per tce (万元/tce), R&D share of revenue (medians)
+EFFICIENCY = {
+    "electronics": (0.18, 12.0, 0.030),
+    "electronic_glass": (0.28, 3.0, 0.025),
+    "auto": (0.22, 8.0, 0.022),
+    "refractories": (0.25, 1.2, 0.008),
+    "abrasives": (0.28, 2.5, 0.020),
+    "special_alloys": (0.25, 2.0, 0.018),
+    "aluminium": (0.15, 0.9, 0.008),
+    "food": (0.25, 6.0, 0.008),
+    "biomedicine": (0.35, 9.0, 0.045),
+    "mills": (0.20, 3.0, 0.004),
+    "apparel": (0.25, 8.0, 0.006),
+    "other": (0.24, 4.0, 0.010),
+}
+SIGMA_REV, SIGMA_VA, SIGMA_ENERGY, SIGMA_RD = 0.08, 0.25, 0.55, 0.6
+NO_ENERGY_SHARE = 0.02
+
+
+def _efficiency_columns(gdf: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Add revenue_wan, value_added_wan, energy_tce and rd_share (see the module docstring)."""
+    n = len(gdf)
+    kind = np.where(gdf.anchor.to_numpy(), "", gdf.kind.to_numpy())
+    # anchors take their industry's parameters (their kind is empty)
+    anchor_kind = {"electronics": "electronics", "auto": "auto", "aluminium": "aluminium",
+                   "new_materials": "abrasives", "food": "food", "biomedicine": "biomedicine",
+                   "textiles": "mills"}
+    kind = np.array([k or anchor_kind[i] for k, i in zip(kind, gdf.industry, strict=True)])
+    va_rate, per_tce, rd = (np.array([EFFICIENCY[k][j] for k in kind]) for j in range(3))
+    output = gdf.output_wan.to_numpy(float)
+    revenue = output * 1.02 * rng.lognormal(0.0, SIGMA_REV, n)
+    value_added = output * va_rate * rng.lognormal(0.0, SIGMA_VA, n)
+    energy = output / (per_tce * rng.lognormal(0.0, SIGMA_ENERGY, n))
+    rd_share = np.minimum(0.25, rd * rng.lognormal(0.0, SIGMA_RD, n))
+    no_energy = (rng.random(n) < NO_ENERGY_SHARE) & ~gdf.anchor.to_numpy()
+    out = gdf.copy()
+    out["revenue_wan"] = np.round(revenue, 1)
+    out["value_added_wan"] = np.round(value_added, 1)
+    out["energy_tce"] = np.where(no_energy, np.nan, np.round(energy, 1))
+    out["rd_share"] = np.round(rd_share, 4)
+    return out
+
 
 BASES = {
     "electronics": "electronics_base", "electronic_glass": "electronic_glass",
@@ -394,7 +444,8 @@ def build(
         names[i] = _name(rng, gdf.county.iat[i], gdf.kind.iat[i], gdf.gbt4754.iat[i], used)
     gdf["name"] = names
     gdf.insert(0, "ent_id", [f"E{i + 1:04d}" for i in range(len(gdf))])
+    gdf = _efficiency_columns(gdf, rng)
     cols = ["ent_id", "name", "industry", "base", "gbt4754", "employees", "output_wan",
             "tax_wan", "land_mu", "anchor", "county", "zone_id", "provenance", "confidence",
-            "geometry"]
+            "revenue_wan", "value_added_wan", "energy_tce", "rd_share", "geometry"]
     return gdf[cols]

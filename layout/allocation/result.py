@@ -41,3 +41,5 @@ class PlanResult:
     lp_agreement: float = float("nan")
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: With ``[demand] redevelopment = true``: `layout.allocation.redevelopment.infill_table`.
+    redevelopment: pd.DataFrame = field(default_factory=pd.DataFrame)

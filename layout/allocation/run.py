@@ -29,6 +29,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from layout.allocation.barriers import barrier_cells
 from layout.allocation.before_after import before_after
@@ -36,6 +37,7 @@ from layout.allocation.candidates import default_max_site_mu, grow_candidates
 from layout.allocation.demand import land_demand
 from layout.allocation.eligibility import eligible_land, polluting_industries
 from layout.allocation.problem import build_problem
+from layout.allocation.redevelopment import boosted_scores, infill_table, redevelopment_land
 from layout.allocation.result import PlanResult
 from layout.allocation.sensitivity import run_sensitivity
 from layout.allocation.sites import allocation_table, site_table, zone_industries
@@ -46,6 +48,7 @@ from layout.data.inputs import PlanInputs
 from layout.model.options import AllocationOptions, DemandOptions, SensitivityOptions
 from layout.progress import track
 from layout.scoring.suitability import score
+from layout.settings import M2_PER_MU
 
 __all__ = ["PlanResult", "Progress", "land_demand", "run_plan"]
 
@@ -115,7 +118,17 @@ def run_plan(
     demand_mu = {str(c): float(v) for c, v in demand["demand_mu"].items()}
     capacity = zone_capacity_mu(inputs.layer("zones"))
     max_site = default_max_site_mu(capacity, min_site_mu=float(opts.min_site_mu))
-    cands = grow_candidates({c: r.score for c, r in results.items()}, eligible, demand_mu, g,
+    cand_scores: dict[str, NDArray[np.floating]] = {c: r.score for c, r in results.items()}
+    redev = None
+    if dopts.redevelopment:
+        redev = redevelopment_land(ent, g, efficiency=plan.efficiency,
+                                   landuse=inputs.layers.get("landuse"),
+                                   zones=inputs.layer("zones"))
+        cand_scores = boosted_scores(cand_scores, redev.cells,
+                                     bonus=float(dopts.redevelopment_bonus))
+        say(f"redevelopment: {len(redev.firms):,} C/D firms on {redev.firm_cells.sum():,} "
+            f"cells, {redev.patch_cells.sum():,} cells of industrial patches with no firm")
+    cands = grow_candidates(cand_scores, eligible, demand_mu, g,
                             options=opts, max_site_mu=max_site)
     problem = build_problem(
         cands, g, demand_mu={c: demand_mu[c] for c in cands.industries},
@@ -140,6 +153,14 @@ def run_plan(
 
     result = PlanResult(inputs, results, demand, cands, problem, solution, greedy, sites,
                         site_cells, zone_ind, alloc_table, pd.DataFrame(), timings=timings)
+    if redev is not None:
+        result.redevelopment = infill_table(
+            site_cells, dict(zip(sites["site_id"], sites["industry"], strict=True)), redev,
+            demand, cell_mu=g.cell_area_m2 / M2_PER_MU,
+            cost_wan_per_mu=float(dopts.conversion_cost_wan_per_mu))
+        covered = result.redevelopment["infill_mu"].sum()
+        say(f"redevelopment: infill covers {covered:,.0f} mu of the "
+            f"{demand['demand_mu'].sum():,.0f} mu demand")
     for code, short in solution.shortfall_mu.items():
         if short > 0:
             result.notes.append(

@@ -22,6 +22,8 @@ def _register() -> None:
     from layout.cli import (
         check_site,
         compare,
+        construction,
+        efficiency,
         industries,
         learn,
         overview,
@@ -40,6 +42,8 @@ def _register() -> None:
     cli.add_command(plan.plan_command)
     cli.add_command(compare.compare_command)
     cli.add_command(learn.learn_command)
+    cli.add_command(efficiency.efficiency_command)
+    cli.add_command(construction.construction_command)
 
 
 _register()

@@ -42,6 +42,7 @@ from layout.io.files import special_file_kind
 from layout.model.catalog import Catalog
 from layout.model.constraints import EXCLUDABLE_TYPES
 from layout.model.criteria import CRITERIA, WEIGHT_KEYS, CriteriaTable
+from layout.model.efficiency import EfficiencyOptions
 from layout.model.options import AllocationOptions, DemandOptions, SensitivityOptions
 from layout.model.plan import IndustryConfig, PlanConfig
 from layout.model.standard import ZoneSection
@@ -146,6 +147,7 @@ class PlanFile(Table):
     demand: DemandOptions = Field(default_factory=DemandOptions)
     allocation: AllocationOptions = Field(default_factory=AllocationOptions)
     sensitivity: SensitivityOptions = Field(default_factory=SensitivityOptions)
+    efficiency: EfficiencyOptions = Field(default_factory=EfficiencyOptions)
     zones: dict[str, ZoneSection] = Field(default_factory=dict)
 
 
@@ -221,6 +223,7 @@ def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConf
         demand=spec.demand,
         allocation=spec.allocation,
         sensitivity=spec.sensitivity,
+        efficiency=spec.efficiency,
         standards={z: sec.standard for z, sec in spec.zones.items() if sec.standard},
     )
     problems = []

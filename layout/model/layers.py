@@ -29,6 +29,12 @@ COORDINATE_KEYS: tuple[str, ...] = ("lon", "lat")
 LineKind = Literal["expressway", "main_road", "railway"]
 LINE_KINDS: tuple[str, ...] = get_args(LineKind)
 
+#: Optional enterprise columns of the 亩均效益 evaluation (`layout.analysis.efficiency`):
+#: main-business revenue and value added (万元/year), energy use (tonnes of coal equivalent per
+#: year) and R&D spending as a share of revenue (0-1).
+EFFICIENCY_COLUMNS: tuple[str, ...] = ("revenue_wan", "value_added_wan", "energy_tce",
+                                       "rd_share")
+
 POLYGONS = ("Polygon", "MultiPolygon")
 LINES = ("LineString", "MultiLineString")
 POINTS = ("Point", "MultiPoint")
@@ -150,11 +156,14 @@ LAYER_SCHEMAS: dict[str, LayerSchema] = {
         geometry=("Point",),
         id_column="ent_id",
         required=("ent_id", "name", "industry", "employees", "output_wan", "land_mu"),
-        numeric=("employees", "output_wan", "tax_wan", "land_mu"),
-        nonnegative=("employees", "output_wan", "tax_wan", "land_mu"),
+        numeric=("employees", "output_wan", "tax_wan", "land_mu", *EFFICIENCY_COLUMNS),
+        nonnegative=("employees", "output_wan", "tax_wan", "land_mu", *EFFICIENCY_COLUMNS),
+        ranges={"rd_share": (0.0, 1.0)},
         columns=("ent_id", "name", "industry", "base", "gbt4754", "employees", "output_wan",
                  "tax_wan", "land_mu", "anchor", "county", "zone_id", "provenance",
-                 "confidence"),
+                 "confidence", *EFFICIENCY_COLUMNS),
+        aliases={"revenue_wan": "revenue", "value_added_wan": "va_wan",
+                 "energy_tce": "energy"},
         industry={"industry": True},
     ),
     "constraints": LayerSchema(

@@ -52,12 +52,25 @@ class DemandOptions(Table):
     industries
         Per-industry overrides: ``mu`` (demand given directly, >= 0), ``growth`` (>= 1),
         ``output_per_mu_wan`` (> 0).
+    redevelopment
+        Offer low-efficiency land to the allocation before greenfield land: the land of the
+        firms graded C or D under ``[efficiency]`` and the industrial land-use patches with no
+        firm (`layout.allocation.redevelopment`).
+    redevelopment_bonus
+        Score points (of 100) added to a redevelopment cell's score when sites are grown and
+        chosen, so that such land is taken before greenfield land of a similar score.
+    conversion_cost_wan_per_mu
+        Cost of converting a mu of redevelopment land (demolition, compensation, site
+        works), 万元/mu; reported with the infill it applies to (illustrative default).
     """
 
     growth: Annotated[Number, Field(ge=1)] = 2.0
     horizon_years: Annotated[Number, Field(gt=0)] = 3.0
     output_per_mu: Literal["data", "catalog"] = "data"
     industries: dict[IndustryCode, dict[DemandKey, Number]] = Field(default_factory=dict)
+    redevelopment: bool = False
+    redevelopment_bonus: Annotated[Number, Field(ge=0, le=100)] = 10.0
+    conversion_cost_wan_per_mu: Annotated[Number, Field(ge=0)] = 50.0
 
     @field_validator("industries")
     @classmethod

@@ -17,6 +17,7 @@ from pyproj import CRS
 from layout.core.weights import AHPResult
 from layout.model.catalog import Catalog
 from layout.model.constraints import CONSTRAINT_BITS
+from layout.model.efficiency import EfficiencyOptions
 from layout.model.options import AllocationOptions, DemandOptions, SensitivityOptions
 from layout.model.standard import ZoneStandard
 
@@ -91,6 +92,9 @@ class PlanConfig:
         The validated ``[demand]``, ``[allocation]`` and ``[sensitivity]`` tables
         (`layout.model.options.DemandOptions`, `layout.model.options.AllocationOptions`,
         `layout.model.options.SensitivityOptions`).
+    efficiency
+        The ``[efficiency]`` table: the 亩均效益 grading scheme
+        (`layout.model.efficiency.EfficiencyOptions`).
     standards
         Standard-land indicators (标准地) by zone id, from ``[zones.<id>.standard]``
         (`layout.model.standard.ZoneStandard`).
@@ -113,6 +117,7 @@ class PlanConfig:
     allocation: AllocationOptions = field(default_factory=AllocationOptions)
     sensitivity: SensitivityOptions = field(default_factory=SensitivityOptions)
     standards: Mapping[str, ZoneStandard] = field(default_factory=dict)
+    efficiency: EfficiencyOptions = field(default_factory=EfficiencyOptions)
 
     @property
     def label(self) -> str:

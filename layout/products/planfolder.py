@@ -48,7 +48,8 @@ _GPKG_DATE = "2012-04-24T00:00:00Z"
 
 #: The files a plan folder holds (glob patterns): a folder holding only these is a plan folder.
 PLAN_NAMES: tuple[str, ...] = (
-    "plan.gpkg", "allocation.csv", "report.md", "report.html", "manifest.json", "timings.json",
+    "plan.gpkg", "allocation.csv", "redevelopment.csv", "report.md", "report.html",
+    "manifest.json", "timings.json",
     "suitability/*_score.tif", "suitability/*_criteria.tif", "suitability/*_flags.tif",
     "suitability/measures.csv", "plan_*.qml", "suitability/*.qml", "plan.qgz",
 )
@@ -198,6 +199,10 @@ def write_plan_files(
 
         write_csv(named(result.allocation), stage / "allocation.csv", float_format="%.3f")
         rels.append("allocation.csv")
+        if len(result.redevelopment):
+            write_csv(result.redevelopment.reset_index(), stage / "redevelopment.csv",
+                      float_format="%.3f")
+            rels.append("redevelopment.csv")
         blocks = plan_blocks(result)
         (stage / "report.md").write_text(render_markdown(blocks), encoding="utf-8")
         (stage / "report.html").write_text(

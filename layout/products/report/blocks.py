@@ -390,6 +390,7 @@ def plan_blocks(result: PlanResult) -> list[Block]:
             )
         )
     b += _landuse_blocks(result)
+    b += _redevelopment_blocks(result)
     landuse = result.inputs.layer("landuse")
     if "confidence" in landuse.columns and len(landuse):
         spec = result.inputs.plan.inputs.get("landuse")
@@ -447,4 +448,32 @@ def _landuse_blocks(result: PlanResult) -> list[Block]:
                        ("industrial_land_mu", "industrial land today mu", 0),
                        ("infill_patches", "patches without firms", 0),
                        ("infill_mu", "their land mu", 0)]),
+    ]
+
+
+def _redevelopment_blocks(result: PlanResult) -> list[Block]:
+    """Low-efficiency land: how much of each industry's demand infill covers (redevelopment)."""
+    table = result.redevelopment
+    if table is None or not len(table):
+        return []
+    d = result.inputs.plan.demand
+    t = table.reset_index().assign(
+        name=[_name(result, c) for c in table.index],
+        share=100.0 * table["infill_share"].to_numpy())
+    return [
+        Block("h2", "Low-efficiency land first (低效用地再开发)"),
+        Block("p", f"[demand] redevelopment = true: the land of the firms graded C or D "
+                   f"({result.inputs.plan.efficiency.scheme}) and the industrial patches with "
+                   f"no firm were offered before greenfield land (+{d.redevelopment_bonus:g} "
+                   f"score points); conversion at {d.conversion_cost_wan_per_mu:g} 万元/mu. "
+                   f"Infill covers {table['infill_mu'].sum():,.0f} of "
+                   f"{table['demand_mu'].sum():,.0f} mu of demand. Output per mu in the plan: "
+                   "today's plus new output over today's land plus greenfield and patch land."),
+        _table(t, [("name", "industry", 0), ("demand_mu", "demand mu", 0),
+                   ("infill_firm_mu", "on C/D firms' land mu", 0),
+                   ("infill_patch_mu", "on patches mu", 0), ("greenfield_mu", "greenfield mu", 0),
+                   ("share", "infill % of demand", 1),
+                   ("conversion_cost_wan", "conversion 万元", 0),
+                   ("output_per_mu_today", "output/mu today", 1),
+                   ("output_per_mu_plan", "output/mu plan", 1)]),
     ]
