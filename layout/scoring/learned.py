@@ -199,12 +199,10 @@ def partial_dependence(
     if rows.shape[0] > PD_ROWS:
         pick = np.random.default_rng(seed).choice(rows.shape[0], PD_ROWS, replace=False)
         rows = rows[pick]
-    work = rows.copy()
-    mean = np.empty(grid.size)
-    for i, v in enumerate(grid):
-        work[:, column] = v
-        mean[i] = float(model.predict_proba(work)[:, 1].mean())
-    return grid, mean
+    work = np.tile(rows, (grid.size, 1))  # one prediction call for every point of the curve
+    work[:, column] = np.repeat(grid, rows.shape[0])
+    prob = model.predict_proba(work)[:, 1].reshape(grid.size, rows.shape[0])
+    return grid, prob.mean(axis=1)
 
 
 @dataclass(frozen=True)
