@@ -5,7 +5,9 @@
 its slope class lowered by relief and by the ``[[location]]`` rules, marks the
 ``[[unsuitable]]`` cells (slope, elevation, relief or constraint polygons by cell centre), and
 turns grades into classes (`layout.core.construction.classes_of`).  `area_table` sums the
-classes per county in mu and hectares.
+classes per county in mu and hectares.  `unsuitable_features` turns the 不适宜 cells into the
+polygons of the derived constraint type ``construction_unsuitable`` (`layout.model.constraints`),
+which a plan may exclude (``[constraints] exclude``).
 """
 
 from __future__ import annotations
@@ -16,18 +18,22 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from numpy.typing import NDArray
+from rasterio import features
 from scipy import ndimage
 
 from layout.analysis.terrain import dem_on_grid, slope_degrees
 from layout.core.construction import classes_of, land_grades, relief
 from layout.data.inputs import PlanInputs
 from layout.errors import ConfigError
+from layout.model.constraints import CONSTRAINT_TYPES
 from layout.model.construction import CLASSES, ConstructionRules
 from layout.model.grid import Grid
 from layout.settings import M2_PER_MU
 
-__all__ = ["ConstructionResult", "area_table", "construction_suitability", "grade_grid"]
+__all__ = ["ConstructionResult", "area_table", "construction_suitability", "grade_grid",
+           "unsuitable_features"]
 
 logger = logging.getLogger(__name__)
 
@@ -176,3 +182,36 @@ def area_table(result: ConstructionResult, counties: gpd.GeoDataFrame) -> pd.Dat
         rows.append(row)
     table = pd.DataFrame(rows)
     return pd.concat([table.iloc[1:], table.iloc[:1]], ignore_index=True)
+
+
+def unsuitable_features(result: ConstructionResult) -> gpd.GeoDataFrame:
+    """The 不适宜 cells as one ``construction_unsuitable`` feature of a constraints layer.
+
+    The feature is the union of the cells' squares (grid CRS), with the constraints layer's
+    columns (``constraint_id``, ``type``, ``name_zh``, ``name_en``, ``legal_basis``,
+    ``confidence``); no row when no cell is unsuitable.
+
+    Examples
+    --------
+    >>> from layout.config.construction import load_rules
+    >>> g = Grid.from_boundary(gpd.GeoSeries([shapely.box(0, 0, 300, 100)], crs="EPSG:4547"),
+    ...                        resolution=100)
+    >>> elev = np.array([[0.0, 0.0, 500.0]])  # the 500 m step: slope > 25° on the last cells
+    >>> feats = unsuitable_features(grade_grid(elev, g, rules=load_rules()))
+    >>> feats["type"].tolist(), feats.geometry.area.tolist()
+    (['construction_unsuitable'], [20000.0])
+    """
+    g = result.grid
+    ctype = CONSTRAINT_TYPES["construction_unsuitable"]
+    columns = ["constraint_id", "type", "name_zh", "name_en", "legal_basis", "confidence"]
+    cells = (result.classes == CLASSES["unsuitable"].code).astype(np.uint8)
+    if not cells.any():
+        return gpd.GeoDataFrame({c: [] for c in columns}, geometry=gpd.GeoSeries([], crs=g.crs),
+                                crs=g.crs)
+    polys = [shapely.geometry.shape(geom) for geom, _ in
+             features.shapes(cells, mask=cells.astype(bool), transform=g.transform)]
+    row = {"constraint_id": "construction_unsuitable", "type": ctype.name,
+           "name_zh": ctype.label_zh, "name_en": ctype.label_en,
+           "legal_basis": ctype.legal_basis, "confidence": ""}
+    return gpd.GeoDataFrame({k: [v] for k, v in row.items()},
+                            geometry=[shapely.union_all(polys)], crs=g.crs)

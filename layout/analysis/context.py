@@ -354,7 +354,7 @@ class CriteriaContext:
             sub = cons[cons["type"] == ctype] if len(cons) else cons
             if len(sub):
                 out[ctype] = g.coverage(sub)
-        for ctype, geom in self.landuse_limits.items():
+        for ctype, geom in (self.landuse_limits | self.construction_limits).items():
             out[ctype] = g.coverage(gpd.GeoSeries([geom], crs=g.crs))
         outside = 1.0 - g.coverage(self.inputs.study_area)
         outside[~g.mask] = 1.0
@@ -376,6 +376,28 @@ class CriteriaContext:
         return limit_geometries(landuse, self.inputs.layer("constraints"))
 
     @cached_property
+    def construction_features(self) -> gpd.GeoDataFrame:
+        """The 城镇建设适宜性 不适宜 cells: one ``construction_unsuitable`` feature (or none).
+
+        Graded with the built-in rule table (`layout.analysis.construction`,
+        ``layout/config/construction_rules.toml``) as ``layout construction-suitability``
+        grades them (`layout.analysis.construction.unsuitable_features`); empty without a DEM.
+        """
+        from layout.analysis.construction import construction_suitability, unsuitable_features
+        from layout.config.construction import load_rules
+
+        if self.inputs.dem is None:
+            return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=self.grid.crs))
+        return unsuitable_features(construction_suitability(self.inputs, rules=load_rules()))
+
+    @property
+    def construction_limits(self) -> dict[str, Any]:
+        """`construction_features` by derived constraint type (empty without unsuitable cells)."""
+        feats = self.construction_features
+        return {str(t): geom for t, geom in zip(feats["type"], feats.geometry, strict=True)
+                } if len(feats) else {}
+
+    @cached_property
     def study_area_geometry(self) -> shapely.Geometry:
         """The study area as one (multi)polygon in the plan CRS."""
         return shapely.union_all(list(self.inputs.study_area.geometry))
@@ -385,12 +407,14 @@ class CriteriaContext:
         """Union of the drawn constraint polygons of every type the plan excludes (plan CRS).
 
         ``steep_slope`` is derived per cell (no polygon); cells the plan uses are never steep.
-        The land-use limits the plan excludes (`landuse_limits`) are polygons too, and count.
+        The land-use limits and the construction-unsuitable cells the plan excludes
+        (`landuse_limits`, `construction_limits`) are polygons too, and count.
         """
         cons = self.inputs.layer("constraints")
         drawn = [t for t in self.plan.exclude if t in DRAWN_CONSTRAINT_TYPES]
         parts = list(cons.loc[cons["type"].isin(drawn)].geometry) if len(cons) else []
-        parts += [g for t, g in self.landuse_limits.items() if t in self.plan.exclude]
+        derived = self.landuse_limits | self.construction_limits
+        parts += [g for t, g in derived.items() if t in self.plan.exclude]
         return shapely.union_all(parts) if parts else shapely.Polygon()
 
     @cached_property

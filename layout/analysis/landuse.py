@@ -106,7 +106,11 @@ def with_landuse_limits(
     constraints: gpd.GeoDataFrame, landuse: gpd.GeoDataFrame
 ) -> gpd.GeoDataFrame:
     """The constraints layer followed by the land-use limit features (`limit_features`)."""
-    extra = limit_features(landuse, constraints)
+    return with_features(constraints, limit_features(landuse, constraints))
+
+
+def with_features(constraints: gpd.GeoDataFrame, extra: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The constraints layer followed by derived constraint features ``extra`` (same columns)."""
     if not len(extra):
         return constraints
     if not len(constraints):

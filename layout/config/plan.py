@@ -40,7 +40,7 @@ from layout.core.weights import AHPResult, ahp_weights
 from layout.errors import ConfigError, LayoutError
 from layout.io.files import special_file_kind
 from layout.model.catalog import Catalog
-from layout.model.constraints import EXCLUDABLE_TYPES
+from layout.model.constraints import DEFAULT_EXCLUDED_TYPES, EXCLUDABLE_TYPES
 from layout.model.criteria import CRITERIA, WEIGHT_KEYS, CriteriaTable
 from layout.model.efficiency import EfficiencyOptions
 from layout.model.options import AllocationOptions, DemandOptions, SensitivityOptions
@@ -103,7 +103,7 @@ class PlanSection(Table):
 class ConstraintsSection(Table):
     """``[constraints]``: the constraint types that exclude a cell."""
 
-    exclude: list[ExcludableType] = Field(default_factory=lambda: list(EXCLUDABLE_TYPES))
+    exclude: list[ExcludableType] = Field(default_factory=lambda: list(DEFAULT_EXCLUDED_TYPES))
 
 
 class AhpTable(Table):

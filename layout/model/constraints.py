@@ -4,7 +4,8 @@ Each type has a bit in the uint16 flag rasters of the scoring stage (docs/data_m
 and English labels, a colour and a hatch for the maps, and where it comes from: *drawn* types are
 polygons of a ``constraints`` layer (三区三线 and the other rigid limits a land department
 checks); ``steep_slope`` and ``outside_study_area`` are derived when scoring (from the DEM and the
-boundary). Add a type here and every stage knows it.
+boundary), the ``landuse_*`` types from a land-use layer and ``construction_unsuitable`` from the
+城镇建设适宜性 classes. Add a type here and every stage knows it.
 
 Examples
 --------
@@ -64,7 +65,8 @@ class ConstraintType:
 #: Every constraint type, in bit order. The colours of the drawn and plan-excluded types are the
 #: Okabe–Ito palette (colour-blind safe: every pair stays apart under simulated deuteranopia,
 #: tests/model/test_constraint_colours.py); a land-use type shares the colour of the layer it
-#: stands in for (farmland, water, ecological land) and differs from it by its hatch.
+#: stands in for (farmland, water, ecological land) and differs from it by its hatch;
+#: ``construction_unsuitable`` is a brown apart from them all.
 CONSTRAINT_TYPES: dict[str, ConstraintType] = {
     t.name: t
     for t in (
@@ -106,6 +108,15 @@ CONSTRAINT_TYPES: dict[str, ConstraintType] = {
                        legal_basis="林地、草地、湿地 (GB/T 21010-2017 03, 04, 1105, 1106, "
                        "1108; 用地用海分类 2023 03, 04, 05, in the land-use layer); excluded by "
                        "the plan"),
+        # Derived from 城镇建设适宜性 (layout.analysis.construction, the built-in rule table
+        # layout/config/construction_rules.toml) on the plan's grid, when the plan has a DEM:
+        # the cells of class 不适宜. Not excluded unless [constraints] exclude names it.
+        ConstraintType("construction_unsuitable", 2048, "城镇建设不适宜区（双评价）",
+                       "Unsuitable for urban construction (dual evaluation)",
+                       "land unsuitable for urban construction", "#8c510a", "xx", drawn=False,
+                       legal_basis="城镇建设适宜性 不适宜 (资源环境承载能力和国土空间开发适宜性评价"
+                       "指南（试行）, 自然资办函〔2020〕127号; this project's rule table, clauses "
+                       "unverified; DEM cells)"),
     )
 }
 #: Style of a type no table knows (maps draw it grey, labelled with its name).
@@ -119,6 +130,10 @@ DRAWN_CONSTRAINT_TYPES: tuple[str, ...] = tuple(n for n, t in CONSTRAINT_TYPES.i
 #: Types a plan may exclude (``[constraints] exclude``): all but the study-area bit, which always
 #: excludes.
 EXCLUDABLE_TYPES: tuple[str, ...] = tuple(n for n in CONSTRAINT_TYPES if n != "outside_study_area")
+#: Types a plan excludes when it has no ``[constraints] exclude``: all but
+#: ``construction_unsuitable`` (its rule clauses are unverified: a plan opts in by naming it).
+DEFAULT_EXCLUDED_TYPES: tuple[str, ...] = tuple(n for n in EXCLUDABLE_TYPES
+                                                if n != "construction_unsuitable")
 #: Bit of cells outside the study area.
 OUTSIDE_BIT: int = CONSTRAINT_BITS["outside_study_area"]
 #: The types derived from a land-use layer (its limiting classes, `layout.model.landuse`).

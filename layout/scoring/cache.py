@@ -424,13 +424,15 @@ def _build(plan: PlanConfig, key: str, stage: Path) -> None:
                 files.append(path.name)
     np.savez(stage / _QUANTILES, **quantiles)  # type: ignore[arg-type]
     files.append(_QUANTILES)
-    from layout.analysis.landuse import with_landuse_limits
+    from layout.analysis.landuse import with_features, with_landuse_limits
 
     counts: dict[str, int] = {}
     for name in CACHED_LAYERS:
         gdf = inputs.layer(name)
         if name == "constraints" and "landuse" in inputs.layers:
             gdf = with_landuse_limits(gdf, inputs.layers["landuse"])
+        if name == "constraints" and len(ctx.construction_features):
+            gdf = with_features(gdf, ctx.construction_features)
         counts[name] = len(gdf)
         if len(gdf):
             pyogrio.write_dataframe(gdf, stage / _LAYERS, layer=name, driver="GPKG")

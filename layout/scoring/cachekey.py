@@ -11,7 +11,8 @@
   development checkout whose version string has not changed never serves scores of older code.
   The floors above scoring (allocation, products, cli) do not count: they use the scores but
   cannot change them (the floors import only downwards);
-* the plan TOML text (the embedded plan's when the plan has no file) and the catalog TOML text;
+* the plan TOML text (the embedded plan's when the plan has no file), the catalog TOML text and
+  the built-in construction rule table (it grades the ``construction_unsuitable`` flags);
 * for each input of the plan, its name and the SHA-256 of its file -- of every sidecar file too
   for a Shapefile (``.dbf``, ``.prj``, ``.cpg`` ...).
 
@@ -216,6 +217,9 @@ def cache_key(plan: PlanConfig | str | os.PathLike[str] | None = None) -> str:
         part("catalog", catalog.read_bytes())
     else:
         raise DataFileError(f"{catalog}: the catalog of {label} not found")
+    # the construction_unsuitable flags are graded with the built-in rule table
+    part("construction_rules",
+         resources.files("layout.config").joinpath("construction_rules.toml").read_bytes())
     for name, path in input_files(data, base):
         if not path.exists():
             raise DataFileError(f"{path}: input {name!r} of {label} not found")

@@ -44,7 +44,8 @@ def expected_overlaps(parcels: gpd.GeoDataFrame) -> dict[tuple[str, str], float]
     """Overlap (mu) of each parcel with each constraint type: shapely on the merged type.
 
     The land-use limits are the embedded land-use patches of `LANDUSE_LIMITS` less every
-    constraint polygon.
+    constraint polygon; ``construction_unsuitable`` is the squares of the 不适宜 cells that
+    `layout.analysis.construction.construction_suitability` grades on the embedded plan.
     """
     cons = layer("constraints")
     # each type merged once: intersecting every parcel with it is then cheap
@@ -54,6 +55,7 @@ def expected_overlaps(parcels: gpd.GeoDataFrame) -> dict[tuple[str, str], float]
     for ctype, codes in LANDUSE_LIMITS.items():
         patches = landuse[landuse["DLBM"].isin(codes)].geometry.union_all()
         unions[ctype] = shapely.difference(patches, covered)
+    unions["construction_unsuitable"] = unsuitable_squares()
     metric = parcels.to_crs(METRIC)
     out: dict[tuple[str, str], float] = {}
     for pid, geom in zip(metric["parcel_id"], metric.geometry, strict=True):
@@ -62,6 +64,21 @@ def expected_overlaps(parcels: gpd.GeoDataFrame) -> dict[tuple[str, str], float]
             if area > 0:
                 out[(pid, ctype)] = area / MU
     return out
+
+
+def unsuitable_squares() -> shapely.Geometry:
+    """The embedded plan's 不适宜 cells (城镇建设适宜性) as a union of shapely squares."""
+    from layout.analysis.construction import construction_suitability
+    from layout.config.construction import load_rules
+    from layout.config.plan import load_plan
+    from layout.data.inputs import load_inputs
+
+    result = construction_suitability(load_inputs(load_plan(None)), rules=load_rules())
+    g = result.grid
+    rows, cols = np.nonzero(result.classes == 3)  # 3: 不适宜 (layout.model.construction)
+    x0 = g.x_centres()[cols] - g.cell / 2
+    y0 = g.y_centres()[rows] - g.cell / 2
+    return shapely.union_all(shapely.box(x0, y0, x0 + g.cell, y0 + g.cell))
 
 
 def random_parcels(n: int, seed: int = 7) -> gpd.GeoDataFrame:
