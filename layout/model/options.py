@@ -1,9 +1,10 @@
 """The plan's options for demand, allocation, sensitivity and the suitability blend.
 
 These are the ``[demand]``, ``[allocation]``, ``[sensitivity]`` and ``[suitability]`` tables
-of the plan TOML (docs/config.md), as pydantic models: each field declares its type, default and bounds, and
-the plan loader (`layout.config.plan`) validates a file's tables into them, every problem at
-once. Industry codes are checked against the plan's catalog (validation context ``codes``).
+of the plan TOML (docs/config.md), as pydantic models: each field declares its type, default
+and bounds, and the plan loader (`layout.config.plan`) validates a file's tables into them,
+every problem at once. Industry codes are checked against the plan's catalog (validation
+context ``codes``).
 
 Examples
 --------

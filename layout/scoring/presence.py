@@ -83,17 +83,19 @@ def learned_probability(
     industry: str,
     n_background: int = DEFAULT_BACKGROUND,
     seed: int = 0,
-) -> NDArray[np.float32]:
+) -> NDArray[np.float32] | None:
     """Probability of a firm of ``industry`` at every study-area cell (NaN outside).
 
     The model (`presence_model`) is fitted on all presences and ``n_background`` random
     background cells with ``seed``, from the raw criteria ``raw`` (`learned_criteria`), the
     defaults of ``layout learn``; it is then applied to every cell of the study area.
+    None (with a warning) when no cell of the study area holds a firm of the industry: there
+    is nothing to learn, and its score stays the expert one.
 
     Raises
     ------
     ConfigError
-        When the industry has no firm in the study area or no criterion to learn from.
+        When the industry has no criterion to learn from.
     """
     grid = context.inputs.grid
     where = f"{context.inputs.plan.label}: suitability.learned_weight"
@@ -105,8 +107,9 @@ def learned_probability(
     presence = context.occupied_cells(ent[ent["industry"] == industry])
     cells, labels = sample_cells(grid.mask, presence, n_background=n_background, seed=seed)
     if not labels.any() or labels.all():
-        raise ConfigError(f"{where}: no cell of the study area holds a firm of {industry}, "
-                          "so there is nothing to learn from; set learned_weight = 0")
+        logger.warning("%s: no cell of the study area holds a firm of %s, so there is nothing "
+                       "to learn from; its score stays the expert score", where, industry)
+        return None
     model = presence_model(seed).fit(feature_matrix(raw, names, cells), labels)
     inside = np.flatnonzero(grid.mask.ravel()).astype(np.int64)
     prob = np.full(grid.shape, np.nan, np.float32)

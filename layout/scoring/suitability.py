@@ -291,7 +291,8 @@ def score(
         Shared criteria cache; pass the same one when scoring several industries.
     learned_weight
         Share of the learned model in the score (module docstring); None takes the plan's
-        ``[suitability] learned_weight``, 0 gives the expert score alone.
+        ``[suitability] learned_weight``, 0 gives the expert score alone (so does an industry
+        without any firm in the study area: nothing to learn from).
 
     Returns
     -------
@@ -318,11 +319,13 @@ def score(
     weights = {k: s.weight for k, s in specs.items()}
     w = float(plan.suitability.learned_weight if learned_weight is None else learned_weight)
     learned = learned_probability(ctx, raw, industry=industry) if w > 0 else None
+    if learned is None:
+        w = 0.0
     values = list(trans.values()) + ([] if learned is None else [learned])
     total, _ = score_kernel(values, list(blend_weights(weights, w).values()), eligible)
     total[~inputs.grid.mask] = np.nan
     return SuitabilityResult(industry, inputs.grid, total, trans, raw, weights, source, flags,
-                             exclude_bits, learned, w if learned is not None else 0.0)
+                             exclude_bits, learned, w)
 
 
 def score_all(
