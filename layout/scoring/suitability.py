@@ -346,7 +346,9 @@ def write_result(
     """Write ``<industry>_score.tif``, ``<industry>_criteria.tif`` and ``<industry>_flags.tif``.
 
     The score raster holds the final score 0–100, the criteria raster one band per criterion
-    (transformed 0–1), both with band descriptions and nodata −1 outside the study area. The
+    (transformed 0–1; with a learned weight, a last band ``learned``, the probability, and
+    the weights of the blend), both with band descriptions and nodata −1 outside the study
+    area. The
     flags raster is uint16 with the bits of `CONSTRAINT_BITS` (128 = outside the study area).
     Without ``storage`` the three are Cloud Optimized GeoTIFFs with overviews; ``storage``
     passes GDAL creation options of tiled GeoTIFFs to `layout.io.raster.write_bands` (e.g.
@@ -357,9 +359,9 @@ def write_result(
         industry=result.industry,
         grid=result.grid,
         score=result.score,
-        criteria=result.criteria,
-        labels={n: CRITERIA[n].label_en for n in result.criteria},
-        weights=result.weights,
+        criteria=result.blend_values(),
+        labels={n: contribution_label(n, "en") for n in result.blend_values()},
+        weights=result.blend_weights(),
         weight_source=result.weight_source,
         flags=result.flags,
         exclude_bits=result.exclude_bits,

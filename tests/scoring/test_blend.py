@@ -100,7 +100,8 @@ def test_probability_matches_an_independent_fit(blended: dict[str, SuitabilityRe
         pres = np.flatnonzero(presence.ravel())
         names = [n for n in r.raw if "enterprises" not in CRITERIA[n].inputs]
 
-        def feats(cells: np.ndarray, names: list[str] = names) -> np.ndarray:
+        def feats(cells: np.ndarray, names: list[str] = names, r: SuitabilityResult = r
+                  ) -> np.ndarray:
             x = np.column_stack([r.raw[n].ravel()[cells] for n in names]).astype(np.float64)
             x[~np.isfinite(x)] = np.nan
             return x
@@ -152,3 +153,25 @@ def test_whole_weight_is_the_learned_probability(blended_inputs: PlanInputs) -> 
 def test_bad_learned_weight(tmp_path: Path, table: dict[str, float], key: str) -> None:
     with pytest.raises(ConfigError, match=f"suitability.{key}"):
         load_plan(tp.write_tiny_plan(tmp_path, suitability=table))
+
+
+def test_written_criteria_carry_the_learned_band(
+    blended: dict[str, SuitabilityResult], tmp_path: Path
+) -> None:
+    import rasterio
+
+    from layout.scoring.suitability import write_result
+
+    r = blended["food"]
+    score_tif, criteria_tif, _ = write_result(r, tmp_path)
+    with rasterio.open(criteria_tif) as src:
+        names = [d.split(":", 1)[0] for d in src.descriptions]
+        bands = src.read().astype(np.float64)
+    with rasterio.open(score_tif) as src:
+        written = src.read(1).astype(np.float64)
+    assert names == [*r.criteria, "learned"]
+    weights = r.blend_weights()
+    total = sum(100.0 * weights[n] * np.where(bands[i] < 0, 0.0, bands[i])
+                for i, n in enumerate(names))
+    e = r.eligible
+    np.testing.assert_allclose(written[e], total[e], rtol=0, atol=ATOL)
