@@ -175,3 +175,33 @@ def test_written_criteria_carry_the_learned_band(
                 for i, n in enumerate(names))
     e = r.eligible
     np.testing.assert_allclose(written[e], total[e], rtol=0, atol=ATOL)
+
+
+def test_a_blended_plan_lists_learned_in_its_sites_and_explain(tmp_path: Path) -> None:
+    """The plan stage: sites carry ``c_learned``, contributions sum to the mean score (1e-4
+    points), the one-at-a-time runs vary its weight, `explain_site` recomputes it from the
+    written rasters."""
+    from layout.allocation.run import run_plan
+    from layout.products import review
+    from layout.products.planfolder import read_plan, write_plan
+    from tests.allocation.test_run import tiny_overrides
+
+    plan = tp.write_tiny_plan(tmp_path / "plan", suitability={"learned_weight": W},
+                              **tiny_overrides())
+    result = run_plan(load_inputs(plan), sensitivity=True)
+    sites = result.sites
+    cols = [c for c in sites.columns if c.startswith("c_")]
+    assert cols[-1] == "c_learned"
+    np.testing.assert_allclose(sites[cols].fillna(0.0).sum(axis=1), sites["mean_score"],
+                               rtol=0, atol=ATOL)
+    assert "learned" in set(result.one_at_a_time["criterion"])
+    write_plan(result, tmp_path / "out")
+    outputs = read_plan(tmp_path / "out")
+    learned_sites = sites[sites["c_learned"].notna() & (sites["c_learned"] > 0)]
+    assert len(learned_sites)
+    site_id = str(learned_sites["site_id"].iloc[0])
+    table = review.explain_site(outputs, site_id)
+    row = table[table["criterion"] == "learned"].iloc[0]
+    assert row["label"] == "learned model (today's firms)"
+    assert row["contribution"] == pytest.approx(row["reported"], abs=1e-3)
+    assert table["contribution"].sum() == pytest.approx(table.attrs["score"], abs=1e-3)
