@@ -32,18 +32,22 @@ SENSITIVITY_STAGE = "sensitivity runs"
 
 
 def _criterion_sums(result: PlanResult) -> dict[str, tuple[list[str], NDArray[np.float64]]]:
-    """Per industry: criterion names and the (candidates × criteria) sums of 100 s × cell mu."""
+    """Per industry: criterion names and the (candidates × criteria) sums of 100 s × cell mu.
+
+    With a learned weight, ``learned`` (the probability) is one more column
+    (`layout.scoring.suitability.SuitabilityResult.blend_values`).
+    """
     cands = result.candidates
     g = result.inputs.grid
     cell_mu = g.cell_area_m2 / (10_000.0 / 15.0)
     out: dict[str, tuple[list[str], NDArray[np.float64]]] = {}
     for code in cands.industries:
         res = result.results[code]
-        names = list(res.weights)
+        values = res.blend_values()
+        names = list(values)
         js = [j for j in range(len(cands)) if cands.industry[j] == code]
         mat = np.zeros((len(cands), len(names)))
-        flats = [np.nan_to_num(res.criteria[k], nan=0.0).ravel().astype(np.float64)
-                 for k in names]
+        flats = [np.nan_to_num(values[k], nan=0.0).ravel().astype(np.float64) for k in names]
         for f in sorted({int(cands.family[j]) for j in js}):
             order = cands.orders[f]
             cums = [np.cumsum(a[order]) for a in flats]
@@ -126,7 +130,7 @@ def run_sensitivity(result: PlanResult, *, options: SensitivityOptions, seed: in
     sopts = options
     cands = result.candidates
     opts: AllocationOptions = result.inputs.plan.allocation or AllocationOptions()
-    base_w = {c: dict(result.results[c].weights) for c in cands.industries}
+    base_w = {c: result.results[c].blend_weights() for c in cands.industries}
     base_ind = {c: i for i, c in enumerate(cands.industries)}
     sites = result.sites
     site_cells = result.site_cells
@@ -146,8 +150,9 @@ def run_sensitivity(result: PlanResult, *, options: SensitivityOptions, seed: in
         jobs.append({code: _normalised(ws, dict(zip(ws, rng.uniform(
             1.0 - sopts.spread, 1.0 + sopts.spread, len(ws)), strict=True)))
             for code, ws in base_w.items()})
+    order = {k: i for i, k in enumerate(CRITERIA)}  # then ``learned``, not a criterion
     names = sorted({k for ws in base_w.values() for k in ws},
-                   key=lambda k: list(CRITERIA).index(k))
+                   key=lambda k: (order.get(k, len(order)), k))
     if sopts.one_at_a_time:
         for name in names:
             for factor in (1.0 + sopts.spread, 1.0 - sopts.spread):

@@ -26,7 +26,7 @@ from layout.allocation.solve import Solution
 from layout.allocation.zones import leading_industries
 from layout.analysis.context import CriteriaContext
 from layout.data.inputs import PlanInputs
-from layout.model.criteria import CRITERIA
+from layout.model.criteria import CRITERIA, LEARNED
 from layout.scoring.suitability import SuitabilityResult
 from layout.settings import M2_PER_MU
 
@@ -85,10 +85,11 @@ def _mean_contributions(res: SuitabilityResult, cells: NDArray[np.int64]) -> dic
     if not len(cells):
         return {}
     elig = res.eligible.ravel()[cells].astype(np.float64)
+    weights = res.blend_weights()
     out = {}
-    for name, arr in res.criteria.items():
+    for name, arr in res.blend_values().items():
         vals = np.nan_to_num(arr.ravel()[cells].astype(np.float32), nan=0.0)
-        vals *= np.float32(100.0 * res.weights[name])
+        vals *= np.float32(100.0 * weights[name])
         out[name] = float((vals.astype(np.float64) * elig).mean())
     return out
 
@@ -116,11 +117,14 @@ def site_table(solution: Solution, cands: Candidates,
     sites : GeoDataFrame
         One row per site (``site_id`` ``<code>-<rank>``, area -- ``area_mu``, ``area_ha`` of
         the clipped polygon (`site_geometry`) --, scores, zone, county, reasons,
-        ``c_<criterion>`` contributions; ``stability`` NaN until the sensitivity runs).
+        ``c_<criterion>`` contributions, and ``c_learned`` when the score blends in the
+        learned model; ``stability`` NaN until the sensitivity runs).
     site_cells : dict
         Site id -> flat cell indices.
     """
     g = inputs.grid
+    names = [*CRITERIA, *([LEARNED] if any(r.learned is not None for r in results.values())
+                          else [])]
     zones = inputs.layer("zones")
     counties = inputs.layer("counties")
     zflat, cflat = ctx.zone_index.ravel(), ctx.county_index.ravel()
@@ -144,7 +148,7 @@ def site_table(solution: Solution, cands: Candidates,
         c = _mode(cflat[cells])
         row["county"] = str(counties.iloc[c]["adcode"]) if c >= 0 else ""
         means = _mean_contributions(results[code], cells)
-        contrib = {name: means.get(name, float("nan")) for name in CRITERIA}
+        contrib = {name: means.get(name, float("nan")) for name in names}
         row["reasons"] = _reasons(contrib)
         row.update({f"c_{k}": v for k, v in contrib.items()})
         row["geometry"] = geom
@@ -152,7 +156,7 @@ def site_table(solution: Solution, cands: Candidates,
         cells_of.append(cells)
     cols = ["site_id", "industry", "rank", "area_mu", "area_ha", "n_cells", "mean_score",
             "min_score", "zone_id", "zone_name", "county", "stability", "stable", "reasons",
-            *[f"c_{k}" for k in CRITERIA]]
+            *[f"c_{k}" for k in names]]
     if not rows:
         empty = gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs=g.crs)
         return empty, {}

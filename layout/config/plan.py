@@ -43,7 +43,12 @@ from layout.model.catalog import Catalog
 from layout.model.constraints import DEFAULT_EXCLUDED_TYPES, EXCLUDABLE_TYPES
 from layout.model.criteria import CRITERIA, WEIGHT_KEYS, CriteriaTable
 from layout.model.efficiency import EfficiencyOptions
-from layout.model.options import AllocationOptions, DemandOptions, SensitivityOptions
+from layout.model.options import (
+    AllocationOptions,
+    DemandOptions,
+    SensitivityOptions,
+    SuitabilityOptions,
+)
 from layout.model.plan import IndustryConfig, PlanConfig
 from layout.model.standard import ZoneSection
 from layout.model.table import (
@@ -148,6 +153,7 @@ class PlanFile(Table):
     allocation: AllocationOptions = Field(default_factory=AllocationOptions)
     sensitivity: SensitivityOptions = Field(default_factory=SensitivityOptions)
     efficiency: EfficiencyOptions = Field(default_factory=EfficiencyOptions)
+    suitability: SuitabilityOptions = Field(default_factory=SuitabilityOptions)
     zones: dict[str, ZoneSection] = Field(default_factory=dict)
 
 
@@ -224,6 +230,7 @@ def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConf
         allocation=spec.allocation,
         sensitivity=spec.sensitivity,
         efficiency=spec.efficiency,
+        suitability=spec.suitability,
         standards={z: sec.standard for z, sec in spec.zones.items() if sec.standard},
     )
     problems = []

@@ -360,3 +360,34 @@ def check_params(name: str, params: Mapping[str, Any], *, where: str) -> None:
     label, _, path = where.partition(": ")
     values = {k: v for k, v in params.items() if k != "transform"}
     validate(CRITERION_TABLES[name], values, label=label, prefix=[RawKey(path)] if path else [])
+
+
+#: The contribution of the learned model to a blended score (``[suitability] learned_weight``,
+#: `layout.scoring.presence.learned_probability`): not a criterion, but listed with their
+#: contributions wherever contributions are listed.
+LEARNED = "learned"
+#: Group and labels (Chinese, English) of the `LEARNED` contribution.
+LEARNED_GROUP = "learned"
+LEARNED_LABELS: tuple[str, str] = ("学习模型（现有企业）", "learned model (today's firms)")
+
+
+def contribution_label(name: str, lang: str = "zh") -> str:
+    """Label of a score contribution: a criterion's, the learned model's, else the name itself.
+
+    Examples
+    --------
+    >>> contribution_label("learned", "en"), contribution_label("slope", "en")
+    ("learned model (today's firms)", 'slope')
+    """
+    if name == LEARNED:
+        return LEARNED_LABELS[0] if lang == "zh" else LEARNED_LABELS[1]
+    crit = CRITERIA.get(name)
+    return crit.label(lang) if crit is not None else name
+
+
+def contribution_group(name: str) -> str:
+    """Group of a score contribution (`GROUPS`, `LEARNED_GROUP`; empty for an unknown name)."""
+    if name == LEARNED:
+        return LEARNED_GROUP
+    crit = CRITERIA.get(name)
+    return crit.group if crit is not None else ""

@@ -1,9 +1,10 @@
-"""The plan's options for demand, allocation and sensitivity.
+"""The plan's options for demand, allocation, sensitivity and the suitability blend.
 
-These are the ``[demand]``, ``[allocation]`` and ``[sensitivity]`` tables of the plan TOML
-(docs/config.md), as pydantic models: each field declares its type, default and bounds, and
-the plan loader (`layout.config.plan`) validates a file's tables into them, every problem at
-once. Industry codes are checked against the plan's catalog (validation context ``codes``).
+These are the ``[demand]``, ``[allocation]``, ``[sensitivity]`` and ``[suitability]`` tables
+of the plan TOML (docs/config.md), as pydantic models: each field declares its type, default
+and bounds, and the plan loader (`layout.config.plan`) validates a file's tables into them,
+every problem at once. Industry codes are checked against the plan's catalog (validation
+context ``codes``).
 
 Examples
 --------
@@ -111,6 +112,20 @@ class SensitivityOptions(Table):
     one_at_a_time: bool = True
     enabled: bool = True
     stable_threshold: Annotated[Number, Field(ge=0, le=1)] = 0.7
+
+
+class SuitabilityOptions(Table):
+    """The ``[suitability]`` table: how much of the score the learned model gives.
+
+    Attributes
+    ----------
+    learned_weight
+        Share ``w`` of the score taken from the learned presence probability
+        (`layout.scoring.presence`): the score becomes ``(1 - w) * expert + w * 100 * p``,
+        ``learned`` one more contribution (docs/learned.md). 0 (the default): the expert score.
+    """
+
+    learned_weight: Annotated[Number, Field(ge=0, le=1)] = 0.0
 
 
 class AllocationOptions(Table):

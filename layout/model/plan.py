@@ -18,7 +18,12 @@ from layout.core.weights import AHPResult
 from layout.model.catalog import Catalog
 from layout.model.constraints import CONSTRAINT_BITS
 from layout.model.efficiency import EfficiencyOptions
-from layout.model.options import AllocationOptions, DemandOptions, SensitivityOptions
+from layout.model.options import (
+    AllocationOptions,
+    DemandOptions,
+    SensitivityOptions,
+    SuitabilityOptions,
+)
 from layout.model.standard import ZoneStandard
 
 
@@ -95,6 +100,9 @@ class PlanConfig:
     efficiency
         The ``[efficiency]`` table: the 亩均效益 grading scheme
         (`layout.model.efficiency.EfficiencyOptions`).
+    suitability
+        The ``[suitability]`` table: the share of the learned model in the score
+        (`layout.model.options.SuitabilityOptions`).
     standards
         Standard-land indicators (标准地) by zone id, from ``[zones.<id>.standard]``
         (`layout.model.standard.ZoneStandard`).
@@ -118,6 +126,7 @@ class PlanConfig:
     sensitivity: SensitivityOptions = field(default_factory=SensitivityOptions)
     standards: Mapping[str, ZoneStandard] = field(default_factory=dict)
     efficiency: EfficiencyOptions = field(default_factory=EfficiencyOptions)
+    suitability: SuitabilityOptions = field(default_factory=SuitabilityOptions)
 
     @property
     def label(self) -> str:

@@ -398,7 +398,7 @@ def _build(plan: PlanConfig, key: str, stage: Path) -> None:
     from layout.analysis.context import CriteriaContext
     from layout.data.inputs import load_inputs
     from layout.io.raster import FAST_READ
-    from layout.model.criteria import CRITERIA
+    from layout.model.criteria import CRITERIA, LEARNED, contribution_group, contribution_label
     from layout.scoring.suitability import score, write_result
 
     inputs = load_inputs(plan)
@@ -461,7 +461,9 @@ def _build(plan: PlanConfig, key: str, stage: Path) -> None:
         "criteria": {
             name: {"label_en": c.label_en, "label_zh": c.label_zh, "group": c.group}
             for name, c in CRITERIA.items()
-        },
+        } | {LEARNED: {"label_en": contribution_label(LEARNED, "en"),
+                       "label_zh": contribution_label(LEARNED, "zh"),
+                       "group": contribution_group(LEARNED)}},
         "quantiles": N_QUANTILES,
         "pipelines": _pipelines(plan.crs),
         "layers": counts,

@@ -145,6 +145,7 @@ def _salient(plan: PlanConfig) -> str:
         sorted((k, sorted(v.items())) for k, v in plan.criteria.items()),
         sorted((k, repr(v)) for k, v in plan.industries.items()),
         sorted((k, repr(v)) for k, v in plan.inputs.items()), plan.catalog.source,
+        *((plan.suitability.learned_weight,) if plan.suitability.learned_weight else ()),
     ))
 
 

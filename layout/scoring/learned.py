@@ -46,8 +46,14 @@ from layout.config.criteria import criterion_specs
 from layout.core.spatialcv import block_folds, block_ids, rank_auc
 from layout.data.inputs import PlanInputs
 from layout.errors import LayoutError
-from layout.model.criteria import CRITERIA
 from layout.model.transforms import TransformSpec
+from layout.scoring.presence import (
+    DEFAULT_BACKGROUND,
+    feature_matrix,
+    learned_criteria,
+    presence_model,
+    sample_cells,
+)
 from layout.scoring.suitability import score
 
 logger = logging.getLogger(__name__)
@@ -56,50 +62,12 @@ logger = logging.getLogger(__name__)
 DEFAULT_BLOCK_KM = 10.0
 #: Number of cross-validation folds.
 DEFAULT_FOLDS = 5
-#: Background cells drawn per industry.
-DEFAULT_BACKGROUND = 4000
 #: Shuffles per criterion in the permutation importance.
 PERMUTATION_REPEATS = 3
 #: Points of a partial-dependence curve (quantiles 2 % … 98 % of the sampled raw values).
 PD_POINTS = 25
 #: Rows averaged over in a partial-dependence curve (a seeded subsample beyond that).
 PD_ROWS = 2000
-#: The input layer whose criteria describe the firms themselves.
-FIRM_LAYER = "enterprises"
-
-
-def presence_model(seed: int = 0) -> Any:
-    """The presence–background classifier (unfitted): gradient-boosted trees, fixed seed."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
-    return HistGradientBoostingClassifier(
-        max_iter=60, learning_rate=0.15, max_leaf_nodes=15, min_samples_leaf=20,
-        l2_regularization=1.0, early_stopping=False, random_state=seed,
-    )
-
-
-def sample_cells(
-    mask: NDArray[np.bool_],
-    presence: NDArray[np.bool_],
-    *,
-    n_background: int,
-    seed: int = 0,
-    target: NDArray[np.bool_] | None = None,
-) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
-    """Flat indices of the presence and background cells, and their labels (True = presence).
-
-    Presences are the ``presence`` cells inside ``mask``. Background: ``n_background`` cells
-    of ``mask`` drawn without replacement with ``seed`` (all of them when fewer), or, with
-    ``target``, the ``target`` cells inside ``mask`` (a seeded subsample of ``n_background``
-    when more). A cell may be both a presence and a background point, as in MaxEnt.
-    """
-    pres = np.flatnonzero(presence & mask)
-    pool = np.flatnonzero(mask if target is None else (target & mask))
-    rng = np.random.default_rng(seed)
-    back = np.sort(rng.choice(pool, size=min(n_background, pool.size), replace=False))
-    cells = np.concatenate([pres, back]).astype(np.int64)
-    labels = np.concatenate([np.ones(pres.size, bool), np.zeros(back.size, bool)])
-    return cells, labels
 
 
 @dataclass(frozen=True)
@@ -326,10 +294,9 @@ def learn(
         raise LayoutError(f"--block-km must be > 0, got {block_km}")
     ctx = context or CriteriaContext(inputs)
     grid = inputs.grid
-    result = score(inputs, industry=industry, context=ctx)
+    result = score(inputs, industry=industry, context=ctx, learned_weight=0.0)
     specs = criterion_specs(inputs.plan, industry)
-    names = [n for n in result.raw
-             if firm_criteria or FIRM_LAYER not in CRITERIA[n].inputs]
+    names = learned_criteria(list(result.raw), firm_criteria=firm_criteria)
     if not names:
         raise LayoutError(f"{industry}: no criterion left to learn from")
     ent = ctx.enterprises
@@ -341,8 +308,7 @@ def learn(
     if n_pres < n_folds:
         raise LayoutError(f"{industry}: {n_pres} cells hold its firms; at least {n_folds} "
                           "are needed to learn from them")
-    features = np.column_stack([result.raw[n].ravel()[cells] for n in names]).astype(np.float64)
-    features[~np.isfinite(features)] = np.nan  # unreachable (inf) travel times: no value
+    features = feature_matrix(result.raw, names, cells)
     row, col = np.divmod(cells, grid.ncols)
     x = grid.x0 + (col + 0.5) * grid.cell
     y = grid.y_top - (row + 0.5) * grid.cell

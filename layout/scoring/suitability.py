@@ -8,6 +8,11 @@ the contributions in criterion order, so every cell's score decomposes exactly i
 A criterion without data at a cell (NaN, e.g. a travel time without any target point)
 contributes 0 there.
 
+With ``[suitability] learned_weight = w > 0`` the score blends in the probability ``p`` of the
+learned presence model (`layout.scoring.presence.learned_probability`): every criterion
+contributes ``100 * (1 - w) * w_k * s_k`` and one more contribution, `LEARNED`, ``100 * w * p``
+(0 on excluded cells); the score is still their sum, in that order.
+
 `score_kernel` is the plain numpy arithmetic (chunkable); `score` checks inputs and builds
 everything around it.
 """
@@ -32,8 +37,9 @@ from layout.data.inputs import PlanInputs
 from layout.errors import CRSError, LayoutError
 from layout.io.scoreraster import write_score_raster
 from layout.model.constraints import CONSTRAINT_BITS, OUTSIDE_BIT
-from layout.model.criteria import CRITERIA
+from layout.model.criteria import CRITERIA, LEARNED, contribution_group, contribution_label
 from layout.model.grid import Grid
+from layout.scoring.presence import learned_probability
 
 F32 = NDArray[np.float32]
 #: Flag bits that exclude a cell whatever the plan says: outside the study area, or cut by its
@@ -108,6 +114,11 @@ class SuitabilityResult:
         Which flag bits exclude a cell in this plan. The ``outside_study_area`` bit always
         excludes too (`ALWAYS_EXCLUDED`): it marks the cells beyond the boundary and those the
         boundary cuts by more than a sliver.
+    learned
+        Probability of the learned presence model (0–1, NaN outside the study area) when the
+        plan blends it in, else None.
+    learned_weight
+        Its share ``w`` of the score (0: the expert score alone).
     """
 
     industry: str
@@ -119,6 +130,8 @@ class SuitabilityResult:
     weight_source: str
     flags: NDArray[np.uint16]
     exclude_bits: int
+    learned: F32 | None = None
+    learned_weight: float = 0.0
 
     @property
     def excluded(self) -> NDArray[np.bool_]:
@@ -130,12 +143,30 @@ class SuitabilityResult:
         """Cells inside the study area that no hard constraint excludes."""
         return self.grid.mask & ((self.flags & np.uint16(self.exclude_bits | ALWAYS_EXCLUDED)) == 0)
 
+    def blend_weights(self) -> dict[str, float]:
+        """Weight of each contribution in the score: ``(1 - w) w_k`` per criterion, `LEARNED` w.
+
+        Equal to `weights` when the plan does not blend in the learned model.
+        """
+        return blend_weights(self.weights, self.learned_weight if self.learned is not None
+                             else 0.0)
+
+    def blend_values(self) -> dict[str, F32]:
+        """The values the contributions weight: the criteria, then the learned probability."""
+        if self.learned is None or not self.learned_weight:
+            return dict(self.criteria)
+        return {**self.criteria, LEARNED: self.learned}
+
     def contributions(self) -> dict[str, F32]:
-        """Weighted contribution of each criterion (0–100 points), summing to the score."""
-        _, parts = score_kernel(
-            list(self.criteria.values()), list(self.weights.values()), self.eligible
-        )
-        return dict(zip(self.criteria, parts, strict=True))
+        """Weighted contribution of each criterion (0–100 points), summing to the score.
+
+        With a learned weight, `LEARNED` is one more contribution (module docstring).
+        """
+        values = self.blend_values()
+        weights = self.blend_weights()
+        _, parts = score_kernel(list(values.values()), [weights[k] for k in values],
+                                self.eligible)
+        return dict(zip(values, parts, strict=True))
 
     def explain(
         self, where: tuple[int, int] | shapely.Geometry | gpd.GeoSeries, *, lang: str = "en"
@@ -154,13 +185,16 @@ class SuitabilityResult:
         -------
         DataFrame
             One row per criterion: group, label, weight, value (0–1), contribution (points),
-            raw value; ``attrs["score"]`` holds the score they sum to and
+            raw value; with a learned weight one more row, `LEARNED` (value: the probability,
+            no raw value). Weights are those of the score (`blend_weights`).
+            ``attrs["score"]`` holds the score the contributions sum to and
             ``attrs["excluded_by"]`` the constraint types excluding the cells.
         """
         cells = self._cells(where)
         if not cells.any():
             raise LayoutError("the location covers no cell of the study area")
         contrib = self.contributions()
+        weights = self.blend_weights()
         rows = []
         for name, value in self.criteria.items():
             crit = CRITERIA[name]
@@ -169,7 +203,7 @@ class SuitabilityResult:
                     "criterion": name,
                     "group": crit.group,
                     "label": crit.label(lang),
-                    "weight": self.weights[name],
+                    "weight": weights[name],
                     "value": float(np.nanmean(value[cells]))
                     if np.isfinite(value[cells]).any()
                     else float("nan"),
@@ -180,6 +214,16 @@ class SuitabilityResult:
                     "unit": crit.unit,
                 }
             )
+        if LEARNED in contrib and self.learned is not None:
+            p = self.learned[cells]
+            rows.append({
+                "criterion": LEARNED, "group": contribution_group(LEARNED),
+                "label": contribution_label(LEARNED, lang),
+                "weight": weights[LEARNED],
+                "value": float(np.nanmean(p)) if np.isfinite(p).any() else float("nan"),
+                "contribution": float(contrib[LEARNED][cells].astype(np.float64).mean()),
+                "raw": float("nan"), "unit": "",
+            })
         df = pd.DataFrame(rows)
         df.attrs["score"] = float(self.score[cells].astype(np.float64).mean())
         bits = int(np.bitwise_or.reduce(
@@ -212,8 +256,28 @@ class SuitabilityResult:
         return cells & g.mask
 
 
+def blend_weights(weights: Mapping[str, float], learned_weight: float) -> dict[str, float]:
+    """Weights of a blended score: each criterion's times ``1 - w``, then `LEARNED` ``w``.
+
+    Examples
+    --------
+    >>> blend_weights({"a": 0.25, "b": 0.75}, 0.2)
+    {'a': 0.2, 'b': 0.6000000000000001, 'learned': 0.2}
+    >>> blend_weights({"a": 1.0}, 0.0)
+    {'a': 1.0}
+    """
+    if not learned_weight:
+        return dict(weights)
+    w = float(learned_weight)
+    return {**{k: (1.0 - w) * v for k, v in weights.items()}, LEARNED: w}
+
+
 def score(
-    inputs: PlanInputs, *, industry: str, context: CriteriaContext | None = None
+    inputs: PlanInputs,
+    *,
+    industry: str,
+    context: CriteriaContext | None = None,
+    learned_weight: float | None = None,
 ) -> SuitabilityResult:
     """Score every cell of the study area for one industry.
 
@@ -225,6 +289,10 @@ def score(
         Industry code (one of the seven priority codes).
     context
         Shared criteria cache; pass the same one when scoring several industries.
+    learned_weight
+        Share of the learned model in the score (module docstring); None takes the plan's
+        ``[suitability] learned_weight``, 0 gives the expert score alone (so does an industry
+        without any firm in the study area: nothing to learn from).
 
     Returns
     -------
@@ -249,10 +317,15 @@ def score(
     exclude_bits = plan.exclude_mask_bits
     eligible = inputs.grid.mask & ((flags & np.uint16(exclude_bits | ALWAYS_EXCLUDED)) == 0)
     weights = {k: s.weight for k, s in specs.items()}
-    total, _ = score_kernel(list(trans.values()), list(weights.values()), eligible)
+    w = float(plan.suitability.learned_weight if learned_weight is None else learned_weight)
+    learned = learned_probability(ctx, raw, industry=industry) if w > 0 else None
+    if learned is None:
+        w = 0.0
+    values = list(trans.values()) + ([] if learned is None else [learned])
+    total, _ = score_kernel(values, list(blend_weights(weights, w).values()), eligible)
     total[~inputs.grid.mask] = np.nan
     return SuitabilityResult(industry, inputs.grid, total, trans, raw, weights, source, flags,
-                             exclude_bits)
+                             exclude_bits, learned, w)
 
 
 def score_all(
@@ -273,7 +346,9 @@ def write_result(
     """Write ``<industry>_score.tif``, ``<industry>_criteria.tif`` and ``<industry>_flags.tif``.
 
     The score raster holds the final score 0–100, the criteria raster one band per criterion
-    (transformed 0–1), both with band descriptions and nodata −1 outside the study area. The
+    (transformed 0–1; with a learned weight, a last band ``learned``, the probability, and
+    the weights of the blend), both with band descriptions and nodata −1 outside the study
+    area. The
     flags raster is uint16 with the bits of `CONSTRAINT_BITS` (128 = outside the study area).
     Without ``storage`` the three are Cloud Optimized GeoTIFFs with overviews; ``storage``
     passes GDAL creation options of tiled GeoTIFFs to `layout.io.raster.write_bands` (e.g.
@@ -284,9 +359,9 @@ def write_result(
         industry=result.industry,
         grid=result.grid,
         score=result.score,
-        criteria=result.criteria,
-        labels={n: CRITERIA[n].label_en for n in result.criteria},
-        weights=result.weights,
+        criteria=result.blend_values(),
+        labels={n: contribution_label(n, "en") for n in result.blend_values()},
+        weights=result.blend_weights(),
         weight_source=result.weight_source,
         flags=result.flags,
         exclude_bits=result.exclude_bits,

@@ -7,7 +7,8 @@ import pytest
 from scipy import ndimage
 
 from layout.core.spatialcv import block_folds, block_ids
-from layout.scoring.learned import cross_validate, sample_cells, suggest_weights
+from layout.scoring.learned import cross_validate, suggest_weights
+from layout.scoring.presence import sample_cells
 
 SHAPE = (120, 120)  # 100 m cells: a 12 km square, blocks of 2 km -> 36 blocks
 CELL = 100.0

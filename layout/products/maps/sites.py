@@ -81,12 +81,10 @@ def contribution_columns(columns: Sequence[str]) -> list[str]:
 
 def criterion_label(name: str, lang: str) -> tuple[str, str]:
     """Label and bar colour of a criterion; unknown names are shown as they are, in grey."""
-    from layout.model.criteria import CRITERIA
+    from layout.model.criteria import contribution_group, contribution_label
 
-    crit = CRITERIA.get(name)
-    if crit is None:
-        return name, UNKNOWN_GROUP_COLOR
-    return crit.label(lang), CRITERION_GROUP_COLORS.get(crit.group, UNKNOWN_GROUP_COLOR)
+    group = contribution_group(name)
+    return contribution_label(name, lang), CRITERION_GROUP_COLORS.get(group, UNKNOWN_GROUP_COLOR)
 
 
 def contribution_bars(row: pd.Series, columns: Sequence[str], lang: str) -> list[Bar]:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from layout.allocation.run import PlanResult
 from layout.model.catalog import OTHER
-from layout.model.criteria import CRITERIA
+from layout.model.criteria import contribution_label
 from layout.products.escape import mark_data
 from layout.products.report.flags import plan_flags
 from layout.products.report.landuse import landuse_summary
@@ -311,7 +311,7 @@ def plan_blocks(result: PlanResult) -> list[Block]:
         b.append(Block("p", "Sensitivity analysis was not run (--no-sensitivity)."))
     if len(result.one_at_a_time):
         oat = result.one_at_a_time.assign(
-            label=[CRITERIA[c].label_en for c in result.one_at_a_time["criterion"]],
+            label=[contribution_label(c, "en") for c in result.one_at_a_time["criterion"]],
             plus=lambda d: d["changed_share_plus"] * 100,
             minus=lambda d: d["changed_share_minus"] * 100,
         )

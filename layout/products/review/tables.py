@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from layout.errors import ConfigError
-from layout.model.criteria import CRITERIA
+from layout.model.criteria import CRITERIA, contribution_group, contribution_label
 
 #: Columns of a contributions table (`site_contributions`, `explain_site`,
 #: `parcel_contributions`).
@@ -27,15 +27,13 @@ def check_lang(lang: str) -> None:
 
 
 def criterion_label(name: str, lang: str) -> str:
-    """A criterion's label in ``lang`` (the name itself for an undeclared criterion)."""
-    crit = CRITERIA.get(name)
-    return crit.label(lang) if crit is not None else name
+    """A criterion's label in ``lang`` (`layout.model.criteria.contribution_label`)."""
+    return contribution_label(name, lang)
 
 
 def criterion_group(name: str) -> str:
-    """A criterion's group (`layout.model.criteria.GROUPS`; empty for an undeclared one)."""
-    crit = CRITERIA.get(name)
-    return crit.group if crit is not None else ""
+    """A criterion's group (`layout.model.criteria.contribution_group`)."""
+    return contribution_group(name)
 
 
 def contribution_frame(values: Mapping[str, float], lang: str) -> pd.DataFrame:
