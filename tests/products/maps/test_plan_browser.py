@@ -480,8 +480,10 @@ def test_layer_list_and_title_fit_the_screen(
 
 
 # The popup bars' colours with their criterion labels, and the legend rows under a heading.
-_BARS = """() => Array.from(document.querySelectorAll(".layout-site .bar")).map(b =>
-    [b.querySelector(".bl").textContent, getComputedStyle(b.querySelector(".bt i")).backgroundColor])"""
+_BARS = """() => Array.from(document.querySelectorAll(".layout-site .bar")).map(b => [
+    b.querySelector(".bl").textContent,
+    getComputedStyle(b.querySelector(".bt i")).backgroundColor,
+])"""
 _LEGEND_ROWS = """(title) => {
     const rows = [];
     let el = Array.from(document.querySelectorAll(".layout-legend h5"))
