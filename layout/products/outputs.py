@@ -16,12 +16,17 @@ import datetime as dt
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from layout.io.staging import replace_folders
-from layout.products.planfolder import plan_folder, plan_input_files, write_plan_files
+from layout.products.planfolder import (
+    plan_folder,
+    plan_input_files,
+    write_plan_files,
+    write_report,
+)
 
 if TYPE_CHECKING:
     from layout.allocation.result import PlanResult
@@ -36,11 +41,14 @@ class PlanOutputWriter:
     maps: Path | None
     stage: Path
     maps_stage: Path | None
+    #: The result `write_plan` wrote: `write_maps` writes its report again with the maps.
+    result: PlanResult | None = field(default=None, repr=False)
 
     def write_plan(
         self, result: PlanResult, *, timings: Mapping[str, float] | None = None
     ) -> list[Path]:
         """Write the plan folder's files (`layout.products.planfolder.write_plan_files`)."""
+        self.result = result
         return [self.out / r for r in write_plan_files(result, self.stage, timings=timings,
                                                         out=self.out)]
 
@@ -52,13 +60,22 @@ class PlanOutputWriter:
         title: str | None = None,
         config: str | os.PathLike[str] | None = None,
     ) -> list[Path]:
-        """Write the maps of the staged plan folder (after `write_plan`) into the maps folder."""
+        """Write the maps of the staged plan folder (after `write_plan`) into the maps folder.
+
+        The plan's ``report.html`` is written again, linking each map by its path relative to
+        the plan folder (`layout.products.report.maps`): both folders are replaced together.
+        """
         from layout.products.maps.plan import write_maps_files
 
         if self.maps is None or self.maps_stage is None:
             raise ValueError("plan_outputs was opened without a maps folder")
+        from layout.products.report.maps import map_links
+
         names = write_maps_files(self.stage, self.maps_stage, lang=lang, date=date, title=title,
                                  config=config)
+        if self.result is not None:  # the report links the maps, relative to the plan folder
+            write_report(self.result, self.stage,
+                         maps=map_links(names, maps=self.maps, plan=self.out))
         return [self.maps / n for n in names]
 
 

@@ -18,7 +18,7 @@ import difflib
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +37,7 @@ from layout.products.manifest import read_manifest
 if TYPE_CHECKING:  # the writer's stages are imported when it writes: reading stays light
     from layout.allocation.result import PlanResult
     from layout.model.plan import PlanConfig
+    from layout.products.report.maps import MapLink
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +134,6 @@ def write_plan_files(
     from layout.products.qgis.names import with_names
     from layout.products.qgis.project import write_project
     from layout.products.qgis.styles import write_styles
-    from layout.products.report import plan_blocks, render_html, render_markdown
     from layout.scoring.suitability import write_result
 
     rels: list[str] = []
@@ -203,12 +203,7 @@ def write_plan_files(
             write_csv(result.redevelopment.reset_index(), stage / "redevelopment.csv",
                       float_format="%.3f")
             rels.append("redevelopment.csv")
-        blocks = plan_blocks(result)
-        (stage / "report.md").write_text(render_markdown(blocks), encoding="utf-8")
-        (stage / "report.html").write_text(
-            render_html(blocks, title=inputs.plan.name), encoding="utf-8"
-        )
-        rels += ["report.md", "report.html"]
+        rels += write_report(result, stage)
         times = dict(timings or result.timings)
         clock = {"stage_seconds": {k: round(v, 3) for k, v in times.items()},
                  "solver_seconds": round(result.solution.seconds, 3)}
@@ -227,6 +222,26 @@ def write_plan_files(
             "space and permissions there"
         ) from None
     return rels
+
+
+def write_report(
+    result: PlanResult, folder: Path, *, maps: Sequence[MapLink] = ()
+) -> list[str]:
+    """Write ``report.md`` and ``report.html`` of the plan into ``folder``; their names.
+
+    ``maps`` are the maps written with the plan, linked from ``report.html``
+    (`layout.products.report.maps.map_links`); none says that no maps were written.
+    `layout.products.outputs.PlanOutputWriter.write_maps` writes the report again, with its
+    maps, once they are drawn.
+    """
+    from layout.products.report import plan_blocks, render_html, render_markdown
+
+    blocks = plan_blocks(result)
+    (folder / "report.md").write_text(render_markdown(blocks), encoding="utf-8")
+    (folder / "report.html").write_text(
+        render_html(blocks, title=result.inputs.plan.name, maps=maps), encoding="utf-8"
+    )
+    return ["report.md", "report.html"]
 
 
 # --- reading -------------------------------------------------------------------------------

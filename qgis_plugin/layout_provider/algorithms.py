@@ -1,9 +1,8 @@
-"""Processing algorithms that run ``layout plan``, ``layout score`` and ``layout check-site``.
+"""Processing algorithms that run ``layout plan``, ``score``, ``check-site`` and ``compare``.
 
 Each algorithm turns its parameters into the command's options (`arguments`) and runs the
 command of the configured environment (`command.run_layout`); the files it writes are the
-algorithm's outputs. A comparison of two plans (``layout compare``) is not offered here: the
-command is added separately; see docs/qgis.md.
+algorithm's outputs. See docs/qgis.md.
 """
 
 import os
@@ -214,3 +213,42 @@ class CheckSiteAlgorithm(LayoutAlgorithm):
         run_layout(args, feedback)
         out = args[args.index("--out") + 1]
         return {"OUTPUT": out, "FILES": out}
+
+
+class CompareAlgorithm(LayoutAlgorithm):
+    """``layout compare``: what changed from one plan folder to another."""
+
+    _name = "compare"
+    _display = "Compare two plans"
+    _help = ("Runs `layout compare`: compares plan B with plan A (two folders written by "
+             "`layout plan`) and writes compare.html and compare.md (flags, settings, demand "
+             "and allocation by industry and zone, sites kept, moved, removed and added, "
+             "solver), the same tables as CSV and difference_map.html. Every change is B minus "
+             "A. See docs/compare.md.")
+
+    def initAlgorithm(self, config=None):
+        """Parameters and outputs."""
+        for key, label in (("PLAN_A", "Plan A (the reference plan folder)"),
+                           ("PLAN_B", "Plan B (the plan folder compared with A)")):
+            self.addParameter(QgsProcessingParameterFile(
+                key, label, behavior=QgsProcessingParameterFile.Folder))
+        self.addParameter(QgsProcessingParameterEnum(
+            "LANG", "Language of labels and legends", options=LANGS, defaultValue=0))
+        self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Comparison folder"))
+        self.addOutput(QgsProcessingOutputFile("REPORT", "Comparison (compare.html)"))
+        self.addOutput(QgsProcessingOutputFile("MAP", "Difference map (difference_map.html)"))
+
+    def arguments(self, parameters, context):
+        """The options of ``layout compare``."""
+        return ["compare", self.parameterAsFile(parameters, "PLAN_A", context),
+                self.parameterAsFile(parameters, "PLAN_B", context),
+                "--lang", LANGS[self.parameterAsEnum(parameters, "LANG", context)],
+                "--out", self.parameterAsString(parameters, "OUTPUT", context)]
+
+    def processAlgorithm(self, parameters, context, feedback):
+        """Run the command."""
+        args = self.arguments(parameters, context)
+        run_layout(args, feedback)
+        out = args[-1]
+        return {"OUTPUT": out, "REPORT": os.path.join(out, "compare.html"),
+                "MAP": os.path.join(out, "difference_map.html")}

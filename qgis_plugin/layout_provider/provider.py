@@ -7,15 +7,15 @@ Layout planner), else ``$LAYOUT_EXECUTABLE``, else ``layout`` on ``PATH``.
 
 from qgis.core import QgsProcessingProvider
 
-from .algorithms import CheckSiteAlgorithm, PlanAlgorithm, ScoreAlgorithm
+from .algorithms import CheckSiteAlgorithm, CompareAlgorithm, PlanAlgorithm, ScoreAlgorithm
 from .command import EXECUTABLE_SETTING, processing_settings
 
 
 class LayoutProvider(QgsProcessingProvider):
-    """Algorithms that run the ``layout`` command: plan, score, check-site."""
+    """Algorithms that run the ``layout`` command: plan, score, check-site, compare."""
 
     def id(self):
-        """Provider id: algorithms are ``layout:plan``, ``layout:score``, ``layout:checksite``."""
+        """Provider id: algorithms are ``layout:plan``, ``:score``, ``:checksite``, ``:compare``."""
         return "layout"
 
     def name(self):
@@ -46,5 +46,5 @@ class LayoutProvider(QgsProcessingProvider):
 
     def loadAlgorithms(self):
         """The algorithms."""
-        for alg in (PlanAlgorithm(), ScoreAlgorithm(), CheckSiteAlgorithm()):
+        for alg in (PlanAlgorithm(), ScoreAlgorithm(), CheckSiteAlgorithm(), CompareAlgorithm()):
             self.addAlgorithm(alg)

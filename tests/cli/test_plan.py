@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +215,43 @@ def test_suitability_rasters_and_reports(planned: tuple[Result, Path, Path]) -> 
     assert html.startswith("<!DOCTYPE html>") and "<script" not in html
 
 
+class _Links(HTMLParser):
+    """The ``img src`` and ``a href`` of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.img: list[str] = []
+        self.a: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "img" and found.get("src"):
+            self.img.append(str(found["src"]))
+        if tag == "a" and found.get("href"):
+            self.a.append(str(found["href"]))
+
+
+@pytest.mark.slow
+def test_report_links_every_map_of_the_run(planned: tuple[Result, Path, Path]) -> None:
+    """report.html shows each PNG of maps/ and links each HTML map, by relative paths."""
+    _, out, maps = planned
+    links = _Links()
+    links.feed((out / "report.html").read_text(encoding="utf-8"))
+    # relative links, resolved from the report's folder as a browser does: existing files
+    assert links.img and all(not Path(h).is_absolute() and ":" not in h for h in links.img)
+    images = {(out / h).resolve() for h in links.img}
+    pages = {(out / h).resolve() for h in links.a}
+    assert all(p.is_file() for p in images | pages)
+    # independently: the maps folder as listed, every PNG shown and every HTML map linked
+    assert images == {p.resolve() for p in maps.glob("*.png")}
+    assert pages == {p.resolve() for p in maps.glob("*.html")}
+    # and the relative links survive moving both folders together
+    moved = out.parent / "moved"
+    for src in (out, maps):
+        shutil.copytree(src, moved / src.name)
+    assert all(((moved / out.name) / h).is_file() for h in links.img + links.a)
+
+
 @pytest.mark.slow
 def test_manifest(planned: tuple[Result, Path, Path], tiny_plan: Path) -> None:
     _, out, _ = planned
@@ -242,9 +281,13 @@ def test_manifest(planned: tuple[Result, Path, Path], tiny_plan: Path) -> None:
 def test_running_twice_gives_the_same_bytes(
     planned: tuple[Result, Path, Path], tiny_plan: Path, tmp_path: Path
 ) -> None:
-    """Every file of out/ and maps/ is byte-identical over two runs, but timings.json."""
+    """Every file of out/ and maps/ is byte-identical over two runs, but timings.json.
+
+    The second run's folders lie side by side as the first's do: report.html links the maps
+    by their path relative to the plan folder.
+    """
     _, out, maps = planned
-    again, again_maps = tmp_path / "again", tmp_path / "again_maps"
+    again, again_maps = tmp_path / out.name, tmp_path / maps.name
     result = CliRunner().invoke(
         cli,
         ["plan", str(tiny_plan), "--out", str(again), "--maps", str(again_maps),

@@ -33,7 +33,12 @@ text-align:left;vertical-align:top}th{background:#f3f3f3}h1{font-size:1.6rem}
 h2{margin-top:2rem;border-bottom:1px solid #ddd}"""
 
 
-def expected_page(blocks: list[Block], title: str) -> str:
+#: The map section of a report written without maps (`layout.products.report.maps`).
+NO_MAPS = ("<h2>Maps (图)</h2>\n<p>No maps were written with this plan (--no-maps); `layout map` "
+           "draws them from this folder.</p>")
+
+
+def expected_page(blocks: list[Block], title: str, *, tail: str | None = None) -> str:
     def e(text: str) -> str:  # data marks (mark_data) are for the Markdown writer only
         return html.escape(unmark(text))
 
@@ -55,6 +60,8 @@ def expected_page(blocks: list[Block], title: str) -> str:
                 "<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in blk.rows
             )
             out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    if tail is not None:
+        out.append(tail)
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 
@@ -80,7 +87,7 @@ def test_the_written_report_is_its_blocks(tiny_result: PlanResult, plan_dir: Pat
     blocks = plan_blocks(tiny_result)
     title = tiny_result.inputs.plan.name
     written = (plan_dir / "report.html").read_text(encoding="utf-8")
-    assert written == expected_page(blocks, title)
+    assert written == expected_page(blocks, title, tail=NO_MAPS)
     assert (plan_dir / "report.md").read_text(encoding="utf-8") == render_markdown(blocks)
 
 

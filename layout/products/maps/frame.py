@@ -1,7 +1,8 @@
 """The frame of every web map: the empty map with its view, and the panels around the layers.
 
 `base_map` makes the canvas-rendered map fitted to the data and titled; `finish_map` adds what
-every map has on top of its layers: metric scale bar, layer control, title panel, datum note,
+every map has on top of its layers: metric scale bar, layer control (`LayerList`, collapsed on
+small screens), title panel and datum note (kept clear of the controls by `PanelPlacer`),
 legend panel and ``window.__layout`` (the Leaflet map and its layers, for tests and users).
 The panels' style sheet is the template ``map_panels.css.j2``.
 """
@@ -88,6 +89,106 @@ class _Hook(MacroElement):
         self.layers = dict(layers)
         self.lang = lang
         self.info = dict(info or {})
+
+
+#: Screens at most this wide or high are small: the layer list starts collapsed there.
+SMALL_SCREEN = "(max-width: 700px), (max-height: 500px)"
+#: Gap in pixels between the title (and the datum note) and the map controls.
+PANEL_GAP_PX = 8
+
+
+class LayerList(folium.LayerControl):
+    """The layer control, collapsed to its button on small screens (`SMALL_SCREEN`).
+
+    Leaflet fixes ``collapsed`` when the control is made, so the option is the page's media
+    query at load. A collapsed list opens on a tap (or hover) of its button.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            let {{ this.get_name() }} = L.control.layers(
+                { {%- for key, val in this.base_layers.items() %}{{ key|tojson }}: {{ val }},
+                {%- endfor %} },
+                { {%- for key, val in this.overlays.items() %}{{ key|tojson }}: {{ val }},
+                {%- endfor %} },
+                Object.assign({{ this.options|tojavascript }},
+                    {collapsed: window.matchMedia({{ this.small|tojson }}).matches})
+            ).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__(collapsed=False)
+        self.small = SMALL_SCREEN
+
+
+class PanelPlacer(MacroElement):
+    """Keep the title and the datum note clear of the map controls, at any screen size.
+
+    The panels are laid out from the top, one under the other; each is centred on the map when
+    it fits there between the top-left controls (zoom) and the top-right ones (layer list), else
+    centred in the gap between them, wrapping its text to the gap's width. It runs at load, on
+    resize and whenever a control changes size (the layer list opening or closing).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            const map = {{ this._parent.get_name() }};
+            const root = map.getContainer();
+            const gap = {{ this.gap }};
+            function place() {
+                const box = root.getBoundingClientRect();
+                let left = gap, right = box.width - gap;
+                root.querySelectorAll(".leaflet-top .leaflet-control").forEach(function (c) {
+                    const r = c.getBoundingClientRect();
+                    if (r.width === 0) return;
+                    if (r.left + r.width / 2 < box.left + box.width / 2) {
+                        left = Math.max(left, r.right - box.left + gap);
+                    } else {
+                        right = Math.min(right, r.left - box.left - gap);
+                    }
+                });
+                const room = Math.max(right - left, 40);
+                let top = 10;
+                document.querySelectorAll(".layout-title, .layout-note").forEach(
+                    function (el) {
+                        el.style.transform = "none";
+                        el.style.whiteSpace = "nowrap";
+                        el.style.maxWidth = "none";
+                        if (el.getBoundingClientRect().width > room) {
+                            el.style.whiteSpace = "normal";
+                        }
+                        el.style.maxWidth = room + "px";
+                        el.style.boxSizing = "border-box";
+                        const w = el.getBoundingClientRect().width;
+                        const centre = box.width / 2 - w / 2;
+                        const x = (centre >= left && centre + w <= right)
+                            ? centre : left + Math.max(0, (room - w) / 2);
+                        el.style.left = (box.left + window.scrollX + x) + "px";
+                        el.style.top = (box.top + window.scrollY + top) + "px";
+                        top += el.getBoundingClientRect().height + gap / 2;
+                    });
+            }
+            place();
+            window.addEventListener("resize", place);
+            if (window.ResizeObserver) {
+                const seen = new ResizeObserver(place);
+                root.querySelectorAll(".leaflet-top .leaflet-control").forEach(
+                    function (c) { seen.observe(c); });
+            }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "PanelPlacer"
+        self.gap = PANEL_GAP_PX
 
 
 class ScaleBar(MacroElement):
@@ -222,12 +323,13 @@ def finish_map(
     (``map_panels.css.j2``).
     """
     ScaleBar().add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    LayerList().add_to(m)
     title_html = fragment("map_title.html.j2", title=title, subtitle=subtitle, date=date_text(date))
     _Panel(title_html, css_class="layout-title", css=panel_css() + css).add_to(m)
     note = datum_note(basemap, lang)
     if note:
         _Panel(escape_text(note), css_class="layout-note").add_to(m)
+    PanelPlacer().add_to(m)
     _Panel(legend, css_class="layout-legend").add_to(m)
     details = {
         "datum": basemap.datum if basemap else "wgs84",

@@ -35,6 +35,7 @@ from layout.products.maps.prepare import DEFAULT_TOLERANCE_M, View
 from layout.products.maps.probe import probe_layer
 from layout.products.maps.sites import (
     SiteLabels,
+    bar_groups,
     names_by_id,
     rank_labels,
     site_features,
@@ -207,7 +208,7 @@ def industry_map(
                     ),
                 )
                 has_firms = True
-    n_sites = 0
+    n_sites, bars = 0, []
     if own_sites is not None and not own_sites.empty:
         data, _ = site_features(
             own_sites,
@@ -221,6 +222,7 @@ def industry_map(
         marker = folium.CircleMarker(radius=8, color=SITE_STROKE, weight=2.5, fill=True)
         add("sites", site_layer(data, name=f"{t['sites']} ({n_sites})", marker=marker))
         add("site_labels", SiteLabels(rank_labels(own_sites, view), name=t["site_labels"]))
+        bars = bar_groups(own_sites, lang)
 
     legend = industry_legend(
         lang,
@@ -233,6 +235,7 @@ def industry_map(
         lines=list(dict.fromkeys(line_kinds)),
         points=list(dict.fromkeys(point_kinds)),
         note=shift_note(shift, lang, lat=(bounds[0][0] + bounds[1][0]) / 2),
+        bars=bars,
     )
     finish_map(
         m,

@@ -106,6 +106,7 @@ def overview_legend(
     urban: bool,
     sites: bool,
     sources: Sequence[str],
+    bars: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The overview map's legend (HTML).
 
@@ -127,6 +128,9 @@ def overview_legend(
         Whether the map has recommended sites.
     sources
         Provenance of the outlines (`legend_sources`).
+    bars
+        ``(group, colour)`` of the bars of the site popups
+        (`layout.products.maps.sites.bar_groups`).
     """
     return fragment(
         "map_legend.html.j2",
@@ -139,6 +143,7 @@ def overview_legend(
         transport=transport_legend(lines, points, lang),
         urban=urban,
         sources=sources,
+        bars=bars,
     )
 
 
@@ -154,6 +159,7 @@ def industry_legend(
     lines: Sequence[str],
     points: Sequence[str],
     note: str,
+    bars: Sequence[tuple[str, str]] = (),
 ) -> str:
     """An industry map's legend (HTML).
 
@@ -178,6 +184,9 @@ def industry_legend(
         Transport line and node kinds drawn (no repeats).
     note
         A last note (the GCJ-02 shift of the image), or ''.
+    bars
+        ``(group, colour)`` of the bars of the site popups
+        (`layout.products.maps.sites.bar_groups`).
     """
     colors = score_colors()
     name, color = industry_label(code, lang)
@@ -197,6 +206,7 @@ def industry_legend(
         zones=zones,
         transport=transport_legend(lines, points, lang),
         note_text=note,
+        bars=bars,
     )
 
 

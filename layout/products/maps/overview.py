@@ -36,7 +36,7 @@ from layout.products.maps.layers import (
 )
 from layout.products.maps.legend import legend_sources, overview_legend
 from layout.products.maps.prepare import DEFAULT_TOLERANCE_M, View
-from layout.products.maps.sites import names_by_id, site_features, site_layer
+from layout.products.maps.sites import bar_groups, names_by_id, site_features, site_layer
 from layout.products.maps.style import (
     SITE_STROKE,
     TEXT,
@@ -220,6 +220,7 @@ def overview_map(
         urban="urban_areas" in present,
         sites=bool(site_codes),
         sources=legend_sources(present),
+        bars=bar_groups(sites, lang) if site_codes else [],
     )
     finish_map(m, title=title, date=date, lang=lang, legend=legend, layers=registry, basemap=tiles)
     return m

@@ -39,6 +39,7 @@ from layout.products.maps.style import (
 __all__ = [
     "Bar",
     "SiteLabels",
+    "bar_groups",
     "contribution_bars",
     "contribution_columns",
     "criterion_label",
@@ -85,6 +86,38 @@ def criterion_label(name: str, lang: str) -> tuple[str, str]:
 
     group = contribution_group(name)
     return contribution_label(name, lang), CRITERION_GROUP_COLORS.get(group, UNKNOWN_GROUP_COLOR)
+
+
+def bar_groups(sites: pd.DataFrame | None, lang: str) -> list[tuple[str, str]]:
+    """``(group name, bar colour)`` of the bars the sites' popups show, for the legend.
+
+    One row per criterion group with a contribution (a finite ``c_<criterion>`` value) at any
+    site, in the order of `layout.model.criteria.GROUPS`; criteria of no known group (grey
+    bars) come last as one row "other".
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"c_zone_fit": [1.0], "c_slope": [float("nan")],
+    ...                       "c_mystery": [2.0], "c_density": [3.0]})
+    >>> bar_groups(table, "en")
+    [('agglomeration', '#e6550d'), ('intensive use', '#31a354'), ('other criteria', '#737373')]
+    """
+    from layout.model.criteria import CRITERIA, GROUPS
+
+    if sites is None:
+        return []
+    shown: set[str] = set()
+    for col in contribution_columns(list(sites.columns)):
+        values = pd.to_numeric(sites[col], errors="coerce")
+        if np.isfinite(values.to_numpy(dtype=float)).any():
+            crit = CRITERIA.get(col[2:])
+            shown.add(crit.group if crit is not None and crit.group in GROUPS else "")
+    side = 0 if lang == "zh" else 1
+    rows = [(GROUPS[g][side], CRITERION_GROUP_COLORS.get(g, UNKNOWN_GROUP_COLOR))
+            for g in GROUPS if g in shown]
+    if "" in shown:
+        rows.append((TEXT[lang]["other_criteria"], UNKNOWN_GROUP_COLOR))
+    return rows
 
 
 def contribution_bars(row: pd.Series, columns: Sequence[str], lang: str) -> list[Bar]:

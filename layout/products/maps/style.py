@@ -74,6 +74,9 @@ TEXT: dict[str, dict[str, str]] = {
         "several": "以下一种或多种",
         "site_labels": "选址编号",
         "sites_note": "编号为行业内排名",
+        "bars": "选址弹窗：准则贡献条颜色",
+        "bars_note": "按准则类别着色；点击选址查看",
+        "other_criteria": "其他准则",
     },
     "en": {
         "boundary": "Municipal boundary",
@@ -133,6 +136,9 @@ TEXT: dict[str, dict[str, str]] = {
         "several": "one or more of",
         "site_labels": "Site numbers",
         "sites_note": "numbered by rank within the industry",
+        "bars": "Site popup: contribution bars",
+        "bars_note": "coloured by criterion group; click a site to see them",
+        "other_criteria": "other criteria",
     },
 }
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from layout.products.escape import markdown_from_marked, unmark
 from layout.products.report.blocks import Block
+from layout.products.report.maps import MapLink
 from layout.products.templating import render
 
 #: Character references as the template engine (markupsafe) writes them, and as the reports have
@@ -58,8 +59,14 @@ def _cell(text: str) -> str:
     return markdown_from_marked(text, prose=lambda t: t.replace("|", "\\|").replace("\n", " "))
 
 
-def render_html(blocks: Sequence[Block], *, title: str) -> str:
-    r"""A self-contained HTML page of the blocks (no script, no external resource).
+def render_html(
+    blocks: Sequence[Block], *, title: str, maps: Sequence[MapLink] | None = None
+) -> str:
+    r"""An HTML page of the blocks (no script, no external resource but the linked maps).
+
+    ``maps`` adds a section "Maps" at the end: each map's PNG linking to its HTML map
+    (`layout.products.report.maps.map_links`), or, when empty, a line saying that no maps were
+    written with the plan. None (default) adds no section.
 
     Examples
     --------
@@ -67,7 +74,8 @@ def render_html(blocks: Sequence[Block], *, title: str) -> str:
     >>> page.splitlines()[-2:]
     ['<p>today&#x27;s &lt;b&gt;output&lt;/b&gt; &amp; &quot;land&quot;</p>', '</body></html>']
     """
-    page = render("report.html.j2", blocks=[_unmarked(b) for b in blocks], title=unmark(title))
+    page = render("report.html.j2", blocks=[_unmarked(b) for b in blocks], title=unmark(title),
+                  maps=None if maps is None else tuple(maps))
     # Escaping wrote every "&" of the text as "&amp;", so these references can only come from
     # escaping a quote: respelling them changes no text.
     for engine, report in REFERENCE_SPELLING:

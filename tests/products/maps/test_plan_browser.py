@@ -412,3 +412,118 @@ def test_zoom_is_bounded_to_the_grid(visit: Callable[..., Visit],
     assert zmin < start <= zmax
     page.evaluate("() => window.__layout.map.setZoom(0, {animate: false})")
     assert page.evaluate("() => window.__layout.map.getZoom()") == zmin
+
+
+# Rectangles (left, top, right, bottom) of the map controls at the top and of the panels there.
+_TOP_BOXES = """() => {
+    const box = el => { const r = el.getBoundingClientRect();
+                        return [r.left, r.top, r.right, r.bottom]; };
+    return {
+        controls: Array.from(document.querySelectorAll(".leaflet-top .leaflet-control"))
+            .filter(el => el.getBoundingClientRect().width > 0).map(box),
+        panels: Array.from(document.querySelectorAll(".layout-title, .layout-note")).map(box),
+        expanded: document.querySelectorAll(".leaflet-control-layers-expanded").length,
+        width: window.innerWidth,
+    };
+}"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    """Whether two (left, top, right, bottom) rectangles share an area (touching does not)."""
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+
+def _check_clear(boxes: dict[str, Any]) -> None:
+    """No panel overlaps a control or another panel; every panel lies inside the window."""
+    panels, controls = boxes["panels"], boxes["controls"]
+    assert panels and controls
+    for i, p in enumerate(panels):
+        assert p[0] >= 0 and p[2] <= boxes["width"], p
+        assert not any(_overlap(p, c) for c in controls), (p, controls)
+        assert not any(_overlap(p, q) for q in panels[i + 1:]), (p, panels)
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 740), (640, 900), (1400, 900)])
+def test_layer_list_and_title_fit_the_screen(
+    browser: Any,
+    visit: Callable[..., Visit],
+    plan_maps: Callable[..., Path],
+    tmp_path: Path,
+    width: int,
+    height: int,
+) -> None:
+    """The layer list starts collapsed on small screens (open on large ones) and opens on a
+    tap; the title and the datum note never cover a control, before or after it opens."""
+    maps = plan_maps(basemap="gaode")  # the GCJ-02 datum note is a second panel at the top
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        for name in ("industry_auto.html", "overview.html"):
+            seen = visit(maps / name, context=context)
+            page = seen.page
+            assert seen.page_errors == []  # the console shows the blocked Gaode tiles
+            boxes = page.evaluate(_TOP_BOXES)
+            small = width <= 700
+            assert boxes["expanded"] == (0 if small else 1)
+            assert len(boxes["panels"]) == 2
+            _check_clear(boxes)
+            if small:
+                page.locator(".leaflet-control-layers-toggle").dispatch_event("click")  # a tap
+                page.wait_for_timeout(300)
+                opened = page.evaluate(_TOP_BOXES)
+                assert opened["expanded"] == 1
+                assert page.locator(".leaflet-control-layers-overlays label").count() >= 3
+                _check_clear(opened)
+            screenshot(page, tmp_path, f"panels_{width}_{name.removesuffix('.html')}.png")
+            page.close()
+    finally:
+        context.close()
+
+
+# The popup bars' colours with their criterion labels, and the legend rows under a heading.
+_BARS = """() => Array.from(document.querySelectorAll(".layout-site .bar")).map(b => [
+    b.querySelector(".bl").textContent,
+    getComputedStyle(b.querySelector(".bt i")).backgroundColor,
+])"""
+_LEGEND_ROWS = """(title) => {
+    const rows = [];
+    let el = Array.from(document.querySelectorAll(".layout-legend h5"))
+        .find(h => h.textContent === title);
+    for (el = el && el.nextElementSibling; el && el.classList.contains("row");
+         el = el.nextElementSibling) {
+        rows.push([el.textContent, getComputedStyle(el.querySelector(".sw")).backgroundColor]);
+    }
+    return rows;
+}"""
+
+
+def _rgb(hex_color: str) -> str:
+    """A ``#rrggbb`` colour as the browser's computed style spells it."""
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+@pytest.mark.parametrize(("lang", "name"), [("zh", "industry_auto.html"), ("en", "overview.html")])
+def test_legend_explains_the_popup_bar_colours(
+    visit: Callable[..., Visit], plan_maps: Callable[..., Path], lang: str, name: str
+) -> None:
+    """Each bar colour of the site popups has a legend row naming its criterion group."""
+    from layout.model.criteria import CRITERIA, GROUPS
+    from layout.products.maps.style import CRITERION_GROUP_COLORS, TEXT
+
+    page = visit(plan_maps(lang=lang) / name).page
+    legend = page.evaluate(_LEGEND_ROWS, TEXT[lang]["bars"])
+    assert legend, "no popup-bar section in the legend"
+    assert TEXT[lang]["bars_note"] in page.locator(".layout-legend").inner_text()
+    # independently: open every popup and name the group of each bar by its criterion label
+    by_label = {c.label(lang): c.group for c in CRITERIA.values()}
+    seen: set[tuple[str, str]] = set()
+    for centre in page.evaluate(_SITE_CENTRES):
+        page.evaluate(_SET_VIEW, [*centre, 15])
+        page.wait_for_timeout(150)
+        click_at(Visit(page), centre)
+        for label, color in page.evaluate(_BARS):
+            group = by_label[label]
+            assert color == _rgb(CRITERION_GROUP_COLORS[group])
+            seen.add((GROUPS[group][0 if lang == "zh" else 1], color))
+        page.evaluate("() => window.__layout.map.closePopup()")
+    assert seen and seen == {(label, color) for label, color in legend}

@@ -10,6 +10,7 @@ options: a plan writes the same bytes (docs/plan_outputs.md), so they must be id
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import runpy
@@ -73,7 +74,7 @@ def test_qgis_process_lists_the_algorithms(installed: dict[str, str], qgis_proce
     assert done.returncode == 0, done.stderr[-2000:]
     ids = {line.split("\t")[1] for line in done.stdout.splitlines()
            if line.startswith("\tlayout:")}
-    assert ids == {"layout:plan", "layout:score", "layout:checksite"}
+    assert ids == {"layout:plan", "layout:score", "layout:checksite", "layout:compare"}
 
 
 def test_qgis_process_runs_the_plan(installed: dict[str, str], qgis_process: str,
@@ -147,3 +148,50 @@ def test_qgis_process_checks_a_site(installed: dict[str, str], qgis_process: str
     assert names == sorted(p.name for p in out.iterdir()) and "sitecheck_p1_food.csv" in names
     for name in ("sitecheck_p1_food.csv", "sitecheck_p1_food.geojson"):
         assert (out / name).read_bytes() == (direct / name).read_bytes(), name
+
+
+def test_qgis_process_compares_two_plans(installed: dict[str, str], qgis_process: str,
+                                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``layout:compare`` writes what ``layout compare A B`` writes, byte for byte."""
+    config = tp.write_tiny_plan(
+        tmp_path / "in", demand={"industries": {c: {"mu": mu} for c, mu in DEMAND.items()}},
+        allocation=dict(ALLOCATION))
+    # plan B: the same plan with less land for one industry, so that the sites differ
+    less = {c: {"mu": mu / 2 if i == 0 else mu} for i, (c, mu) in enumerate(DEMAND.items())}
+    config_b = tp.write_tiny_plan(tmp_path / "in_b", demand={"industries": less},
+                                  allocation=dict(ALLOCATION))
+    plans = []
+    for name, toml in (("a", config), ("b", config_b)):
+        ran = CliRunner().invoke(cli, ["plan", str(toml), "--out", str(tmp_path / name),
+                                       "--no-maps", "--no-sensitivity", "-q"])
+        assert ran.exit_code == 0, ran.output
+        plans.append(tmp_path / name)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the date on the difference map
+    out = tmp_path / "via qgis"
+    done = subprocess.run(
+        [qgis_process, "--json", "run", "layout:compare", "--", f"PLAN_A={plans[0]}",
+         f"PLAN_B={plans[1]}", "LANG=1", f"OUTPUT={out}"],
+        env={**installed, "SOURCE_DATE_EPOCH": "1700000000"}, capture_output=True, text=True,
+        timeout=600, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = json.loads(done.stdout)["results"]
+    assert results["OUTPUT"] == str(out)
+    assert results["REPORT"] == str(out / "compare.html") and (out / "compare.html").is_file()
+    assert results["MAP"] == str(out / "difference_map.html")
+    # the same comparison by the command directly: the same files, byte for byte
+    direct = tmp_path / "direct"
+    ran = CliRunner().invoke(cli, ["compare", str(plans[0]), str(plans[1]), "--lang", "en",
+                                   "--out", str(direct), "-q"])
+    assert ran.exit_code == 0, ran.output
+    files = sorted(p.relative_to(direct) for p in direct.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert {"compare.html", "sites.csv", "difference_map.html"} <= {f.name for f in files}
+    for rel in files:
+        assert (out / rel).read_bytes() == (direct / rel).read_bytes(), rel
+    # and B minus A: the halved industry's demand, from the two plan TOMLs (0.001 mu: %.3f)
+    code = next(iter(DEMAND))
+    with (out / "industries.csv").open(encoding="utf-8", newline="") as f:
+        row = next(r for r in csv.DictReader(f) if r["industry"] == code)
+    assert float(row["demand_mu_a"]) == pytest.approx(DEMAND[code], abs=1e-3)
+    assert float(row["demand_mu_b"]) == pytest.approx(DEMAND[code] / 2, abs=1e-3)
+    assert float(row["delta_demand_mu"]) == pytest.approx(-DEMAND[code] / 2, abs=1e-3)
