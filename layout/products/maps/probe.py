@@ -164,6 +164,8 @@ def probe_layer(
     """
     t = TEXT[lang]
     labels = {bit: constraint_style(kind, lang)[1] for bit, kind in bit_names.items()}
+    # Only the bases of reasons the image holds (the page stays small).
+    shown = {b for v in image.lookup.values() if isinstance(v, list) for b in v if b >= 0}
     contrib = None
     if contributions is not None:
         contrib = {
@@ -186,7 +188,7 @@ def probe_layer(
             "points": escape_text(t["points"]),
             "basis": escape_text(t["legal_basis"]),
         },
-        bases={bit: escape_text(b) for bit, b in (bases or {}).items() if b},
+        bases={bit: escape_text(b) for bit, b in (bases or {}).items() if b and bit in shown},
         contrib=contrib,
     )
 
