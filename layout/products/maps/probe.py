@@ -1,9 +1,15 @@
-"""Click anywhere on an industry map: the score there, or every reason that excludes the cell.
+"""Click anywhere on an industry map: the score and top contributions, or exclusions and basis.
+
+The popup lists the score with its three largest criterion contributions, or every reason that
+excludes the cell with its legal basis.
 
 `Probe` reads the pixel of the score image under the pointer (the image is drawn once into an
 off-screen canvas; a ``data:`` image does not taint it) and looks its colour up in the image's
 table (`layout.products.maps.surface.SurfaceImage.lookup`); the answer opens in a popup built
-from escaped labels.  ``window.__layout.probe(lat, lng)`` returns the same for tests and users.
+from escaped labels.  The contributions come from a coarse grid over the same extent
+(`layout.products.maps.contributions`), the bases from the constraint vocabulary or the plan's
+constraints layer (`legal_bases`).  ``window.__layout.probe(lat, lng)`` returns the same for tests
+and users.
 """
 
 from __future__ import annotations
@@ -29,8 +35,9 @@ __all__ = ["Probe", "legal_bases", "probe_layer"]
 class Probe(MacroElement):
     """Click anywhere: read the score image's pixel there and show the score or the reasons.
 
-    Also sets ``window.__layout.probe(lat, lng)``, which returns ``{score}``, ``{reasons}``
-    (escaped labels) or null (outside the image or the study area).
+    Also sets ``window.__layout.probe(lat, lng)``, which returns ``{score, top}`` (``top``:
+    ``[label, points]`` pairs), ``{reasons, several, bases}`` (escaped labels; ``bases``:
+    ``[label, basis]`` pairs) or null (outside the image or the study area).
     """
 
     _template = Template(
