@@ -40,7 +40,8 @@ def parcel_labels(
 ) -> folium.FeatureGroup:
     """A layer labelling each parcel with its id and verdict in words (not colour only).
 
-    The label sits on a point inside the parcel (`shapely.point_on_surface`); its text is
+    The label is anchored at a point inside the parcel (`shapely.point_on_surface`) and drawn
+    just above it, so the parcel stays visible at small scales; its text is
     ``<parcel id> · <verdict>`` in ``lang`` (`VERDICT_WORDS`), escaped, in a box of the verdict's
     colour (class ``sc-parcel-label sc-<verdict>``).
     """
