@@ -46,11 +46,14 @@ class Contributions:
         ``(height, width)`` of the grid.
     data
         Base64 of ``height × width × 2·TOP`` uint8 (index, half-points) pairs, row-major.
+    cell_m
+        Ground size of a grid pixel at the grid's centre, in metres (rounded to 10 m).
     """
 
     criteria: list[str]
     shape: tuple[int, int]
     data: str = field(repr=False)
+    cell_m: float = 0.0
 
 
 def top_contributions(
@@ -120,4 +123,8 @@ def top_contributions(
         packed[..., 2 * j][ok] = order[j][ok]
         packed[..., 2 * j + 1][ok] = np.clip(np.rint(2 * points[j][ok]), 0, 200).astype(np.uint8)
     data = base64.b64encode(packed.tobytes()).decode("ascii")
-    return Contributions(criteria=names, shape=(ch, cw), data=data)
+    # A Web Mercator metre is 1 / cos(latitude) ground metres.
+    y_mid = t.f + t.e * height / 2
+    lat = math.degrees(2 * math.atan(math.exp(y_mid / 6_378_137.0)) - math.pi / 2)
+    cell_m = round(coarse.a * math.cos(math.radians(lat)), -1)
+    return Contributions(criteria=names, shape=(ch, cw), data=data, cell_m=cell_m)

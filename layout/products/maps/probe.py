@@ -109,7 +109,8 @@ class Probe(MacroElement):
                 if (r.score !== undefined) {
                     html = "<b>" + text.score + text.sep + r.score + "</b>";
                     if (r.top.length) {
-                        html += "<br>" + text.top + text.sep + '<ol class="layout-top">'
+                        html += "<br>" + text.top + " " + contrib.note + text.sep
+                            + '<ol class="layout-top">'
                             + r.top.map(function (t) {
                                 return "<li>" + t[0] + text.sep + t[1].toFixed(1)
                                     + " " + text.points + "</li>";
@@ -180,6 +181,7 @@ def probe_layer(
             "shape": list(contributions.shape),
             "top": TOP,
             "data": contributions.data,
+            "note": escape_text(t["grid_note"].format(m=f"{contributions.cell_m:,.0f}")),
         }
     return Probe(
         overlay,

@@ -21,7 +21,7 @@ from layout.model.constraints import CONSTRAINT_TYPES
 from layout.model.criteria import contribution_label
 from layout.products.maps.plan import write_plan_maps
 from tests.products.maps.browser import Visit, screenshot
-from tests.products.maps.plan_data import METRIC, cell_box, make_plan_dir, tiny_layers
+from tests.products.maps.plan_data import CELL, METRIC, cell_box, make_plan_dir, tiny_layers
 from tests.products.maps.test_plan_browser import cell_latlng, click_at
 
 pytestmark = pytest.mark.browser
@@ -77,6 +77,9 @@ def test_click_shows_top_contributions_and_legal_basis(
     shown = int(re.search(r"评分：(\d+)", text).group(1))  # type: ignore[union-attr]
     rows = re.findall(r"^(.+)：([\d.]+) 分$", text, flags=re.M)
     assert "主要贡献" in text and len(rows) == min(3, len(names))
+    # The contributions' grid is the tiny plan's own (its image is not downsampled): ~CELL m.
+    grid_m = float(re.search(r"约 ([\d,]+) 米网格", text).group(1).replace(",", ""))  # type: ignore[union-attr]
+    assert abs(grid_m - CELL) <= 0.2 * CELL
     # Some cell of the 3 × 3 window has the score and contributions shown.
     matches = []
     for dr in (-1, 0, 1):
