@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,7 @@ from layout.io.crs import require_crs
 from layout.model.catalog import OTHER
 from layout.products.escape import escape_text
 from layout.products.maps.basemap import Basemap, resolve_basemap, shift_bounds
+from layout.products.maps.contributions import top_contributions
 from layout.products.maps.frame import base_map, finish_map
 from layout.products.maps.layers import (
     enterprise_features,
@@ -32,7 +34,7 @@ from layout.products.maps.layers import (
 )
 from layout.products.maps.legend import industry_legend
 from layout.products.maps.prepare import DEFAULT_TOLERANCE_M, View
-from layout.products.maps.probe import probe_layer
+from layout.products.maps.probe import legal_bases, probe_layer
 from layout.products.maps.sites import (
     SiteLabels,
     bar_groups,
@@ -69,6 +71,7 @@ def industry_map(
     basemap: str | None = None,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
     max_pixels: int = MAX_PIXELS,
+    score_path: str | os.PathLike[str] | None = None,
 ) -> folium.Map:
     """Build the web map of one industry: suitability surface, exclusion reasons and sites.
 
@@ -98,6 +101,9 @@ def industry_map(
         Display simplification of lines and polygons in metres.
     max_pixels
         Longest side of the surface image.
+    score_path
+        The surface's ``<code>_score.tif``: when given, a click on a scored cell also lists its
+        three largest criterion contributions (`top_contributions`).
 
     Returns
     -------
@@ -254,7 +260,19 @@ def industry_map(
             "image_shape": list(image.shape),
         },
     )
-    probe_layer(score_layer, image, bit_names=surface.bit_names, lang=lang).add_to(m)
+    contributions = None
+    if score_path is not None and image.transform is not None:
+        contributions = top_contributions(
+            score_path, image_transform=image.transform, image_shape=image.shape
+        )
+    probe_layer(
+        score_layer,
+        image,
+        bit_names=surface.bit_names,
+        lang=lang,
+        bases=legal_bases(surface.bit_names, present.get("constraints")),
+        contributions=contributions,
+    ).add_to(m)
     return m
 
 

@@ -180,7 +180,8 @@ def _write_one(job: str) -> list[str]:
         overview_png(st["layers"], stage / "overview.png", crs=st["crs"], **common)
         return ["overview.html", "overview.png"]
     surface = read_surface(st["scores"][job])
-    m = industry_map(surface, layers=st["layers"], basemap=st["basemap"], **common)
+    m = industry_map(surface, layers=st["layers"], basemap=st["basemap"],
+                     score_path=st["scores"][job], **common)
     save_map(m, stage / f"industry_{job}.html", cdn=st["cdn"])
     if not st["png"]:
         return [f"industry_{job}.html"]

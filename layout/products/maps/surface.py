@@ -169,6 +169,8 @@ class SurfaceImage:
         whose bits are "one or more of").
     reasons
         Bits of the reasons coloured in ``reasons_png``, in legend order, with their colours.
+    transform
+        Affine transform of the images' grid in EPSG:3857.
     """
 
     score_png: bytes = field(repr=False)
@@ -177,6 +179,7 @@ class SurfaceImage:
     shape: tuple[int, int]
     lookup: dict[str, Any] = field(repr=False)
     reasons: list[tuple[int, str]]
+    transform: Affine | None = None
 
 
 def _mercator_grid(surface: SuitabilitySurface, max_pixels: int) -> tuple[Affine, int, int]:
@@ -303,6 +306,7 @@ def surface_image(surface: SuitabilitySurface, *, max_pixels: int = MAX_PIXELS) 
         shape=(height, width),
         lookup=lookup,
         reasons=reasons,
+        transform=dst_transform,
     )
 
 

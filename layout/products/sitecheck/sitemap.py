@@ -1,6 +1,7 @@
 """The site-check page: the report beside a map of the parcels (`site_map`).
 
-The map shows the parcels coloured by verdict, their constraint overlaps, the zones and
+The map shows the parcels coloured by verdict and labelled with their id and verdict in words
+(`parcel_labels`), their constraint overlaps, the zones and
 constraints nearby and the better alternatives; the report panel, legend and tooltips come from
 `layout.products.sitecheck.page`.
 """
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import shapely
 
 from layout.products.sitecheck.document import zone_cell
+from layout.products.sitecheck.opinion_text import VERDICT_WORDS
 from layout.products.sitecheck.overlaps import field_text, split_codes
 from layout.products.sitecheck.page import (
     ALT_COLOR,
@@ -31,6 +33,44 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from layout.scoring.cache import ScoreCache
+
+
+def parcel_labels(
+    checks: Sequence[SiteCheck], *, crs: Any, lang: str = "zh"
+) -> folium.FeatureGroup:
+    """A layer labelling each parcel with its id and verdict in words (not colour only).
+
+    The label is anchored at a point inside the parcel (`shapely.point_on_surface`) and drawn
+    just above it, so the parcel stays visible at small scales; its text is
+    ``<parcel id> · <verdict>`` in ``lang`` (`VERDICT_WORDS`), escaped, in a box of the verdict's
+    colour (class ``sc-parcel-label sc-<verdict>``).
+    """
+    import folium
+    import geopandas as gpd
+
+    from layout.products.maps import escape_text as e
+    from layout.products.maps.prepare import for_display
+
+    group = folium.FeatureGroup(name=e("地块编号与结论" if lang == "zh" else "Parcel labels"))
+    shown = [c for c in checks if c.geometry is not None]
+    if not shown:
+        return group
+    points = gpd.GeoDataFrame(
+        geometry=[shapely.point_on_surface(c.geometry) for c in shown], crs=crs
+    )
+    disp = for_display(points, source="site check", tolerance_m=0)
+    for c, pt in zip(shown, disp.geometry, strict=True):
+        text = f"{c.parcel_id} · {VERDICT_WORDS[lang][c.verdict]}"
+        html = (
+            f'<span class="sc-parcel-label sc-{e(c.verdict)}" '
+            f'style="border-color: {VERDICT_COLORS[c.verdict]}">{e(text)}</span>'
+        )
+        folium.Marker(
+            [pt.y, pt.x],
+            icon=folium.DivIcon(html=html, class_name="sc-parcel-anchor", icon_size=(0, 0)),
+            interactive=False,
+        ).add_to(group)
+    return group
 
 
 def site_map(
@@ -179,6 +219,7 @@ def site_map(
             "style": {"color": color, "weight": 3, "fillColor": color, "fillOpacity": 0.3},
         })
     layer(collection(gpd.GeoDataFrame(geometry=geoms, crs=crs), par_props), "Parcels").add_to(m)
+    parcel_labels(checks, crs=crs, lang=lang).add_to(m)
     if ov_rows:
         layer(collection(gpd.GeoDataFrame(geometry=ov_rows, crs=crs), ov_props),
               "Constraint overlaps").add_to(m)

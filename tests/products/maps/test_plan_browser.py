@@ -7,6 +7,7 @@ embedded Zhengzhou data scored for real.  Screenshots are copied to ``/tmp/layou
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 from pyproj import Transformer
 
 from layout.core.datum import wgs84_to_gcj02
+from layout.model.constraints import CONSTRAINT_TYPES
 from layout.products.maps.plan import write_plan_maps
 from tests.products.maps.browser import PAYLOADS, Visit, screenshot
 from tests.products.maps.plan_data import (
@@ -210,13 +212,17 @@ def test_clicks_read_scores_and_exclusion_reasons(
     probe = "([lat, lng]) => window.__layout.probe(lat, lng)"
     score = tiny_score()
     # Inside the blocks: the reasons; the flood zone is flagged but not excluded.
+    # Bases (escaped, like labels): the vocabulary's for derived types; none for drawn types
+    # without a constraints layer.
     assert page.evaluate(probe, cell_latlng(35, 7)) == {
         "reasons": ["永久基本农田"],
         "several": False,
+        "bases": [],
     }
     assert page.evaluate(probe, cell_latlng(5, 47)) == {
         "reasons": ["生态保护红线", "陡坡"],
         "several": False,
+        "bases": [["陡坡", html.escape(CONSTRAINT_TYPES["steep_slope"].legal_basis)]],
     }
     flood = page.evaluate(probe, cell_latlng(17, 22))
     assert abs(flood["score"] - 39) <= 1
@@ -355,7 +361,7 @@ def test_gaode_map_requests_only_gaode_tiles(
     got = seen.page.evaluate(
         "([lat, lng]) => window.__layout.probe(lat, lng)", [float(glat), float(glng)]
     )
-    assert got == {"reasons": ["永久基本农田"], "several": False}
+    assert got == {"reasons": ["永久基本农田"], "several": False, "bases": []}
 
 
 @pytest.mark.slow

@@ -152,3 +152,35 @@ def test_documents_name_no_absolute_path(tmp_path: Path) -> None:
              render_html(site_map(checks, doc, cache=cache))]
     for text in texts:
         assert str(tmp_path) not in text and str(Path.home()) not in text
+
+
+#: A marker's position and its icon's HTML (a JSON string in the page's script).
+_MARKER = re.compile(
+    r'L\.marker\(\s*\[([-\d.]+),\s*([-\d.]+)\].*?L\.divIcon\(\{\s*"html": ("(?:[^"\\]|\\.)*")',
+    re.S,
+)
+_LABEL = re.compile(r'<span class="sc-parcel-label sc-(\w+)"[^>]*>([^<]*)</span>')
+
+
+def test_site_map_labels_each_parcel_with_id_and_verdict(
+    score_cache: ScoreCache, examples: dict[str, SiteCheck]
+) -> None:
+    checks = [c for c in examples.values() if c.geometry is not None]
+    doc = report_dict(checks, cache=score_cache)
+    words = {"zh": {"suitable": "适宜", "conditional": "有条件适宜", "unsuitable": "不适宜"},
+             "en": {"suitable": "suitable", "conditional": "conditional",
+                    "unsuitable": "unsuitable"}}
+    crs = score_cache.manifest["crs"]
+    for lang in ("zh", "en"):
+        html = render_html(site_map(checks, doc, cache=score_cache, lang=lang))
+        found = []
+        for lat, lon, icon in _MARKER.findall(html):
+            label = _LABEL.fullmatch(json.loads(icon))
+            if label:
+                found.append((lat, lon, *label.groups()))
+        assert len(found) == len(checks), lang
+        for c, (lat, lon, verdict, text) in zip(checks, found, strict=True):
+            # The text names the parcel and its verdict in words; the label sits on the parcel.
+            assert verdict == c.verdict and text == f"{c.parcel_id} · {words[lang][c.verdict]}"
+            pt = gpd.GeoSeries([shapely.Point(float(lon), float(lat))], crs="EPSG:4326")
+            assert c.geometry.buffer(1.0).contains(pt.to_crs(crs).iloc[0])  # 1 m: rounding
