@@ -35,6 +35,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from layout.products.maps.attributes import number
 from layout.products.planfolder import PlanOutputs, read_plan
 from layout.products.report.flags import GAP_FLAG
 from layout.settings import M2_PER_MU
@@ -299,16 +300,9 @@ def _allocation_table(alloc_a: pd.DataFrame, alloc_b: pd.DataFrame) -> pd.DataFr
     return table.sort_values(["_r", "zone_id"]).drop(columns="_r").reset_index(drop=True)
 
 
-def _number(value: Any) -> float:
-    try:
-        return float(value) if value is not None else math.nan
-    except (TypeError, ValueError):
-        return math.nan
-
-
 def _solver_table(man_a: Any, man_b: Any) -> pd.DataFrame:
     sa, sb = man_a.get("solver") or {}, man_b.get("solver") or {}
-    rows = [(k, _number(sa.get(k)), _number(sb.get(k))) for k in SOLVER_KEYS]
+    rows = [(k, number(sa.get(k)), number(sb.get(k))) for k in SOLVER_KEYS]
     table = pd.DataFrame(rows, columns=["quantity", "a", "b"])
     table["delta"] = table["b"] - table["a"]
     return table
@@ -333,13 +327,13 @@ def _gap_flags(solver: pd.DataFrame) -> list[str]:
 def _unstable_flags(sites: pd.DataFrame) -> list[str]:
     out = []
     for _, r in sites.iterrows():
-        stab_b = _number(r["stability_b"])
+        stab_b = number(r["stability_b"])
         if math.isnan(stab_b) or bool(r["stable_b"]):
             continue
-        if r["change"] == "added" or math.isnan(_number(r["stability_a"])):
+        if r["change"] == "added" or math.isnan(number(r["stability_a"])):
             why = "a new site"
         elif bool(r["stable_a"]):
-            why = f"stable in plan A as {r['site_id_a']} ({_number(r['stability_a']):.0%})"
+            why = f"stable in plan A as {r['site_id_a']} ({number(r['stability_a']):.0%})"
         else:
             continue
         out.append(f"site {r['site_id_b']} of plan B is unstable (stability {stab_b:.0%}): "

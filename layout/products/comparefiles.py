@@ -31,6 +31,7 @@ from layout.io.csvsafe import write_csv
 from layout.io.staging import OutputFolder, replace_folders
 from layout.products.compare import PlanComparison, compare_plans, flag_gap
 from layout.products.escape import mark_data
+from layout.products.maps.attributes import number
 from layout.products.report import Block, render_html, render_markdown
 
 __all__ = ["COMPARE_NAMES", "compare_blocks", "compare_folder", "write_comparison"]
@@ -52,23 +53,13 @@ def compare_folder(path: str | os.PathLike[str], *, option: str = "--out") -> Ou
 
 
 def _n(value: Any, digits: int = 0, *, signed: bool = False) -> str:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return "—"
-    if math.isnan(x):
-        return "—"
-    return f"{x:+,.{digits}f}" if signed else f"{x:,.{digits}f}"
+    x = number(value)
+    return "—" if math.isnan(x) else f"{x:{'+' if signed else ''},.{digits}f}"
 
 
 def _pct(value: Any, *, signed: bool = False) -> str:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return "—"
-    if math.isnan(x):
-        return "—"
-    return f"{x:+.2%}" if signed else f"{x:.2%}"
+    x = number(value)
+    return "—" if math.isnan(x) else f"{x:{'+' if signed else ''}.2%}"
 
 
 def _name(code: Any) -> str:
