@@ -54,8 +54,12 @@ PLAN_NAMES: tuple[str, ...] = (
     "suitability/*_score.tif", "suitability/*_criteria.tif", "suitability/*_flags.tif",
     "suitability/measures.csv", "plan_*.qml", "suitability/*.qml", "plan.qgz",
 )
-#: The files ``layout score`` writes into its folder.
-SCORE_NAMES: tuple[str, ...] = ("*_score.tif", "*_criteria.tif", "*_flags.tif", "measures.csv")
+#: The files ``layout score`` writes into its folder, and the raster styles ``layout plan``
+#: writes beside them: a plan's ``suitability`` folder (the default ``--out`` of ``layout
+#: score``) is a score folder.
+SCORE_NAMES: tuple[str, ...] = (
+    "*_score.tif", "*_criteria.tif", "*_flags.tif", "measures.csv", "*.qml",
+)
 
 
 def plan_folder(path: str | os.PathLike[str], *, option: str = "--out") -> OutputFolder:

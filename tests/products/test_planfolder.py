@@ -68,3 +68,15 @@ def test_read_plan_errors_name_the_file(plan_dir: Path, tmp_path: Path) -> None:
     )
     with pytest.raises(DataFileError, match="no layer 'zone_industries', 'allocation'"):
         read_plan(only_sites)
+
+
+def test_a_plans_suitability_folder_is_a_score_folder(plan_dir: Path, tmp_path: Path) -> None:
+    """`layout score`'s default --out is a plan's ``suitability`` folder: it may replace it."""
+    from layout.io.staging import check_outputs
+    from layout.products.planfolder import scores_folder
+
+    folder = tmp_path / "suitability"
+    shutil.copytree(plan_dir / "suitability", folder)
+    names = {p.name for p in folder.iterdir()}
+    assert any(n.endswith(".qml") for n in names), names  # the styles layout plan writes
+    check_outputs([scores_folder(folder)])  # not refused as holding foreign files
