@@ -238,16 +238,33 @@ class CriteriaContext:
         return out
 
     # distances --------------------------------------------------------------------------------
-    def distance_to(self, key: str, cells: NDArray[np.bool_]) -> F32:
-        """Euclidean distance in metres from every cell to the nearest True cell of ``cells``."""
+    def distance_to(self, key: str, cells_of: Callable[[CriteriaContext], NDArray[np.bool_]]
+                    ) -> F32:
+        """Euclidean distance in metres from every cell to the nearest cell ``cells_of`` marks.
+
+        ``cells_of(context)`` marks the feature cells on a context's grid; it is called with
+        this context here, and with a context over a larger window by a windowed context
+        (`layout.analysis.window.WindowContext`), which sees features beyond its own window.
+        ``key`` names the features for the cache.
+        """
 
         def compute() -> F32:
+            cells = cells_of(self)
             if not cells.any():
                 return np.full(self.grid.shape, np.nan, np.float32)
             d = ndimage.distance_transform_edt(~cells, sampling=self.grid.cell)
             return np.asarray(d, dtype=np.float32)
 
         return self._cached(("edt", key), compute)
+
+    def linkage_scale(self, code: str) -> float | None:
+        """The linkage scale of an industry when known beforehand; None: from this grid.
+
+        A whole-grid context takes the percentile over its own cells
+        (`layout.core.linkage.linkage_sides`); a windowed context returns the one computed over
+        the whole study area.
+        """
+        return None
 
     def occupied_cells(self, firms: pd.DataFrame) -> NDArray[np.bool_]:
         """Cells holding at least one of ``firms`` (rows of `enterprises`)."""

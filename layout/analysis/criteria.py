@@ -100,16 +100,14 @@ def lq(ctx: CriteriaContext, code: str, params: Mapping[str, Any]) -> F32:
 # --- 集群 clustering -------------------------------------------------------------------------
 
 
-def linkage_sides(
+def linkage_totals(
     ctx: CriteriaContext, code: str, params: Mapping[str, Any]
-) -> tuple[F32, F32, float]:
-    """Upstream and downstream linkage of one industry, on one scale, and that scale.
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Upstream and downstream linkage of one industry before scaling (万元/km² × strength).
 
-    Each side sums the output densities (万元/km², kernel bandwidth ``bandwidth_m``, weighted
-    by ``weight_column``) of the industry's suppliers or customers in the catalog, times the link
-    strength; both are divided by the 99th percentile of their sum over the study area and
-    clipped at 1 (`layout.core.linkage.linkage_sides`; docs/linkage.md). Cells outside the
-    study area hold NaN.
+    Each side sums the output densities (kernel bandwidth ``bandwidth_m``, weighted by
+    ``weight_column``) of the industry's suppliers or customers in the catalog, times the link
+    strength (`layout.core.linkage.weighted_sum`).
     """
     g = ctx.grid
     catalog = ctx.plan.catalog
@@ -122,8 +120,22 @@ def linkage_sides(
         ]
         return core_linkage.weighted_sum(terms, shape=g.shape)
 
+    return side(catalog.suppliers(code)), side(catalog.customers(code))
+
+
+def linkage_sides(
+    ctx: CriteriaContext, code: str, params: Mapping[str, Any]
+) -> tuple[F32, F32, float]:
+    """Upstream and downstream linkage of one industry, on one scale, and that scale.
+
+    Both sides (`linkage_totals`) are divided by the 99th percentile of their sum over the
+    study area and clipped at 1 (`layout.core.linkage.linkage_sides`; docs/linkage.md); a
+    windowed context gives the percentile of the whole area (`CriteriaContext.linkage_scale`).
+    Cells outside the study area hold NaN.
+    """
+    g = ctx.grid
     up, down, scale = core_linkage.linkage_sides(
-        side(catalog.suppliers(code)), side(catalog.customers(code)), g.mask
+        *linkage_totals(ctx, code, params), g.mask, scale=ctx.linkage_scale(code),
     )
     logger.debug("%s: linkage scale (p%g of upstream + downstream) = %.6g %s/km²", code,
                  core_linkage.DEFAULT_PERCENTILE, scale, params["weight_column"])
@@ -159,9 +171,8 @@ def anchors(ctx: CriteriaContext, codes: list[str]) -> pd.DataFrame:
 def anchor(ctx: CriteriaContext, code: str, params: Mapping[str, Any]) -> F32:
     """Distance to the nearest anchor enterprise of this or a related industry."""
     codes = [code, *sorted(ctx.plan.catalog.related(code))]
-    firms = anchors(ctx, codes)
-    cells = ctx.occupied_cells(firms)
-    return ctx.distance_to("anchor:" + ",".join(codes), cells).copy()
+    return ctx.distance_to("anchor:" + ",".join(codes),
+                           lambda c: c.occupied_cells(anchors(c, codes))).copy()
 
 
 # --- 集约 intensive use ----------------------------------------------------------------------
@@ -204,8 +215,7 @@ def land_available(ctx: CriteriaContext, code: str, params: Mapping[str, Any]) -
 @computes("infill")
 def infill(ctx: CriteriaContext, code: str, params: Mapping[str, Any]) -> F32:
     """Distance to the nearest cell holding an enterprise of any industry."""
-    cells = ctx.occupied_cells(ctx.enterprises)
-    return ctx.distance_to("enterprises", cells).copy()
+    return ctx.distance_to("enterprises", lambda c: c.occupied_cells(c.enterprises)).copy()
 
 
 # --- access and 产城融合 ----------------------------------------------------------------------
@@ -232,7 +242,7 @@ def airport(ctx: CriteriaContext, code: str, params: Mapping[str, Any]) -> F32:
 @computes("labour", "residential_buffer")
 def urban_distance(ctx: CriteriaContext, code: str, params: Mapping[str, Any]) -> F32:
     """Distance to the nearest built-up urban area."""
-    return ctx.distance_to("urban", ctx.urban_cells).copy()
+    return ctx.distance_to("urban", lambda c: c.urban_cells).copy()
 
 
 # --- terrain ----------------------------------------------------------------------------------

@@ -46,6 +46,8 @@ from layout.model.efficiency import EfficiencyOptions
 from layout.model.options import (
     AllocationOptions,
     DemandOptions,
+    EngineKind,
+    EngineOptions,
     SensitivityOptions,
     SuitabilityOptions,
 )
@@ -103,6 +105,7 @@ class PlanSection(Table):
         default_factory=lambda: settings.grid_resolution)
     seed: Annotated[int, Field(ge=0)] = Field(default_factory=lambda: settings.seed)
     catalog: str | None = None
+    engine: EngineKind = "auto"
 
 
 class ConstraintsSection(Table):
@@ -154,6 +157,7 @@ class PlanFile(Table):
     sensitivity: SensitivityOptions = Field(default_factory=SensitivityOptions)
     efficiency: EfficiencyOptions = Field(default_factory=EfficiencyOptions)
     suitability: SuitabilityOptions = Field(default_factory=SuitabilityOptions)
+    engine: EngineOptions = Field(default_factory=EngineOptions)
     zones: dict[str, ZoneSection] = Field(default_factory=dict)
 
 
@@ -231,6 +235,8 @@ def parse_plan(data: Mapping[str, Any], *, path: Path | None = None) -> PlanConf
         sensitivity=spec.sensitivity,
         efficiency=spec.efficiency,
         suitability=spec.suitability,
+        engine=spec.plan.engine,
+        engine_options=spec.engine,
         standards={z: sec.standard for z, sec in spec.zones.items() if sec.standard},
     )
     problems = []

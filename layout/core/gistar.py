@@ -22,7 +22,7 @@ from scipy.ndimage import uniform_filter1d
 
 FloatArray = NDArray[np.float64]
 
-__all__ = ["gi_star", "window_sum"]
+__all__ = ["gi_moments", "gi_star", "window_sum"]
 
 
 def _box_sum_axis(a: FloatArray, half: int, axis: int) -> FloatArray:
@@ -125,6 +125,7 @@ def gi_star(
     mask: ArrayLike | None = None,
     radius: float = 1,
     metric: Literal["queen", "distance"] = "queen",
+    moments: tuple[float, float, float] | None = None,
 ) -> FloatArray:
     r"""Getis-Ord Gi* z-scores of a raster: binary weights, the cell included (Ord & Getis 1995).
 
@@ -159,6 +160,10 @@ def gi_star(
     radius, metric
         The neighbourhood, as in `window_sum`: ``"queen"`` square window of ``(2 r + 1)²`` cells
         or ``"distance"`` disk of ``r`` cells (libpysal ``DistanceBand(threshold=r * cell)``).
+    moments
+        ``(n, sum y, sum y²)`` over the whole study area (`gi_moments`), when ``values`` is a
+        window of a larger raster: the window then gives exactly the window of the whole
+        raster's z-scores, provided it extends ``radius`` cells beyond the cells that are read.
 
     Returns
     -------
@@ -175,12 +180,18 @@ def gi_star(
     """
     y = np.asarray(values, dtype=np.float64)
     m = None if mask is None else np.asarray(mask, dtype=bool)
-    inside = y if m is None else y[m]
-    n = float(inside.size)
-    if n < 2 or inside.min() == inside.max():
+    if moments is None:
+        inside = y if m is None else y[m]
+        n = float(inside.size)
+        if n < 2 or inside.min() == inside.max():
+            return np.full(y.shape, np.nan)  # no variance: no z-score
+        total, total_sq = float(inside.sum()), float(np.vdot(inside, inside))
+    else:
+        n, total, total_sq = (float(v) for v in moments)
+    mean = total / n if n else 0.0
+    s2 = max(total_sq / n - mean * mean, 0.0) if n else 0.0  # esda's S²: divisor n
+    if n < 2 or not s2 > 0:
         return np.full(y.shape, np.nan)  # no variance: no z-score
-    mean = float(inside.sum()) / n
-    s2 = max(float(np.vdot(inside, inside)) / n - mean * mean, 0.0)  # esda's S²: divisor n
     # Numerator L_i - ybar W_i = sum over the window of (y_j - ybar), cells outside the mask 0:
     # summing deviations avoids the cancellation of two large window sums.
     dev = np.subtract(y, mean)
@@ -213,3 +224,19 @@ def gi_star(
     if n <= (2 * radius + 1) ** 2:  # a window may cover the whole mask (W = n): 0 / 0
         z[~np.isfinite(z)] = np.nan
     return z
+
+
+def gi_moments(values: ArrayLike, mask: ArrayLike | None = None) -> tuple[float, float, float]:
+    """``(n, sum y, sum y²)`` of the cells inside ``mask``: what `gi_star` needs of the whole.
+
+    Moments of windows add up, so a chunked computation sums them before it computes any
+    window's z-scores.
+
+    Examples
+    --------
+    >>> gi_moments(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[True, False], [True, True]]))
+    (3.0, 8.0, 26.0)
+    """
+    y = np.asarray(values, dtype=np.float64)
+    inside = y if mask is None else y[np.asarray(mask, dtype=bool)]
+    return float(inside.size), float(inside.sum()), float(np.vdot(inside, inside))

@@ -85,6 +85,7 @@ def linkage_sides(
     mask: ArrayLike,
     *,
     percentile: float = DEFAULT_PERCENTILE,
+    scale: float | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
     """Scale both sides by one constant (`linkage_scale`) and clip them to [0, 1].
 
@@ -96,6 +97,9 @@ def linkage_sides(
         Cells of the study area (True), over which the percentile is taken.
     percentile
         Which percentile of ``upstream + downstream`` becomes 1.
+    scale
+        The constant itself, when it was computed over a larger area than these arrays (a
+        window of the grid); ``mask`` and ``percentile`` are then not used.
 
     Returns
     -------
@@ -111,7 +115,8 @@ def linkage_sides(
     """
     up = np.asarray(upstream, np.float64)
     down = np.asarray(downstream, np.float64)
-    scale = linkage_scale(up, down, mask, percentile=percentile)
+    if scale is None:
+        scale = linkage_scale(up, down, mask, percentile=percentile)
     if not scale > 0:
         return np.zeros_like(up), np.zeros_like(down), 0.0
     return np.minimum(up / scale, 1.0), np.minimum(down / scale, 1.0), scale

@@ -7,7 +7,7 @@ Its result, `PlanInputs`, is what every later stage takes; none of them reads fi
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,13 +20,13 @@ from layout.data.landuse import classify_landuse
 from layout.data.mapping import map_layer
 from layout.data.memory import check_memory
 from layout.data.validate import validate_layer
-from layout.errors import Problem, ValidationError
+from layout.errors import MemoryBudgetError, Problem, ValidationError
 from layout.io import embedded as datasets
 from layout.io.crs import to_metric
 from layout.io.files import file_sha256
 from layout.io.raster import check_raster
 from layout.io.vector import read_layer
-from layout.model.grid import Grid
+from layout.model.grid import Grid, GridFrame
 from layout.model.plan import PlanConfig
 from layout.progress import track
 
@@ -51,6 +51,13 @@ class PlanInputs:
         Provenance of each input: file (and layer) and a SHA-256 of the file.
     warnings
         Validation warnings (errors raise instead).
+    engine
+        ``"memory"``: ``grid`` is the analysis grid; ``"dask"``: the plan is scored window by
+        window (`layout.scoring.chunked`) over ``frame``, and ``grid`` is the coarser
+        allocation grid (blocks of the analysis cells, `chunked_grid`).
+    frame
+        The analysis grid's frame (`layout.model.grid.GridFrame`) of a chunked plan; None for
+        the memory engine.
     """
 
     plan: PlanConfig
@@ -59,6 +66,8 @@ class PlanInputs:
     dem: Path | None
     sources: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple[Problem, ...] = ()
+    engine: str = "memory"
+    frame: GridFrame | None = None
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """Return a projected input layer; an empty frame in the plan CRS when it is optional."""
@@ -177,9 +186,14 @@ def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
                 )
             ]
         )
-    check_memory(boundary_m.total_bounds, plan.resolution, criteria_counts(plan),
-                 source=plan.label)
-    grid = Grid.from_boundary(boundary_m, resolution=plan.resolution, crs=plan.crs)
+    engine = choose_engine(plan, boundary_m.total_bounds)
+    frame: GridFrame | None = None
+    if engine == "memory":
+        grid = Grid.from_boundary(boundary_m, resolution=plan.resolution, crs=plan.crs)
+    else:
+        frame = GridFrame.from_bounds(boundary_m.total_bounds, resolution=plan.resolution,
+                                      crs=plan.crs)
+        grid = frame.coarsened(allocation_factor(plan), boundary_m)
 
     dem: Path | None = None
     if "dem" in plan.inputs:
@@ -189,5 +203,42 @@ def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
         check_raster(dem, what="DEM", where=f"[inputs] dem in {plan.label}")
         sources["dem"] = f"{dem.name} sha256={file_sha256(dem)[:16]}"
     return PlanInputs(
-        plan, layers, grid, dem, sources, tuple(p for p in problems if p.severity != "error")
+        plan, layers, grid, dem, sources, tuple(p for p in problems if p.severity != "error"),
+        engine, frame,
     )
+
+
+def allocation_factor(plan: PlanConfig) -> int:
+    """Analysis cells per side of an allocation cell of a chunked plan (`EngineOptions`).
+
+    ``[engine] allocation_cell_m`` over the analysis cell, rounded; by default the whole
+    multiple of the cell nearest 450 m (15 at 30 m: cells of 20.25 ha, 303.75 mu).
+
+    Examples
+    --------
+    >>> from layout.config.plan import load_plan
+    >>> allocation_factor(load_plan())
+    4
+    """
+    opts = plan.engine_options
+    target = float(opts.allocation_cell_m) if opts.allocation_cell_m else 450.0
+    return max(1, round(target / plan.resolution))
+
+
+def choose_engine(plan: PlanConfig, bounds: Sequence[float]) -> str:
+    """``"memory"`` or ``"dask"`` for a plan over ``bounds`` (``[plan] engine``).
+
+    ``auto`` takes the memory engine when its estimated memory fits
+    (`layout.data.memory.check_memory`), else dask; ``memory`` refuses a grid that does not
+    fit (`MemoryBudgetError`, naming a resolution that would).
+    """
+    if plan.engine == "dask":
+        return "dask"
+    try:
+        check_memory(bounds, plan.resolution, criteria_counts(plan), source=plan.label)
+    except MemoryBudgetError as exc:
+        if plan.engine == "memory":
+            raise
+        logger.info("engine: dask (%s)", str(exc).split(": ", 1)[-1].split(";")[0])
+        return "dask"
+    return "memory"

@@ -239,3 +239,77 @@ class Grid:
         tmp = cls(target, x0, y_top, res, nrows, ncols, np.ones((nrows, ncols), dtype=bool))
         mask = tmp.rasterize(geo, dtype="uint8").astype(bool)
         return cls(target, x0, y_top, res, nrows, ncols, mask)
+
+
+@dataclass(frozen=True)
+class GridFrame:
+    """A grid's geometry without its mask: what windows are cut from.
+
+    Attributes mean what they mean in `layout.model.grid.Grid`. A province at 30 m has
+    hundreds of millions of cells; its frame is a few numbers, and each window rasterises its
+    own part of the study area.
+    """
+
+    crs: CRS
+    x0: float
+    y_top: float
+    cell: float
+    nrows: int
+    ncols: int
+
+    @classmethod
+    def of(cls, grid: Grid) -> GridFrame:
+        """The frame of a grid."""
+        return cls(grid.crs, grid.x0, grid.y_top, grid.cell, grid.nrows, grid.ncols)
+
+    @classmethod
+    def from_bounds(cls, bounds: Sequence[float], *, resolution: float, crs: CRS) -> GridFrame:
+        """The frame `Grid.from_boundary` builds over ``bounds`` (already in ``crs``).
+
+        Examples
+        --------
+        >>> f = GridFrame.from_bounds((50, 0, 1000, 500), resolution=100,
+        ...                           crs=CRS.from_epsg(4547))
+        >>> f.x0, f.y_top, f.nrows, f.ncols
+        (0.0, 500.0, 5, 10)
+        """
+        res = float(resolution)
+        nrows, ncols = grid_shape(bounds, res)
+        return cls(crs, math.floor(float(bounds[0]) / res) * res,
+                   math.ceil(float(bounds[3]) / res) * res, res, nrows, ncols)
+
+    @property
+    def n_cells(self) -> int:
+        """Cells of the frame, inside the study area or not."""
+        return self.nrows * self.ncols
+
+    @property
+    def transform(self) -> Affine:
+        """The affine transform of the frame."""
+        return Affine(self.cell, 0.0, self.x0, 0.0, -self.cell, self.y_top)
+
+    def coarsened(self, factor: int, study_area: gpd.GeoDataFrame | gpd.GeoSeries) -> Grid:
+        """The grid of ``factor`` x ``factor`` blocks of this frame, from its origin, masked.
+
+        Block ``(i, j)`` holds the cells of rows ``i*factor …`` and columns ``j*factor …``;
+        the mask is the coarse cells whose centre lies in the study area.
+        """
+        nrows = -(-self.nrows // factor)
+        ncols = -(-self.ncols // factor)
+        cell = self.cell * factor
+        tmp = Grid(self.crs, self.x0, self.y_top, cell, nrows, ncols, np.ones((nrows, ncols), bool))
+        mask = tmp.rasterize(study_area, dtype="uint8").astype(bool)
+        return Grid(self.crs, self.x0, self.y_top, cell, nrows, ncols, mask)
+
+    def window(self, row0: int, col0: int, nrows: int, ncols: int,
+               study_area: gpd.GeoDataFrame | gpd.GeoSeries) -> Grid:
+        """The grid of rows ``row0 …`` and columns ``col0 …``, masked to the study area.
+
+        The mask is rasterised as `layout.model.grid.Grid.from_boundary` rasterises it (cell
+        centres inside the boundary), so it equals that window of the whole grid's mask.
+        """
+        x0 = self.x0 + col0 * self.cell
+        y_top = self.y_top - row0 * self.cell
+        tmp = Grid(self.crs, x0, y_top, self.cell, nrows, ncols, np.ones((nrows, ncols), bool))
+        mask = tmp.rasterize(study_area, dtype="uint8").astype(bool)
+        return Grid(self.crs, x0, y_top, self.cell, nrows, ncols, mask)

@@ -196,3 +196,43 @@ class AllocationOptions(Table):
                 "max_site_mu >= {small} or leave it out (the median zone's developable land)",
                 {"big": f"{self.max_site_mu:g}", "small": f"{self.min_site_mu:g}"})
         return self
+
+
+#: How a plan is scored: ``memory`` holds the whole grid in one process, ``dask`` scores it
+#: window by window on a dask cluster (`layout.scoring.chunked`), ``auto`` takes ``memory``
+#: when the estimated memory fits (`layout.data.memory.check_memory`), else ``dask``.
+EngineKind = Literal["auto", "memory", "dask"]
+
+
+class EngineOptions(Table):
+    """The ``[engine]`` table: how the chunked (dask) engine cuts and runs a plan.
+
+    Attributes
+    ----------
+    chunk_cells
+        Side of a window in cells (rounded up to a multiple that keeps the kernel densities'
+        coarse lattices and the allocation grid aligned with the whole grid).
+    max_distance_m
+        Distances (anchor, infill, labour, residential buffer) saturate here: each window
+        reads this far around itself, no farther.
+    travel_max_cells
+        Largest travel-time graph: beyond it, travel times are computed on a grid coarsened by
+        the smallest whole factor that fits, and each cell takes the value of the travel cell
+        holding its centre.
+    allocation_cell_m
+        Cell of the allocation grid of a chunked plan (a whole multiple of the analysis cell;
+        default: the multiple nearest 450 m). Sites are chosen on it, from block means of the
+        analysis cells' scores and criteria.
+    workers
+        Worker processes of the local cluster (default: one per core); ignored with a
+        scheduler address.
+    memory_limit_gb
+        Memory limit of each local worker, GB (default: dask's, the machine's memory shared).
+    """
+
+    chunk_cells: Annotated[int, Field(ge=64, le=16384)] = 2048
+    max_distance_m: Annotated[Number, Field(gt=0)] = 15000.0
+    travel_max_cells: Annotated[int, Field(ge=10_000)] = 2_000_000
+    allocation_cell_m: Annotated[Number, Field(gt=0)] | None = None
+    workers: Annotated[int, Field(ge=1)] | None = None
+    memory_limit_gb: Annotated[Number, Field(gt=0)] | None = None

@@ -21,6 +21,8 @@ from layout.model.efficiency import EfficiencyOptions
 from layout.model.options import (
     AllocationOptions,
     DemandOptions,
+    EngineKind,
+    EngineOptions,
     SensitivityOptions,
     SuitabilityOptions,
 )
@@ -103,6 +105,8 @@ class PlanConfig:
     suitability
         The ``[suitability]`` table: the share of the learned model in the score
         (`layout.model.options.SuitabilityOptions`).
+    engine, engine_options
+        ``[plan] engine`` and the ``[engine]`` table (`layout.model.options.EngineOptions`).
     standards
         Standard-land indicators (标准地) by zone id, from ``[zones.<id>.standard]``
         (`layout.model.standard.ZoneStandard`).
@@ -127,6 +131,8 @@ class PlanConfig:
     standards: Mapping[str, ZoneStandard] = field(default_factory=dict)
     efficiency: EfficiencyOptions = field(default_factory=EfficiencyOptions)
     suitability: SuitabilityOptions = field(default_factory=SuitabilityOptions)
+    engine: EngineKind = "auto"
+    engine_options: EngineOptions = field(default_factory=EngineOptions)
 
     @property
     def label(self) -> str:

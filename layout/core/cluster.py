@@ -1,0 +1,84 @@
+"""The dask cluster a chunked plan runs on: a running scheduler, or a local one.
+
+`dask_client` connects to a running ``dask.distributed`` scheduler by its address (started
+with ``dask scheduler`` on one machine and ``dask worker ADDRESS`` on each of the others; see
+docs/province.md), or starts a `distributed.LocalCluster` of worker processes sized to this
+machine. The project runs on dask's scheduler, never one of its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["dask_client", "local_workers"]
+
+
+def local_workers(requested: int | None = None) -> int:
+    """Worker processes of a local cluster: ``requested``, else one per usable core.
+
+    Examples
+    --------
+    >>> local_workers(3)
+    3
+    >>> local_workers() >= 1
+    True
+    """
+    if requested:
+        return int(requested)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@contextlib.contextmanager
+def dask_client(
+    scheduler: str | None = None, *, workers: int | None = None,
+    memory_limit_gb: float | None = None,
+) -> Iterator[Any]:
+    """A ``distributed.Client`` for the duration of the block, closed afterwards.
+
+    Parameters
+    ----------
+    scheduler
+        Address of a running scheduler (``tcp://host:8786``); None starts a local cluster.
+    workers
+        Worker processes of the local cluster (`local_workers`), one thread each: the
+        windows hold the GIL in places (shapely, pandas), so processes use the cores better.
+    memory_limit_gb
+        Memory limit of each local worker; None lets dask share the machine's memory.
+
+    Raises
+    ------
+    OSError
+        When the scheduler cannot be reached (distributed's own error, with the address).
+    """
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        client = Client(scheduler, timeout="30s")
+        logger.info("dask: connected to %s (%d workers)", scheduler,
+                    len(client.scheduler_info().get("workers", {})))
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    n = local_workers(workers)
+    limit: Any = "auto" if memory_limit_gb is None else f"{float(memory_limit_gb)}GB"
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                           memory_limit=limit, dashboard_address=None,
+                           silence_logs=logging.ERROR)
+    client = Client(cluster)
+    logger.info("dask: local cluster of %d worker processes", n)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
