@@ -323,8 +323,10 @@ def area_figures(inputs: PlanInputs, windows: Sequence[Window], *, client: Any) 
 # --- windows ---------------------------------------------------------------------------------
 
 
-def block_means(a: NDArray[np.floating], factor: int) -> NDArray[np.float64]:
+def block_means(a: NDArray[Any], factor: int) -> NDArray[np.float32]:
     """Means of ``factor`` × ``factor`` blocks (the last ones padded with zeros: 0 counts).
+
+    Summed in float32 (relative error about 1e-6 for the 225 cells of a 30 m plan's block).
 
     Examples
     --------
@@ -333,9 +335,14 @@ def block_means(a: NDArray[np.floating], factor: int) -> NDArray[np.float64]:
     """
     r, c = a.shape
     pr, pc = -(-r // factor) * factor, -(-c // factor) * factor
-    full = np.zeros((pr, pc), np.float64)
-    full[:r, :c] = a
-    return full.reshape(pr // factor, factor, pc // factor, factor).mean(axis=(1, 3))
+    if (pr, pc) != (r, c):
+        full = np.zeros((pr, pc), np.float32)
+        full[:r, :c] = a
+    else:
+        full = np.asarray(a, np.float32)
+    out: NDArray[np.float32] = full.reshape(pr // factor, factor, pc // factor, factor).mean(
+        axis=(1, 3), dtype=np.float32)
+    return out
 
 
 def majority_flags(flags: NDArray[np.uint16], factor: int) -> NDArray[np.uint16]:
@@ -384,8 +391,7 @@ def _score_window(inputs: PlanInputs, figures: AreaFigures, window: Window, fold
         eligible = res.eligible
         for name, value in res.criteria.items():
             coarse[f"{code}/{name}"] = block_means(
-                np.where(eligible, np.nan_to_num(value, nan=0.0), 0.0), factor
-            ).astype(np.float32)
+                np.where(eligible & ~np.isnan(value), value, np.float32(0.0)), factor)
         coarse[f"{code}/flags"] = majority_flags(res.flags, factor)
         summary.setdefault("eligible", {})[code] = int(eligible.sum())
         summary.setdefault("score_sum", {})[code] = float(

@@ -79,7 +79,9 @@ def score_kernel(
     score = np.zeros(np.shape(eligible), np.float32)
     parts: list[F32] = []
     for arr, w in zip(values, weights, strict=True):
-        part = np.nan_to_num(np.asarray(arr, np.float32), nan=0.0)
+        a = np.asarray(arr, np.float32)
+        # NaN (no data) contributes 0; values are transforms in [0, 1], never infinite.
+        part = np.where(np.isnan(a), np.float32(0.0), a)
         part *= np.float32(100.0 * w)
         part *= elig
         score += part

@@ -69,7 +69,10 @@ def test_plan_at_5_m_is_refused_in_one_line_before_allocating(tmp_path) -> None:
     text = embedded_plan_path().read_text(encoding="utf-8")
     assert "resolution_m = 100.0" in text
     plan = tmp_path / "fine.toml"
-    plan.write_text(text.replace("resolution_m = 100.0", "resolution_m = 5.0"), encoding="utf-8")
+    # engine = "memory": the plan asks for the in-memory engine, which must refuse; with the
+    # default "auto" the plan would go to the chunked engine instead (the next test).
+    plan.write_text(text.replace("resolution_m = 100.0", 'resolution_m = 5.0\nengine = "memory"'),
+                    encoding="utf-8")
     # Embedded layers are named "embedded", so the copy reads the same data from elsewhere.
     t0 = time.perf_counter()
     res = CliRunner().invoke(cli, ["plan", str(plan), "--out", str(tmp_path / "out"),
@@ -82,3 +85,23 @@ def test_plan_at_5_m_is_refused_in_one_line_before_allocating(tmp_path) -> None:
     assert "cells needs about" in lines[0] and "resolution_m =" in lines[0]
     assert not (tmp_path / "out").exists()
     assert elapsed < 60  # refused after reading the layers, not after a MemoryError
+
+
+def test_auto_engine_takes_dask_when_memory_does_not_fit(tmp_path) -> None:
+    from layout.config.plan import embedded_plan_path
+    from layout.data.inputs import allocation_factor, load_inputs
+
+    text = embedded_plan_path().read_text(encoding="utf-8")
+    plan = tmp_path / "fine.toml"
+    plan.write_text(text.replace("resolution_m = 100.0", "resolution_m = 5.0"), encoding="utf-8")
+    inputs = load_inputs(plan)
+    assert inputs.engine == "dask"
+    f = inputs.frame
+    # The analysis grid is only a frame (no 444-million-cell mask); the grid in memory is the
+    # allocation grid of blocks of round(450 / 5) = 90 cells.
+    assert allocation_factor(inputs.plan) == 90
+    assert f.n_cells > 4e8 and inputs.grid.cell == 450.0
+    assert inputs.grid.shape == (-(-f.nrows // 90), -(-f.ncols // 90))
+    assert (inputs.grid.x0, inputs.grid.y_top) == (f.x0, f.y_top)
+    # The embedded plan at 100 m still fits: memory.
+    assert load_inputs().engine == "memory"
