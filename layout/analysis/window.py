@@ -108,6 +108,33 @@ class AreaFigures:
     enterprise_regions: pd.DataFrame | None = None
 
 
+#: Up to this many feature cells, distances are measured to each directly (`nearest_distance`)
+#: rather than by a distance transform of the whole halo.
+FEW_FEATURES = 32
+
+
+def nearest_distance(rows: NDArray[np.integer[Any]], cols: NDArray[np.integer[Any]],
+                     grid: Grid) -> F32:
+    """Distance in metres from each cell of ``grid`` to the nearest of the cells ``(rows, cols)``.
+
+    The cells may lie outside the grid (negative or beyond its shape); distances are between
+    cell centres, as `scipy.ndimage.distance_transform_edt` measures them.
+
+    Examples
+    --------
+    >>> from pyproj import CRS
+    >>> g = Grid(CRS.from_epsg(4547), 0.0, 300.0, 100.0, 3, 4, np.ones((3, 4), bool))
+    >>> nearest_distance(np.array([-1]), np.array([0]), g)[:, 0].tolist()
+    [100.0, 200.0, 300.0]
+    """
+    dy2 = ((np.arange(grid.nrows)[None, :] - np.asarray(rows)[:, None]) * grid.cell) ** 2.0
+    dx2 = ((np.arange(grid.ncols)[None, :] - np.asarray(cols)[:, None]) * grid.cell) ** 2.0
+    best = np.full(grid.shape, np.inf)
+    for y2, x2 in zip(dy2, dx2, strict=True):
+        np.minimum(best, y2[:, None] + x2[None, :], out=best)
+    return np.sqrt(best).astype(np.float32)
+
+
 def window_inputs(inputs: PlanInputs, grid: Grid) -> PlanInputs:
     """The plan's inputs with another grid (a window of its own, or a coarser one)."""
     return dataclasses.replace(inputs, grid=grid)
@@ -209,8 +236,13 @@ class WindowContext(CriteriaContext):
             limit = float(self.figures.max_distance_m)
             ctx, cut = self.halo(math.ceil(limit / self.grid.cell))
             cells = cells_of(ctx)
-            if not cells.any():
+            count = int(cells.sum())
+            if not count:
                 return np.full(self.grid.shape, limit, np.float32)
+            if count <= FEW_FEATURES:  # a few anchors: their distances directly, no transform
+                rows, cols = np.nonzero(cells)
+                d = nearest_distance(rows - cut[0].start, cols - cut[1].start, self.grid)
+                return np.minimum(d, np.float32(limit))
             d = ndimage.distance_transform_edt(~cells, sampling=self.grid.cell)
             return np.minimum(np.asarray(d[cut], np.float32), np.float32(limit))
 
