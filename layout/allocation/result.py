@@ -7,6 +7,7 @@ without importing each other.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -43,3 +44,9 @@ class PlanResult:
     notes: list[str] = field(default_factory=list)
     #: With ``[demand] redevelopment = true``: `layout.allocation.redevelopment.infill_table`.
     redevelopment: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: A chunked plan (`layout.allocation.province`): the ``(score, flags)`` rasters its engine
+    #: wrote, by industry; the writer moves them into ``suitability/`` (``results`` are then
+    #: the allocation grid's, not written as rasters).
+    score_files: dict[str, tuple[Path, Path]] = field(default_factory=dict)
+    #: A chunked plan: one row per region (city) of the allocation by region.
+    regions: pd.DataFrame = field(default_factory=pd.DataFrame)

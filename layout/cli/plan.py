@@ -33,6 +33,13 @@ logger = logging.getLogger(__name__)
 @click.option("--no-maps", is_flag=True, help="Do not write maps (the maps folder is left "
               "as it is).")
 @click.option("--no-sensitivity", is_flag=True, help="Skip the sensitivity analysis.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="A chunked plan (a province): run on the dask.distributed scheduler at "
+              "ADDRESS (tcp://host:8786) instead of a local cluster; the workers must reach "
+              "the input files and --out (docs/province.md).")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="A chunked plan: worker processes of the local cluster [default: [engine] "
+              "workers, else one per core].")
 @click.option("--title", default=None, metavar="TEXT",
               help="Name of this run on the maps, the report and manifest.json, in both "
               "languages [default: the plan's [plan] name / name_en].")
@@ -40,8 +47,8 @@ logger = logging.getLogger(__name__)
 @date_option
 @quiet_option
 def plan_command(config: Path | None, out: Path, maps_dir: Path, no_maps: bool,
-                 no_sensitivity: bool, title: str | None, lang: str, date: str | None,
-                 quiet: bool) -> None:
+                 no_sensitivity: bool, scheduler: str | None, workers: int | None,
+                 title: str | None, lang: str, date: str | None, quiet: bool) -> None:
     """Plan where each priority industry should go, and which industries each zone should host.
 
     CONFIG is a plan TOML file (the embedded Zhengzhou plan when omitted). Writes plan.gpkg,
@@ -49,10 +56,11 @@ def plan_command(config: Path | None, out: Path, maps_dir: Path, no_maps: bool,
     --out, and the overview and industry maps into --maps. Both folders are replaced together
     at the end, or not at all: an error, Ctrl-C or SIGTERM leaves the previous plan intact.
     """
-    from layout.allocation.run import run_plan
+    from layout.allocation.province import run_on_engine
     from layout.config.plan import load_plan
     from layout.data.inputs import load_inputs
     from layout.products.outputs import plan_outputs, titled
+    from layout.scoring.chunked import remove_work
 
     t0 = time.perf_counter()
     plan = titled(load_plan(config), title)
@@ -62,10 +70,13 @@ def plan_command(config: Path | None, out: Path, maps_dir: Path, no_maps: bool,
         timings = {"load": time.perf_counter() - t0}
         logger.info("loaded %s: grid %dx%d at %g m", inputs.plan.label, inputs.grid.nrows,
                     inputs.grid.ncols, inputs.grid.cell)
-        result = run_plan(inputs, sensitivity=False if no_sensitivity else None)
+        work = outputs.stage / ".chunked"  # a chunked plan's blocks: removed before the swap
+        result = run_on_engine(inputs, work=work, sensitivity=False if no_sensitivity else None,
+                               scheduler=scheduler, workers=workers)
         timings.update(result.timings)
         t = time.perf_counter()
         files = outputs.write_plan(result, timings=timings)
+        remove_work(work)
         logger.info("wrote %d plan files (%.1f s)", len(files), time.perf_counter() - t)
         if not no_maps:
             t = time.perf_counter()

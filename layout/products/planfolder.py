@@ -145,9 +145,15 @@ def write_plan_files(
     try:
         suit = stage / "suitability"
         suit.mkdir()
-        for res in result.results.values():
-            for p in write_result(res, suit):
-                rels.append(f"suitability/{p.name}")
+        if result.score_files:  # a chunked plan: its engine wrote the rasters already
+            for paths in result.score_files.values():
+                for p in paths:
+                    os.replace(p, suit / Path(p).name)
+                    rels.append(f"suitability/{Path(p).name}")
+        else:
+            for res in result.results.values():
+                for p in write_result(res, suit):
+                    rels.append(f"suitability/{p.name}")
         inputs = result.inputs
         table = agglomeration_table(
             inputs.layer("enterprises"),
