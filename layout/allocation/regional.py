@@ -349,10 +349,12 @@ def allocate_by_region(
     >>> inputs = load_inputs()
     >>> g = Grid.from_boundary(inputs.study_area, resolution=1000, crs=inputs.plan.crs)
     >>> prov = dataclasses.replace(inputs, grid=g)
-    >>> out = allocate_by_region(prov, inputs.layer("counties"), region_id="adcode",
-    ...                          region_name="name_zh")
-    >>> len(out.regions) == 12, out.objective == out.regions["objective"].sum()
-    (True, True)
+    >>> cities = inputs.layer("counties").iloc[6:9]
+    >>> out = allocate_by_region(prov, cities, region_id="adcode", region_name="name_zh")
+    >>> out.regions["region_name"].tolist()
+    ['中牟县', '巩义市', '荥阳市']
+    >>> bool(out.objective == out.regions["objective"].sum()), set(out.sites["region"])
+    (True, {'410122', '410181', '410182'})
     """
     t_all = time.perf_counter()
     plan = inputs.plan
@@ -437,9 +439,12 @@ def allocate_by_region(
             share, shortfall=short, allocated=_per_region(by_pos, live, codes, "allocated_mu"),
             mass=mass, eligible_mu=elig, min_share=float(opts.min_site_mu))
         unplaced = unplaced + unplaced_now
-        todo = [k for k in live if not np.allclose(new.loc[k].to_numpy(),
-                                                   share.loc[k].to_numpy(), rtol=0, atol=0)]
+        todo = [k for k in live if not np.array_equal(new.loc[k].to_numpy(),
+                                                      share.loc[k].to_numpy())]
         share = new
+        for k in [k for k in todo if share.loc[k].sum() <= 0]:
+            by_pos.pop(k, None)  # left with no demand: nothing to solve
+        todo = [k for k in todo if share.loc[k].sum() > 0]
         logger.info("round %d: %s mu of shortfall offered to %d regions", round_ + 1,
                     f"{float(short.to_numpy().sum()):,.0f}", len(todo))
         if not todo:
