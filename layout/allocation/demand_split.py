@@ -18,11 +18,11 @@ The rule, per industry with a province demand ``D`` (mu):
 
 The cap is the eligible land, not what compact sites can cover: a region may still fall short
 (the solver's shortfall). The regions are solved in parallel, so a shortfall cannot be handed
-to "the next region" while they run; instead, after a round, `pass_shortfall` lowers each
-region that fell short to what it allocated and offers the industry's total shortfall to the
-regions that did not fall short in it, by suitability mass, capped by their eligible land left
-beyond their share; those regions are solved again (``rounds`` of
-`layout.allocation.regional.allocate_by_region`). What still finds no room is ``unplaced``.
+to "the next region" while they run; instead, after a round, `pass_shortfall` offers each
+industry's total shortfall to the regions that did not fall short in it, by suitability mass,
+capped by their eligible land beyond their share, and the regions that fell short give up what
+the others take; the regions whose demand changed are solved again (``rounds`` of
+`layout.allocation.regional.allocate_by_region`). What no region takes stays a shortfall.
 """
 
 from __future__ import annotations
@@ -197,41 +197,41 @@ def pass_shortfall(
     share: pd.DataFrame,
     *,
     shortfall: pd.DataFrame,
-    allocated: pd.DataFrame,
     mass: pd.DataFrame,
     eligible_mu: pd.DataFrame,
     min_share: float = 0.0,
-) -> tuple[pd.DataFrame, pd.Series]:
+) -> pd.DataFrame:
     """Offer what regions fell short of to the others (see the module docstring).
+
+    Per industry, the total shortfall is split among the regions that did not fall short in it
+    by suitability mass, capped by their eligible land beyond their share (`water_fill`); the
+    regions that fell short give up what the others take, in proportion to their shortfall.
+    What no region takes stays with the regions that fell short (their shortfall).
 
     Parameters
     ----------
     share
         Regions × industries: the demand each region was given (mu).
-    shortfall, allocated
-        Regions × industries: what each region's solution fell short of, and allocated (mu).
+    shortfall
+        Regions × industries: what each region's solution fell short of (mu).
     mass, eligible_mu, min_share
         As for `split_demand`.
 
     Returns
     -------
-    share : DataFrame
-        The new demand of every region (changed where a region fell short or takes more).
-    unplaced : Series
-        Per industry, the shortfall no region had room for (mu, name ``unplaced_mu``).
+    DataFrame
+        The new demand of every region (changed where a region gives up or takes demand).
 
     Examples
     --------
     >>> idx = pd.RangeIndex(3)
     >>> f = lambda *v: pd.DataFrame({"food": list(v)}, index=idx)
-    >>> new, left = pass_shortfall(f(100.0, 50.0, 0.0), shortfall=f(30.0, 0.0, 0.0),
-    ...     allocated=f(70.0, 50.0, 0.0), mass=f(1.0, 1.0, 3.0),
-    ...     eligible_mu=f(200.0, 60.0, 200.0))
-    >>> new["food"].tolist(), float(left["food"])
-    ([70.0, 57.5, 22.5], 0.0)
+    >>> new = pass_shortfall(f(100.0, 50.0, 0.0), shortfall=f(30.0, 0.0, 0.0),
+    ...     mass=f(1.0, 1.0, 3.0), eligible_mu=f(200.0, 60.0, 200.0))
+    >>> new["food"].tolist()
+    [70.0, 57.5, 22.5]
     """
     new = share.copy()
-    unplaced = pd.Series(0.0, index=list(share.columns), name="unplaced_mu")
     for code in share.columns:
         short = shortfall[code].reindex(share.index).fillna(0.0).to_numpy(np.float64)
         total = float(short.sum())
@@ -239,14 +239,13 @@ def pass_shortfall(
             continue
         fell = short > EPS_MU
         have = share[code].to_numpy(np.float64)
-        got = allocated[code].reindex(share.index).fillna(0.0).to_numpy(np.float64)
-        base = np.where(fell, np.minimum(have, got), have)
         room = np.clip(eligible_mu[code].reindex(share.index).fillna(0.0).to_numpy(np.float64)
                        - have, 0.0, None)
         room[fell] = 0.0
         extra = water_fill(total, mass[code].reindex(share.index).fillna(0.0)
                            .to_numpy(np.float64), room, min_share=min_share)
-        new[code] = base + extra
-        left = total - float(extra.sum())
-        unplaced[code] = left if left > EPS_MU * max(1.0, total) else 0.0
-    return new, unplaced
+        taken = float(extra.sum())
+        if taken <= EPS_MU:
+            continue
+        new[code] = have - short * (taken / total) + extra
+    return new

@@ -8,8 +8,8 @@ grids aligned with the plan's) and each region is allocated on its own window of
 1. cuts the province grid (``inputs.grid``, at the allocation resolution) into regions: a
    raster of region positions (cell centre in the region's polygon, later rows winning), so
    every cell of the study area belongs to at most one region and no site can use a cell twice;
-   each region's grid is the window of its cells' bounding box, masked to its cells -- the
-   same cells as ``Grid.from_boundary(region ∩ study area)`` gives, aligned by construction;
+   each region's grid is the window ``Grid.from_boundary(region ∩ study area)`` would build
+   (aligned by construction), masked to the region's cells (`region_grids`);
 2. task 1 per region: ``results_for(region grid)`` (any engine: `MemoryScores`, or the chunked
    dask engine's block means), and the eligible cells (`layout.allocation.allocate.eligibility`);
 3. splits the province demand across regions (`layout.allocation.demand_split`: today's output
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from numpy.typing import NDArray
 
 from layout.allocation.allocate import allocate, eligibility
@@ -52,7 +54,7 @@ from layout.allocation.zones import zone_capacity_mu
 from layout.analysis.context import CriteriaContext
 from layout.data.inputs import PlanInputs
 from layout.errors import ConfigError
-from layout.model.grid import Grid
+from layout.model.grid import Grid, grid_shape
 from layout.model.options import AllocationOptions, DemandOptions
 from layout.scoring.suitability import SuitabilityResult, score
 from layout.settings import M2_PER_MU
@@ -116,32 +118,46 @@ def window_offset(grid: Grid, sub: Grid) -> tuple[int, int]:
     return round(r), round(c)
 
 
-def region_grids(grid: Grid, regions: gpd.GeoDataFrame
+def region_grids(grid: Grid, regions: gpd.GeoDataFrame, *, study_area: gpd.GeoDataFrame
                  ) -> tuple[NDArray[np.int32], list[Grid | None]]:
-    """The region of every cell of ``grid`` and each region's window grid.
+    """The region of every cell of ``grid`` and each region's grid.
+
+    A region's grid has the extent ``Grid.from_boundary(region ∩ study area)`` gives it (the
+    bounds snapped to the cell size, so it is a window of ``grid``) and is masked to the cells
+    ``index`` gives the region.
 
     Returns
     -------
     index : ndarray
-        ``grid.shape`` int32: position of the cell's region in ``regions``, −1 outside the study
-        area or every region.
+        ``grid.shape`` int32: position of the cell's region in ``regions`` (cell centre in the
+        polygon, later rows winning), −1 outside the study area or every region.
     grids : list
-        Per region, the window of ``grid`` over its cells, masked to them; None for a region
-        with no cell.
+        Per region, its grid; None for a region with no cell.
     """
     idx = grid.rasterize(regions, values=np.arange(1, len(regions) + 1), dtype="int32")
     index = np.where(grid.mask, idx.astype(np.int32) - 1, -1).astype(np.int32)
+    study = shapely.union_all(study_area.to_crs(grid.crs).geometry.values)
     grids: list[Grid | None] = []
     for k in range(len(regions)):
         inside = index == k
-        rows = np.flatnonzero(inside.any(axis=1))
-        cols = np.flatnonzero(inside.any(axis=0))
-        if not len(rows):
+        part = shapely.intersection(regions.geometry.iloc[k], study)
+        if not inside.any() or part.is_empty:
             grids.append(None)
             continue
-        r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+        xmin, _, _, ymax = part.bounds
+        x0 = math.floor(xmin / grid.cell) * grid.cell
+        y_top = math.ceil(ymax / grid.cell) * grid.cell
+        nrows, ncols = grid_shape(part.bounds, grid.cell)
+        r0, c0 = round((grid.y_top - y_top) / grid.cell), round((x0 - grid.x0) / grid.cell)
+        # The window within the plan grid (a region's cells are inside it by construction).
+        r0, c0 = max(r0, 0), max(c0, 0)
+        r1, c1 = min(r0 + nrows, grid.nrows), min(c0 + ncols, grid.ncols)
+        rows = np.flatnonzero(inside.any(axis=1))
+        cols = np.flatnonzero(inside.any(axis=0))
+        r0, c0 = min(r0, int(rows[0])), min(c0, int(cols[0]))
+        r1, c1 = max(r1, int(rows[-1]) + 1), max(c1, int(cols[-1]) + 1)
         grids.append(Grid(grid.crs, grid.x0 + c0 * grid.cell, grid.y_top - r0 * grid.cell,
-                          grid.cell, int(r1 - r0), int(c1 - c0), inside[r0:r1, c0:c1].copy()))
+                          grid.cell, r1 - r0, c1 - c0, inside[r0:r1, c0:c1].copy()))
     return index, grids
 
 
@@ -196,7 +212,7 @@ class RegionOutcome:
 
 def _per_region(outcomes: Mapping[int, RegionOutcome], index: Sequence[int],
                 codes: Sequence[str], what: str) -> pd.DataFrame:
-    """Regions × industries of each solution's ``shortfall_mu`` or ``allocated_mu``."""
+    """Regions × industries of each solution's ``shortfall_mu`` (or another such field)."""
     out = pd.DataFrame(0.0, index=list(index), columns=list(codes))
     for k, o in outcomes.items():
         if o.solution is not None:
@@ -376,7 +392,7 @@ def allocate_by_region(
     ent = inputs.layer("enterprises")
     demand = land_demand(pd.DataFrame(ent.drop(columns="geometry")), catalog=catalog,
                          options=dopts, source=inputs.sources.get("enterprises", "").split(" ")[0])
-    index, grids = region_grids(g, regions)
+    index, grids = region_grids(g, regions, study_area=inputs.study_area)
     live = [k for k, sub in enumerate(grids) if sub is not None]
 
     # Zones: each region gets the developable land of a zone in proportion to the zone's cells
@@ -435,10 +451,8 @@ def allocate_by_region(
         short = _per_region(by_pos, live, codes, "shortfall_mu")
         if short.to_numpy().sum() <= 0:
             break
-        new, unplaced_now = pass_shortfall(
-            share, shortfall=short, allocated=_per_region(by_pos, live, codes, "allocated_mu"),
-            mass=mass, eligible_mu=elig, min_share=float(opts.min_site_mu))
-        unplaced = unplaced + unplaced_now
+        new = pass_shortfall(share, shortfall=short, mass=mass, eligible_mu=elig,
+                             min_share=float(opts.min_site_mu))
         todo = [k for k in live if not np.array_equal(new.loc[k].to_numpy(),
                                                       share.loc[k].to_numpy())]
         share = new
