@@ -14,6 +14,7 @@ With one region every table comes back as that region computed it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -109,16 +110,16 @@ def merge_zone_industries(tables: Sequence[pd.DataFrame], renamed: Sequence[Mapp
             "leading", "reasons"]
     if not tables:
         return pd.DataFrame(columns=cols)
-    rows: dict[tuple[str, str], list[dict[str, object]]] = {}
+    rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for k, table in enumerate(tables):
-        for rec in table.to_dict("records"):
-            sites = [renamed[k].get(s, s) for s in str(rec["sites"]).split(",") if s]
-            rec["sites"] = sites
+        for raw in table.to_dict("records"):
+            rec = {str(key): v for key, v in raw.items()}
+            rec["sites"] = [renamed[k].get(s, s) for s in str(rec["sites"]).split(",") if s]
             rows.setdefault((str(rec["zone_id"]), str(rec["industry"])), []).append(rec)
-    merged: list[dict[str, object]] = []
+    merged: list[dict[str, Any]] = []
     for (zone_id, code), recs in rows.items():
-        n = np.array([float(r["eligible_cells"]) for r in recs])  # type: ignore[arg-type]
-        means = np.array([float(r["mean_score"]) for r in recs])  # type: ignore[arg-type]
+        n = np.array([float(r["eligible_cells"]) for r in recs])
+        means = np.array([float(r["mean_score"]) for r in recs])
         live = n > 0
         if live.sum() == 1:
             mean = float(means[live][0])
@@ -127,12 +128,12 @@ def merge_zone_industries(tables: Sequence[pd.DataFrame], renamed: Sequence[Mapp
         else:
             mean = 0.0
         base = recs[int(np.argmax(n))]
-        mu = float(sum(float(r["allocated_mu"]) for r in recs))  # type: ignore[arg-type]
+        mu = float(sum(float(r["allocated_mu"]) for r in recs))
         leading = bool(base["leading"])
         reasons = str(base["reasons"]).removesuffix(NOT_LEADING)
         if mu > 0 and not leading:
             reasons += NOT_LEADING
-        held = sorted({s for r in recs for s in r["sites"]})  # type: ignore[attr-defined]
+        held = sorted({s for r in recs for s in r["sites"]})
         merged.append({"zone_id": zone_id, "zone_name": base["zone_name"], "industry": code,
                        "mean_score": mean, "allocated_mu": mu, "sites": ",".join(held),
                        "leading": leading, "reasons": reasons})
@@ -162,8 +163,8 @@ def merge_allocation(tables: Sequence[pd.DataFrame], *, codes: Sequence[str],
     if not parts:
         return pd.DataFrame(columns=cols)
     df = pd.concat(parts, ignore_index=True)
-    df = df.groupby(["industry", "zone_id", "zone_name"], as_index=False, sort=False)[
-        "area_mu"].sum()
+    df = df.groupby(["industry", "zone_id", "zone_name"], as_index=False, sort=False).agg(
+        area_mu=("area_mu", "sum"))
     df["area_ha"] = df["area_mu"] / MU_PER_HA
     zpos = {str(z): i for i, z in enumerate(zones["zone_id"].astype(str))}
     df["_o"] = df["industry"].map({c: i for i, c in enumerate(codes)})

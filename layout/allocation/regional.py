@@ -426,7 +426,7 @@ def allocate_by_region(
     elig = pd.DataFrame([s[0] for s in sums], index=live, columns=codes).fillna(0.0)
     mass = pd.DataFrame([s[1] for s in sums], index=live, columns=codes).fillna(0.0)
     output = region_output(ent, regions, codes=codes).loc[live]
-    share, unplaced = split_demand({c: float(v) for c, v in demand["demand_mu"].items()},
+    share, unplaced = split_demand({str(c): float(v) for c, v in demand["demand_mu"].items()},
                                    output=output, mass=mass, eligible_mu=elig,
                                    min_share=float(opts.min_site_mu))
 
@@ -469,7 +469,7 @@ def allocate_by_region(
     for k in range(len(regions)):
         o = by_pos.get(k)
         sol = o.solution if o is not None else None
-        dem = float(share.loc[k].sum()) if k in share.index else 0.0
+        dem = float(share.loc[k].to_numpy().sum()) if k in share.index else 0.0
         rows.append({
             "region": ids[k], "region_name": names[k], "n_cells": int((index == k).sum()),
             "demand_mu": dem,

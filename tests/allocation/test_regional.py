@@ -281,7 +281,7 @@ def test_local_cluster_matches_local_scheduler(inputs: PlanInputs,
     distributed = pytest.importorskip("distributed")
     coarse = Grid.from_boundary(inputs.study_area, resolution=1000.0, crs=inputs.plan.crs)
     prov = dataclasses.replace(inputs, grid=coarse)
-    regions = counties.iloc[6:10]
+    regions = counties.iloc[7:9]
     local = allocate_by_region(prov, regions, region_id="adcode")
     with warnings.catch_warnings():
         # distributed's start-up notes (dashboard port, scratch space) are not ours to test.
