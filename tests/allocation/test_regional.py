@@ -1,5 +1,5 @@
-"""Tests of the province allocation (`layout.allocation.regional`, `layout.allocation.demand_split`,
-`layout.allocation.merge`) on the embedded Zhengzhou plan split into its counties, at 500 m so
+"""Tests of the province allocation (`layout.allocation.regional`, `region_grids`,
+`demand_split`, `merge`) on the embedded Zhengzhou plan split into its counties, at 500 m so
 that scoring and solving take seconds (one cell = 25 ha = 375 mu).
 
 Independent references:
@@ -33,13 +33,8 @@ from layout.allocation.demand_split import (
     split_demand,
     water_fill,
 )
-from layout.allocation.regional import (
-    MemoryScores,
-    ProvinceAllocation,
-    allocate_by_region,
-    region_grids,
-    window_offset,
-)
+from layout.allocation.region_grids import region_grids, window_offset
+from layout.allocation.regional import MemoryScores, ProvinceAllocation, allocate_by_region
 from layout.allocation.run import run_plan
 from layout.allocation.zones import zone_capacity_mu
 from layout.analysis.context import CriteriaContext
