@@ -35,7 +35,7 @@ from layout.model.grid import Grid
 
 
 def line(label: str, seconds: float, out: ProvinceAllocation) -> str:
-    short = float(out.regions["shortfall_mu"].sum())
+    short = out.shortfall_mu
     return (f"{label:<34} {seconds:7.1f} s  objective {out.objective:>12,.0f}  "
             f"LP bound {out.bound:>12,.0f}  gap {out.gap:6.2%}  shortfall {short:>7,.0f} mu  "
             f"sites {len(out.sites)}")

@@ -209,8 +209,12 @@ class ProvinceAllocation:
         As in `PlanResult`, for the whole province; cells are flat indices of the province
         grid; ``sites`` has ``region`` and ``region_name`` columns.
     objective, bound, gap
-        Sums over the regions; ``gap = (bound - (objective - penalty x shortfall)) / bound``,
-        which is ``(bound - objective) / bound`` when no region falls short.
+        Sums over the regions; ``gap = (bound - (objective - penalty x shortfall)) / |bound|``
+        (the LP bounds are of the objective less the shortfall's penalty, 1,000 per mu, as
+        `layout.allocation.solve.solve` measures a plan's gap), which is
+        ``(bound - objective) / bound`` when no region falls short.
+    shortfall_mu
+        The regions' shortfalls plus the unplaced demand.
     """
 
     grid: Grid
@@ -225,6 +229,8 @@ class ProvinceAllocation:
     objective: float
     bound: float
     gap: float
+    #: The regions' shortfalls and the unplaced demand, summed (mu).
+    shortfall_mu: float = 0.0
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -440,7 +446,9 @@ def allocate_by_region(
     timings["total"] = time.perf_counter() - t_all
     regional = share.copy()
     regional.index = pd.Index([ids[k] for k in share.index], name="region")
-    logger.info("province: %d regions, objective %s (LP bound %s, gap %.2f%%) in %.1f s",
-                len(live), f"{objective:,.0f}", f"{bound:,.0f}", 100 * gap, timings["total"])
+    logger.info("province: %d regions, objective %s (LP bound %s, gap %.2f%%), shortfall %s mu "
+                "in %.1f s", len(live), f"{objective:,.0f}", f"{bound:,.0f}", 100 * gap,
+                f"{float(table['shortfall_mu'].sum() + unplaced.sum()):,.0f}", timings["total"])
+    short_mu = float(table["shortfall_mu"].sum() + unplaced.sum())
     return ProvinceAllocation(g, table, demand, regional, unplaced, sites, site_cells, zone_ind,
-                              alloc_table, objective, bound, gap, notes, timings)
+                              alloc_table, objective, bound, gap, short_mu, notes, timings)

@@ -87,6 +87,7 @@ def test_one_region_equals_run_plan(inputs: PlanInputs) -> None:
     assert out.objective == pytest.approx(ref.solution.objective, rel=1e-9)
     assert out.bound == pytest.approx(ref.solution.bound, rel=1e-9)
     assert out.gap == pytest.approx(ref.solution.gap, rel=1e-9, abs=1e-12)
+    assert out.shortfall_mu == pytest.approx(sum(ref.solution.shortfall_mu.values()), abs=1e-6)
     assert out.regions["n_sites"].tolist() == [len(ref.sites)]
 
     # Same sites, in the same order, on the same cells of the same grid.
@@ -152,6 +153,7 @@ def test_objective_and_bound_are_sums_of_regional_programmes(
     # is relative to its magnitude, as `solve` measures a region's.
     full = sum(objectives) - 1000.0 * sum(shortfalls)
     assert out.gap == pytest.approx((sum(bounds) - full) / abs(sum(bounds)), rel=1e-9)
+    assert out.shortfall_mu == pytest.approx(sum(shortfalls) + out.unplaced.sum(), rel=1e-9)
     # The merged tables add up to the regions' rows.
     assert len(out.sites) == out.regions["n_sites"].sum()
     assert out.sites["site_id"].is_unique
