@@ -295,3 +295,33 @@ def test_local_cluster_matches_local_scheduler(inputs: PlanInputs,
     pd.testing.assert_frame_equal(remote.allocation, local.allocation)
     pd.testing.assert_frame_equal(remote.regions.drop(columns="seconds"),
                                   local.regions.drop(columns="seconds"))
+
+
+def test_zone_across_two_regions_is_merged_by_hand() -> None:
+    """A zone in two regions: its mean score weighted by eligible cells, land and sites summed."""
+    from layout.allocation.merge import merge_zone_industries
+
+    zones = gpd.GeoDataFrame({"zone_id": ["z"]}, geometry=[shapely.box(0, 0, 1, 1)],
+                             crs="EPSG:4547")
+
+    def table(a_mean: float, a_n: int, a_mu: float, sites: str, b_mean: float,
+              b_n: int) -> pd.DataFrame:
+        return pd.DataFrame({
+            "zone_id": ["z", "z"], "zone_name": ["Z", "Z"], "rank": [1, 2],
+            "industry": ["a", "b"], "mean_score": [a_mean, b_mean],
+            "allocated_mu": [a_mu, 0.0], "sites": [sites, ""], "leading": [False, True],
+            "reasons": ["x 1.0" + ("; not a designated leading industry of the zone"
+                                   if a_mu else ""), "y 2.0"],
+            "eligible_cells": [a_n, b_n]})
+
+    west = table(60.0, 3, 375.0, "a-01", 50.0, 2)
+    east = table(40.0, 1, 0.0, "", 80.0, 2)
+    out = merge_zone_industries([west, east], [{"a-01": "a-02"}, {}], zones=zones)
+    # a: (60 x 3 + 40 x 1) / 4 = 55; b: (50 x 2 + 80 x 2) / 4 = 65, so b ranks first.
+    assert out["industry"].tolist() == ["b", "a"]
+    assert out["mean_score"].tolist() == pytest.approx([65.0, 55.0])
+    assert out["rank"].tolist() == [1, 2]
+    a = out.set_index("industry").loc["a"]
+    assert a["allocated_mu"] == 375.0
+    assert a["sites"] == "a-02"
+    assert a["reasons"] == "x 1.0; not a designated leading industry of the zone"
