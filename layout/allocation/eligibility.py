@@ -58,6 +58,58 @@ def residential_buffer_m(catalog: Catalog, code: str) -> float:
     return max(values)
 
 
+def eligible_cells(
+    results: Mapping[str, SuitabilityResult],
+    *,
+    context: CriteriaContext,
+    catalog: Catalog,
+    polluting: list[str],
+    barriers: NDArray[np.bool_] | None = None,
+) -> dict[str, NDArray[np.bool_]]:
+    """Eligible cells of every industry, without checking them against a demand.
+
+    `eligible_land` is this followed by `check_eligible_area`; the province allocation
+    (`layout.allocation.regional`) computes the cells of each region first and splits the
+    demand by them, so it needs them before any demand is known.
+    """
+    eligible: dict[str, NDArray[np.bool_]] = {}
+    for code, res in results.items():
+        e = res.eligible.copy()
+        if barriers is not None:
+            e &= ~barriers
+        if code in polluting:
+            e &= ~context.near_layer("urban_areas", residential_buffer_m(catalog, code))
+        eligible[code] = e
+    return eligible
+
+
+def check_eligible_area(eligible: Mapping[str, NDArray[np.bool_]], *, demand: pd.DataFrame,
+                        grid: Grid) -> None:
+    """Raise when an industry, or all of them together, needs more land than is eligible.
+
+    Raises
+    ------
+    LayoutError
+        An industry needs more land than is eligible for it, or all need more than the union.
+    """
+    cell_mu = grid.cell_area_m2 / (10_000.0 / 15.0)
+    for code, e in eligible.items():
+        avail = float(e.sum()) * cell_mu
+        need = demand_mu_of(demand, code)
+        if need > avail:
+            raise LayoutError(
+                f"industry {code!r} needs {need:,.0f} mu but only {avail:,.0f} mu of the study "
+                "area is unconstrained for it; lower its growth or give [demand.industries."
+                f"{code}] mu = ... (at most {avail:,.0f}), or relax [constraints] exclude")
+    union = np.zeros(grid.shape, bool)
+    for e in eligible.values():
+        union |= e
+    if demand["demand_mu"].sum() > union.sum() * cell_mu:
+        raise LayoutError(f"the industries need {demand['demand_mu'].sum():,.0f} mu in all but "
+                          f"only {union.sum() * cell_mu:,.0f} mu is unconstrained; lower the "
+                          "growth target in [demand]")
+
+
 def eligible_land(
     results: Mapping[str, SuitabilityResult],
     *,
@@ -77,29 +129,7 @@ def eligible_land(
     LayoutError
         An industry needs more land than is eligible for it, or all need more than the union.
     """
-    g = grid
-    ctx = context
-    cell_mu = g.cell_area_m2 / (10_000.0 / 15.0)
-    eligible: dict[str, NDArray[np.bool_]] = {}
-    for code, res in results.items():
-        e = res.eligible.copy()
-        if barriers is not None:
-            e &= ~barriers
-        if code in polluting:
-            e &= ~ctx.near_layer("urban_areas", residential_buffer_m(catalog, code))
-        eligible[code] = e
-        avail = float(e.sum()) * cell_mu
-        need = demand_mu_of(demand, code)
-        if need > avail:
-            raise LayoutError(
-                f"industry {code!r} needs {need:,.0f} mu but only {avail:,.0f} mu of the study "
-                "area is unconstrained for it; lower its growth or give [demand.industries."
-                f"{code}] mu = ... (at most {avail:,.0f}), or relax [constraints] exclude")
-    union = np.zeros(g.shape, bool)
-    for e in eligible.values():
-        union |= e
-    if demand["demand_mu"].sum() > union.sum() * cell_mu:
-        raise LayoutError(f"the industries need {demand['demand_mu'].sum():,.0f} mu in all but "
-                          f"only {union.sum() * cell_mu:,.0f} mu is unconstrained; lower the "
-                          "growth target in [demand]")
+    eligible = eligible_cells(results, context=context, catalog=catalog, polluting=polluting,
+                              barriers=barriers)
+    check_eligible_area(eligible, demand=demand, grid=grid)
     return eligible

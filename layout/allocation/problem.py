@@ -41,7 +41,10 @@ def _incidence(cands: Candidates, n_flat: int) -> sparse.csr_matrix:
         rows.append(cells)
         cols.append(np.full(len(cells), j, np.int64))
     data = np.ones(sum(len(r) for r in rows), np.int8)
-    m = sparse.csr_matrix((data, (np.concatenate(rows), np.concatenate(cols))),
+    # No candidate at all (a region whose eligible land holds no site) is an empty matrix.
+    none = np.zeros(0, np.int64)
+    m = sparse.csr_matrix((data, (np.concatenate(rows) if rows else none,
+                                  np.concatenate(cols) if cols else none)),
                           shape=(n_flat, len(cands)))
     return m
 

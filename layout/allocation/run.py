@@ -6,9 +6,11 @@
 2. derives each industry's land demand (`layout.allocation.demand.land_demand`): given in the
    plan, or the growth target (default 三年倍增: output doubles in three years) divided by output
    per mu;
-3. allocates compact sites on eligible land (`layout.allocation.eligibility`): candidate regions
-   (`layout.allocation.candidates`), an integer programme over them
-   (`layout.allocation.problem`, `layout.allocation.solve`), with a greedy baseline beside it;
+3. allocates compact sites on eligible land (`layout.allocation.allocate.allocate`, the stages
+   the province allocation `layout.allocation.regional` runs per region too): eligibility
+   (`layout.allocation.eligibility`), candidate regions (`layout.allocation.candidates`), an
+   integer programme over them (`layout.allocation.problem`, `layout.allocation.solve`), with a
+   greedy baseline beside it;
 4. answers both directions of "产业在哪里布局、布局什么样的产业" (`layout.allocation.sites`):
    industry → ranked sites (`PlanResult.sites`) and zone → ranked industries
    (`PlanResult.zone_industries`), each with the criterion contributions that explain them;
@@ -29,23 +31,16 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
-from layout.allocation.barriers import barrier_cells
+from layout.allocation.allocate import allocate, shortfall_notes
 from layout.allocation.before_after import before_after
-from layout.allocation.candidates import default_max_site_mu, grow_candidates
 from layout.allocation.demand import land_demand
-from layout.allocation.eligibility import eligible_land, polluting_industries
-from layout.allocation.problem import build_problem
-from layout.allocation.redevelopment import boosted_scores, infill_table, redevelopment_land
+from layout.allocation.redevelopment import infill_table
 from layout.allocation.result import PlanResult
 from layout.allocation.sensitivity import run_sensitivity
-from layout.allocation.sites import allocation_table, site_table, zone_industries
-from layout.allocation.solve import solve, solve_greedy
-from layout.allocation.zones import zone_capacity_mu
 from layout.analysis.context import CriteriaContext
 from layout.data.inputs import PlanInputs
-from layout.model.options import AllocationOptions, DemandOptions, SensitivityOptions
+from layout.model.options import DemandOptions, SensitivityOptions
 from layout.progress import track
 from layout.scoring.suitability import score
 from layout.settings import M2_PER_MU
@@ -84,7 +79,6 @@ def run_plan(
 
     plan = inputs.plan
     catalog = plan.catalog
-    opts: AllocationOptions = plan.allocation or AllocationOptions()
     dopts: DemandOptions = plan.demand or DemandOptions()
     sopts: SensitivityOptions = plan.sensitivity or SensitivityOptions()
     timings: dict[str, float] = {}
@@ -109,50 +103,16 @@ def run_plan(
     say(f"scored {len(results)} industries on {inputs.grid.n_cells:,} cells "
         f"({timings['score']:.1f} s)")
 
-    t = time.perf_counter()
     g = inputs.grid
-    polluting = polluting_industries(catalog, opts)
-    barriers = barrier_cells(inputs.layer("transport_lines"), g, kinds=opts.barriers)
-    eligible = eligible_land(results, demand=demand, context=ctx, grid=g, catalog=catalog,
-                             polluting=polluting, barriers=barriers)
+    alloc = allocate(inputs, results, demand, context=ctx, say=say)
+    timings.update(alloc.timings)
     demand_mu = {str(c): float(v) for c, v in demand["demand_mu"].items()}
-    capacity = zone_capacity_mu(inputs.layer("zones"))
-    max_site = default_max_site_mu(capacity, min_site_mu=float(opts.min_site_mu))
-    cand_scores: dict[str, NDArray[np.floating]] = {c: r.score for c, r in results.items()}
-    redev = None
-    if dopts.redevelopment:
-        redev = redevelopment_land(ent, g, efficiency=plan.efficiency,
-                                   landuse=inputs.layers.get("landuse"),
-                                   zones=inputs.layer("zones"))
-        cand_scores = boosted_scores(cand_scores, redev.cells,
-                                     bonus=float(dopts.redevelopment_bonus))
-        say(f"redevelopment: {len(redev.firms):,} C/D firms on {redev.firm_cells.sum():,} "
-            f"cells, {redev.patch_cells.sum():,} cells of industrial patches with no firm")
-    cands = grow_candidates(cand_scores, eligible, demand_mu, g,
-                            options=opts, max_site_mu=max_site)
-    problem = build_problem(
-        cands, g, demand_mu={c: demand_mu[c] for c in cands.industries},
-        zone_index=ctx.zone_index, zone_capacity_mu=capacity.tolist(), polluting=polluting,
-        sensitive=list(opts.sensitive), options=opts)
-    timings["candidates"] = time.perf_counter() - t
-    say(f"candidates: {len(cands):,} regions from {len(cands.orders)} seeds; "
-        f"{problem.A.shape[0]:,} constraints")
+    solution, sites, site_cells = alloc.solution, alloc.sites, alloc.site_cells
+    redev = alloc.redevelopment
 
-    t = time.perf_counter()
-    solution = solve(problem, options=opts)
-    greedy = solve_greedy(problem, options=opts)
-    timings["allocate"] = time.perf_counter() - t
-    say(f"allocation: objective {solution.objective:,.0f} (LP bound {solution.bound:,.0f}, "
-        f"gap {solution.gap:.2%}); greedy {greedy.objective:,.0f} ({timings['allocate']:.1f} s)")
-
-    t = time.perf_counter()
-    sites, site_cells = site_table(solution, cands, results, inputs, ctx)
-    zone_ind = zone_industries(results, eligible, site_cells, sites, inputs, ctx)
-    alloc_table = allocation_table(sites, site_cells, inputs, ctx)
-    timings["sites"] = time.perf_counter() - t
-
-    result = PlanResult(inputs, results, demand, cands, problem, solution, greedy, sites,
-                        site_cells, zone_ind, alloc_table, pd.DataFrame(), timings=timings)
+    result = PlanResult(inputs, results, demand, alloc.candidates, alloc.problem, solution,
+                        alloc.greedy, sites, site_cells, alloc.zone_industries, alloc.allocation,
+                        pd.DataFrame(), timings=timings)
     if redev is not None:
         result.redevelopment = infill_table(
             site_cells, dict(zip(sites["site_id"], sites["industry"], strict=True)), redev,
@@ -161,14 +121,7 @@ def run_plan(
         covered = result.redevelopment["infill_mu"].sum()
         say(f"redevelopment: infill covers {covered:,.0f} mu of the "
             f"{demand['demand_mu'].sum():,.0f} mu demand")
-    for code, short in solution.shortfall_mu.items():
-        if short > 0:
-            result.notes.append(
-                f"{code} fell short by {short:,.0f} mu of its {demand_mu[code]:,.0f} mu demand: "
-                "the compact candidate sites could not meet it within the plan's limits "
-                "(unconstrained land, minimum site area and number of sites, the zones' "
-                "remaining land, the separation of pollution-intensive industries from food, "
-                "medicine and housing); raise max_sites or max_site_mu, or lower the demand")
+    result.notes.extend(shortfall_notes(solution, demand_mu))
 
     run_sens = sopts.enabled if sensitivity is None else sensitivity
     if run_sens and (sopts.runs > 0 or sopts.one_at_a_time):
