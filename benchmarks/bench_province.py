@@ -16,6 +16,7 @@ the harness). Prints one line per case and a final JSON line.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -36,10 +37,8 @@ def tree_rss(proc: psutil.Process) -> int:
     """Resident bytes of a process and all its descendants."""
     total = 0
     for p in [proc, *proc.children(recursive=True)]:
-        try:
+        with contextlib.suppress(psutil.Error):
             total += p.memory_info().rss
-        except psutil.Error:
-            pass
     return total
 
 
@@ -55,10 +54,8 @@ def run_plan(plan: Path, out: Path, *args: str) -> dict[str, float]:
 
     def sample() -> None:
         while not done.is_set():
-            try:
+            with contextlib.suppress(psutil.Error):
                 peak[0] = max(peak[0], tree_rss(ps))
-            except psutil.Error:
-                pass
             time.sleep(0.2)
 
     th = threading.Thread(target=sample, daemon=True)
@@ -79,10 +76,10 @@ def variant(source: Path, tmp: Path, name: str, *, resolution: float | None = No
     """A copy of a plan TOML with another resolution or engine."""
     text = source.read_text(encoding="utf-8")
     if resolution is not None:
-        text = re.sub(r"(?m)^resolution_m = [0-9.]+", f"resolution_m = {resolution}", text, 1)
+        text = re.sub(r"(?m)^resolution_m = [0-9.]+", f"resolution_m = {resolution}", text, count=1)
     if engine is not None:
         text = re.sub(r"(?m)^engine = .*$", "", text)
-        text = re.sub(r"(?m)^\[plan\]$", f'[plan]\nengine = "{engine}"', text, 1)
+        text = re.sub(r"(?m)^\[plan\]$", f'[plan]\nengine = "{engine}"', text, count=1)
     path = tmp / f"{name}.toml"
     path.write_text(text, encoding="utf-8")
     return path

@@ -167,6 +167,10 @@ def incompatible_pairs(
     return pairs
 
 
+#: Objective lost per mu of shortfall: above any score (0-100) per mu.
+SHORTFALL_PENALTY = 1000.0
+
+
 @dataclass
 class Problem:
     """The integer programme in matrix form (so that it can be re-solved with new values)."""
@@ -265,7 +269,7 @@ def build_problem(
                               shape=(k, n))
         add(m, np.full(k, -np.inf), np.ones(k))
     A = sparse.vstack(blocks).tocsr()
-    penalty = 1000.0  # per mu of shortfall: above any score (0-100) per mu
+    penalty = SHORTFALL_PENALTY
     return Problem(cands, A, np.concatenate(lo), np.concatenate(hi), demand_rows, n_short,
                    dict(demand_mu), penalty)
 

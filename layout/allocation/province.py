@@ -21,7 +21,6 @@ grid), the redevelopment infill table.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,11 +31,12 @@ import pandas as pd
 from scipy import sparse
 
 from layout.allocation.before_after import before_after
-from layout.allocation.candidates import Candidates
-from layout.allocation.problem import Problem
+from layout.allocation.candidates import Candidates, default_max_site_mu
+from layout.allocation.problem import SHORTFALL_PENALTY, Problem
 from layout.allocation.regional import ProvinceAllocation, allocate_by_region
 from layout.allocation.result import PlanResult
 from layout.allocation.solve import Solution
+from layout.allocation.zones import zone_capacity_mu
 from layout.data.inputs import PlanInputs
 from layout.model.options import AllocationOptions
 from layout.scoring.chunked import ChunkedScores, score_chunked
@@ -109,20 +109,21 @@ def run_chunked_plan(
     results = scores.coarse.results_for(inputs.grid)
     opts: AllocationOptions = inputs.plan.allocation or AllocationOptions()
     empty = np.zeros(0, np.int64)
+    max_site = default_max_site_mu(zone_capacity_mu(inputs.layer("zones")),
+                                   min_site_mu=float(opts.min_site_mu))
+    # The programmes are the regions'; the province keeps their summary only.
     cands = Candidates(list(inputs.plan.catalog.codes), [], [], empty, empty,
-                       np.zeros(0), np.zeros(0),
-                       max_site_mu=float(prov.regions.attrs.get("max_site_mu", math.inf)))
+                       np.zeros(0), np.zeros(0), max_site_mu=max_site)
     problem = Problem(cands, sparse.csr_matrix((0, 0)), np.zeros(0), np.zeros(0), {}, 0,
                       {str(c): float(v) for c, v in prov.demand["demand_mu"].items()},
-                      float(opts.shortfall_penalty) if hasattr(opts, "shortfall_penalty")
-                      else 0.0)
+                      SHORTFALL_PENALTY)
     result = PlanResult(inputs, results, prov.demand, cands, problem, _summary(prov),
                         _summary(prov, greedy=True), prov.sites, prov.site_cells,
                         prov.zone_industries, prov.allocation, pd.DataFrame(),
                         timings=timings, notes=list(prov.notes))
     result.sites["stability"] = np.nan
     result.sites["stable"] = False
-    result.score_files = {c: p for c, p in scores.paths.items()}
+    result.score_files = dict(scores.paths)
     result.regions = prov.regions
     result.notes.append(
         "province plan: sites chosen city by city on the allocation grid "

@@ -199,10 +199,12 @@ class WindowContext(CriteriaContext):
             ctx, cut = self.halo(math.ceil(radius))
             values = ctx.cell_sum(code, column)
             moments = self.figures.gi_moments[(code, column)]
-            kind = "queen" if metric == "queen" else "distance"
-            r = int(radius) if metric == "queen" else radius
-            z = gistar.gi_star(values, mask=ctx.grid.mask, radius=r, metric=kind,
-                               moments=moments)
+            if metric == "queen":
+                z = gistar.gi_star(values, mask=ctx.grid.mask, radius=int(radius),
+                                   metric="queen", moments=moments)
+            else:
+                z = gistar.gi_star(values, mask=ctx.grid.mask, radius=radius,
+                                   metric="distance", moments=moments)
             return np.ascontiguousarray(z[cut])
 
         z: NDArray[np.float64] = self._cached(("gi", code, column, float(radius), metric), compute)

@@ -249,7 +249,7 @@ class _Probe(CriteriaContext):
         return np.zeros(self.grid.shape, np.float32)
 
     @property
-    def urban_cells(self) -> NDArray[np.bool_]:  # type: ignore[override]
+    def urban_cells(self) -> NDArray[np.bool_]:
         """Every coarse cell an urban area touches (a small town is not lost)."""
         return self.grid.rasterize(self.inputs.layer("urban_areas"),
                                    all_touched=True).astype(bool)
@@ -257,8 +257,11 @@ class _Probe(CriteriaContext):
 
 def _travel(inputs: PlanInputs, frame: GridFrame, kinds: Sequence[tuple[str, float]],
             max_cells: int) -> dict[tuple[str, float], TravelRaster | None]:
-    """Travel minutes of each ``(kind, offroad_kmh)`` on the analysis grid, or on the
-    coarsest-needed travel grid (one graph for every kind)."""
+    """Travel minutes of each ``(kind, offroad_kmh)``, on one graph for every kind.
+
+    The graph is on the analysis grid, or on a grid coarsened by the smallest whole factor
+    that keeps it within ``max_cells`` cells.
+    """
     factor = max(1, math.ceil(math.sqrt(frame.n_cells / max_cells)))
     grid = frame.coarsened(factor, inputs.study_area)
     ctx = CriteriaContext(window_inputs(inputs, grid))
@@ -396,7 +399,7 @@ def _score_window(inputs: PlanInputs, figures: AreaFigures, window: Window, fold
         summary.setdefault("eligible", {})[code] = int(eligible.sum())
         summary.setdefault("score_sum", {})[code] = float(
             np.nansum(res.score[eligible], dtype=np.float64))
-    np.savez(base / f"coarse_{window.key}.npz", **coarse)
+    np.savez(base / f"coarse_{window.key}.npz", **coarse)  # type: ignore[arg-type]
     summary["seconds"] = time.perf_counter() - t
     return summary
 
@@ -479,10 +482,10 @@ class CoarseScores:
                 v = arrays[f"{code}/{name}"]
                 v[~grid.mask] = np.nan
                 crit[name] = v
-            w = dict(self.weights[code])
-            total, _ = score_kernel(list(crit.values()), [w[n] for n in crit], eligible)
+            wts = dict(self.weights[code])
+            total, _ = score_kernel(list(crit.values()), [wts[n] for n in crit], eligible)
             total[~grid.mask] = np.nan
-            out[code] = SuitabilityResult(code, grid, total, crit, {}, w,
+            out[code] = SuitabilityResult(code, grid, total, crit, {}, wts,
                                           self.weight_source[code], fl, exclude, None, 0.0)
         return out
 
@@ -588,8 +591,8 @@ def score_chunked(inputs: PlanInputs, folder: str | Path, *, client: Any,
     written = client.gather(jobs)
     timings["assemble"] = time.perf_counter() - t
     for s in summaries:
-        for blocks in s["blocks"].values():
-            for block in blocks.values():
+        for per_code in s["blocks"].values():
+            for block in per_code.values():
                 Path(block.path).unlink(missing_ok=True)
     cells = sum(int(s["cells"]) for s in summaries)
     eligible = {code: sum(s.get("eligible", {}).get(code, 0) for s in summaries)

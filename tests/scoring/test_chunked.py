@@ -94,7 +94,7 @@ def test_engines_agree_on_scores_and_flags(engines) -> None:
 
 
 def test_allocation_grid_holds_block_means_that_decompose(engines) -> None:
-    memory, chunked, run, results = engines
+    _, chunked, run, results = engines
     coarse = run.coarse.results_for(chunked.grid)
     for code, res in results.items():
         c = coarse[code]
