@@ -156,9 +156,35 @@ def build_transport(outline: shapely.Geometry) -> tuple[gpd.GeoDataFrame, gpd.Ge
                            "ref": "", "name": f"{city.name_zh}{ref}连接线（示意）",
                            "name_en": f"{city.name_en} access road to {ref} (schematic)",
                            "speed_kmh": 60.0, "confidence": "L",
-                           "geometry": shapely.LineString([seat, end])})
+                           "geometry": _through(seat, end, 300.0)})
+    # A junction of two expressways gets a local road through it, so that it is an interchange
+    # the roads reach too (the road runs 3 km towards the nearest seat, 1 km beyond).
+    seats = {c.adcode: hpoint(*c.seat) for c in CITIES}
+    exp_rows = list(expressways.itertuples())
+    for i, a in enumerate(exp_rows):
+        for b in exp_rows[i + 1:]:
+            if a.ref == b.ref:
+                continue
+            for k, p in enumerate(p for p in shapely.get_parts(a.geometry.intersection(
+                    b.geometry)) if isinstance(p, shapely.Point)):
+                code = min(seats, key=lambda c: seats[c].distance(p))
+                towards = shapely.LineString([p, seats[code]]).interpolate(3000.0)
+                access.append({
+                    "line_id": f"link_{a.ref}_{b.ref}_{k + 1}", "kind": "main_road",
+                    "ref": "", "name": f"{a.ref}/{b.ref}枢纽连接线（示意）",
+                    "name_en": f"{a.ref}/{b.ref} junction link road (schematic)",
+                    "speed_kmh": 60.0, "confidence": "L",
+                    "geometry": _through(towards, p, 1000.0)})
     lines = _frame(rows + access)
     return lines, _points(lines)
+
+
+def _through(start: shapely.Point, end: shapely.Point, beyond: float) -> shapely.LineString:
+    """A straight road from ``start`` through ``end`` and ``beyond`` metres past it (so that it
+    crosses the expressway ``end`` lies on, rather than touching it)."""
+    dx, dy = end.x - start.x, end.y - start.y
+    n = float(np.hypot(dx, dy)) or 1.0
+    return shapely.LineString([start, (end.x + dx / n * beyond, end.y + dy / n * beyond)])
 
 
 def _points(lines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
