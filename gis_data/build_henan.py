@@ -31,6 +31,7 @@ from _builders import (  # noqa: E402
     henan_constraints,
     henan_economy,
     henan_network,
+    henan_readme,
     henan_terrain,
 )
 from build_zhengzhou import write_gpkg  # noqa: E402
@@ -121,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="number of synthetic firms (default %(default)s)")
     parser.add_argument("--dem-res", type=float, default=henan_terrain.RES,
                         help="DEM cell size in metres (default %(default)s)")
+    parser.add_argument("--no-readme", action="store_true",
+                        help="do not rewrite the Henan section of README.md")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     out: Path = args.out
@@ -130,6 +133,12 @@ def main(argv: list[str] | None = None) -> int:
     write_gpkg(layers, gpkg)
     henan_terrain.write(dem, dem_path)
     counts = check(gpkg)
+    if not args.no_readme:
+        readme = out / "README.md"
+        text = readme.read_text(encoding="utf-8") if readme.exists() else ""
+        sizes = {"gpkg": gpkg.stat().st_size, "dem": dem_path.stat().st_size}
+        section = henan_readme.render(layers, info, sizes)
+        readme.write_text(henan_readme.splice(text, section), encoding="utf-8")
     zones = layers["zones"]
     per_city = zones.groupby("county").size()
     logger.info("wrote %s (%.2f MB) and %s (%.2f MB)", gpkg, gpkg.stat().st_size / 1e6,
