@@ -119,7 +119,7 @@ def build_farmland(counties: gpd.GeoDataFrame, dem: Dem, exclude: shapely.Geomet
             x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
             if not allowed.contains(shapely.Point(x, y)):
                 continue
-            col, row = ~dem.transform * (x, y)
+            col, row = ~dem.transform @ (x, y)
             if not 0 < z[int(row), int(col)] < 200:
                 continue
             area = float(rng.uniform(0.01, 0.03)) * poly.area

@@ -55,7 +55,7 @@ _SYLLABLES = "华兴恒达瑞丰宏昌泰源鑫通汇中嘉盛安利丰润佳宇
 
 
 def _elev(dem: Dem, x: float, y: float) -> float:
-    col, row = ~dem.transform * (x, y)
+    col, row = ~dem.transform @ (x, y)
     v = dem.data[int(row), int(col)]
     return float("nan") if v == NODATA else float(v)
 
@@ -140,7 +140,7 @@ def _sample_in(geom: shapely.Geometry, rng: np.random.Generator, n: int,
     got = 0
     shapely.prepare(ok)
     target = geom.intersection(ok)
-    if target.is_empty:
+    if target.is_empty or n <= 0:
         return np.empty((0, 2))
     shapely.prepare(target)
     while got < n:

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 import rasterio
 import shapely
+from affine import Affine
 from rasterio.features import geometry_mask
-from rasterio.transform import from_origin
 
 from .common import smooth_noise
 from .henan_admin import HENAN_CRS, hlonlat
@@ -98,7 +98,7 @@ def build(boundary: shapely.Geometry, rng: np.random.Generator, *, res: float = 
     y1 = np.ceil((maxy + MARGIN) / res) * res
     ncols = int(np.ceil((maxx + MARGIN - x0) / res))
     nrows = int(np.ceil((y1 - miny + MARGIN) / res))
-    transform = from_origin(x0, y1, res, res)
+    transform = Affine(res, 0.0, x0, 0.0, -res, y1)  # from_origin, without its deprecated `*`
     xs = x0 + (np.arange(ncols) + 0.5) * res
     ys = y1 - (np.arange(nrows) + 0.5) * res
     gx, gy = np.meshgrid(xs, ys)
