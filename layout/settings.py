@@ -54,11 +54,24 @@ def data_dir() -> Path:
     return candidates[0]
 
 
-def embedded_gpkg() -> Path:
-    """Return the path of the embedded GeoPackage ``zhengzhou.gpkg``."""
-    return data_dir() / "zhengzhou.gpkg"
+#: The embedded datasets: ``gis_data/<name>.gpkg`` and ``gis_data/<name>_dem.tif`` each
+#: (``[inputs] dataset`` of a plan; ``gis_data/README.md`` describes them).
+EMBEDDED_DATASETS: tuple[str, ...] = ("zhengzhou", "henan")
+#: The dataset ``"embedded"`` names when a plan does not say ``[inputs] dataset``.
+DEFAULT_DATASET = "zhengzhou"
 
 
-def embedded_dem() -> Path:
-    """Return the path of the embedded DEM GeoTIFF ``zhengzhou_dem.tif``."""
-    return data_dir() / "zhengzhou_dem.tif"
+def embedded_gpkg(dataset: str = DEFAULT_DATASET) -> Path:
+    """Return the path of an embedded GeoPackage (``zhengzhou.gpkg`` by default).
+
+    Examples
+    --------
+    >>> embedded_gpkg("henan").name
+    'henan.gpkg'
+    """
+    return data_dir() / f"{dataset}.gpkg"
+
+
+def embedded_dem(dataset: str = DEFAULT_DATASET) -> Path:
+    """Return the path of an embedded DEM GeoTIFF (``zhengzhou_dem.tif`` by default)."""
+    return data_dir() / f"{dataset}_dem.tif"

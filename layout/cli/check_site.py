@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from layout.cli.options import crs_option, datum_option, quiet_option
+from layout.cli.options import crs_option, datum_option, plan_argument, quiet_option
 from layout.cli.terminal import printable
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,9 @@ FORMATS = ("json", "md", "html", "csv")
                    "it, the parcel file's own columns (容积率, 建筑系数, 投资强度, 亩均税收 ...) "
                    "are read.")
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              metavar="CONFIG", help="Plan TOML file (default: the embedded Zhengzhou plan).")
+              metavar="CONFIG", callback=plan_argument,
+              help="Plan TOML file or the name of an embedded plan (henan, zhengzhou; default: "
+              "the embedded Zhengzhou plan).")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               metavar="DIR",
               help="Write DIR/sitecheck_<id>_<industry>.json, .csv and .geojson (one row or "

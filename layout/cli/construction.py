@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 
-from layout.cli.options import REPLACED, output_folder, quiet_option
+from layout.cli.options import REPLACED, output_folder, plan_argument, quiet_option
 
 
 @click.command(name="construction-suitability")
-@click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path),
+                callback=plan_argument)
 @click.option(
     "--out",
     "out",
@@ -31,7 +32,8 @@ def construction_command(config: Path | None, out: Path, rules_path: Path | None
                          quiet: bool) -> None:
     """Grade the plan's grid for urban construction (适宜 / 一般适宜 / 不适宜).
 
-    CONFIG is a plan TOML file (the embedded Zhengzhou plan when omitted); it needs a DEM.
+    CONFIG is a plan TOML file or the name of an embedded plan (henan, zhengzhou; the
+    embedded Zhengzhou plan when omitted); it needs a DEM.
     Writes construction_class.tif, slope.tif (slope and relief used), area_by_county.csv
     (mu and ha), construction.png and rules.toml (the rules applied, each citing its clause).
     """

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 
-from layout.cli.options import REPLACED, output_folder, quiet_option
+from layout.cli.options import REPLACED, output_folder, plan_argument, quiet_option
 
 
 @click.command(name="efficiency")
-@click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path),
+                callback=plan_argument)
 @click.option(
     "--out",
     "out",
@@ -27,7 +28,8 @@ from layout.cli.options import REPLACED, output_folder, quiet_option
 def efficiency_command(config: Path | None, out: Path, lang: str, quiet: bool) -> None:
     """Grade every enterprise A/B/C/D by output per mu (亩均效益评价).
 
-    CONFIG is a plan TOML file (the embedded Zhengzhou plan when omitted); its [efficiency]
+    CONFIG is a plan TOML file or the name of an embedded plan (henan, zhengzhou; the
+    embedded Zhengzhou plan when omitted); its [efficiency]
     table picks the scheme (zhengzhou2018 by default, or weighted). Writes efficiency.gpkg
     and firms.csv (indicators, score, grade), by_zone/by_county/by_industry.csv,
     ungraded.csv (firms not graded, with the reason), efficiency.png and scheme.txt.

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import click
 
-from layout.cli.options import REPLACED, output_folder, quiet_option
+from layout.cli.options import REPLACED, output_folder, plan_argument, quiet_option
 
 logger = logging.getLogger(__name__)
 
 
 @click.command(name="learn")
-@click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path),
+                callback=plan_argument)
 @click.option("--out", "out", default="out/learned", show_default=True, callback=output_folder,
               type=click.Path(file_okay=False), help=f"Output folder. {REPLACED}")
 @click.option("--industry", "industries", multiple=True, metavar="CODE",
@@ -41,7 +42,8 @@ def learn_command(config: Path | None, out: Path, industries: tuple[str, ...], b
                   with_firm_criteria: bool, seed: int, quiet: bool) -> None:
     """Learn where each industry's firms are today and compare with the expert score.
 
-    CONFIG is a plan TOML file (the embedded Zhengzhou plan when omitted). Per industry, a
+    CONFIG is a plan TOML file or the name of an embedded plan (henan, zhengzhou; the
+    embedded Zhengzhou plan when omitted). Per industry, a
     presence-background model on the raw criteria, validated by spatial block cross-validation
     against the expert score and a random surface. Writes auc.csv, importance.csv,
     suggested_weights.toml, one CODE_partial_dependence.png per industry and README.md.

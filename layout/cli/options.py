@@ -29,7 +29,7 @@ import click
 
 from layout.cli.logs import configure, reset
 from layout.cli.terminal import printable
-from layout.errors import LayoutError
+from layout.errors import ConfigError, LayoutError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -138,6 +138,35 @@ def output_folder(ctx: click.Context, param: click.Parameter, value: str | None)
             "an empty name would write into the current folder; give a folder name"
         )
     return Path(value)
+
+
+def plan_argument(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """Click callback of a plan argument or option: a TOML file, or an embedded plan's name.
+
+    A bare name (no path separator, no ``.toml`` suffix, no existing file) names the embedded
+    plan ``layout/config/<name>_plan.toml`` (``henan``, ``zhengzhou``; ``zhengzhou`` gives None,
+    the default plan); an unknown one is a usage error listing the embedded plans.
+    """
+    if value is None:
+        return None
+    from layout.config.plan import resolve_plan_name  # config loads pydantic: only when used
+
+    try:
+        return resolve_plan_name(str(value))
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def plan_file(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """Like `plan_argument`, but ``zhengzhou`` too is its file: where a plan differs from none."""
+    if value is None:
+        return None
+    from layout.config.plan import resolve_plan_name
+
+    try:
+        return resolve_plan_name(str(value), default_as_none=False)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 #: Help text shared by the output folder options.

@@ -16,6 +16,7 @@ from layout.cli.options import (
     default_date,
     lang_option,
     output_folder,
+    plan_argument,
     quiet_option,
 )
 from layout.cli.terminal import printable
@@ -29,7 +30,7 @@ DEFAULT_OUT = "maps"
 
 @click.command("overview")
 @click.argument("config", required=False, metavar="[PLAN]",
-                type=click.Path(dir_okay=False, path_type=Path))
+                type=click.Path(dir_okay=False, path_type=Path), callback=plan_argument)
 @click.option(
     "--out",
     "out_dir",
@@ -56,7 +57,8 @@ def overview(
 ) -> None:
     """Summarise PLAN's input data and write DIR/overview.html and DIR/overview.png.
 
-    PLAN is a plan TOML file (the embedded Zhengzhou plan and data when omitted): its input
+    PLAN is a plan TOML file or the name of an embedded plan (henan, zhengzhou; the embedded
+    Zhengzhou plan and data when omitted): its input
     layers are drawn, in its CRS (named on the PNG), under its name.  The HTML map opens
     offline (Leaflet inlined, no tiles) unless --cdn or --basemap osm is given.  Each layer is
     validated first and its number of problems is shown.

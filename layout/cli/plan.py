@@ -15,6 +15,7 @@ from layout.cli.options import (
     default_date,
     lang_option,
     output_folder,
+    plan_argument,
     quiet_option,
 )
 from layout.cli.terminal import printable
@@ -23,7 +24,8 @@ logger = logging.getLogger(__name__)
 
 
 @click.command(name="plan")
-@click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path),
+                callback=plan_argument)
 @click.option("--out", "out", default="out", show_default=True, callback=output_folder,
               type=click.Path(file_okay=False), help=f"Output folder (the plan). {REPLACED}")
 @click.option("--maps", "maps_dir", default="maps", show_default=True, callback=output_folder,
@@ -51,7 +53,8 @@ def plan_command(config: Path | None, out: Path, maps_dir: Path, no_maps: bool,
                  title: str | None, lang: str, date: str | None, quiet: bool) -> None:
     """Plan where each priority industry should go, and which industries each zone should host.
 
-    CONFIG is a plan TOML file (the embedded Zhengzhou plan when omitted). Writes plan.gpkg,
+    CONFIG is a plan TOML file or the name of an embedded plan (henan, zhengzhou; the
+    embedded Zhengzhou plan when omitted). Writes plan.gpkg,
     suitability rasters, allocation.csv, report.md/html, manifest.json and timings.json into
     --out, and the overview and industry maps into --maps. Both folders are replaced together
     at the end, or not at all: an error, Ctrl-C or SIGTERM leaves the previous plan intact.

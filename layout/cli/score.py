@@ -7,12 +7,13 @@ from pathlib import Path
 
 import click
 
-from layout.cli.options import REPLACED, output_folder, quiet_option
+from layout.cli.options import REPLACED, output_folder, plan_argument, quiet_option
 from layout.progress import track
 
 
 @click.command(name="score")
-@click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path),
+                callback=plan_argument)
 @click.option(
     "--industry",
     "industry",
@@ -33,7 +34,8 @@ from layout.progress import track
 def score_command(config: Path | None, industry: str, out: Path, quiet: bool) -> None:
     """Score every cell of the study area for each industry.
 
-    CONFIG is a plan TOML file (the embedded Zhengzhou plan when omitted). Writes, per industry,
+    CONFIG is a plan TOML file or the name of an embedded plan (henan, zhengzhou; the
+    embedded Zhengzhou plan when omitted). Writes, per industry,
     CODE_score.tif (the score 0-100), CODE_criteria.tif (one band per criterion) and
     CODE_flags.tif (constraint bit flags), Cloud Optimized GeoTIFFs with overviews, plus
     measures.csv with today's agglomeration statistics.

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
 
-from layout.cli.options import EXIT_BAD_INPUT, crs_option, datum_option
+from layout.cli.options import EXIT_BAD_INPUT, crs_option, datum_option, plan_file
 from layout.cli.terminal import printable
 from layout.errors import LayoutError
 from layout.model.landuse import SCHEMAS as LANDUSE_SCHEMAS
@@ -38,10 +39,10 @@ EXIT_PROBLEMS = 1
 @click.option("--columns", "columns", default=None, metavar="NAME=COLUMN,...",
               help="The file's columns of data-model names (with --kind), e.g. "
                    "'zone_id=园区编号,leading=主导产业'; lon=/lat= name a table's coordinates.")
-@click.option("--plan", "plan_path", default=None, metavar="PLAN.toml",
+@click.option("--plan", "plan_path", default=None, metavar="PLAN.toml", callback=plan_file,
               help="Check against this plan's boundary, and (with --kind) map columns and values "
                    "as its [inputs.KIND] does, through its catalog; --columns adds to or "
-                   "replaces its columns.")
+                   "replaces its columns. A bare name (henan, zhengzhou) is an embedded plan.")
 @click.option("--schema", "schema", type=click.Choice(list(LANDUSE_SCHEMAS)), default=None,
               help="Code schema of a land-use layer (--kind landuse): gbt21010 (三调 DLBM, "
                    "GB/T 21010-2017) or ydyh2023 (用地用海分类 2023).")
@@ -61,7 +62,7 @@ def validate(
     study_area_layer: str | None,
     no_study_area: bool,
     columns: str | None,
-    plan_path: str | None,
+    plan_path: Path | None,
     schema: str | None,
 ) -> None:
     """Check PATH (GeoPackage, GeoJSON, Shapefile, CSV, Excel) and list every problem found.
@@ -106,7 +107,7 @@ def validate(
         ctx.exit(EXIT_PROBLEMS)
 
 
-def _mapping(kind: str | None, columns: str | None, plan_path: str | None) -> dict[str, Any]:
+def _mapping(kind: str | None, columns: str | None, plan_path: Path | None) -> dict[str, Any]:
     """The ``columns``, ``values``, ``catalog`` and ``origin`` arguments of `validate_file`."""
     from layout.config.inputs import parse_columns
 
@@ -131,7 +132,7 @@ def _mapping(kind: str | None, columns: str | None, plan_path: str | None) -> di
     return out
 
 
-def _study_area(path: str | None, plan_path: str | None, none: bool) -> Any:
+def _study_area(path: str | None, plan_path: Path | None, none: bool) -> Any:
     """The study area to check against: --study-area, else the plan's boundary, else none."""
     if none:
         return False

@@ -28,6 +28,7 @@ from pydantic_core import PydanticCustomError
 from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
+from layout import settings
 from layout.core.datum import check_datum
 from layout.errors import ConfigError, CRSError
 from layout.model.catalog import OTHER
@@ -227,8 +228,15 @@ def _input(kind: str) -> Any:
 
 
 class InputsSection(Table):
-    """``[inputs]``: the layers of the plan (`INPUT_NAMES`; the first four are required)."""
+    """``[inputs]``: the layers of the plan (`INPUT_NAMES`; the first four are required).
 
+    ``dataset`` names the embedded dataset that ``"embedded"`` means: the layers of
+    ``gis_data/<dataset>.gpkg`` and the DEM ``gis_data/<dataset>_dem.tif``
+    (`layout.settings.EMBEDDED_DATASETS`; ``"zhengzhou"`` by default).
+    """
+
+    dataset: Annotated[str, one_of("embedded dataset", settings.EMBEDDED_DATASETS)] = (
+        settings.DEFAULT_DATASET)
     boundary: _input("boundary")  # type: ignore[valid-type]
     counties: _input("counties")  # type: ignore[valid-type]
     zones: _input("zones")  # type: ignore[valid-type]
@@ -255,7 +263,8 @@ def input_specs(section: InputsSection | None, base: Path | None) -> dict[str, I
                    else getattr(value, "columns", {}))
         values = {k: dict(v) for k, v in getattr(value, "values", {}).items()}
         if value.embedded:
-            out[name] = InputSpec(name, columns=dict(columns), values=values, schema=schema)
+            out[name] = InputSpec(name, columns=dict(columns), values=values, schema=schema,
+                                  dataset=section.dataset)
             continue
         out[name] = InputSpec(name, resolve_path(value.path, base), value.layer, value.datum,
                               value.crs, value.encoding, columns=dict(columns),

@@ -69,9 +69,76 @@ DEFAULT_NAME = "产业布局"
 DEFAULT_NAME_EN = "Industrial layout"
 
 
-def embedded_plan_path() -> Path:
-    """Path of the embedded plan TOML shipped with the package."""
-    return Path(str(resources.files("layout.config") / "zhengzhou_plan.toml"))
+#: Embedded plans are ``layout/config/<name>_plan.toml``.
+EMBEDDED_PLAN_SUFFIX = "_plan.toml"
+
+
+def embedded_plan_path(name: str = "zhengzhou") -> Path:
+    """Path of an embedded plan TOML shipped with the package (the Zhengzhou plan by default)."""
+    return Path(str(resources.files("layout.config") / f"{name}{EMBEDDED_PLAN_SUFFIX}"))
+
+
+def embedded_plan_names() -> tuple[str, ...]:
+    """Names of the embedded plans, sorted (``layout plan NAME`` runs one).
+
+    Examples
+    --------
+    >>> embedded_plan_names()
+    ('henan', 'zhengzhou')
+    """
+    folder = resources.files("layout.config")
+    return tuple(sorted(item.name[: -len(EMBEDDED_PLAN_SUFFIX)] for item in folder.iterdir()
+                        if item.name.endswith(EMBEDDED_PLAN_SUFFIX)))
+
+
+def is_bare_name(text: str) -> bool:
+    """True for a plan argument that names an embedded plan rather than a file.
+
+    A bare name has no path separator, no ``.toml`` suffix and is no existing file.
+
+    Examples
+    --------
+    >>> is_bare_name("henan"), is_bare_name("henan.toml"), is_bare_name("plans/henan")
+    (True, False, False)
+    """
+    return not (
+        "/" in text or "\\" in text or text.lower().endswith(".toml") or Path(text).exists()
+    )
+
+
+def resolve_plan_name(text: str, *, default_as_none: bool = True) -> Path | None:
+    """A plan argument as the plan to load: a file path, or an embedded plan's bare name.
+
+    ``zhengzhou`` is the embedded plan itself (None, as when no plan is given, unless
+    ``default_as_none`` is false), so that ``layout plan zhengzhou`` and ``layout plan`` are
+    the same run.
+
+    Raises
+    ------
+    ConfigError
+        A bare name that is no embedded plan (the message lists them).
+
+    Examples
+    --------
+    >>> resolve_plan_name("henan").name, resolve_plan_name("zhengzhou")
+    ('henan_plan.toml', None)
+    >>> resolve_plan_name("my_plan.toml")
+    PosixPath('my_plan.toml')
+    >>> resolve_plan_name("hunan")
+    Traceback (most recent call last):
+    ...
+    layout.errors.ConfigError: hunan: no such plan file, and no embedded plan of that name; ...
+    """
+    if not is_bare_name(text):
+        return Path(text)
+    names = embedded_plan_names()
+    if text not in names:
+        raise ConfigError(
+            f"{text}: no such plan file, and no embedded plan of that name; the embedded plans "
+            f"are {', '.join(names)} (or give the path of a plan TOML file)")
+    if text == "zhengzhou" and default_as_none:
+        return None
+    return embedded_plan_path(text)
 
 
 # --- value types ------------------------------------------------------------------------------

@@ -130,8 +130,8 @@ def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
         if name == "dem":
             continue
         if spec.embedded:
-            gdf = datasets.load(name)
-            path = datasets.gpkg_path()
+            gdf = datasets.load(name, dataset=spec.dataset)
+            path = datasets.gpkg_path(spec.dataset)
             sources[name] = f"{path.name}:{name} sha256={file_sha256(path)[:16]}"
         else:
             assert spec.path is not None
@@ -198,7 +198,7 @@ def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
     dem: Path | None = None
     if "dem" in plan.inputs:
         spec = plan.inputs["dem"]
-        dem = datasets.dem_path() if spec.embedded else spec.path
+        dem = datasets.dem_path(spec.dataset) if spec.embedded else spec.path
         assert dem is not None  # a path, or "embedded"
         check_raster(dem, what="DEM", where=f"[inputs] dem in {plan.label}")
         sources["dem"] = f"{dem.name} sha256={file_sha256(dem)[:16]}"

@@ -301,7 +301,7 @@ def plan_study_area(plan: PlanConfig) -> gpd.GeoDataFrame:
     if spec.embedded or spec.path is None:
         from layout.io import embedded
 
-        return embedded.load("boundary")
+        return embedded.load("boundary", dataset=spec.dataset)
     return layout_io.read_layer(spec.path, layer=spec.layer, crs=spec.crs, datum=spec.datum,
                                 encoding=spec.encoding)
 

@@ -1,7 +1,9 @@
-"""The embedded Zhengzhou data: load its layers and find its DEM.
+"""The embedded data: load the layers of an embedded dataset and find its DEM.
 
-The data lives in ``gis_data/`` (see `layout.settings.data_dir`); ``gis_data/README.md`` says for
-every layer what is real, approximate or synthetic.  Layers come back as GeoDataFrames in their
+The data lives in ``gis_data/`` (see `layout.settings.data_dir`): the Zhengzhou dataset (the
+default, ``zhengzhou.gpkg``) and the province-scale Henan example (``henan.gpkg``, no land-use
+layer), named by `layout.settings.EMBEDDED_DATASETS`; ``gis_data/README.md`` says for every layer
+what is real, approximate or synthetic.  Layers come back as GeoDataFrames in their
 stored CRS (EPSG:4326) with ``attrs["source"]`` set, so later stages can cite them.
 """
 
@@ -16,7 +18,8 @@ from layout import settings
 from layout.errors import DataFileError
 from layout.io.files import existing_file, first_line, reader_warnings_logged
 
-#: The vector layers of ``zhengzhou.gpkg``, in the order stages use them.
+#: The vector layers of an embedded GeoPackage, in the order stages use them (``henan.gpkg``
+#: has all but ``landuse``).
 LAYERS: tuple[str, ...] = (
     "boundary",
     "counties",
@@ -30,32 +33,46 @@ LAYERS: tuple[str, ...] = (
 )
 
 
-def gpkg_path() -> Path:
-    """Return the embedded GeoPackage path, or raise `DataFileError` saying how to build it."""
-    path = settings.embedded_gpkg()
+def _check_dataset(dataset: str) -> None:
+    if dataset not in settings.EMBEDDED_DATASETS:
+        raise DataFileError(f"no embedded dataset {dataset!r}; the embedded datasets are "
+                            f"{', '.join(settings.EMBEDDED_DATASETS)}")
+
+
+def gpkg_path(dataset: str = settings.DEFAULT_DATASET) -> Path:
+    """Return an embedded GeoPackage's path, or raise `DataFileError` saying how to build it."""
+    _check_dataset(dataset)
+    path = settings.embedded_gpkg(dataset)
     if not path.exists():
         raise DataFileError(
-            f"{path}: the embedded Zhengzhou data is missing; run `make data` to rebuild it "
-            "or set LAYOUT_DATA_DIR to a folder holding zhengzhou.gpkg"
+            f"{path}: the embedded {dataset.title()} data is missing; run `make data` to rebuild "
+            f"it or set LAYOUT_DATA_DIR to a folder holding {path.name}"
         )
     return path
 
 
-def dem_path() -> Path:
-    """Return the path of the embedded DEM GeoTIFF (EPSG:4547, 100 m, metres a.s.l.)."""
-    path = settings.embedded_dem()
+def dem_path(dataset: str = settings.DEFAULT_DATASET) -> Path:
+    """Return the path of an embedded DEM GeoTIFF (metres a.s.l.).
+
+    Zhengzhou's is in EPSG:4547 at 100 m; Henan's in the Henan Albers CRS of
+    ``layout/config/henan_plan.toml`` at 500 m.
+    """
+    _check_dataset(dataset)
+    path = settings.embedded_dem(dataset)
     if not path.exists():
         raise DataFileError(f"{path}: the embedded DEM is missing; run `make data` to rebuild it")
     return path
 
 
-def load(layer: str) -> gpd.GeoDataFrame:
-    """Load one layer of the embedded Zhengzhou data.
+def load(layer: str, *, dataset: str = settings.DEFAULT_DATASET) -> gpd.GeoDataFrame:
+    """Load one layer of an embedded dataset (the Zhengzhou data by default).
 
     Parameters
     ----------
     layer
         One of `LAYERS`.
+    dataset
+        One of `layout.settings.EMBEDDED_DATASETS`.
 
     Returns
     -------
@@ -67,13 +84,15 @@ def load(layer: str) -> gpd.GeoDataFrame:
     >>> counties = load("counties")
     >>> len(counties), counties.crs.to_epsg()
     (12, 4326)
+    >>> len(load("counties", dataset="henan"))
+    18
     """
     if layer not in LAYERS:
         raise DataFileError(f"no embedded layer {layer!r}; the layers are {', '.join(LAYERS)}")
-    path = gpkg_path()
+    path = gpkg_path(dataset)
     fix = (
         "run `make data` to rebuild it, or set LAYOUT_DATA_DIR to a folder holding a good "
-        "zhengzhou.gpkg"
+        f"{path.name}"
     )
     try:
         existing_file(path)
@@ -95,6 +114,14 @@ def load(layer: str) -> gpd.GeoDataFrame:
     return gdf
 
 
-def load_all() -> dict[str, gpd.GeoDataFrame]:
-    """Load every layer of the embedded data into a dict keyed by layer name."""
-    return {name: load(name) for name in LAYERS}
+def load_all(*, dataset: str = settings.DEFAULT_DATASET) -> dict[str, gpd.GeoDataFrame]:
+    """Load every layer of an embedded dataset into a dict keyed by layer name.
+
+    A layer the dataset does not hold (Henan's ``landuse``) is left out.
+    """
+    path = gpkg_path(dataset)
+    try:
+        held = {str(name) for name, _ in pyogrio.list_layers(path)}
+    except (OSError, pyogrio.errors.DataSourceError):
+        held = set(LAYERS)  # an unreadable file: `load` says what is wrong
+    return {name: load(name, dataset=dataset) for name in LAYERS if name in held}

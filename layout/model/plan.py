@@ -14,6 +14,7 @@ from typing import Any
 
 from pyproj import CRS
 
+from layout import settings
 from layout.core.weights import AHPResult
 from layout.model.catalog import Catalog
 from layout.model.constraints import CONSTRAINT_BITS
@@ -33,7 +34,8 @@ from layout.model.standard import ZoneStandard
 class InputSpec:
     """Where one input layer comes from, and how its columns map onto the data model.
 
-    ``path`` is None for the embedded Zhengzhou layer of the same name.  ``columns`` maps
+    ``path`` is None for the embedded layer of the same name, in the embedded dataset
+    ``dataset`` (`layout.settings.EMBEDDED_DATASETS`; Zhengzhou by default).  ``columns`` maps
     data-model names (and ``lon``/``lat`` of a table) to the file's columns; ``values`` maps,
     per data-model column, the file's values to data-model values (``docs/config.md``,
     ``[inputs]``; applied by `layout.data.mapping`).
@@ -49,10 +51,12 @@ class InputSpec:
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     #: The code schema of a land-use layer (`layout.model.landuse.LandUseSchema`), else None.
     schema: str | None = None
+    #: The embedded dataset an embedded layer comes from (``[inputs] dataset``).
+    dataset: str = settings.DEFAULT_DATASET
 
     @property
     def embedded(self) -> bool:
-        """True when the layer comes from the embedded Zhengzhou data."""
+        """True when the layer comes from an embedded dataset."""
         return self.path is None
 
 
