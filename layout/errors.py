@@ -42,6 +42,10 @@ class MemoryBudgetError(LayoutError, MemoryError):
     """A run would need more memory than the machine has; the message says what fits."""
 
 
+class SchedulerError(LayoutError, ConnectionError):
+    """A dask scheduler named with ``--scheduler`` cannot be reached."""
+
+
 class EncodingError(DataFileError):
     """Attribute text could not be decoded without producing mojibake."""
 

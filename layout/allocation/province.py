@@ -151,6 +151,9 @@ def run_on_engine(
     from layout.core.cluster import dask_client
 
     if inputs.engine != "dask":
+        if scheduler:
+            logger.warning("%s runs on the memory engine: --scheduler %s is not used",
+                           inputs.plan.label, scheduler)
         return run_plan(inputs, sensitivity=sensitivity, progress=progress)
     opts = inputs.plan.engine_options
     if sensitivity:

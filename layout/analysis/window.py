@@ -163,6 +163,17 @@ class WindowContext(CriteriaContext):
         if self.figures.enterprise_regions is not None:
             self.__dict__["enterprise_regions"] = self.figures.enterprise_regions
 
+    def forget(self, code: str) -> None:
+        """Drop what only ``code`` uses (its density, Gi* and anchor distances) from the cache.
+
+        The windows score one industry after another; what another industry still needs (the
+        output densities linkage sums, the shared distances and travel times) is kept.
+        """
+        for key in list(self._cache):
+            if (key[0] in ("density", "gi") and key[1] == code) or (
+                    key[0] == "edt" and str(key[1]).split(",")[0] == f"anchor:{code}"):
+                del self._cache[key]
+
     # halos ------------------------------------------------------------------------------------
     def halo(self, cells: int) -> tuple[CriteriaContext, tuple[slice, slice]]:
         """A plain context over this window grown by ``cells`` (within the whole grid).

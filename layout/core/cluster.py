@@ -14,7 +14,12 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from layout.errors import SchedulerError
+
 logger = logging.getLogger(__name__)
+
+#: How long to try reaching a scheduler named with ``--scheduler``.
+CONNECT_TIMEOUT = "10s"
 
 __all__ = ["dask_client", "local_workers"]
 
@@ -56,13 +61,19 @@ def dask_client(
 
     Raises
     ------
-    OSError
-        When the scheduler cannot be reached (distributed's own error, with the address).
+    SchedulerError
+        When the scheduler cannot be reached within `CONNECT_TIMEOUT`.
     """
     from distributed import Client, LocalCluster
 
     if scheduler:
-        client = Client(scheduler, timeout="30s")
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise SchedulerError(
+                f"--scheduler {scheduler}: cannot reach a dask scheduler there "
+                f"({type(exc).__name__}); start one with `dask scheduler` and its workers with "
+                "`dask worker ADDRESS`, or leave --scheduler out for a local cluster") from None
         logger.info("dask: connected to %s (%d workers)", scheduler,
                     len(client.scheduler_info().get("workers", {})))
         try:
@@ -73,7 +84,7 @@ def dask_client(
     n = local_workers(workers)
     limit: Any = "auto" if memory_limit_gb is None else f"{float(memory_limit_gb)}GB"
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                           memory_limit=limit, dashboard_address=None,
+                           memory_limit=limit, dashboard_address=":0",
                            silence_logs=logging.ERROR)
     client = Client(cluster)
     logger.info("dask: local cluster of %d worker processes", n)

@@ -399,6 +399,8 @@ def _score_window(inputs: PlanInputs, figures: AreaFigures, window: Window, fold
         summary.setdefault("eligible", {})[code] = int(eligible.sum())
         summary.setdefault("score_sum", {})[code] = float(
             np.nansum(res.score[eligible], dtype=np.float64))
+        del res
+        ctx.forget(code)
     np.savez(base / f"coarse_{window.key}.npz", **coarse)  # type: ignore[arg-type]
     summary["seconds"] = time.perf_counter() - t
     return summary

@@ -88,6 +88,10 @@ def top_contributions(
         return None
     weights = raster.weights
     names = list(weights)
+    if not raster.criteria:  # a chunked plan keeps its criteria on the allocation grid only
+        log.info("%s: no criteria rasters; the map's popup shows the score and exclusions "
+                 "without contributions", score_path)
+        return None
     prof = raster.profile
     values = raster.read(list(range(2, 2 + len(names))))
     if values.shape[0] != len(names):

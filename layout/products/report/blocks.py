@@ -26,6 +26,7 @@ from layout.model.criteria import contribution_label
 from layout.products.escape import mark_data
 from layout.products.report.flags import plan_flags
 from layout.products.report.landuse import landuse_summary
+from layout.products.report.province import province_blocks
 
 #: Industries shown per zone by score; every industry with land in the zone is shown too.
 ZONE_TOP = 3
@@ -207,6 +208,7 @@ def plan_blocks(result: PlanResult) -> list[Block]:
         else Block("p", "Nothing was allocated."),
     ]
 
+    b += province_blocks(result)
     b.append(Block("h2", "Where each industry should go (产业在哪里布局)"))
     for code in plan.catalog.codes:
         sub = sites[sites["industry"] == code]
@@ -307,6 +309,8 @@ def plan_blocks(result: PlanResult) -> list[Block]:
                 ),
             )
         )
+    elif result.inputs.frame is not None:
+        b.append(Block("p", "Sensitivity analysis is not run at province scale (chunked plan)."))
     else:
         b.append(Block("p", "Sensitivity analysis was not run (--no-sensitivity)."))
     if len(result.one_at_a_time):

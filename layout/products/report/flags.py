@@ -99,6 +99,12 @@ def gap_flags(result: PlanResult) -> list[Flag]:
         else (sol.gap, "the LP bound")
     if math.isnan(gap) or gap <= GAP_FLAG:
         return []
+    if result.inputs.frame is not None:  # a chunked plan: one programme per city
+        return [Flag("gap", (
+            f"gap {gap:.2%} between the cities' summed objective ({sol.objective:,.0f}, less "
+            f"the penalty of any shortfall) and their summed LP bounds ({sol.bound:,.0f}): "
+            "the LP relaxations of the cities' programmes, each solved by HiGHS within its "
+            "mip_gap; see the province section"))]
     return [Flag("gap", (
         f"solver gap {gap:.2%} to {against} (objective {sol.objective:,.0f}, LP bound "
         f"{sol.bound:,.0f}; status {sol.status}) is above {GAP_FLAG:.0%}: a better plan may "
