@@ -33,7 +33,7 @@ from layout.model.grid import Grid
 from layout.settings import M2_PER_MU
 
 __all__ = ["ConstructionResult", "area_table", "construction_suitability", "grade_grid",
-           "unsuitable_features"]
+           "location_lowering", "unsuitable_features"]
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +87,13 @@ def grade_grid(
     rules: ConstructionRules,
     constraints: gpd.GeoDataFrame | None = None,
     layers: dict[str, gpd.GeoDataFrame] | None = None,
+    lower: NDArray[np.integer] | None = None,
 ) -> ConstructionResult:
-    """Grade an elevation array of ``grid``'s shape (metres; NaN where unknown)."""
+    """Grade an elevation array of ``grid``'s shape (metres; NaN where unknown).
+
+    ``lower`` gives the grades the ``[[location]]`` rules take off each cell when they were
+    measured elsewhere (`location_lowering`, on a larger window); else they are measured here.
+    """
     # Slope and relief from the whole DEM (terrain beyond the boundary counts at its edge),
     # then kept inside the study area only.
     raw = np.asarray(elevation, np.float32)
@@ -98,16 +103,8 @@ def grade_grid(
     elev = np.where(outside, np.nan, raw).astype(np.float32)
     slope[outside] = np.nan
     rel[outside] = np.nan
-    lower = np.zeros(grid.shape, np.int64)
-    for loc in rules.location:
-        feats = (layers or {}).get(loc.layer)
-        if feats is None or not len(feats):
-            logger.warning("construction suitability: no %s layer; location rule skipped",
-                           loc.layer)
-            continue
-        cells = grid.rasterize(feats, all_touched=True).astype(bool)
-        dist = ndimage.distance_transform_edt(~cells, sampling=grid.cell)
-        lower += loc.lower * (dist > float(loc.beyond_m))
+    if lower is None:
+        lower = location_lowering(grid, rules=rules, layers=layers)
     grades = land_grades(slope, rel, slope_breaks=rules.land.slope_breaks_deg,
                          relief_steps=rules.relief.steps_m, lower=lower)
     cons = constraints if constraints is not None else gpd.GeoDataFrame()
@@ -129,6 +126,22 @@ def grade_grid(
     classes = classes_of(grades, any_marked, suitable_max=rules.classes.suitable_max_grade,
                          general_max=rules.classes.general_max_grade)
     return ConstructionResult(grid, classes, grades, slope, rel, elev, marked, rules)
+
+
+def location_lowering(grid: Grid, *, rules: ConstructionRules,
+                      layers: dict[str, gpd.GeoDataFrame] | None) -> NDArray[np.int64]:
+    """Grades the ``[[location]]`` rules take off each cell (farther than ``beyond_m``)."""
+    lower = np.zeros(grid.shape, np.int64)
+    for loc in rules.location:
+        feats = (layers or {}).get(loc.layer)
+        if feats is None or not len(feats):
+            logger.warning("construction suitability: no %s layer; location rule skipped",
+                           loc.layer)
+            continue
+        cells = grid.rasterize(feats, all_touched=True).astype(bool)
+        dist = ndimage.distance_transform_edt(~cells, sampling=grid.cell)
+        lower += loc.lower * (dist > float(loc.beyond_m))
+    return lower
 
 
 def construction_suitability(inputs: PlanInputs, *, rules: ConstructionRules

@@ -308,7 +308,7 @@ class WindowContext(CriteriaContext):
         Graded as `layout.analysis.construction.grade_grid` grades the whole grid, on the
         window grown by the relief window and the farthest ``[[location]]`` distance.
         """
-        from layout.analysis.construction import grade_grid, window_cells
+        from layout.analysis.construction import grade_grid, location_lowering, window_cells
         from layout.analysis.terrain import dem_on_grid
         from layout.config.construction import load_rules
         from layout.model.construction import CLASSES
@@ -316,16 +316,27 @@ class WindowContext(CriteriaContext):
         if self.inputs.dem is None:
             return None
         rules = load_rules()
-        # Relief reads its window; a [[location]] rule's distance decides grades, and the
-        # lowest grades are unsuitable: both are read around the window.
-        reach = max([window_cells(float(rules.relief.window_m), self.grid.cell)]
-                    + [math.ceil(float(r.beyond_m) / self.grid.cell) for r in rules.location])
-        ctx, cut = self.halo(reach + 1)
+        layers = {k: self.inputs.layer(k) for k in {r.layer for r in rules.location}}
+        # Slope and relief read the relief window around; the [[location]] rules' distances
+        # (which lower grades, and the lowest grades are unsuitable) read their beyond_m.
+        near = window_cells(float(rules.relief.window_m), self.grid.cell) + 1
+        ctx, cut = self.halo(near)
+        reach = max([0] + [math.ceil(float(r.beyond_m) / self.grid.cell) + 1
+                           for r in rules.location])
+        if reach > near:
+            far, far_cut = self.halo(reach)
+            lowered = location_lowering(far.grid, rules=rules, layers=layers)
+            # The small halo's cells within the large one (both clamped to the whole grid).
+            top = far_cut[0].start - cut[0].start
+            left = far_cut[1].start - cut[1].start
+            lower = np.ascontiguousarray(lowered[top:top + ctx.grid.nrows,
+                                                 left:left + ctx.grid.ncols])
+            del lowered
+        else:
+            lower = location_lowering(ctx.grid, rules=rules, layers=layers)
         elev = dem_on_grid(self.inputs.dem, ctx.grid)
         result = grade_grid(elev, ctx.grid, rules=rules,
-                            constraints=self.inputs.layer("constraints"),
-                            layers={k: self.inputs.layer(k) for k in {r.layer for r in
-                                                                     rules.location}})
+                            constraints=self.inputs.layer("constraints"), lower=lower)
         return np.ascontiguousarray((result.classes == CLASSES["unsuitable"].code)[cut])
 
     @property

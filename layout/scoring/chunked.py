@@ -75,8 +75,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 F32 = NDArray[np.float32]
-#: Bins of the linkage histogram (the scale is within max / HIST_BINS of NumPy's percentile).
-HIST_BINS = 1 << 20
+#: Fine bins inside the log bin that holds the linkage percentile (`area_figures`).
+HIST_BINS = 1 << 16
 #: The distance criteria: their features are probed on the allocation grid for whether the
 #: whole area has any (a window cannot tell "none here" from "none at all").
 DISTANCE_CRITERIA = ("anchor", "infill", "labour", "residential_buffer")
@@ -168,9 +168,41 @@ def _needs(inputs: PlanInputs) -> dict[str, Any]:
     return {"density": sorted(dens), "gi": sorted(gi), "linkage": link, "travel": sorted(travel)}
 
 
+#: Log-spaced bins of the first linkage histogram, between these powers of ten (万元/km²);
+#: a total at or below the first edge counts as 0.
+LOG_BINS, LOG_LO, LOG_HI = 1 << 14, -12.0, 12.0
+
+
+def _linkage_values(ctx: CriteriaContext, code: str, params: Mapping[str, Any]
+                    ) -> NDArray[np.float64]:
+    up, down = linkage_totals(ctx, code, params)
+    total = (up + down)[ctx.grid.mask]
+    return total[np.isfinite(total)]
+
+
+def log_bin(values: NDArray[np.float64]) -> NDArray[np.int64]:
+    """The log-spaced bin of each value (0 for values at or below ``10**LOG_LO``).
+
+    Examples
+    --------
+    >>> log_bin(np.array([0.0, 1.0, 1e12])).tolist()
+    [0, 8192, 16383]
+    """
+    with np.errstate(divide="ignore"):
+        pos = (np.log10(values) - LOG_LO) / (LOG_HI - LOG_LO) * LOG_BINS
+    return np.clip(np.nan_to_num(pos, nan=0.0, neginf=0.0), 0, LOG_BINS - 1).astype(np.int64)
+
+
+def log_edges(b: int) -> tuple[float, float]:
+    """The values between which log bin ``b`` lies (bin 0 from 0)."""
+    width = (LOG_HI - LOG_LO) / LOG_BINS
+    lo = 0.0 if b == 0 else 10.0 ** (LOG_LO + b * width)
+    return lo, 10.0 ** (LOG_LO + (b + 1) * width)
+
+
 def _pass_maxima(inputs: PlanInputs, frame: GridFrame, window: Window,
                  needs: Mapping[str, Any]) -> dict[str, Any]:
-    """One window's share of the figures: maxima, Gi* moments, cell count."""
+    """One window's share of the figures: maxima, Gi* moments, log histograms, cell count."""
     grid = frame.window(window.row0, window.col0, window.nrows, window.ncols,
                         inputs.study_area)
     out: dict[str, Any] = {"cells": int(grid.mask.sum()), "density": {}, "gi": {},
@@ -184,17 +216,15 @@ def _pass_maxima(inputs: PlanInputs, frame: GridFrame, window: Window,
     for code, col in needs["gi"]:
         out["gi"][(code, col)] = gistar.gi_moments(ctx.cell_sum(code, col), m)
     for code, params in needs["linkage"].items():
-        up, down = linkage_totals(ctx, code, params)
-        total = (up + down)[m]
-        total = total[np.isfinite(total)]
-        out["linkage"][code] = (float(total.max()) if total.size else 0.0, int(total.size))
+        total = _linkage_values(ctx, code, params)
+        out["linkage"][code] = np.bincount(log_bin(total), minlength=LOG_BINS).astype(np.int64)
     return out
 
 
 def _pass_histograms(inputs: PlanInputs, frame: GridFrame, window: Window,
-                     needs: Mapping[str, Any], tops: Mapping[str, float]
+                     needs: Mapping[str, Any], bins: Mapping[str, tuple[float, float]]
                      ) -> dict[str, NDArray[np.int64]]:
-    """One window's histograms of upstream + downstream, per industry, on [0, top]."""
+    """One window's count below each industry's bin, then a fine histogram inside it."""
     grid = frame.window(window.row0, window.col0, window.nrows, window.ncols,
                         inputs.study_area)
     out: dict[str, NDArray[np.int64]] = {}
@@ -202,40 +232,65 @@ def _pass_histograms(inputs: PlanInputs, frame: GridFrame, window: Window,
         return out
     ctx = CriteriaContext(window_inputs(inputs, grid))
     for code, params in needs["linkage"].items():
-        top = tops[code]
-        if not top > 0:
+        if code not in bins:
             continue
-        up, down = linkage_totals(ctx, code, params)
-        total = (up + down)[grid.mask]
-        total = total[np.isfinite(total)]
-        idx = np.minimum((total / top * HIST_BINS).astype(np.int64), HIST_BINS - 1)
-        out[code] = np.bincount(idx, minlength=HIST_BINS)
+        lo, hi = bins[code]
+        total = _linkage_values(ctx, code, params)
+        inside = total[(total >= lo) & (total < hi)]
+        idx = np.minimum(((inside - lo) / (hi - lo) * HIST_BINS).astype(np.int64),
+                         HIST_BINS - 1)
+        counts = np.zeros(HIST_BINS + 1, np.int64)
+        counts[0] = int((total < lo).sum())
+        counts[1:] = np.bincount(idx, minlength=HIST_BINS)
+        out[code] = counts
     return out
 
 
-def histogram_percentile(counts: NDArray[np.int64], top: float, percentile: float) -> float:
-    """NumPy's linear percentile, read from a histogram of ``len(counts)`` bins on [0, top].
+def _fold(client: Any, futures: Sequence[Any], combine: Callable[[Any, Any], Any],
+          initial: Any) -> Any:
+    """Combine task results as they finish, releasing each: the client never holds them all."""
+    from distributed import as_completed
 
-    The rank ``(n - 1) p / 100`` is found in the cumulative counts and placed linearly inside
-    its bin: within one bin width of the exact value.
+    acc = initial
+    for fut in as_completed(futures):
+        acc = combine(acc, fut.result())
+        fut.release()
+    return acc
+
+
+def _add_counts(acc: dict[str, NDArray[np.int64]], part: Mapping[str, NDArray[np.int64]]
+                ) -> dict[str, NDArray[np.int64]]:
+    for code, counts in part.items():
+        acc[code] = acc[code] + counts if code in acc else counts
+    return acc
+
+
+def bin_rank(counts: NDArray[np.int64], rank: float) -> tuple[int, float]:
+    """The bin holding the value of (0-based, fractional) ``rank``, and the rank inside it."""
+    cum = np.cumsum(counts)
+    b = int(np.searchsorted(cum, math.floor(rank) + 1))
+    return b, rank - (int(cum[b - 1]) if b else 0)
+
+
+def histogram_percentile(counts: NDArray[np.int64], lo: float, hi: float,
+                         rank: float) -> float:
+    """The value of ``rank`` read from a histogram of equal bins on [lo, hi).
+
+    NumPy's linear percentile has the rank ``(n - 1) p / 100``; the value is placed linearly
+    inside its bin, so it lies within one bin width of the exact one.
 
     Examples
     --------
     >>> values = np.linspace(0.0, 10.0, 1001)
     >>> counts = np.bincount(np.minimum((values / 10 * 1000).astype(int), 999), minlength=1000)
-    >>> abs(histogram_percentile(counts, 10.0, 99) - np.percentile(values, 99)) <= 10 / 1000
+    >>> exact = np.percentile(values, 99)
+    >>> bool(abs(histogram_percentile(counts, 0.0, 10.0, 1000 * 0.99) - exact) <= 10 / 1000)
     True
     """
-    n = int(counts.sum())
-    if n == 0:
-        return 0.0
-    rank = (n - 1) * percentile / 100.0
-    cum = np.cumsum(counts)
-    b = int(np.searchsorted(cum, math.floor(rank) + 1))
-    width = top / len(counts)
-    before = int(cum[b - 1]) if b else 0
+    b, inside_rank = bin_rank(counts, rank)
+    width = (hi - lo) / len(counts)
     inside = max(int(counts[b]), 1)
-    return float((b + (rank - before + 0.5) / inside) * width)
+    return float(lo + (b + (inside_rank + 0.5) / inside) * width)
 
 
 class _Probe(CriteriaContext):
@@ -283,26 +338,48 @@ def area_figures(inputs: PlanInputs, windows: Sequence[Window], *, client: Any) 
     inputs_f = client.scatter(inputs, broadcast=True, hash=False)
     travel_f = client.submit(_travel, inputs_f, frame, needs["travel"],
                              int(opts.travel_max_cells), pure=False)
-    parts = client.gather(client.map(_pass_maxima, [inputs_f] * len(windows),
+    def take(acc: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
+        acc["cells"] += part["cells"]
+        for key, peak in part["density"].items():
+            acc["density"][key] = max(acc["density"].get(key, 0.0), peak)
+        for key, m in part["gi"].items():
+            old = acc["gi"].get(key, (0.0, 0.0, 0.0))
+            acc["gi"][key] = (old[0] + m[0], old[1] + m[1], old[2] + m[2])
+        _add_counts(acc["linkage"], part["linkage"])
+        return acc
+
+    first = _fold(client, client.map(_pass_maxima, [inputs_f] * len(windows),
                                      [frame] * len(windows), windows,
-                                     [needs] * len(windows), pure=False))
+                                     [needs] * len(windows), pure=False),
+                  take, {"cells": 0, "density": {}, "gi": {}, "linkage": {}})
     figures = AreaFigures(frame, float(opts.max_distance_m))
-    figures.density_peak = {k: max(p["density"].get(k, 0.0) for p in parts)
-                            for k in needs["density"]}
+    figures.density_peak = {k: first["density"].get(k, 0.0) for k in needs["density"]}
     for key in needs["gi"]:
-        moments = [p["gi"][key] for p in parts if key in p["gi"]]
-        figures.gi_moments[key] = (sum(m[0] for m in moments), sum(m[1] for m in moments),
-                                   sum(m[2] for m in moments))
-    tops = {code: max((p["linkage"][code][0] for p in parts if code in p["linkage"]),
-                      default=0.0) for code in needs["linkage"]}
-    hists = client.gather(client.map(_pass_histograms, [inputs_f] * len(windows),
-                                     [frame] * len(windows), windows,
-                                     [needs] * len(windows), [tops] * len(windows),
-                                     pure=False))
+        figures.gi_moments[key] = first["gi"].get(key, (0.0, 0.0, 0.0))
+    # The linkage scale: the log-spaced bin of the percentile's rank, then fine bins inside it.
+    ranks: dict[str, float] = {}
+    bins: dict[str, tuple[float, float]] = {}
     for code in needs["linkage"]:
-        counts = sum((h[code] for h in hists if code in h), np.zeros(HIST_BINS, np.int64))
-        figures.linkage_scale[code] = histogram_percentile(counts, tops[code],
-                                                           DEFAULT_PERCENTILE)
+        counts = first["linkage"].get(code)
+        n = int(counts.sum()) if counts is not None else 0
+        figures.linkage_scale[code] = 0.0
+        if n == 0:
+            continue
+        rank = (n - 1) * DEFAULT_PERCENTILE / 100.0
+        b, _ = bin_rank(counts, rank)
+        if b > 0:  # the percentile is above 10**LOG_LO: refine it
+            ranks[code] = rank
+            bins[code] = log_edges(b)
+    if bins:
+        fine = _fold(client, client.map(_pass_histograms, [inputs_f] * len(windows),
+                                        [frame] * len(windows), windows,
+                                        [needs] * len(windows), [bins] * len(windows),
+                                        pure=False),
+                     _add_counts, {})
+        for code, (lo, hi) in bins.items():
+            counts = fine[code]
+            figures.linkage_scale[code] = histogram_percentile(
+                counts[1:], lo, hi, ranks[code] - int(counts[0]))
     # Grid-independent entries, from a context on the allocation grid.
     coarse = CriteriaContext(inputs)
     probe = _Probe(inputs)
