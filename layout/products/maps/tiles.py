@@ -60,6 +60,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from affine import Affine
@@ -80,15 +81,20 @@ __all__ = [
     "EMPTY_TILE",
     "FIT_TILES",
     "MAX_TILES",
+    "TILE_CSS",
     "TILE_SIZE",
     "TilePyramid",
     "count_tiles",
     "needs_tiles",
     "tile_bounds",
+    "tile_layer",
     "tile_range",
     "write_tiles",
     "zoom_range",
 ]
+
+if TYPE_CHECKING:
+    import folium
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +109,8 @@ EMPTY_TILE = (
     "data:image/png;base64,"
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
 )
+#: Style of the tile layer's images (cells drawn as squares when zoomed past the tiles).
+TILE_CSS = ".layout-surface img.leaflet-tile { image-rendering: pixelated; }\n"
 #: Web Mercator sphere radius and half the world's width, in metres.
 _R = 6378137.0
 _HALF = math.pi * _R
@@ -223,6 +231,39 @@ def zoom_range(
     return shallowest, deepest
 
 
+def tile_layer(
+    pyramid: TilePyramid, *, name: str, opacity: float = 1.0
+) -> folium.raster_layers.TileLayer:
+    """The Leaflet layer of a written pyramid: relative URLs, so it loads from ``file://``.
+
+    Leaflet draws the shallowest tiles scaled down at shallower zooms and the deepest scaled up
+    at deeper ones (``minNativeZoom``/``maxNativeZoom``), requests none outside the pyramid's
+    bounds, and shows `EMPTY_TILE` where no tile was written.  ``name`` is shown in the layer
+    list as it is (escape it).
+    """
+    import folium
+
+    return folium.raster_layers.TileLayer(
+        tiles=pyramid.url,
+        attr="&#8203;",  # folium requires one for custom tiles; an invisible space
+        name=name,
+        overlay=True,
+        control=True,
+        opacity=opacity,
+        tms=False,
+        min_zoom=0,
+        max_zoom=22,
+        max_native_zoom=pyramid.max_zoom,
+        minNativeZoom=pyramid.min_zoom,
+        bounds=pyramid.bounds,
+        errorTileUrl=EMPTY_TILE,
+        tileSize=TILE_SIZE,
+        pane="surface",
+        className="layout-surface",
+        noWrap=True,
+    )
+
+
 def _image_bounds(image: SurfaceImage) -> tuple[float, float, float, float]:
     t = image.transform
     if t is None:
@@ -337,7 +378,8 @@ def write_tiles(
         url=url,
         min_zoom=zmin,
         max_zoom=zmax,
-        bounds=[[round(float(s), 7), round(float(w), 7)], [round(float(nn), 7), round(float(e), 7)]],
+        bounds=[[round(float(s), 7), round(float(w), 7)],
+                [round(float(nn), 7), round(float(e), 7)]],
         cell_m=cell_m,
         written=written,
     )
