@@ -464,17 +464,18 @@ class ScoreRaster:
         Level 0 is the grid itself, levels 1, 2, … its overviews (a COG written by a plan has
         them, halving the cells each time); the flags raster has the same levels.
         """
-        p = self.profile
         ds = self._dataset(self.path)
         try:
-            factors = list(ds.overviews(1))
+            count = len(ds.overviews(1))
         finally:
             self._done(ds)
-        t, rows, cols = p["transform"], p["height"], p["width"]
-        out = [(t, (rows, cols))]
-        for f in factors:
-            r, c = math.ceil(rows / f), math.ceil(cols / f)
-            out.append((t @ Affine.scale(cols / c, rows / r), (r, c)))
+        out = []
+        for level in range(count + 1):  # the overviews' own sizes (GDAL rounds them)
+            ds = self._dataset(self.path, level)
+            try:
+                out.append((ds.transform, (ds.height, ds.width)))
+            finally:
+                self._done(ds)
         return out
 
     def read_level(self, level: int, window: Window, *, flags: bool = False) -> NDArray[Any]:
