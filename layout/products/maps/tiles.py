@@ -34,7 +34,8 @@ skipped); a city of 80 × 140 km at 30 m (2,700 × 4,600 cells) gets zooms 9–1
 Sampling
 --------
 Every pixel takes the cell under its centre (nearest neighbour): the pixel centres are
-transformed from EPSG:3857 to the grid's CRS with pyproj -- what GDAL's nearest warp (a
+transformed from EPSG:3857 to the grid's CRS with pyproj (`pixel_centres`: exactly every 8th,
+interpolated between, as GDAL's approximate transformer does) -- what GDAL's nearest warp (a
 ``WarpedVRT``) does, with the resolution chosen explicitly -- and looked up in the coarsest
 level of the COG (the grid or one of its overviews: `layout.io.scoreraster.ScoreRaster.levels`)
 whose cell is no larger than the tile's pixel, reading only the window under the tile.  At the
@@ -86,6 +87,7 @@ __all__ = [
     "TilePyramid",
     "count_tiles",
     "needs_tiles",
+    "pixel_centres",
     "tile_bounds",
     "tile_layer",
     "tile_range",
@@ -385,6 +387,45 @@ def write_tiles(
     )
 
 
+#: Pixels between the centres transformed exactly (the others are interpolated).
+_STEP = 8
+
+
+def pixel_centres(
+    z: int,
+    x: int,
+    y: int,
+    to_grid: Transformer,
+    *,
+    shift: tuple[float, float] = (0.0, 0.0),
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Grid-CRS coordinates of the centres of tile ``z/x/y``'s pixels, ``(256, 256)`` each.
+
+    ``to_grid`` transforms EPSG:3857 to the grid's CRS; ``shift`` (metres of EPSG:3857) moves
+    the tile's content east and north.  Every `_STEP`-th centre is transformed exactly and the
+    others interpolated bilinearly between them, as GDAL's warper does with its approximate
+    transformer (whose default tolerance is 1/8 pixel): over 8 pixels the error stays below
+    1/100 of a pixel (2/1000 at zoom 6 over Henan in Albers, far less deeper), and the
+    transformation costs 60 times less.
+    """
+    west, _, _, north = tile_bounds(z, x, y)
+    res = 2 * _HALF / 2**z / TILE_SIZE
+    knots = np.arange(0, TILE_SIZE + 1, _STEP)
+    kx, ky = np.meshgrid(west + (knots + 0.5) * res - shift[0],
+                         north - (knots + 0.5) * res - shift[1])
+    gx, gy = to_grid.transform(kx, ky)
+    f = np.arange(TILE_SIZE) / _STEP
+    i0 = np.floor(f).astype(np.int64)
+    w = f - i0
+
+    def spread(a: NDArray[np.float64]) -> NDArray[np.float64]:
+        along = a[:, i0] * (1 - w) + a[:, i0 + 1] * w  # columns first, then rows
+        out: NDArray[np.float64] = along[i0, :] * (1 - w)[:, None] + along[i0 + 1, :] * w[:, None]
+        return out
+
+    return spread(np.asarray(gx, np.float64)), spread(np.asarray(gy, np.float64))
+
+
 def _tile(
     raster: ScoreRaster,
     levels: list[tuple[Affine, tuple[int, int]]],
@@ -398,11 +439,7 @@ def _tile(
     slots: Mapping[int, int],
 ) -> NDArray[np.uint8] | None:
     """Palette indices of tile ``z/x/y``, or None when no pixel falls in the study area."""
-    west, _, _, north = tile_bounds(z, x, y)
-    res = 2 * _HALF / 2**z / TILE_SIZE
-    centres = (np.arange(TILE_SIZE) + 0.5) * res
-    xs, ys = np.meshgrid(west + centres - shift[0], north - centres - shift[1])
-    gx, gy = to_grid.transform(xs, ys)
+    gx, gy = pixel_centres(z, x, y, to_grid, shift=shift)
     # The tile's pixel in grid units, measured along its middle row.
     mid = TILE_SIZE // 2
     pixel = math.hypot(gx[mid, mid + 1] - gx[mid, mid], gy[mid, mid + 1] - gy[mid, mid])
