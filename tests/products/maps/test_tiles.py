@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -36,6 +37,7 @@ from layout.products.maps.tiles import (
     write_tiles,
     zoom_range,
 )
+from tests.products.maps.browser import Visit, screenshot
 from tests.products.maps.plan_data import tiny_layers
 
 #: A custom CRS like the province engine's (Albers over Henan), in metres.
@@ -373,3 +375,40 @@ def test_maps_folder_with_tiles_is_replaced_as_a_whole(big: Path, big_maps: Path
         mp.undo()
     assert not stale.exists()
     assert any((big_maps / TILES / "food").rglob("*.png"))
+
+
+# --- in the browser -------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_tiles_load_from_file_and_the_probe_reads_the_coarse_image(
+    visit: Callable[..., Visit], big_maps: Path, tmp_path: Path
+) -> None:
+    seen = visit(big_maps / "industry_food.html")
+    page = seen.page
+    # The middle of a 50-cell block away from every flagged rectangle: score 51 by construction.
+    score, _ = _arrays()
+    r, c = 1275, 1325
+    lon, lat = Transformer.from_crs(ALBERS, "EPSG:4326", always_xy=True).transform(
+        X0 + (c + 0.5) * CELL, Y_TOP - (r + 0.5) * CELL)
+    page.evaluate("([lat, lng]) => { window.__layout.map.setView([lat, lng], 12); }", [lat, lon])
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.layout-surface img.leaflet-tile-loaded')]"
+        ".filter(i => i.src.includes('/food/12/')).length > 3",
+        timeout=10_000,
+    )
+    tiles = page.evaluate(
+        "() => [...document.querySelectorAll('.layout-surface img.leaflet-tile-loaded')]"
+        ".map(i => [i.src, i.naturalWidth])"
+    )
+    drawn = [(src, w) for src, w in tiles if not src.startswith("data:")]
+    assert drawn and all(w == 256 for _, w in drawn)
+    prefix = (big_maps / TILES / "food").resolve().as_uri() + "/"
+    assert all(src.startswith(prefix) for src, _ in drawn), drawn[:3]
+    assert seen.external == [] and seen.page_errors == []
+    # Missing tiles (outside the study area) are the only files that fail to load.
+    assert all("ERR_FILE_NOT_FOUND" in e or "Failed to load resource" in e
+               for e in seen.console_errors)
+    got = page.evaluate("([lat, lng]) => window.__layout.probe(lat, lng)", [lat, lon])
+    assert got["score"] == score[r, c] == 51
+    screenshot(page, tmp_path, "industry_tiles.png")
