@@ -126,8 +126,10 @@ def industry_map(
     folium.Map
         With ``window.__layout.layers`` keys ``score``, ``exclusions``, ``sites``,
         ``site_labels``, ``counties``, ``boundary``, ``zones``, ``enterprises``,
-        ``transport_lines``, ``transport_points`` (those present), ``window.__layout.info``
-        (``industry``, ``datum``, ``image_shift``, ``sites``) and ``window.__layout.probe``.
+        ``transport_lines``, ``transport_points`` (those present; with ``tiles``, ``score`` is
+        the tile layer and ``score_image`` the invisible inline image), ``window.__layout.info``
+        (``industry``, ``datum``, ``image_shift``, ``sites``; ``tiles``: url and zooms) and
+        ``window.__layout.probe``.
     """
     check_lang(lang)
     basemap_tiles: Basemap | None = resolve_basemap(basemap, lang=lang)

@@ -412,3 +412,15 @@ def test_tiles_load_from_file_and_the_probe_reads_the_coarse_image(
     got = page.evaluate("([lat, lng]) => window.__layout.probe(lat, lng)", [lat, lon])
     assert got["score"] == score[r, c] == 51
     screenshot(page, tmp_path, "industry_tiles.png")
+
+
+def test_tiles_follow_the_gcj02_shift(big: Path, tmp_path: Path, pyramid: Pyramid) -> None:
+    """With a Gaode basemap the inline image is moved by the GCJ-02 offset; the tiles too."""
+    _, plain, image = pyramid
+    surface = read_surface(big)
+    shifted = write_tiles(big, tmp_path / "food", image=image, exclude_bits=surface.exclude_bits,
+                          url="tiles/food/{z}/{x}/{y}.png", shift=(0.005, -0.002))
+    (s0, w0), (n0, e0) = plain.bounds
+    (s1, w1), (n1, e1) = shifted.bounds
+    assert (w1 - w0, e1 - e0) == pytest.approx((0.005, 0.005), abs=1e-6)
+    assert (s1 - s0, n1 - n0) == pytest.approx((-0.002, -0.002), abs=2e-5)
