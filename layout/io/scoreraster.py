@@ -30,7 +30,6 @@ import logging
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -42,13 +41,12 @@ from pyproj import CRS
 
 from layout.errors import CRSMismatchError, DataFileError
 from layout.io.raster import RasterGrid, write_bands
+from layout.io.surfacegrid import OUTSIDE_TYPE, SuitabilitySurface, decimated_shape
 
 logger = logging.getLogger(__name__)
 
 #: Nodata of the score raster (outside the study area).
 SCORE_NODATA = -1.0
-#: Constraint type of the flag bit that marks cells outside the study area.
-OUTSIDE_TYPE = "outside_study_area"
 
 F32 = NDArray[np.float32]
 
@@ -155,73 +153,6 @@ def write_score_raster(
         resampling="nearest",  # bits cannot be averaged
     )
     return score_path, criteria_path, flags_path
-
-
-@dataclass(frozen=True)
-class SuitabilitySurface:
-    """The suitability of one industry over the analysis grid, as the scoring stage wrote it.
-
-    Attributes
-    ----------
-    industry
-        Industry code.
-    score
-        Score 0–100 (float32), NaN outside the study area; excluded cells score 0.
-    flags
-        uint16 constraint bit flags of every cell (docs/data_model.md).
-    transform
-        Affine transform of the grid (north-up).
-    crs
-        Projected CRS of the grid (EPSG:4547 by default).
-    exclude_bits
-        The flag bits that exclude a cell in this plan (without the outside bit).
-    bit_names
-        Constraint type of each bit value.
-    """
-
-    industry: str
-    score: F32 = field(repr=False)
-    flags: NDArray[np.uint16] = field(repr=False)
-    transform: Affine
-    crs: CRS
-    exclude_bits: int
-    bit_names: Mapping[int, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if self.score.ndim != 2 or self.flags.shape != self.score.shape:
-            raise ValueError(
-                f"score {self.score.shape} and flags {self.flags.shape} must be 2-D arrays of "
-                "one shape"
-            )
-
-    @property
-    def outside_bit(self) -> int:
-        """The flag bit of cells outside the study area (128 unless the tags say otherwise)."""
-        return next((b for b, name in self.bit_names.items() if name == OUTSIDE_TYPE), 128)
-
-    @property
-    def inside(self) -> NDArray[np.bool_]:
-        """Cells inside the study area."""
-        return np.isfinite(self.score) & ((self.flags & self.outside_bit) == 0)
-
-    @property
-    def excluded(self) -> NDArray[np.bool_]:
-        """Cells inside the study area that a hard constraint excludes."""
-        return self.inside & ((self.flags & np.uint16(self.exclude_bits)) != 0)
-
-    @property
-    def bounds(self) -> tuple[float, float, float, float]:
-        """``(west, south, east, north)`` in the grid CRS."""
-        rows, cols = self.score.shape
-        t = self.transform
-        west, north = t.c, t.f
-        east, south = t.a * cols + t.b * rows + t.c, t.d * cols + t.e * rows + t.f
-        return (
-            float(min(west, east)),
-            float(min(south, north)),
-            float(max(west, east)),
-            float(max(south, north)),
-        )
 
 
 #: A window of rows ``r0:r1`` and columns ``c0:c1``.
@@ -389,14 +320,8 @@ class ScoreRaster:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def read(
-        self,
-        bands: Sequence[int],
-        window: Window | None = None,
-        *,
-        flags: bool = False,
-        out_shape: tuple[int, int] | None = None,
-    ) -> NDArray[Any]:
+    def read(self, bands: Sequence[int], window: Window | None = None, *, flags: bool = False,
+             out_shape: tuple[int, int] | None = None) -> NDArray[Any]:
         """Read bands (1-based) of the score raster, or of the flags raster with ``flags``.
 
         Band 1 is the score, bands 2, 3, … the criteria (from `criteria_path` when it exists).
@@ -409,27 +334,16 @@ class ScoreRaster:
         if not flags and self.split and any(b != 1 for b in bands):
             crit = [b - 1 for b in bands if b != 1]
             read = self._read(self.criteria_path, crit, window, flags=False, out_shape=out_shape)
-            score = (
-                self._read(self.path, [1], window, flags=False, out_shape=out_shape)
-                if 1 in bands else None
-            )
+            score = self._read(self.path, [1], window, flags=False,
+                               out_shape=out_shape) if 1 in bands else None
             at = {b: i for i, b in enumerate(crit)}
             return np.stack([score[0] if b == 1 and score is not None else read[at[b - 1]]
                              for b in bands])
-        return self._read(
-            self.flags_path if flags else self.path, bands, window, flags=flags,
-            out_shape=out_shape,
-        )
+        return self._read(self.flags_path if flags else self.path, bands, window, flags=flags,
+                          out_shape=out_shape)
 
-    def _read(
-        self,
-        path: Path,
-        bands: list[int],
-        window: Window | None,
-        *,
-        flags: bool,
-        out_shape: tuple[int, int] | None = None,
-    ) -> NDArray[Any]:
+    def _read(self, path: Path, bands: list[int], window: Window | None, *, flags: bool,
+              out_shape: tuple[int, int] | None = None) -> NDArray[Any]:
         from rasterio.enums import Resampling
         from rasterio.windows import Window as RioWindow
 
@@ -439,15 +353,10 @@ class ScoreRaster:
             if window is not None:
                 r0, r1, c0, c1 = window
                 win = RioWindow(c0, r0, c1 - c0, r1 - r0)
-            if out_shape is None:
-                arr = ds.read(list(bands), window=win)
-            else:
-                # Nearest: every value is one real cell (of an overview); bit flags are never
-                # averaged here (their overviews are written by nearest too).
-                arr = ds.read(
-                    list(bands), window=win, out_shape=(len(bands), *out_shape),
-                    resampling=Resampling.nearest,
-                )
+            # Nearest: each value is one cell (of an overview); bit flags are never averaged.
+            shape = {} if out_shape is None else {"out_shape": (len(bands), *out_shape),
+                                                  "resampling": Resampling.nearest}
+            arr = ds.read(list(bands), window=win, **shape)
             if arr.dtype.kind == "f":
                 arr = arr.astype(np.float32)
                 if ds.nodata is not None:
@@ -464,18 +373,15 @@ class ScoreRaster:
         Level 0 is the grid itself, levels 1, 2, … its overviews (a COG written by a plan has
         them, halving the cells each time); the flags raster has the same levels.
         """
-        ds = self._dataset(self.path)
-        try:
-            count = len(ds.overviews(1))
-        finally:
-            self._done(ds)
-        out = []
-        for level in range(count + 1):  # the overviews' own sizes (GDAL rounds them)
+        out, count, level = [], 0, 0
+        while level <= count:  # the overviews' own sizes (GDAL rounds them)
             ds = self._dataset(self.path, level)
             try:
                 out.append((ds.transform, (ds.height, ds.width)))
+                count = len(ds.overviews(1)) if level == 0 else count
             finally:
                 self._done(ds)
+            level += 1
         return out
 
     def read_level(self, level: int, window: Window, *, flags: bool = False) -> NDArray[Any]:
@@ -580,27 +486,6 @@ class ScoreRaster:
             exclude_bits=exclude_bits & ~outside,
             bit_names=names,
         )
-
-
-def decimated_shape(shape: tuple[int, int], *, max_side: int) -> tuple[int, int] | None:
-    """The shape to read a grid in when a reader needs ``max_side`` cells on its long side.
-
-    A grid at least twice as long as ``max_side`` is read with a step of
-    ``long_side // max_side`` cells (so at least ``max_side`` cells remain on the long side);
-    a shorter one is read whole (None), exactly as before.
-
-    Examples
-    --------
-    >>> decimated_shape((805, 1379), max_side=1200) is None
-    True
-    >>> decimated_shape((18500, 19000), max_side=1200)
-    (1234, 1267)
-    """
-    rows, cols = shape
-    step = max(rows, cols) // max(int(max_side), 1)
-    if step < 2:
-        return None
-    return math.ceil(rows / step), math.ceil(cols / step)
 
 
 def read_surface(

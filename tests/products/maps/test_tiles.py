@@ -424,3 +424,17 @@ def test_tiles_follow_the_gcj02_shift(big: Path, tmp_path: Path, pyramid: Pyrami
     (s1, w1), (n1, e1) = shifted.bounds
     assert (w1 - w0, e1 - e0) == pytest.approx((0.005, 0.005), abs=1e-6)
     assert (s1 - s0, n1 - n0) == pytest.approx((-0.002, -0.002), abs=2e-5)
+
+
+def test_levels_are_the_grid_and_its_overviews(big: Path) -> None:
+    from layout.io.raster import cog_overviews
+    from layout.io.scoreraster import ScoreRaster
+
+    with ScoreRaster(big) as raster, rasterio.open(big) as src:
+        levels = raster.levels()
+        factors = src.overviews(1)
+    assert len(levels) == 1 + cog_overviews(NROWS, NCOLS) == 1 + len(factors)
+    assert levels[0][1] == (NROWS, NCOLS)
+    for (t, (rows, cols)), f in zip(levels[1:], factors, strict=True):
+        assert abs(rows - NROWS / f) <= 1 and abs(cols - NCOLS / f) <= 1
+        assert t.a == pytest.approx(CELL * NCOLS / cols)
