@@ -26,10 +26,23 @@ Zoom range (`zoom_range`):
 * the shallowest is the deepest zoom at which the extent fits in `FIT_TILES` (4) tiles.
 
 Leaflet draws the shallowest tiles scaled down when zoomed out further and the deepest scaled up
-when zoomed in further.  For Henan at 30 m (about 570 × 555 km, 19,000 × 18,500 cells, Albers)
-the natural deepest zoom is 12 (a 31.6 m pixel) and the cap brings it to 11 (63 m), with zooms
-7–11 and at most about 1,700 tiles over the bounding box (fewer written: empty tiles are
-skipped); a city of 80 × 140 km at 30 m (2,700 × 4,600 cells) gets zooms 9–12 with about 160.
+when zoomed in further.  Tile counts over the bounding box per industry (upper bounds: empty
+tiles are not written):
+
+=======================================  =========  ==================================  =====
+extent, cells                            zooms      tiles per zoom                      total
+=======================================  =========  ==================================  =====
+Henan at 30 m (110.35–116.65° E,         6–11       4, 9, 25, 90, 342, 1,295            1,765
+31.38–36.37° N; 19,000 × 18,500)
+Zhengzhou at 30 m (112.7–114.2° E,       8–12       4, 9, 20, 54, 198                     285
+34.3–35.0° N; 4,600 × 2,600)
+Zhengzhou at 50 m (2,760 × 1,560)        8–11       4, 9, 20, 54                           87
+=======================================  =========  ==================================  =====
+
+For Henan the zoom with the pixel closest to 30 m is 12 (31.6 m at 33.9° N), but with its 5,037
+tiles the total would pass `MAX_TILES`, so the deepest is 11 (63 m pixels); a synthetic
+19,000 × 18,500 COG with an elliptic study area writes 1,433 tiles (2.2 MB) in about 11–15 s on
+2 shared cores (``benchmarks/bench_tiles.py``).
 
 Sampling
 --------
