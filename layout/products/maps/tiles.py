@@ -475,10 +475,20 @@ def _tile(
     r0, r1 = int(row[ok].min()), int(row[ok].max()) + 1
     c0, c1 = int(col[ok].min()), int(col[ok].max()) + 1
     window = (r0, r1, c0, c1)
-    score_win = raster.read_level(level, window)
-    if raster.flags_path.exists():
-        flags_win = raster.read_level(level, window, flags=True)
-    else:  # as `read_surface`: every scored cell eligible
+    step = int(pixel // abs(t.a))
+    flagged = raster.flags_path.exists()
+    if step >= 2 and level == 0:
+        # A GeoTIFF without overviews: read the window decimated (nearest), never whole.
+        shape = (math.ceil((r1 - r0) / step), math.ceil((c1 - c0) / step))
+        score_win = raster.read([1], window, out_shape=shape)[0]
+        score_win[~(score_win >= 0)] = np.nan
+        flags_win = raster.read([1], window, flags=True, out_shape=shape)[0] if flagged else None
+        row = r0 + (row - r0) * shape[0] // (r1 - r0)
+        col = c0 + (col - c0) * shape[1] // (c1 - c0)
+    else:
+        score_win = raster.read_level(level, window)
+        flags_win = raster.read_level(level, window, flags=True) if flagged else None
+    if flags_win is None:  # as `read_surface`: every scored cell eligible
         flags_win = np.where(np.isfinite(score_win), 0, OUTSIDE_BIT).astype(np.uint16)
     score = np.full((TILE_SIZE, TILE_SIZE), np.nan, np.float32)
     flags = np.full((TILE_SIZE, TILE_SIZE), OUTSIDE_BIT, np.uint16)

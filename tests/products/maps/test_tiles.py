@@ -438,3 +438,35 @@ def test_levels_are_the_grid_and_its_overviews(big: Path) -> None:
     for (t, (rows, cols)), f in zip(levels[1:], factors, strict=True):
         assert abs(rows - NROWS / f) <= 1 and abs(cols - NCOLS / f) <= 1
         assert t.a == pytest.approx(CELL * NCOLS / cols)
+
+
+def test_a_geotiff_without_overviews_is_tiled_too(tmp_path: Path, pyramid: Pyramid) -> None:
+    """Shallow tiles read the window decimated (nearest); the deepest are the COG's, byte for
+    byte (both read the grid itself there)."""
+    folder, cog, image = pyramid
+    score, flags = _arrays()
+    grid = SimpleNamespace(crs=ALBERS, nrows=NROWS, ncols=NCOLS,
+                           transform=Affine(CELL, 0, X0, 0, -CELL, Y_TOP))
+    plain = tmp_path / "plain"
+    write_score_raster(
+        plain, industry="food", grid=grid, score=score,
+        criteria={"density": np.where(np.isnan(score), np.nan, score / 100).astype(np.float32)},
+        labels={"density": "density"}, weights={"density": 1.0}, weight_source="direct",
+        flags=flags, exclude_bits=EXCLUDE, bit_names=BITS,
+        storage={"tiled": True, "blockxsize": 256, "blockysize": 256, "compress": "deflate"},
+    )
+    with rasterio.open(plain / "food_score.tif") as src:
+        assert src.overviews(1) == []
+    out = write_tiles(plain / "food_score.tif", tmp_path / "tiles", image=image,
+                      exclude_bits=EXCLUDE, url="tiles/food/{z}/{x}/{y}.png")
+    assert (out.min_zoom, out.max_zoom) == (cog.min_zoom, cog.max_zoom)
+    deep = str(cog.max_zoom)
+    for path in sorted((folder / deep).rglob("*.png")):
+        rel = path.relative_to(folder)
+        assert (tmp_path / "tiles" / rel).read_bytes() == path.read_bytes(), rel
+    shallow = sorted((tmp_path / "tiles" / str(out.min_zoom)).rglob("*.png"))
+    assert shallow
+    for path in shallow:
+        with Image.open(path) as im:
+            values = set(np.unique(np.asarray(im)).tolist())
+        assert values <= set(range(101)) | {101, 102, 103, 104, 255}
