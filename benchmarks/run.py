@@ -11,6 +11,8 @@
    parcel, <= 10 s for 1,000).
 5. `bench_learn.py`: ``layout learn`` for the seven industries (target <= 30 s), against
    scoring them, measured in the same run.
+6. `bench_tiles.py`: an industry map's inline image and tile pyramid from a synthetic
+   19,000 x 18,500 COG (Henan's size at 30 m).
 """
 
 from __future__ import annotations
@@ -63,6 +65,12 @@ def main() -> None:
     print(f"learn {r['learn_7_industries_s']:.1f} s = {r['ratio']:.1f} x scoring "
           f"({r['reference_score_7_industries_s']:.1f} s, same run; cpus {r['cpus']}); target "
           f"<= 30 s: {'met' if r['learn_7_industries_s'] <= 30 else 'NOT met'}")
+    print()
+    print("== maps at province scale: one industry of a 19,000 x 18,500 COG ==")
+    r = json.loads(run("bench_tiles.py").strip().splitlines()[-1])
+    print(f"inline image read as {r['grid'][0]} x {r['grid'][1]} in {r['read_surface_s']:.2f} s; "
+          f"{r['tiles']} tiles ({r['tiles_mb']} MB, zooms {r['zooms'][0]}-{r['zooms'][1]}) in "
+          f"{r['write_tiles_s']:.1f} s; peak {r['peak_rss_mb']} MB (cpus {r['cpus']})")
 
 
 if __name__ == "__main__":

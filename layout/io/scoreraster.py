@@ -30,7 +30,6 @@ import logging
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -43,13 +42,12 @@ from pyproj import CRS
 from layout.errors import CRSMismatchError, DataFileError
 from layout.io.blockraster import Block, assemble_cog
 from layout.io.raster import RasterGrid, write_bands
+from layout.io.surfacegrid import OUTSIDE_TYPE, SuitabilitySurface, decimated_shape
 
 logger = logging.getLogger(__name__)
 
 #: Nodata of the score raster (outside the study area).
 SCORE_NODATA = -1.0
-#: Constraint type of the flag bit that marks cells outside the study area.
-OUTSIDE_TYPE = "outside_study_area"
 
 F32 = NDArray[np.float32]
 
@@ -204,73 +202,6 @@ def assemble_score_raster(
     return score_path, flags_path
 
 
-@dataclass(frozen=True)
-class SuitabilitySurface:
-    """The suitability of one industry over the analysis grid, as the scoring stage wrote it.
-
-    Attributes
-    ----------
-    industry
-        Industry code.
-    score
-        Score 0–100 (float32), NaN outside the study area; excluded cells score 0.
-    flags
-        uint16 constraint bit flags of every cell (docs/data_model.md).
-    transform
-        Affine transform of the grid (north-up).
-    crs
-        Projected CRS of the grid (EPSG:4547 by default).
-    exclude_bits
-        The flag bits that exclude a cell in this plan (without the outside bit).
-    bit_names
-        Constraint type of each bit value.
-    """
-
-    industry: str
-    score: F32 = field(repr=False)
-    flags: NDArray[np.uint16] = field(repr=False)
-    transform: Affine
-    crs: CRS
-    exclude_bits: int
-    bit_names: Mapping[int, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if self.score.ndim != 2 or self.flags.shape != self.score.shape:
-            raise ValueError(
-                f"score {self.score.shape} and flags {self.flags.shape} must be 2-D arrays of "
-                "one shape"
-            )
-
-    @property
-    def outside_bit(self) -> int:
-        """The flag bit of cells outside the study area (128 unless the tags say otherwise)."""
-        return next((b for b, name in self.bit_names.items() if name == OUTSIDE_TYPE), 128)
-
-    @property
-    def inside(self) -> NDArray[np.bool_]:
-        """Cells inside the study area."""
-        return np.isfinite(self.score) & ((self.flags & self.outside_bit) == 0)
-
-    @property
-    def excluded(self) -> NDArray[np.bool_]:
-        """Cells inside the study area that a hard constraint excludes."""
-        return self.inside & ((self.flags & np.uint16(self.exclude_bits)) != 0)
-
-    @property
-    def bounds(self) -> tuple[float, float, float, float]:
-        """``(west, south, east, north)`` in the grid CRS."""
-        rows, cols = self.score.shape
-        t = self.transform
-        west, north = t.c, t.f
-        east, south = t.a * cols + t.b * rows + t.c, t.d * cols + t.e * rows + t.f
-        return (
-            float(min(west, east)),
-            float(min(south, north)),
-            float(max(west, east)),
-            float(max(south, north)),
-        )
-
-
 #: A window of rows ``r0:r1`` and columns ``c0:c1``.
 Window = tuple[int, int, int, int]
 
@@ -309,7 +240,7 @@ class ScoreRaster:
             else self.path.with_name(f"{stem}_criteria.tif")
         )
         self._stem = stem
-        self._open: dict[Path, Any] = {}
+        self._open: dict[Any, Any] = {}
         self._env: Any = None
 
     # -- opening ---------------------------------------------------------------------------------
@@ -334,19 +265,22 @@ class ScoreRaster:
             self._env.__exit__(kind, exc, tb)
             self._env = None
 
-    def _dataset(self, path: Path) -> Any:
+    def _dataset(self, path: Path, level: int = 0) -> Any:
         import rasterio
         from rasterio.errors import RasterioIOError
 
-        if path in self._open:
-            return self._open[path]
+        key = path if level == 0 else (path, level)
+        if key in self._open:
+            return self._open[key]
         try:
-            ds = rasterio.open(path)
+            ds = rasterio.open(path) if level == 0 else rasterio.open(
+                path, overview_level=level - 1
+            )
         except RasterioIOError as exc:
             what = {self.path: "score", self.flags_path: "flags"}.get(path, "criteria")
             raise DataFileError(f"{path}: cannot read the {what} raster ({exc})") from None
         if self._env is not None:
-            self._open[path] = ds
+            self._open[key] = ds
         return ds
 
     def _done(self, ds: Any) -> None:
@@ -433,28 +367,31 @@ class ScoreRaster:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def read(
-        self, bands: Sequence[int], window: Window | None = None, *, flags: bool = False
-    ) -> NDArray[Any]:
+    def read(self, bands: Sequence[int], window: Window | None = None, *, flags: bool = False,
+             out_shape: tuple[int, int] | None = None) -> NDArray[Any]:
         """Read bands (1-based) of the score raster, or of the flags raster with ``flags``.
 
         Band 1 is the score, bands 2, 3, … the criteria (from `criteria_path` when it exists).
         Float bands come back as float32 with nodata as NaN; flags as uint16. ``window`` is
-        ``(r0, r1, c0, c1)``; None reads the whole grid.
+        ``(r0, r1, c0, c1)``; None reads the whole grid. ``out_shape`` ``(rows, cols)`` reads it
+        decimated by nearest neighbour, through the file's overviews when it has them (the full
+        grid is never held in memory; see `decimated_shape`).
         """
         bands = list(bands)
         if not flags and self.split and any(b != 1 for b in bands):
             crit = [b - 1 for b in bands if b != 1]
-            read = self._read(self.criteria_path, crit, window, flags=False)
-            score = self._read(self.path, [1], window, flags=False) if 1 in bands else None
+            read = self._read(self.criteria_path, crit, window, flags=False, out_shape=out_shape)
+            score = self._read(self.path, [1], window, flags=False,
+                               out_shape=out_shape) if 1 in bands else None
             at = {b: i for i, b in enumerate(crit)}
             return np.stack([score[0] if b == 1 and score is not None else read[at[b - 1]]
                              for b in bands])
-        return self._read(self.flags_path if flags else self.path, bands, window, flags=flags)
+        return self._read(self.flags_path if flags else self.path, bands, window, flags=flags,
+                          out_shape=out_shape)
 
-    def _read(
-        self, path: Path, bands: list[int], window: Window | None, *, flags: bool
-    ) -> NDArray[Any]:
+    def _read(self, path: Path, bands: list[int], window: Window | None, *, flags: bool,
+              out_shape: tuple[int, int] | None = None) -> NDArray[Any]:
+        from rasterio.enums import Resampling
         from rasterio.windows import Window as RioWindow
 
         ds = self._dataset(path)
@@ -463,7 +400,10 @@ class ScoreRaster:
             if window is not None:
                 r0, r1, c0, c1 = window
                 win = RioWindow(c0, r0, c1 - c0, r1 - r0)
-            arr = ds.read(list(bands), window=win)
+            # Nearest: each value is one cell (of an overview); bit flags are never averaged.
+            shape = {} if out_shape is None else {"out_shape": (len(bands), *out_shape),
+                                                  "resampling": Resampling.nearest}
+            arr = ds.read(list(bands), window=win, **shape)
             if arr.dtype.kind == "f":
                 arr = arr.astype(np.float32)
                 if ds.nodata is not None:
@@ -474,7 +414,48 @@ class ScoreRaster:
         finally:
             self._done(ds)
 
-    def surface(self, *, bit_names: Mapping[int, str] | None = None) -> SuitabilitySurface:
+    def levels(self) -> list[tuple[Affine, tuple[int, int]]]:
+        """Transform and ``(rows, cols)`` of each resolution the score raster holds.
+
+        Level 0 is the grid itself, levels 1, 2, … its overviews (a COG written by a plan has
+        them, halving the cells each time); the flags raster has the same levels.
+        """
+        out, count, level = [], 0, 0
+        while level <= count:  # the overviews' own sizes (GDAL rounds them)
+            ds = self._dataset(self.path, level)
+            try:
+                out.append((ds.transform, (ds.height, ds.width)))
+                count = len(ds.overviews(1)) if level == 0 else count
+            finally:
+                self._done(ds)
+            level += 1
+        return out
+
+    def read_level(self, level: int, window: Window, *, flags: bool = False) -> NDArray[Any]:
+        """Band 1 of the score raster (or of the flags raster) at ``level`` (`levels`).
+
+        ``window`` ``(r0, r1, c0, c1)`` is in that level's cells. Scores come back as float32
+        with nodata (and any negative value) as NaN, flags as uint16, as `read` gives them;
+        the overviews are the file's own (scores averaged, flags by nearest, as
+        `write_score_raster` writes them).
+        """
+        from rasterio.windows import Window as RioWindow
+
+        ds = self._dataset(self.flags_path if flags else self.path, level)
+        try:
+            r0, r1, c0, c1 = window
+            arr = ds.read(1, window=RioWindow(c0, r0, c1 - c0, r1 - r0))
+        finally:
+            self._done(ds)
+        if flags:
+            return arr.astype(np.uint16)
+        arr = arr.astype(np.float32)
+        arr[~(arr >= 0)] = np.nan  # nodata is -1
+        return arr
+
+    def surface(
+        self, *, bit_names: Mapping[int, str] | None = None, max_side: int | None = None
+    ) -> SuitabilitySurface:
         """The whole score (band 1) and flags as a `SuitabilitySurface`.
 
         Parameters
@@ -483,6 +464,10 @@ class ScoreRaster:
             Constraint type of each bit when the flags raster has no ``bit_`` tags (or is
             missing: then every cell with a score counts as eligible, and all these bits but
             the outside bit as excluding).
+        max_side
+            What the reader needs on the grid's long side, in cells: a grid at least twice as
+            long is read decimated (`decimated_shape`, nearest neighbour through the overviews)
+            and the surface's transform has the coarser cells. None reads every cell.
 
         Raises
         ------
@@ -493,26 +478,41 @@ class ScoreRaster:
         """
         names = dict(bit_names or {})
         p = self.profile
-        score = self.read([1])[0]
+        full_shape = (p["height"], p["width"])
+        out_shape = None if max_side is None else decimated_shape(full_shape, max_side=max_side)
+        score = self.read([1], out_shape=out_shape)[0]
         score[score < 0] = np.nan
         transform, crs = p["transform"], CRS.from_user_input(p["crs"])
+        file_transform = transform
+        if out_shape is not None:
+            transform = transform @ Affine.scale(
+                full_shape[1] / out_shape[1], full_shape[0] / out_shape[0]
+            )
+            logger.info(
+                "%s: %d x %d cells read as %d x %d (nearest, through its overviews)",
+                self.path, full_shape[0], full_shape[1], out_shape[0], out_shape[1],
+            )
         industry = self.industry
         outside = next((b for b, n in names.items() if n == OUTSIDE_TYPE), 128)
         exclude_bits = sum(b for b in names if b != outside)
         if self.flags_path.exists():
             ds = self._dataset(self.flags_path)
             try:
-                if ds.shape != score.shape or ds.transform != transform or not crs.equals(ds.crs):
+                if (
+                    ds.shape != full_shape
+                    or ds.transform != file_transform
+                    or not crs.equals(ds.crs)
+                ):
                     raise CRSMismatchError(
                         f"{self.flags_path} ({ds.shape[0]}x{ds.shape[1]} cells, {ds.crs}, origin "
                         f"{ds.transform.c:.1f}, {ds.transform.f:.1f}) does not match {self.path} "
-                        f"({score.shape[0]}x{score.shape[1]} cells, {crs.to_string()}, origin "
+                        f"({full_shape[0]}x{full_shape[1]} cells, {crs.to_string()}, origin "
                         f"{transform.c:.1f}, {transform.f:.1f}); write both with the same grid"
                     )
                 ftags = ds.tags()
             finally:
                 self._done(ds)
-            flags = self.read([1], flags=True)[0]
+            flags = self.read([1], flags=True, out_shape=out_shape)[0]
             for key, value in ftags.items():
                 if key.startswith("bit_") and key[4:].isdigit():
                     names[int(key[4:])] = value
@@ -540,7 +540,8 @@ def read_surface(
     flags_path: str | os.PathLike[str] | None = None,
     *,
     bit_names: Mapping[int, str] | None = None,
+    max_side: int | None = None,
 ) -> SuitabilitySurface:
     """Read ``<code>_score.tif`` (band 1) and its ``<code>_flags.tif`` (`ScoreRaster.surface`)."""
     with ScoreRaster(score_path, flags_path) as raster:
-        return raster.surface(bit_names=bit_names)
+        return raster.surface(bit_names=bit_names, max_side=max_side)

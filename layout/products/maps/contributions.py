@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from affine import Affine
 
-from layout.io.scoreraster import ScoreRaster
+from layout.io.scoreraster import ScoreRaster, decimated_shape
 
 __all__ = ["MAX_CELLS", "TOP", "Contributions", "top_contributions"]
 
@@ -93,7 +93,15 @@ def top_contributions(
                  "without contributions", score_path)
         return None
     prof = raster.profile
-    values = raster.read(list(range(2, 2 + len(names))))
+    # A province-sized grid is read decimated through its overviews (never whole): the grid
+    # of contributions is far coarser than the score image anyway.
+    full = (prof["height"], prof["width"])
+    out_shape = decimated_shape(full, max_side=max(image_shape))
+    values = raster.read(list(range(2, 2 + len(names))), out_shape=out_shape)
+    src_transform = prof["transform"]
+    if out_shape is not None:
+        src_transform = src_transform @ Affine.scale(full[1] / out_shape[1],
+                                                     full[0] / out_shape[0])
     if values.shape[0] != len(names):
         log.info("%s: criteria bands do not match the weights; no contributions", score_path)
         return None
@@ -108,7 +116,7 @@ def top_contributions(
     reproject(
         contrib,
         out,
-        src_transform=prof["transform"],
+        src_transform=src_transform,
         src_crs=prof["crs"],
         dst_transform=coarse,
         dst_crs="EPSG:3857",

@@ -51,7 +51,14 @@ from layout.products.maps.style import (
     check_lang,
     industry_title,
 )
-from layout.products.maps.surface import MAX_PIXELS, SuitabilitySurface, data_uri, surface_image
+from layout.products.maps.surface import (
+    MAX_PIXELS,
+    SuitabilitySurface,
+    SurfaceImage,
+    data_uri,
+    surface_image,
+)
+from layout.products.maps.tiles import TILE_CSS, TilePyramid, tile_layer
 from layout.products.templating import render
 
 __all__ = ["SURFACE_OPACITY", "industry_map", "shift_note"]
@@ -72,6 +79,8 @@ def industry_map(
     tolerance_m: float = DEFAULT_TOLERANCE_M,
     max_pixels: int = MAX_PIXELS,
     score_path: str | os.PathLike[str] | None = None,
+    image: SurfaceImage | None = None,
+    tiles: TilePyramid | None = None,
 ) -> folium.Map:
     """Build the web map of one industry: suitability surface, exclusion reasons and sites.
 
@@ -104,20 +113,30 @@ def industry_map(
     score_path
         The surface's ``<code>_score.tif``: when given, a click on a scored cell also lists its
         three largest criterion contributions (`top_contributions`).
+    image
+        The surface's image (`surface_image` with ``max_pixels``), when the caller has made it
+        already (for the tiles); default: made here.
+    tiles
+        A tile pyramid of the surface written next to the map (`write_tiles`, made from
+        ``image``): it becomes the suitability layer, and the inline image stays beneath it,
+        fully transparent, for the click probe (`layout.products.maps.tiles`).
 
     Returns
     -------
     folium.Map
         With ``window.__layout.layers`` keys ``score``, ``exclusions``, ``sites``,
         ``site_labels``, ``counties``, ``boundary``, ``zones``, ``enterprises``,
-        ``transport_lines``, ``transport_points`` (those present), ``window.__layout.info``
-        (``industry``, ``datum``, ``image_shift``, ``sites``) and ``window.__layout.probe``.
+        ``transport_lines``, ``transport_points`` (those present; with ``tiles``, ``score`` is
+        the tile layer and ``score_image`` the invisible inline image), ``window.__layout.info``
+        (``industry``, ``datum``, ``image_shift``, ``sites``; ``tiles``: url and zooms) and
+        ``window.__layout.probe``.
     """
     check_lang(lang)
-    tiles: Basemap | None = resolve_basemap(basemap, lang=lang)
+    basemap_tiles: Basemap | None = resolve_basemap(basemap, lang=lang)
     t = TEXT[lang]
     code = surface.industry
-    view = View(tolerance_m=tolerance_m, datum=tiles.datum if tiles else "wgs84")
+    datum = basemap_tiles.datum if basemap_tiles else "wgs84"
+    view = View(tolerance_m=tolerance_m, datum=datum)
     present = {k: v for k, v in layers.items() if v is not None and not v.empty}
     for name, gdf in present.items():
         require_crs(gdf, source=gdf.attrs.get("source", name))
@@ -129,12 +148,16 @@ def industry_map(
         else:
             own_sites = sites.iloc[:0]
 
-    image = surface_image(surface, max_pixels=max_pixels)
-    bounds, shift = shift_bounds(image.bounds, tiles)
+    if image is None:
+        image = surface_image(surface, max_pixels=max_pixels)
+    bounds, shift = shift_bounds(image.bounds, basemap_tiles)
     extent = bounds
     heading = industry_title(code, lang)
     cell_m = abs(float(surface.transform.a)) if surface.crs.is_projected else None
-    m = base_map(extent, title=f"{heading} · {title}", date=date, basemap=tiles, cell_m=cell_m)
+    if tiles is not None:
+        cell_m = tiles.cell_m  # the tiles show the grid's own cells
+    m = base_map(extent, title=f"{heading} · {title}", date=date, basemap=basemap_tiles,
+                 cell_m=cell_m)
     folium.map.CustomPane("surface", z_index=350).add_to(m)
 
     registry: dict[str, Any] = {}
@@ -147,13 +170,20 @@ def industry_map(
         data_uri(image.score_png),
         bounds=bounds,
         name=escape_text(t["suitability"]),
-        opacity=SURFACE_OPACITY,
+        # Under tiles the image is only read by the click probe: invisible, not in the list.
+        opacity=SURFACE_OPACITY if tiles is None else 0.0,
         pixelated=False,  # our CSS class only: folium's would restyle every image layer
         pane="surface",
         className="layout-surface",
         interactive=False,
+        control=tiles is None,
     )
-    add("score", score_layer)
+    if tiles is None:
+        add("score", score_layer)
+    else:
+        add("score_image", score_layer)
+        add("score", tile_layer(tiles, name=escape_text(t["suitability"]),
+                                opacity=SURFACE_OPACITY))
     if image.reasons:
         add(
             "exclusions",
@@ -251,13 +281,16 @@ def industry_map(
         lang=lang,
         legend=legend,
         layers=registry,
-        basemap=tiles,
-        css=render("map_industry.css.j2"),
+        basemap=basemap_tiles,
+        css=render("map_industry.css.j2") + ("" if tiles is None else TILE_CSS),
         info={
             "industry": code,
             "sites": n_sites,
             "image_shift": [round(shift[0], 9), round(shift[1], 9)],
             "image_shape": list(image.shape),
+            **({} if tiles is None else {"tiles": {
+                "url": tiles.url, "min_zoom": tiles.min_zoom, "max_zoom": tiles.max_zoom,
+            }}),
         },
     )
     contributions = None

@@ -10,6 +10,9 @@ into one folder:
                           every industry's recommended sites
 ``industry_<code>.html``  the industry's suitability surface, exclusion reasons and sites
 ``industry_<code>.png``   the same as a static figure for the report
+``tiles/<code>/``         for a grid of 2,400 cells or more on its long side: the surface as
+                          XYZ tiles ``{z}/{x}/{y}.png`` the HTML loads by relative URLs
+                          (`layout.products.maps.tiles`)
 ========================  =====================================================================
 
 The maps replace their folder as a whole (`layout.io.staging.replace_folders`): all together or
@@ -43,6 +46,7 @@ from layout.progress import track
 
 __all__ = [
     "MAP_NAMES",
+    "TILES",
     "PlanMapsInputs",
     "manifest_config",
     "manifest_title",
@@ -55,9 +59,12 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+#: Folder of the industry maps' tile pyramids (``tiles/<code>/{z}/{x}/{y}.png``), for grids
+#: too large for one inline image (`layout.products.maps.tiles`).
+TILES = "tiles"
 #: The files of a maps folder (glob patterns): a folder holding only these is a maps folder.
 MAP_NAMES: tuple[str, ...] = ("overview.html", "overview.png", "industry_*.html",
-                              "industry_*.png")
+                              "industry_*.png", f"{TILES}/*/*/*/*.png")
 
 
 def maps_folder(path: str | os.PathLike[str], *, option: str = "--out") -> OutputFolder:
@@ -162,12 +169,15 @@ _JOB: dict[str, Any] = {}
 
 def _write_one(job: str) -> list[str]:
     """Write the overview (``job == "overview"``) or one industry's map and PNG into the stage."""
+    from layout.io.scoreraster import ScoreRaster
+    from layout.products.maps.basemap import resolve_basemap, shift_bounds
     from layout.products.maps.industry import industry_map
     from layout.products.maps.industry_figure import industry_png
     from layout.products.maps.offline import save_map
     from layout.products.maps.overview import overview_map
     from layout.products.maps.overview_figure import overview_png
-    from layout.products.maps.surface import read_surface
+    from layout.products.maps.surface import read_surface, surface_image
+    from layout.products.maps.tiles import needs_tiles, write_tiles
 
     st = _JOB
     stage: Path = st["stage"]
@@ -179,9 +189,19 @@ def _write_one(job: str) -> list[str]:
             return ["overview.html"]
         overview_png(st["layers"], stage / "overview.png", crs=st["crs"], **common)
         return ["overview.html", "overview.png"]
-    surface = read_surface(st["scores"][job])
+    surface = read_surface(st["scores"][job])  # decimated when large: never the whole grid
+    image, pyramid = surface_image(surface), None
+    with ScoreRaster(st["scores"][job]) as raster:
+        shape = (raster.profile["height"], raster.profile["width"])
+    if needs_tiles(shape):
+        _, shift = shift_bounds(image.bounds, resolve_basemap(st["basemap"], lang=st["lang"]))
+        pyramid = write_tiles(
+            st["scores"][job], stage / TILES / job, image=image,
+            exclude_bits=surface.exclude_bits, url=f"{TILES}/{job}/{{z}}/{{x}}/{{y}}.png",
+            shift=shift,
+        )
     m = industry_map(surface, layers=st["layers"], basemap=st["basemap"],
-                     score_path=st["scores"][job], **common)
+                     score_path=st["scores"][job], image=image, tiles=pyramid, **common)
     save_map(m, stage / f"industry_{job}.html", cdn=st["cdn"])
     if not st["png"]:
         return [f"industry_{job}.html"]

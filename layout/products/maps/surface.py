@@ -32,7 +32,7 @@ import base64
 import io
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,7 +54,10 @@ __all__ = [
     "SuitabilitySurface",
     "SurfaceImage",
     "data_uri",
+    "excluded_pair",
     "hex_color",
+    "palette_png",
+    "pixel_index",
     "read_surface",
     "score_colors",
     "surface_image",
@@ -78,13 +81,20 @@ def _apply(t: Affine, col: float, row: float) -> tuple[float, float]:
 
 
 def read_surface(
-    score_path: str | os.PathLike[str], flags_path: str | os.PathLike[str] | None = None
+    score_path: str | os.PathLike[str],
+    flags_path: str | os.PathLike[str] | None = None,
+    *,
+    max_pixels: int | None = MAX_PIXELS,
 ) -> SuitabilitySurface:
-    """Read ``<code>_score.tif`` (band 1) and its ``<code>_flags.tif``.
+    """Read ``<code>_score.tif`` (band 1) and its ``<code>_flags.tif``, as the map needs it.
 
     `layout.io.scoreraster.read_surface` with this package's constraint types for flags rasters
     that carry no bit tags (when the flags raster is missing every cell with a score counts as
-    eligible).
+    eligible).  A grid whose long side is at least twice ``max_pixels`` (the surface image's
+    long side) is read decimated, nearest neighbour through the COG's overviews
+    (`layout.io.scoreraster.decimated_shape`: a 19,000 × 18,500 province grid is read as about
+    1,270 × 1,230 cells, never whole); a smaller one, such as the embedded plan's 805 × 1379
+    grid, is read whole, so its maps are unchanged.  None reads every cell.
 
     Raises
     ------
@@ -93,7 +103,7 @@ def read_surface(
     CRSMismatchError
         The two rasters do not share grid, transform and CRS (both are named).
     """
-    return io_read_surface(score_path, flags_path, bit_names=_BITS)
+    return io_read_surface(score_path, flags_path, bit_names=_BITS, max_side=max_pixels)
 
 
 def hex_color(rgb: Sequence[int]) -> str:
@@ -135,8 +145,14 @@ def _excluded_colors(k: int) -> tuple[tuple[int, int, int], tuple[int, int, int]
     )
 
 
-def _png(index: NDArray[np.uint8], palette: Sequence[tuple[int, int, int]]) -> bytes:
-    """A palette PNG with index 255 transparent; no metadata, so the bytes are stable."""
+def palette_png(index: NDArray[np.uint8], palette: Sequence[tuple[int, int, int]]) -> bytes:
+    """A palette PNG with index 255 transparent; no metadata, so the bytes are stable.
+
+    Examples
+    --------
+    >>> palette_png(np.zeros((2, 2), np.uint8), [(68, 1, 84)])[1:4]
+    b'PNG'
+    """
     from PIL import Image
 
     flat = [v for rgb in palette for v in rgb]
@@ -171,6 +187,11 @@ class SurfaceImage:
         Bits of the reasons coloured in ``reasons_png``, in legend order, with their colours.
     transform
         Affine transform of the images' grid in EPSG:3857.
+    palette
+        RGB colours of the score image's palette indices (what the tiles use too).
+    slots
+        Combination of exclusion bits → its fill/hatch pair ``k`` (palette indices
+        ``N_SCORES + 2k`` and ``N_SCORES + 2k + 1``).
     """
 
     score_png: bytes = field(repr=False)
@@ -180,6 +201,8 @@ class SurfaceImage:
     lookup: dict[str, Any] = field(repr=False)
     reasons: list[tuple[int, str]]
     transform: Affine | None = None
+    palette: tuple[tuple[int, int, int], ...] = field(default=(), repr=False)
+    slots: Mapping[int, int] = field(default_factory=dict, repr=False)
 
 
 def _mercator_grid(surface: SuitabilitySurface, max_pixels: int) -> tuple[Affine, int, int]:
@@ -300,14 +323,61 @@ def surface_image(surface: SuitabilitySurface, *, max_pixels: int = MAX_PIXELS) 
     (w, e), (s, n) = to_lonlat.transform([west, east], [south, north])
     bounds = [[round(float(s), 7), round(float(w), 7)], [round(float(n), 7), round(float(e), 7)]]
     return SurfaceImage(
-        score_png=_png(index, palette),
-        reasons_png=_png(reason_index, reason_palette),
+        score_png=palette_png(index, palette),
+        reasons_png=palette_png(reason_index, reason_palette),
         bounds=bounds,
         shape=(height, width),
         lookup=lookup,
         reasons=reasons,
         transform=dst_transform,
+        palette=tuple(palette),
+        slots=slot,
     )
+
+
+def pixel_index(
+    score: NDArray[np.float32],
+    flags: NDArray[np.uint16],
+    *,
+    exclude_bits: int,
+    slots: Mapping[int, int],
+    origin: tuple[int, int] = (0, 0),
+) -> NDArray[np.uint8]:
+    """Palette indices of pixels in the score image's palette (`SurfaceImage.palette`).
+
+    The kernel of the tiles (`layout.products.maps.tiles`): a score 0–100 where eligible,
+    the fill or hatch of the cell's combination of exclusion reasons (``slots``; a combination
+    the image does not hold takes its last pair, that of rare combinations), 255 (transparent)
+    outside the study area.  ``origin`` is the ``(row, col)`` of ``[0, 0]`` in a grid shared by
+    neighbouring tiles, so that the hatch runs on across their edges.
+
+    Examples
+    --------
+    >>> score = np.array([[12.4, 0.0, np.nan]], np.float32)
+    >>> flags = np.array([[0, 1, 0]], np.uint16)
+    >>> pixel_index(score, flags, exclude_bits=1, slots={1: 0}).tolist()  # 102: on a hatch line
+    [[12, 102, 255]]
+    """
+    exclude = np.uint16(exclude_bits)
+    inside = np.isfinite(score) & ((flags & OUTSIDE_BIT) == 0)
+    why = np.where(inside, flags & exclude, 0).astype(np.uint16)
+    excluded = why != 0
+    eligible = inside & ~excluded
+    index = np.full(score.shape, _TRANSPARENT, np.uint8)
+    index[eligible] = np.clip(np.rint(score[eligible]), 0, 100).astype(np.uint8)
+    if excluded.any():
+        last = max(slots.values(), default=0)
+        values, inverse = np.unique(why[excluded], return_inverse=True)
+        k = np.array([slots.get(int(v), last) for v in values], np.int32)[inverse]
+        rows, cols = np.nonzero(excluded)
+        hatch = ((rows + origin[0] + cols + origin[1]) % _HATCH_PERIOD) < _HATCH_WIDTH
+        index[excluded] = (N_SCORES + 2 * k + hatch).astype(np.uint8)
+    return index
+
+
+def excluded_pair(k: int) -> list[tuple[int, int, int]]:
+    """Fill and hatch colours of the ``k``-th combination of exclusion reasons (palette pair)."""
+    return list(_excluded_colors(k))
 
 
 def data_uri(png: bytes) -> str:
