@@ -72,7 +72,7 @@ def write_block(
     if nodata is not None and arr.dtype.kind == "f":
         arr = np.where(np.isnan(arr), arr.dtype.type(nodata), arr)
     nrows, ncols = arr.shape
-    x0, y0 = transform * (col0, row0)
+    x0, y0 = transform @ (col0, row0)
     block_transform = Affine(transform.a, 0.0, x0, 0.0, transform.e, y0)
     profile = {**BLOCK_OPTIONS, "height": nrows, "width": ncols, "count": 1,
                "dtype": arr.dtype.name, "crs": crs, "transform": block_transform,

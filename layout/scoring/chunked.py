@@ -7,9 +7,9 @@ functions, on a `layout.analysis.window.WindowContext`. It runs in three steps:
 
 1. **Whole-area figures** (`area_figures`): two passes of small tasks over the windows give
    each density's peak, the Gi* moments, the mask's cell count and the linkage scales (the
-   99th percentile of upstream + downstream: a 2^20-bin histogram between 0 and the maximum,
-   read by linear interpolation inside the bin, so the scale is within ``max / 2^20`` of
-   NumPy's percentile); the travel times are one task on a travel grid of at most
+   99th percentile of upstream + downstream: a log-spaced histogram, then equal bins inside
+   the log bins of the values NumPy's percentile interpolates between, within about 1e-7 of
+   it; the counts are summed as windows finish); the travel times are one task on a travel grid of at most
    ``[engine] travel_max_cells`` cells; location quotients come from the enterprises.
 2. **Windows** (`_score_window`): each window's scores and flags are written by the worker
    as block GeoTIFFs (`layout.io.blockraster.write_block`), and its block means over the
@@ -23,7 +23,7 @@ The windows are aligned so that every kernel density's coarse lattice
 does (`window_multiple`): a window's densities are then exactly the whole grid's. What
 differs from the memory engine is stated in `layout.analysis.window`: distances saturate at
 ``[engine] max_distance_m``, travel times come from a coarser grid when the graph would be too
-large, the linkage scale is within ``max / 2^20``. tests/scoring/test_chunked.py checks the two
+large, the linkage scale is within about 1e-7 of NumPy's percentile. tests/scoring/test_chunked.py checks the two
 engines on the embedded plan.
 
 The coarse results (`CoarseScores.results_for`) are ordinary `SuitabilityResult` objects on
@@ -274,10 +274,12 @@ def bin_rank(counts: NDArray[np.int64], rank: float) -> tuple[int, float]:
 
 def histogram_percentile(counts: NDArray[np.int64], lo: float, hi: float,
                          rank: float) -> float:
-    """The value of ``rank`` read from a histogram of equal bins on [lo, hi).
+    """The value of the (fractional) ``rank`` read from a histogram of equal bins on [lo, hi).
 
-    NumPy's linear percentile has the rank ``(n - 1) p / 100``; the value is placed linearly
-    inside its bin, so it lies within one bin width of the exact one.
+    NumPy's linear percentile has the rank ``h = (n - 1) p / 100`` and interpolates between
+    the values of ranks ``floor(h)`` and ``floor(h) + 1``; each is placed linearly inside its
+    bin (within one bin width of the exact value), then interpolated the same way. A rank
+    beyond the histogram's last value is placed at ``hi``.
 
     Examples
     --------
@@ -287,10 +289,18 @@ def histogram_percentile(counts: NDArray[np.int64], lo: float, hi: float,
     >>> bool(abs(histogram_percentile(counts, 0.0, 10.0, 1000 * 0.99) - exact) <= 10 / 1000)
     True
     """
-    b, inside_rank = bin_rank(counts, rank)
     width = (hi - lo) / len(counts)
-    inside = max(int(counts[b]), 1)
-    return float(lo + (b + (inside_rank + 0.5) / inside) * width)
+    total = int(counts.sum())
+
+    def value(k: int) -> float:
+        if k >= total:
+            return hi
+        b, inside_rank = bin_rank(counts, float(k))
+        return float(lo + (b + (inside_rank + 0.5) / max(int(counts[b]), 1)) * width)
+
+    k = math.floor(rank)
+    below = value(k)
+    return below + (rank - k) * (value(k + 1) - below) if rank > k else below
 
 
 class _Probe(CriteriaContext):
@@ -367,9 +377,11 @@ def area_figures(inputs: PlanInputs, windows: Sequence[Window], *, client: Any) 
             continue
         rank = (n - 1) * DEFAULT_PERCENTILE / 100.0
         b, _ = bin_rank(counts, rank)
-        if b > 0:  # the percentile is above 10**LOG_LO: refine it
+        if b > 0:  # the percentile is above 10**LOG_LO: refine it, between the log bins of
+            # the two values NumPy interpolates between (ranks floor(h) and floor(h) + 1)
+            b2, _ = bin_rank(counts, min(math.floor(rank) + 1.0, n - 1.0))
             ranks[code] = rank
-            bins[code] = log_edges(b)
+            bins[code] = (log_edges(b)[0], log_edges(max(b, b2))[1])
     if bins:
         fine = _fold(client, client.map(_pass_histograms, [inputs_f] * len(windows),
                                         [frame] * len(windows), windows,
