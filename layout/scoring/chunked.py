@@ -9,8 +9,9 @@ functions, on a `layout.analysis.window.WindowContext`. It runs in three steps:
    each density's peak, the Gi* moments, the mask's cell count and the linkage scales (the
    99th percentile of upstream + downstream: a log-spaced histogram, then equal bins inside
    the log bins of the values NumPy's percentile interpolates between, within about 1e-7 of
-   it; the counts are summed as windows finish); the travel times are one task on a travel grid of at most
-   ``[engine] travel_max_cells`` cells; location quotients come from the enterprises.
+   it; the counts are summed as windows finish); the travel times are one task on a travel
+   grid of at most ``[engine] travel_max_cells`` cells; location quotients come from the
+   enterprises.
 2. **Windows** (`_score_window`): each window's scores and flags are written by the worker
    as block GeoTIFFs (`layout.io.blockraster.write_block`), and its block means over the
    allocation grid (``factor`` × ``factor`` cells, `allocation_factor`) as a small ``.npz``.
