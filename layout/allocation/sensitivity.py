@@ -8,6 +8,13 @@ small enough to solve in a fraction of a second, where the full programme takes 
 site's stability is the share of its cells, averaged over the runs, that stay with its industry;
 the report states how much of the plan the restricted programme reproduces under the base
 weights. Runs are spread over the CPU cores and gathered in order.
+
+Speed (issue 17): each worker process keeps one HiGHS instance of the LP relaxation and only
+changes its objective between runs, so every LP starts from the previous optimal basis
+(`layout.allocation.highs.RelaxationSolver`); the restricted programmes measure shortfalls in
+shares of the demand (`layout.allocation.solve.shortfall_scale`), which spares HiGHS most of
+its root work; the workers are forked after the problem and the criterion sums are in place, so
+they share those arrays copy-on-write instead of receiving copies with every job.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from layout.allocation.highs import RelaxationSolver
 from layout.allocation.result import PlanResult
 from layout.allocation.solve import restricted_columns, solve_lp, solve_restricted
 from layout.model.criteria import CRITERIA
@@ -78,10 +86,14 @@ def _cell_industry(result: PlanResult, chosen: NDArray[np.int64]) -> NDArray[np.
     return out
 
 
-def _rerun(result: PlanResult, values: NDArray[np.float64],
-           opts: AllocationOptions) -> NDArray[np.int16]:
-    """Re-select sites for new candidate values: LP, then the restricted integer programme."""
-    x = solve_lp(result.problem, values=values)
+def _rerun(result: PlanResult, values: NDArray[np.float64], opts: AllocationOptions,
+           lp: RelaxationSolver | None = None) -> NDArray[np.int16]:
+    """Re-select sites for new candidate values: LP, then the restricted integer programme.
+
+    ``lp`` re-solves the LP relaxation from its last basis (a warm start); None solves it
+    cold.
+    """
+    x = solve_lp(result.problem, values=values) if lp is None else lp.solve(values)
     cols = restricted_columns(result.problem, result.solution.chosen, x)
     sol = solve_restricted(result.problem, cols, values=values, options=opts)
     return _cell_industry(result, sol.chosen)
@@ -94,7 +106,13 @@ _SENS: dict[str, Any] = {}
 def _sens_worker(weights: Mapping[str, Mapping[str, float]]) -> tuple[list[float], float]:
     """One re-selection: per site, the share of its cells that stay; overall changed share."""
     st = _SENS
-    lab = _rerun(st["result"], _values(st["sums"], weights, st["n"]), st["opts"])
+    # One warm-started LP per process, made on its first run: after the fork, so that each
+    # worker loads the inherited (shared, copy-on-write) matrix into HiGHS once, and HiGHS
+    # starts no thread before a fork.
+    if st.get("lp_pid") != os.getpid():
+        st["lp"] = RelaxationSolver(st["result"].problem)
+        st["lp_pid"] = os.getpid()
+    lab = _rerun(st["result"], _values(st["sums"], weights, st["n"]), st["opts"], st["lp"])
     same = lab[st["all_cells"]] == st["base_lab"]
     per_site = [float(same[a:b].mean()) for a, b in st["slices"]]
     return per_site, float(1.0 - same.mean()) if len(same) else 0.0
