@@ -98,12 +98,20 @@ def load_lp(cost: F64, A: sparse.spmatrix, row_lower: F64, row_upper: F64, *,
 
 
 class RelaxationSolver:
-    """The LP relaxation of one `Problem`, re-solved with new values from the last basis.
+    """The LP relaxation of one `Problem`, re-solved with new values from a kept basis.
+
+    The relaxation is loaded into HiGHS once and solved for ``start`` (cold); its optimal
+    basis is kept. Each `solve` changes only the objective, restores that basis and re-runs:
+    a warm start. Every solve starts from the same basis, so its answer depends only on its
+    own values, not on which solves came before (the sensitivity runs are spread over
+    processes in an order that varies).
 
     Parameters
     ----------
     problem
         From `layout.allocation.problem.build_problem`.
+    start
+        The candidate values whose optimal basis every solve starts from (the base plan's).
 
     Examples
     --------
@@ -113,29 +121,47 @@ class RelaxationSolver:
     >>> # two candidates in one family (at most one chosen), no shortfall variables
     >>> A = sparse.csr_matrix(np.array([[1.0, 1.0]]))
     >>> p = Problem(None, A, np.array([-np.inf]), np.array([1.0]), {}, 0, {}, 1000.0)
-    >>> lp = RelaxationSolver(p)
-    >>> lp.solve(np.array([1.0, 2.0])).round(6).tolist()
-    [0.0, 1.0]
+    >>> lp = RelaxationSolver(p, start=np.array([1.0, 2.0]))
     >>> lp.solve(np.array([3.0, 2.0])).round(6).tolist()
     [1.0, 0.0]
+    >>> lp.solve(np.array([1.0, 2.5])).round(6).tolist()
+    [0.0, 1.0]
     """
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, *, start: F64) -> None:
         self.problem = problem
         self.n = problem.A.shape[1] - problem.n_short
+        self._idx = np.arange(self.n, dtype=np.int32)
         self._highs: Any | None = None
-        self._failed = False
+        self._basis: Any | None = None
+        try:
+            self._highs = self._load(np.asarray(start, np.float64))
+            if self._highs is not None and self._run() is not None:
+                self._basis = self._highs.getBasis()
+        except Exception as exc:  # a private SciPy module: never let it break the plan
+            logger.debug("HiGHS could not be used for warm starts (%s): cold solves", exc)
+        if self._basis is None:
+            self._highs = None
+
+    @property
+    def warm(self) -> bool:
+        """Whether solves are warm-started (False: each is a cold `solve_lp`)."""
+        return self._highs is not None
 
     def _load(self, values: F64) -> Any | None:
         p = self.problem
         cost = np.concatenate([-values, np.full(p.n_short, p.penalty)])
         upper = np.concatenate([np.ones(self.n), np.full(p.n_short, np.inf)])
-        try:
-            return load_lp(cost, p.A, p.lower, p.upper,
-                           col_lower=np.zeros(len(cost)), col_upper=upper)
-        except Exception as exc:  # a private SciPy module: never let it break the plan
-            logger.debug("HiGHS could not be loaded for warm starts (%s): cold solves", exc)
+        return load_lp(cost, p.A, p.lower, p.upper,
+                       col_lower=np.zeros(len(cost)), col_upper=upper)
+
+    def _run(self) -> F64 | None:
+        assert self._highs is not None
+        self._highs.run()
+        h = _core_module(self._highs)
+        if self._highs.getModelStatus() != h.HighsModelStatus.kOptimal:
             return None
+        return np.asarray(self._highs.getSolution().col_value, np.float64)[:self.n]
 
     def solve(self, values: F64) -> F64:
         """The candidates' fractional values at the LP optimum for ``values``.
@@ -144,28 +170,13 @@ class RelaxationSolver:
         directly or does not report an optimum.
         """
         values = np.asarray(values, np.float64)
-        if not self._failed:
-            x = self._warm(values)
-            if x is not None:
-                return x
-            self._failed = True
+        if self._highs is not None:
+            try:
+                self._highs.changeColsCost(self.n, self._idx, -values)
+                self._highs.setBasis(self._basis)
+                x = self._run()
+                if x is not None:
+                    return x
+            except Exception as exc:  # a private SciPy module: never let it break the plan
+                logger.debug("warm-started LP failed (%s): cold solve", exc)
         return solve_lp(self.problem, values=values)
-
-    def _warm(self, values: F64) -> F64 | None:
-        try:
-            if self._highs is None:
-                self._highs = self._load(values)
-                if self._highs is None:
-                    return None
-            else:
-                idx = np.arange(self.n, dtype=np.int32)
-                self._highs.changeColsCost(self.n, idx, -values)
-            self._highs.run()
-            h = _core_module(self._highs)
-            if self._highs.getModelStatus() != h.HighsModelStatus.kOptimal:
-                return None
-            x = np.asarray(self._highs.getSolution().col_value, np.float64)[:self.n]
-            return x
-        except Exception as exc:  # a private SciPy module: never let it break the plan
-            logger.debug("warm-started LP failed (%s): cold solves", exc)
-            return None
