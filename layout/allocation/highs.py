@@ -173,6 +173,7 @@ class RelaxationSolver:
         if self._highs is not None:
             try:
                 self._highs.changeColsCost(self.n, self._idx, -values)
+                self._highs.clearSolver()  # no state of the previous solve: same bits in any order
                 self._highs.setBasis(self._basis)
                 x = self._run()
                 if x is not None:
