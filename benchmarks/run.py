@@ -11,6 +11,8 @@
    parcel, <= 10 s for 1,000).
 5. `bench_learn.py`: ``layout learn`` for the seven industries (target <= 30 s), against
    scoring them, measured in the same run.
+6. `bench_cityplan.py`: the city plan with sensitivity, ``layout plan --no-maps`` (target
+   <= 25 s on 2 cores, issue 17): wall time and its ratio to the target, CPU time, stages.
 """
 
 from __future__ import annotations
@@ -63,6 +65,9 @@ def main() -> None:
     print(f"learn {r['learn_7_industries_s']:.1f} s = {r['ratio']:.1f} x scoring "
           f"({r['reference_score_7_industries_s']:.1f} s, same run; cpus {r['cpus']}); target "
           f"<= 30 s: {'met' if r['learn_7_industries_s'] <= 30 else 'NOT met'}")
+    print()
+    print("== city plan: layout plan --no-maps with its 100 sensitivity runs ==")
+    print("\n".join(run("bench_cityplan.py").strip().splitlines()[:-1]))
 
 
 if __name__ == "__main__":
