@@ -10,8 +10,9 @@ the report states how much of the plan the restricted programme reproduces under
 weights. Runs are spread over the CPU cores and gathered in order.
 
 Speed (issue 17): each worker process keeps one HiGHS instance of the LP relaxation and only
-changes its objective between runs, so every LP starts from the previous optimal basis
-(`layout.allocation.highs.RelaxationSolver`); the restricted programmes measure shortfalls in
+changes its objective between runs, so every LP starts from the optimal basis under the base
+weights (`layout.allocation.highs.RelaxationSolver`: a warm start, the same for every run
+whichever process does it); the restricted programmes measure shortfalls in
 shares of the demand (`layout.allocation.solve.shortfall_scale`), which spares HiGHS most of
 its root work; the workers are forked after the problem and the criterion sums are in place, so
 they share those arrays copy-on-write instead of receiving copies with every job.
@@ -90,8 +91,8 @@ def _rerun(result: PlanResult, values: NDArray[np.float64], opts: AllocationOpti
            lp: RelaxationSolver | None = None) -> NDArray[np.int16]:
     """Re-select sites for new candidate values: LP, then the restricted integer programme.
 
-    ``lp`` re-solves the LP relaxation from its last basis (a warm start); None solves it
-    cold.
+    ``lp`` re-solves the LP relaxation from a kept basis (a warm start, the same optimum);
+    None solves it cold.
     """
     x = solve_lp(result.problem, values=values) if lp is None else lp.solve(values)
     cols = restricted_columns(result.problem, result.solution.chosen, x)

@@ -8,7 +8,9 @@ while they fit.
 The sensitivity runs (`layout.allocation.sensitivity`) re-select with new candidate values:
 `solve_lp` solves the LP relaxation, `restricted_columns` keeps its support, the plan's own
 choice and their neighbouring sizes, and `solve_restricted` solves the integer programme over
-those columns only (integral like the plan, and fast because it is small).
+those columns only (integral like the plan, and fast because it is small; its shortfalls are in
+shares of the demand, `shortfall_scale`). `layout.allocation.highs.RelaxationSolver` re-solves
+the LP relaxation warm, from a kept basis.
 
 Eligible cells exclude hard constraints (the score stage's flags) and, for pollution-intensive
 industries, cells within their residential buffer of an urban area
@@ -203,8 +205,8 @@ def shortfall_scale(problem: Problem) -> F64:
     are not negative), but HiGHS no longer sees an integer-valued shortfall of up to the
     demand in mu (areas are whole multiples of a cell's mu): for such a variable its root
     reduced-cost fixing stores up to a thousand "lurking bounds" and scans them again at
-    every cut round, which took about 60 % of each restricted solve on the embedded plan.
-    In shares of the demand the same solve takes about a third of the time.
+    every cut round, which took more than half of each restricted solve on the embedded plan.
+    In shares of the demand the same programme solves in about a third of the time.
 
     Examples
     --------
