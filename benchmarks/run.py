@@ -13,6 +13,11 @@
    scoring them, measured in the same run.
 6. `bench_tiles.py`: an industry map's inline image and tile pyramid from a synthetic
    19,000 x 18,500 COG (Henan's size at 30 m).
+7. `bench_cityplan.py`: the city plan with sensitivity, ``layout plan --no-maps`` (target
+   <= 25 s on 2 cores, issue 17): wall time and its ratio to the target, CPU time, stages.
+8. `bench_province.py`: the chunked (dask) engine: Henan at 30 m (targets <= 600 s and
+   <= 4 GB summed over processes on 2 cores), 1 worker against 2, and the memory engine
+   against dask on Zhengzhou at 50 m (issue 17).
 """
 
 from __future__ import annotations
@@ -71,6 +76,10 @@ def main() -> None:
     print(f"inline image read as {r['grid'][0]} x {r['grid'][1]} in {r['read_surface_s']:.2f} s; "
           f"{r['tiles']} tiles ({r['tiles_mb']} MB, zooms {r['zooms'][0]}-{r['zooms'][1]}) in "
           f"{r['write_tiles_s']:.1f} s; peak {r['peak_rss_mb']} MB (cpus {r['cpus']})")
+    print("== city plan: layout plan --no-maps with its 100 sensitivity runs ==")
+    print("\n".join(run("bench_cityplan.py").strip().splitlines()[:-1]))
+    print("== province: the chunked engine on dask ==")
+    print("\n".join(run("bench_province.py").strip().splitlines()[:-1]))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,14 @@ small enough to solve in a fraction of a second, where the full programme takes 
 site's stability is the share of its cells, averaged over the runs, that stay with its industry;
 the report states how much of the plan the restricted programme reproduces under the base
 weights. Runs are spread over the CPU cores and gathered in order.
+
+Speed (issue 17): each worker process keeps one HiGHS instance of the LP relaxation and only
+changes its objective between runs, so every LP starts from the optimal basis under the base
+weights (`layout.allocation.highs.RelaxationSolver`: a warm start, the same for every run
+whichever process does it); the restricted programmes measure shortfalls in
+shares of the demand (`layout.allocation.solve.shortfall_scale`), which spares HiGHS most of
+its root work; the workers are forked after the problem and the criterion sums are in place, so
+they share those arrays copy-on-write instead of receiving copies with every job.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from layout.allocation.highs import RelaxationSolver
 from layout.allocation.result import PlanResult
 from layout.allocation.solve import restricted_columns, solve_lp, solve_restricted
 from layout.model.criteria import CRITERIA
@@ -78,10 +87,14 @@ def _cell_industry(result: PlanResult, chosen: NDArray[np.int64]) -> NDArray[np.
     return out
 
 
-def _rerun(result: PlanResult, values: NDArray[np.float64],
-           opts: AllocationOptions) -> NDArray[np.int16]:
-    """Re-select sites for new candidate values: LP, then the restricted integer programme."""
-    x = solve_lp(result.problem, values=values)
+def _rerun(result: PlanResult, values: NDArray[np.float64], opts: AllocationOptions,
+           lp: RelaxationSolver | None = None) -> NDArray[np.int16]:
+    """Re-select sites for new candidate values: LP, then the restricted integer programme.
+
+    ``lp`` re-solves the LP relaxation from a kept basis (a warm start, the same optimum);
+    None solves it cold.
+    """
+    x = solve_lp(result.problem, values=values) if lp is None else lp.solve(values)
     cols = restricted_columns(result.problem, result.solution.chosen, x)
     sol = solve_restricted(result.problem, cols, values=values, options=opts)
     return _cell_industry(result, sol.chosen)
@@ -91,27 +104,40 @@ def _rerun(result: PlanResult, values: NDArray[np.float64],
 _SENS: dict[str, Any] = {}
 
 
-def _sens_worker(weights: Mapping[str, Mapping[str, float]]) -> tuple[list[float], float]:
-    """One re-selection: per site, the share of its cells that stay; overall changed share."""
+def _sens_worker(values: NDArray[np.float64]) -> tuple[list[float], float]:
+    """One re-selection: per site, the share of its cells that stay; overall changed share.
+
+    ``values`` are the candidates' values under the run's weights (`_values`), computed by the
+    parent: a worker then does no BLAS call, whose threads would spin on the cores the
+    other worker needs.
+    """
     st = _SENS
-    lab = _rerun(st["result"], _values(st["sums"], weights, st["n"]), st["opts"])
+    # One warm-started LP per process, made on its first run: after the fork, so that each
+    # worker loads the inherited (shared, copy-on-write) matrix into HiGHS once, and HiGHS
+    # starts no thread before a fork.
+    if st.get("lp_pid") != os.getpid():
+        st["lp"] = RelaxationSolver(st["result"].problem, start=st["start"])
+        st["lp_pid"] = os.getpid()
+    lab = _rerun(st["result"], values, st["opts"], st["lp"])
     same = lab[st["all_cells"]] == st["base_lab"]
     per_site = [float(same[a:b].mean()) for a, b in st["slices"]]
     return per_site, float(1.0 - same.mean()) if len(same) else 0.0
 
 
-def _map_runs(jobs: list[dict[str, dict[str, float]]], workers: int
+def _map_runs(jobs: list[NDArray[np.float64]], workers: int
               ) -> list[tuple[list[float], float]]:
     """Run the jobs in order, in ``workers`` forked processes when there are several.
 
     The workers never outlive the run, even when it is interrupted (`layout.core.workers`).
+    Jobs go out two at a time, so that the workers finish together (a job is a vector of
+    candidate values, a few kB: sending one costs far less than a re-selection).
     """
     if workers <= 1 or len(jobs) < 4:
         return [_sens_worker(j) for j in track(jobs, stage=SENSITIVITY_STAGE, unit="runs")]
     from layout.core.workers import fork_map
 
     return fork_map(_sens_worker, jobs, workers=workers,
-                    chunksize=max(1, len(jobs) // (4 * workers)), stage=SENSITIVITY_STAGE)
+                    chunksize=2, stage=SENSITIVITY_STAGE)
 
 
 def _normalised(ws: Mapping[str, float], factors: Mapping[str, float]) -> dict[str, float]:
@@ -159,7 +185,9 @@ def run_sensitivity(result: PlanResult, *, options: SensitivityOptions, seed: in
                 jobs.append({code: _normalised(ws, {name: factor})
                              for code, ws in base_w.items()})
     try:
-        out = _map_runs(jobs, workers=min(os.cpu_count() or 1, 4))
+        values = [_values(_SENS["sums"], w, len(cands)) for w in jobs]
+        _SENS["start"] = values[0]  # every LP starts from the base weights' optimal basis
+        out = _map_runs(values, workers=min(os.cpu_count() or 1, 4))
     finally:
         _SENS.clear()
     result.lp_agreement = 1.0 - out[0][1]

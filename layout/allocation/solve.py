@@ -8,7 +8,9 @@ while they fit.
 The sensitivity runs (`layout.allocation.sensitivity`) re-select with new candidate values:
 `solve_lp` solves the LP relaxation, `restricted_columns` keeps its support, the plan's own
 choice and their neighbouring sizes, and `solve_restricted` solves the integer programme over
-those columns only (integral like the plan, and fast because it is small).
+those columns only (integral like the plan, and fast because it is small; its shortfalls are in
+shares of the demand, `shortfall_scale`). `layout.allocation.highs.RelaxationSolver` re-solves
+the LP relaxation warm, from a kept basis.
 
 Eligible cells exclude hard constraints (the score stage's flags) and, for pollution-intensive
 industries, cells within their residential buffer of an urban area
@@ -22,6 +24,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from layout.allocation.candidates import F64, I64
@@ -194,6 +197,29 @@ def restricted_columns(problem: Problem, base: I64, x_lp: F64, *, rungs: int = 2
     return np.asarray(sorted(out), dtype=np.int64)
 
 
+def shortfall_scale(problem: Problem) -> F64:
+    """Each industry's demand (mu; 1 where it is 0): the unit of its shortfall variable.
+
+    `solve_restricted` measures shortfalls in shares of the demand, between 0 and 1, rather
+    than in mu. The programme is the same (a shortfall never exceeds the demand, since areas
+    are not negative), but HiGHS no longer sees an integer-valued shortfall of up to the
+    demand in mu (areas are whole multiples of a cell's mu): for such a variable its root
+    reduced-cost fixing stores up to a thousand "lurking bounds" and scans them again at
+    every cut round, which took more than half of each restricted solve on the embedded plan.
+    In shares of the demand the same programme solves in about a third of the time.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> p = SimpleNamespace(cands=SimpleNamespace(industries=["auto", "food"]),
+    ...                     demand_mu={"auto": 900.0, "food": 0.0})
+    >>> shortfall_scale(p).tolist()
+    [900.0, 1.0]
+    """
+    d = np.array([float(problem.demand_mu.get(c, 0.0)) for c in problem.cands.industries])
+    return np.where(d > 0, d, 1.0)
+
+
 def solve_restricted(problem: Problem, columns: I64, *, values: F64 | None = None,
                      options: AllocationOptions) -> Solution:
     """Solve the integer programme over a subset of candidates (the others are not chosen).
@@ -207,17 +233,18 @@ def solve_restricted(problem: Problem, columns: I64, *, values: F64 | None = Non
     cols = np.concatenate([columns, np.arange(n, n + problem.n_short)])
     if problem.A_csc is None:
         problem.A_csc = problem.A.tocsc()
-    sub = problem.A_csc[:, cols].tocsr()
+    k = len(columns)
+    # The shortfall variables in shares of their demand (see `shortfall_scale`).
+    scale = np.concatenate([np.ones(k), shortfall_scale(problem)])
+    sub = (problem.A_csc[:, cols] @ sparse.diags(scale)).tocsr()
     # Rows without a coefficient left are satisfied by 0 (all bounds admit it): drop them.
     used = np.diff(sub.indptr) > 0
     sub, lower, upper = sub[used], problem.lower[used], problem.upper[used]
     t0 = time.perf_counter()
-    c = np.concatenate([-vals[columns], np.full(problem.n_short, problem.penalty)])
-    k = len(columns)
+    c = np.concatenate([-vals[columns], np.full(problem.n_short, problem.penalty)]) * scale
     res = milp(c, constraints=LinearConstraint(sub, lower, upper),
                integrality=np.concatenate([np.ones(k), np.zeros(problem.n_short)]),
-               bounds=Bounds(np.zeros(k + problem.n_short),
-                             np.concatenate([np.ones(k), np.full(problem.n_short, np.inf)])),
+               bounds=Bounds(np.zeros(k + problem.n_short), np.ones(k + problem.n_short)),
                options={"mip_rel_gap": options.mip_gap, "time_limit": options.time_limit_s})
     if res.x is None:
         raise LayoutError(f"a restricted allocation programme could not be solved: {res.message}")
