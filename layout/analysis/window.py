@@ -302,6 +302,14 @@ class WindowContext(CriteriaContext):
         return out
 
     @cached_property
+    def constraint_flags(self) -> NDArray[np.uint16]:
+        """`CriteriaContext.constraint_flags`, after which the coverage arrays are dropped."""
+        flags = CriteriaContext.constraint_flags.func(self)  # type: ignore[attr-defined]
+        self.__dict__.pop("constraint_coverage", None)
+        self.__dict__.pop("unsuitable_cells", None)
+        return flags
+
+    @cached_property
     def unsuitable_cells(self) -> NDArray[np.bool_] | None:
         """The window's 城镇建设适宜性 不适宜 cells (None without a DEM).
 

@@ -104,11 +104,10 @@ def _vrt(blocks: Sequence[Block], *, nrows: int, ncols: int, transform: Affine, 
     for b in blocks:
         rect = f'xOff="0" yOff="0" xSize="{b.ncols}" ySize="{b.nrows}"'
         dst = f'xOff="{b.col0}" yOff="{b.row0}" xSize="{b.ncols}" ySize="{b.nrows}"'
-        src_nd = "" if nodata is None else f"<NODATA>{nodata!r}</NODATA>"
         sources.append(
-            f'<ComplexSource><SourceFilename relativeToVRT="0">'
+            f'<SimpleSource><SourceFilename relativeToVRT="0">'
             f"{escape(str(Path(b.path).resolve()))}</SourceFilename><SourceBand>1</SourceBand>"
-            f"<SrcRect {rect}/><DstRect {dst}/>{src_nd}</ComplexSource>")
+            f"<SrcRect {rect}/><DstRect {dst}/></SimpleSource>")
     return (
         f'<VRTDataset rasterXSize="{ncols}" rasterYSize="{nrows}">'
         f"<SRS>{escape(crs.to_wkt())}</SRS><GeoTransform>{gt}</GeoTransform>"
@@ -123,14 +122,16 @@ def assemble_cog(
     path: str | os.PathLike[str], blocks: Sequence[Block], *, nrows: int, ncols: int,
     transform: Affine, crs: CRS, dtype: str, nodata: float | None, description: str,
     tags: Mapping[str, str] | None = None, resampling: str = "average",
-    fill: float | None = None,
+    fill: float | None = None, compress: str = "zstd",
 ) -> Path:
     """Mosaic ``blocks`` into one Cloud Optimized GeoTIFF at ``path`` (replaced atomically).
 
-    The COG has `layout.io.raster.cog_overviews` overview levels, DEFLATE level 1 and the
-    predictor for its type, as `layout.io.raster.write_bands` writes them; ``resampling`` is
-    the overviews' (``nearest`` for bit flags). Cells no block covers hold ``fill``, else
-    ``nodata`` (0 for integer rasters without one).
+    The COG has `layout.io.raster.cog_overviews` overview levels and the predictor for its
+    type, as `layout.io.raster.write_bands` writes them, compressed with ZSTD level 1 by
+    default (a third faster than DEFLATE for the same size; GDAL >= 2.3 and QGIS 3 read it);
+    ``resampling`` is the overviews' (``nearest`` for bit flags). The blocks are simple VRT
+    sources: they do not overlap, and their own nodata cells are nodata in the mosaic. Cells
+    no block covers hold ``fill``, else ``nodata`` (0 for integer rasters without one).
     """
     path = Path(path)
     fd, vrt = tempfile.mkstemp(suffix=".vrt", dir=path.parent)
@@ -152,7 +153,7 @@ def assemble_cog(
         predictor = 2 if np.dtype(dtype).kind in "iu" else 3
         with rasterio.Env(GDAL_CACHEMAX=256):
             rasterio.shutil.copy(
-                vrt, tmp, driver="COG", compress="deflate", level=1, predictor=predictor,
+                vrt, tmp, driver="COG", compress=compress, level=1, predictor=predictor,
                 blocksize=256, num_threads="ALL_CPUS", overview_resampling=resampling,
                 overview_count=cog_overviews(nrows, ncols))
         os.chmod(tmp, 0o644)

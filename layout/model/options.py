@@ -230,7 +230,7 @@ class EngineOptions(Table):
         Memory limit of each local worker, GB (default: dask's, the machine's memory shared).
     """
 
-    chunk_cells: Annotated[int, Field(ge=64, le=16384)] = 2048
+    chunk_cells: Annotated[int, Field(ge=64, le=16384)] = 1536
     max_distance_m: Annotated[Number, Field(gt=0)] = 15000.0
     travel_max_cells: Annotated[int, Field(ge=10_000)] = 2_000_000
     allocation_cell_m: Annotated[Number, Field(gt=0)] | None = None

@@ -24,8 +24,8 @@ The windows are aligned so that every kernel density's coarse lattice
 does (`window_multiple`): a window's densities are then exactly the whole grid's. What
 differs from the memory engine is stated in `layout.analysis.window`: distances saturate at
 ``[engine] max_distance_m``, travel times come from a coarser grid when the graph would be too
-large, the linkage scale is within about 1e-7 of NumPy's percentile. tests/scoring/test_chunked.py checks the two
-engines on the embedded plan.
+large, the linkage scale is within about 1e-7 of NumPy's percentile.
+tests/scoring/test_chunked.py checks the two engines on the embedded plan.
 
 The coarse results (`CoarseScores.results_for`) are ordinary `SuitabilityResult` objects on
 windows of the allocation grid: the block means of the scores and of each criterion's
@@ -207,7 +207,7 @@ def _pass_maxima(inputs: PlanInputs, frame: GridFrame, window: Window,
     grid = frame.window(window.row0, window.col0, window.nrows, window.ncols,
                         inputs.study_area)
     out: dict[str, Any] = {"cells": int(grid.mask.sum()), "density": {}, "gi": {},
-                           "linkage": {}}
+                           "linkage": {}, "window": window}
     if not out["cells"]:
         return out
     ctx = CriteriaContext(window_inputs(inputs, grid))
@@ -216,9 +216,12 @@ def _pass_maxima(inputs: PlanInputs, frame: GridFrame, window: Window,
         out["density"][(code, bw, col)] = float(ctx._kde(code, bw, col)[m].max())
     for code, col in needs["gi"]:
         out["gi"][(code, col)] = gistar.gi_moments(ctx.cell_sum(code, col), m)
+    out["range"] = {}
     for code, params in needs["linkage"].items():
         total = _linkage_values(ctx, code, params)
         out["linkage"][code] = np.bincount(log_bin(total), minlength=LOG_BINS).astype(np.int64)
+        if total.size:
+            out["range"][code] = (int(total.size), float(total.min()), float(total.max()))
     return out
 
 
@@ -351,6 +354,7 @@ def area_figures(inputs: PlanInputs, windows: Sequence[Window], *, client: Any) 
                              int(opts.travel_max_cells), pure=False)
     def take(acc: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
         acc["cells"] += part["cells"]
+        acc["range"][part["window"]] = part.get("range", {})
         for key, peak in part["density"].items():
             acc["density"][key] = max(acc["density"].get(key, 0.0), peak)
         for key, m in part["gi"].items():
@@ -362,7 +366,7 @@ def area_figures(inputs: PlanInputs, windows: Sequence[Window], *, client: Any) 
     first = _fold(client, client.map(_pass_maxima, [inputs_f] * len(windows),
                                      [frame] * len(windows), windows,
                                      [needs] * len(windows), pure=False),
-                  take, {"cells": 0, "density": {}, "gi": {}, "linkage": {}})
+                  take, {"cells": 0, "density": {}, "gi": {}, "linkage": {}, "range": {}})
     figures = AreaFigures(frame, float(opts.max_distance_m))
     figures.density_peak = {k: first["density"].get(k, 0.0) for k in needs["density"]}
     for key in needs["gi"]:
@@ -384,11 +388,26 @@ def area_figures(inputs: PlanInputs, windows: Sequence[Window], *, client: Any) 
             ranks[code] = rank
             bins[code] = (log_edges(b)[0], log_edges(max(b, b2))[1])
     if bins:
-        fine = _fold(client, client.map(_pass_histograms, [inputs_f] * len(windows),
-                                        [frame] * len(windows), windows,
-                                        [needs] * len(windows), [bins] * len(windows),
+        # Only the windows with values inside an industry's bin are read again; the others'
+        # values lie wholly below it (they count below) or above it.
+        fine: dict[str, NDArray[np.int64]] = {
+            code: np.zeros(HIST_BINS + 1, np.int64) for code in bins}
+        again = []
+        for w in windows:
+            ranges = first["range"].get(w, {})
+            if any(ranges[c][1] < hi and ranges[c][2] >= lo
+                   for c, (lo, hi) in bins.items() if c in ranges):
+                again.append(w)
+                continue
+            for code, (lo, _) in bins.items():
+                if code in ranges and ranges[code][2] < lo:
+                    fine[code][0] += ranges[code][0]
+        fine = _fold(client, client.map(_pass_histograms, [inputs_f] * len(again),
+                                        [frame] * len(again), again,
+                                        [needs] * len(again), [bins] * len(again),
                                         pure=False),
-                     _add_counts, {})
+                     _add_counts, fine)
+        logger.info("linkage scales: %d of %d windows read again", len(again), len(windows))
         for code, (lo, hi) in bins.items():
             counts = fine[code]
             figures.linkage_scale[code] = histogram_percentile(
@@ -470,7 +489,7 @@ def _score_window(inputs: PlanInputs, figures: AreaFigures, window: Window, fold
     coarse: dict[str, NDArray[Any]] = {
         "mask": block_means(grid.mask, factor).astype(np.float32)}
     for code in inputs.plan.catalog.codes:
-        res = score(winp, industry=code, context=ctx, learned_weight=0.0)
+        res = score(winp, industry=code, context=ctx, learned_weight=0.0, keep_raw=False)
         blocks = {
             "score": write_block(base / f"{code}_score_{window.key}.tif", res.score,
                                  row0=window.row0, col0=window.col0,

@@ -280,6 +280,7 @@ def score(
     industry: str,
     context: CriteriaContext | None = None,
     learned_weight: float | None = None,
+    keep_raw: bool = True,
 ) -> SuitabilityResult:
     """Score every cell of the study area for one industry.
 
@@ -295,6 +296,10 @@ def score(
         Share of the learned model in the score (module docstring); None takes the plan's
         ``[suitability] learned_weight``, 0 gives the expert score alone (so does an industry
         without any firm in the study area: nothing to learn from).
+    keep_raw
+        Keep the raw criterion values in the result (``raw``); False drops each once it is
+        transformed (the chunked engine's windows, which never explain a cell), halving the
+        memory of a result. The learned model reads them: it needs ``keep_raw``.
 
     Returns
     -------
@@ -311,7 +316,8 @@ def score(
     trans: dict[str, F32] = {}
     for name, spec in specs.items():
         r = compute_raw(ctx, industry, name, spec.params)
-        raw[name] = r
+        if keep_raw:
+            raw[name] = r
         t = np.asarray(spec.transform.apply(r), dtype=np.float32)
         t[~inputs.grid.mask] = np.nan
         trans[name] = t
