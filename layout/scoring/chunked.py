@@ -467,7 +467,10 @@ def majority_flags(flags: NDArray[np.uint16], factor: int) -> NDArray[np.uint16]
     [[1]]
     """
     out = np.zeros((-(-flags.shape[0] // factor), -(-flags.shape[1] // factor)), np.uint16)
+    present = int(np.bitwise_or.reduce(flags, axis=None)) if flags.size else 0
     for bit in sorted(set(CONSTRAINT_BITS.values())):
+        if not present & bit:
+            continue
         share = block_means((flags & np.uint16(bit)) > 0, factor)
         out[share > 0.5] |= np.uint16(bit)
     return out
