@@ -88,6 +88,9 @@ def variant(source: Path, tmp: Path, name: str, *, resolution: float | None = No
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--cases", default="henan,workers,zhengzhou",
+                        help="comma-separated: henan (30 m), workers (1 against 2 at 90 m), "
+                        "zhengzhou (50 m, memory against dask)")
     args = parser.parse_args()
     from layout.config.plan import embedded_plan_path
 
@@ -96,29 +99,35 @@ def main() -> None:
     print(f"cpus (os.cpu_count): {os.cpu_count()}")
     with tempfile.TemporaryDirectory() as tmp_s:
         tmp = Path(tmp_s)
+        cases = set(args.cases.split(","))
         res = 90.0 if args.quick else 30.0
-        r = run_plan(variant(henan, tmp, "henan_main", resolution=res), tmp / "h1", "--workers",
-                     "2")
-        out["henan"] = {"resolution_m": res, **r}
-        met = r["wall_s"] <= 600 and r["peak_mb"] <= 4096
-        print(f"henan {res:g} m, 2 workers: {r['wall_s']:.0f} s wall, peak {r['peak_mb']:,} MB "
-              f"summed over processes; target <= 600 s and <= 4,096 MB: "
-              f"{'met' if met else 'NOT met'}")
+        if "henan" in cases:
+            r = run_plan(variant(henan, tmp, "henan_main", resolution=res), tmp / "h1",
+                         "--workers", "2")
+            out["henan"] = {"resolution_m": res, **r}
+            met = r["wall_s"] <= 600 and r["peak_mb"] <= 4096
+            print(f"henan {res:g} m, 2 workers: {r['wall_s']:.0f} s wall, peak "
+                  f"{r['peak_mb']:,} MB summed over processes; target <= 600 s and <= 4,096 MB: "
+                  f"{'met' if met else 'NOT met'}", flush=True)
         h90 = variant(henan, tmp, "henan90", resolution=90.0)
-        one = run_plan(h90, tmp / "w1", "--workers", "1")
-        two = run_plan(h90, tmp / "w2", "--workers", "2")
-        out["workers_90m"] = {"one": one, "two": two}
-        print(f"henan 90 m: 1 worker {one['wall_s']:.0f} s, 2 workers {two['wall_s']:.0f} s: "
-              f"speed-up x{one['wall_s'] / two['wall_s']:.2f} (2 cores)")
-        zz = embedded_plan_path()
-        mem = run_plan(variant(zz, tmp, "zz50m", resolution=50.0, engine="memory"), tmp / "m")
-        dsk = run_plan(variant(zz, tmp, "zz50d", resolution=50.0, engine="dask"), tmp / "d",
-                       "--workers", "2")
-        out["zhengzhou_50m"] = {"memory": mem, "dask": dsk}
-        print(f"zhengzhou 50 m: memory engine {mem['wall_s']:.0f} s / {mem['peak_mb']:,} MB; "
-              f"dask engine {dsk['wall_s']:.0f} s / {dsk['peak_mb']:,} MB "
-              f"(time x{dsk['wall_s'] / mem['wall_s']:.2f}, memory "
-              f"x{dsk['peak_mb'] / mem['peak_mb']:.2f})")
+        if "workers" in cases:
+            one = run_plan(h90, tmp / "w1", "--workers", "1")
+            two = run_plan(h90, tmp / "w2", "--workers", "2")
+            out["workers_90m"] = {"one": one, "two": two}
+            print(f"henan 90 m: 1 worker {one['wall_s']:.0f} s / {one['peak_mb']:,} MB, "
+                  f"2 workers {two['wall_s']:.0f} s / {two['peak_mb']:,} MB: speed-up "
+                  f"x{one['wall_s'] / two['wall_s']:.2f} (2 cores)", flush=True)
+        if "zhengzhou" in cases:
+            zz = embedded_plan_path()
+            mem = run_plan(variant(zz, tmp, "zz50m", resolution=50.0, engine="memory"),
+                           tmp / "m")
+            dsk = run_plan(variant(zz, tmp, "zz50d", resolution=50.0, engine="dask"),
+                           tmp / "d", "--workers", "2")
+            out["zhengzhou_50m"] = {"memory": mem, "dask": dsk}
+            print(f"zhengzhou 50 m: memory engine {mem['wall_s']:.0f} s / {mem['peak_mb']:,} "
+                  f"MB; dask engine {dsk['wall_s']:.0f} s / {dsk['peak_mb']:,} MB "
+                  f"(time x{dsk['wall_s'] / mem['wall_s']:.2f}, memory "
+                  f"x{dsk['peak_mb'] / mem['peak_mb']:.2f})", flush=True)
     print(json.dumps(out))
 
 

@@ -67,6 +67,20 @@ def flags_file(folder: str | os.PathLike[str], industry: str) -> Path:
     return Path(folder) / f"{industry}_flags.tif"
 
 
+def score_tags(industry: str, weight_source: str, weights: Mapping[str, float]
+               ) -> dict[str, str]:
+    """The tags of ``<code>_score.tif`` and ``_criteria.tif`` (module docstring)."""
+    return {"industry": industry, "weight_source": weight_source,
+            "weights": ";".join(f"{n}={w:.6f}" for n, w in weights.items())}
+
+
+def flag_tags(bit_names: Mapping[str, int], exclude_bits: int) -> dict[str, str]:
+    """The tags of ``<code>_flags.tif``: ``bit_<value>`` per type, and ``exclude_bits``."""
+    tags = {f"bit_{b}": k for k, b in bit_names.items()}
+    tags["exclude_bits"] = str(exclude_bits)
+    return tags
+
+
 def write_score_raster(
     folder: str | os.PathLike[str],
     *,
@@ -119,11 +133,7 @@ def write_score_raster(
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     names = list(criteria)
-    tags = {
-        "industry": industry,
-        "weight_source": weight_source,
-        "weights": ";".join(f"{n}={weights[n]:.6f}" for n in names),
-    }
+    tags = score_tags(industry, weight_source, {n: weights[n] for n in names})
     cog = storage is None
     score_path = write_bands(
         score_file(folder, industry), [score], grid, descriptions=["score (0-100)"],
@@ -139,8 +149,6 @@ def write_score_raster(
         storage=storage,
         cog=cog,
     )
-    flag_tags = {f"bit_{b}": k for k, b in bit_names.items()}
-    flag_tags["exclude_bits"] = str(exclude_bits)
     flags_path = write_bands(
         flags_file(folder, industry),
         [flags],
@@ -148,7 +156,7 @@ def write_score_raster(
         descriptions=["constraint flags (bits)"],
         nodata=None,
         dtype="uint16",
-        tags=flag_tags,
+        tags=flag_tags(bit_names, exclude_bits),
         storage=storage,
         cog=cog,
         resampling="nearest",  # bits cannot be averaged
@@ -181,23 +189,17 @@ def assemble_score_raster(
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    names = list(weights)
-    tags = {
-        "industry": industry,
-        "weight_source": weight_source,
-        "weights": ";".join(f"{n}={weights[n]:.6f}" for n in names),
-        "criteria": ";".join(f"{n}: {labels[n]}" for n in names),
-    }
+    tags = score_tags(industry, weight_source, weights)
+    tags["criteria"] = ";".join(f"{n}: {labels[n]}" for n in weights)
     shape = {"nrows": frame.nrows, "ncols": frame.ncols, "transform": frame.transform,
              "crs": frame.crs}
     score_path = assemble_cog(score_file(folder, industry), score_blocks, **shape,
                               dtype="float32", nodata=SCORE_NODATA,
                               description="score (0-100)", tags=tags)
-    flag_tags = {f"bit_{b}": k for k, b in bit_names.items()}
-    flag_tags["exclude_bits"] = str(exclude_bits)
     flags_path = assemble_cog(flags_file(folder, industry), flag_blocks, **shape,
                               dtype="uint16", nodata=None,
-                              description="constraint flags (bits)", tags=flag_tags,
+                              description="constraint flags (bits)",
+                              tags=flag_tags(bit_names, exclude_bits),
                               resampling="nearest", fill=bit_names[OUTSIDE_TYPE])
     return score_path, flags_path
 
