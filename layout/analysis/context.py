@@ -90,6 +90,15 @@ class CriteriaContext:
 
         return self._cached(("density", code, float(bandwidth_m), weight_column), compute)
 
+    def density_peak(self, code: str, *, bandwidth_m: float, weight_column: str) -> float:
+        """Peak over the study area of an industry's kernel density, per km² (not cached).
+
+        What `density` divides by; a chunked plan takes the largest of its windows' peaks.
+        """
+        m = self.grid.mask
+        return float(self._kde(code, float(bandwidth_m), weight_column)[m].max()) \
+            if m.any() else 0.0
+
     def weighted_density(self, code: str, *, bandwidth_m: float, weight_column: str) -> F32:
         """Kernel density of an industry's enterprises in ``weight_column`` units per km².
 

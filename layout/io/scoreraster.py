@@ -40,9 +40,14 @@ from numpy.typing import NDArray
 from pyproj import CRS
 
 from layout.errors import CRSMismatchError, DataFileError
-from layout.io.blockraster import Block, assemble_cog
 from layout.io.raster import RasterGrid, write_bands
-from layout.io.surfacegrid import OUTSIDE_TYPE, SuitabilitySurface, decimated_shape
+from layout.io.surfacegrid import (
+    OUTSIDE_TYPE,
+    SuitabilitySurface,
+    decimated_shape,
+    flag_tags,
+    score_tags,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -65,20 +70,6 @@ def criteria_file(folder: str | os.PathLike[str], industry: str) -> Path:
 def flags_file(folder: str | os.PathLike[str], industry: str) -> Path:
     """``folder/<industry>_flags.tif``."""
     return Path(folder) / f"{industry}_flags.tif"
-
-
-def score_tags(industry: str, weight_source: str, weights: Mapping[str, float]
-               ) -> dict[str, str]:
-    """The tags of ``<code>_score.tif`` and ``_criteria.tif`` (module docstring)."""
-    return {"industry": industry, "weight_source": weight_source,
-            "weights": ";".join(f"{n}={w:.6f}" for n, w in weights.items())}
-
-
-def flag_tags(bit_names: Mapping[str, int], exclude_bits: int) -> dict[str, str]:
-    """The tags of ``<code>_flags.tif``: ``bit_<value>`` per type, and ``exclude_bits``."""
-    tags = {f"bit_{b}": k for k, b in bit_names.items()}
-    tags["exclude_bits"] = str(exclude_bits)
-    return tags
 
 
 def write_score_raster(
@@ -162,46 +153,6 @@ def write_score_raster(
         resampling="nearest",  # bits cannot be averaged
     )
     return score_path, criteria_path, flags_path
-
-
-def assemble_score_raster(
-    folder: str | os.PathLike[str],
-    *,
-    industry: str,
-    frame: Any,
-    score_blocks: Sequence[Block],
-    flag_blocks: Sequence[Block],
-    weights: Mapping[str, float],
-    labels: Mapping[str, str],
-    weight_source: str,
-    exclude_bits: int,
-    bit_names: Mapping[str, int],
-) -> tuple[Path, Path]:
-    """Write ``<industry>_score.tif`` and ``_flags.tif`` from blocks (a chunked plan).
-
-    The same format as `write_score_raster` (tags, descriptions, nodata, COG with overviews),
-    mosaicked from the blocks the windows wrote (`layout.io.blockraster.assemble_cog`). A
-    chunked plan writes no ``_criteria.tif``: its criteria stay in the block means of the
-    allocation grid; the ``weights`` tag and the ``criteria`` tag (``name: label``, one per
-    criterion, ``;``-separated) still say how the score is made.
-
-    ``frame`` is the grid's frame (``crs``, ``transform``, ``nrows``, ``ncols``).
-    """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    tags = score_tags(industry, weight_source, weights)
-    tags["criteria"] = ";".join(f"{n}: {labels[n]}" for n in weights)
-    shape = {"nrows": frame.nrows, "ncols": frame.ncols, "transform": frame.transform,
-             "crs": frame.crs}
-    score_path = assemble_cog(score_file(folder, industry), score_blocks, **shape,
-                              dtype="float32", nodata=SCORE_NODATA,
-                              description="score (0-100)", tags=tags)
-    flags_path = assemble_cog(flags_file(folder, industry), flag_blocks, **shape,
-                              dtype="uint16", nodata=None,
-                              description="constraint flags (bits)",
-                              tags=flag_tags(bit_names, exclude_bits),
-                              resampling="nearest", fill=bit_names[OUTSIDE_TYPE])
-    return score_path, flags_path
 
 
 #: A window of rows ``r0:r1`` and columns ``c0:c1``.

@@ -16,7 +16,7 @@ from affine import Affine
 from numpy.typing import NDArray
 from pyproj import CRS
 
-__all__ = ["OUTSIDE_TYPE", "SuitabilitySurface", "decimated_shape"]
+__all__ = ["OUTSIDE_TYPE", "SuitabilitySurface", "decimated_shape", "flag_tags", "score_tags"]
 
 #: Constraint type of the flag bit that marks cells outside the study area.
 OUTSIDE_TYPE = "outside_study_area"
@@ -110,3 +110,17 @@ def decimated_shape(shape: tuple[int, int], *, max_side: int) -> tuple[int, int]
     if step < 2:
         return None
     return math.ceil(rows / step), math.ceil(cols / step)
+
+
+def score_tags(industry: str, weight_source: str, weights: Mapping[str, float]
+               ) -> dict[str, str]:
+    """The tags of ``<code>_score.tif`` and ``_criteria.tif`` (module docstring)."""
+    return {"industry": industry, "weight_source": weight_source,
+            "weights": ";".join(f"{n}={w:.6f}" for n, w in weights.items())}
+
+
+def flag_tags(bit_names: Mapping[str, int], exclude_bits: int) -> dict[str, str]:
+    """The tags of ``<code>_flags.tif``: ``bit_<value>`` per type, and ``exclude_bits``."""
+    tags = {f"bit_{b}": k for k, b in bit_names.items()}
+    tags["exclude_bits"] = str(exclude_bits)
+    return tags

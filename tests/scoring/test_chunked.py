@@ -28,8 +28,9 @@ from layout.analysis.window import WindowContext, window_inputs
 from layout.config.criteria import criterion_specs
 from layout.config.plan import embedded_plan_path
 from layout.data.inputs import load_inputs
-from layout.scoring.chunked import block_means, plan_windows, score_chunked
+from layout.scoring.chunked import block_means, score_chunked
 from layout.scoring.suitability import score
+from layout.scoring.windows import plan_windows
 
 pytestmark = pytest.mark.slow
 
@@ -128,7 +129,7 @@ def test_distances_saturate_at_max_distance(tmp_path, client) -> None:
     memory = load_inputs(_plan(tmp_path, "memory", engine="memory"))
     chunked = load_inputs(_plan(tmp_path, "dask", engine="dask",
                                 extra="max_distance_m = 6000.0\n"))
-    from layout.scoring.chunked import area_figures
+    from layout.scoring.figures import area_figures
 
     study = shapely.union_all(list(chunked.study_area.geometry))
     windows = plan_windows(chunked.frame, study, side=150)

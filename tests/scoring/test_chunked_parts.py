@@ -13,15 +13,14 @@ from scipy import ndimage
 from layout.analysis.window import TravelRaster, nearest_distance
 from layout.io.blockraster import assemble_cog, write_block
 from layout.model.grid import Grid, GridFrame
-from layout.scoring.chunked import (
+from layout.scoring.chunked import block_means, majority_flags
+from layout.scoring.figures import (
     HIST_BINS,
     LOG_BINS,
     bin_rank,
-    block_means,
     histogram_percentile,
     log_bin,
     log_edges,
-    majority_flags,
 )
 
 CRS4547 = CRS.from_epsg(4547)

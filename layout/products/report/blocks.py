@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,35 +23,14 @@ from layout.allocation.run import PlanResult
 from layout.model.catalog import OTHER
 from layout.model.criteria import contribution_label
 from layout.products.escape import mark_data
+from layout.products.report.block import Block
+from layout.products.report.block import fmt_value as _fmt
 from layout.products.report.flags import plan_flags
 from layout.products.report.landuse import landuse_summary
 from layout.products.report.province import province_blocks
 
 #: Industries shown per zone by score; every industry with land in the zone is shown too.
 ZONE_TOP = 3
-
-
-@dataclass(frozen=True)
-class Block:
-    """A heading (``h1``–``h3``), a paragraph (``p``), a list (``ul``) or a table."""
-
-    kind: str
-    text: str = ""
-    items: tuple[str, ...] = ()
-    header: tuple[str, ...] = ()
-    rows: tuple[tuple[str, ...], ...] = ()
-
-
-def _fmt(value: Any, digits: int = 1) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "—"
-        return f"{value:,.{digits}f}"
-    return str(value)
 
 
 def _table(df: pd.DataFrame, columns: Sequence[tuple[str, str, int]]) -> Block:

@@ -10,16 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from layout.products.escape import mark_data
+from layout.products.report.block import Block, fmt_value
 
 if TYPE_CHECKING:
     from layout.allocation.result import PlanResult
-    from layout.products.report.blocks import Block
 
 
 def province_blocks(result: PlanResult) -> list[Block]:
     """The blocks of the province section (none for a plan on the memory engine)."""
-    from layout.products.report.blocks import Block, _fmt
-
     regions = result.regions
     frame = result.inputs.frame
     if frame is None or not len(regions):
@@ -27,9 +25,9 @@ def province_blocks(result: PlanResult) -> list[Block]:
     g = result.inputs.grid
     sol = result.solution
     rows = tuple(
-        (mark_data(str(r.get("region_name", r["region"]))), _fmt(r["demand_mu"], 0),
-         _fmt(r["allocated_mu"], 0), _fmt(r["shortfall_mu"], 0), str(int(r["n_sites"])),
-         _fmt(r["objective"], 0), _fmt(r["bound"], 0),
+        (mark_data(str(r.get("region_name", r["region"]))), fmt_value(r["demand_mu"], 0),
+         fmt_value(r["allocated_mu"], 0), fmt_value(r["shortfall_mu"], 0), str(int(r["n_sites"])),
+         fmt_value(r["objective"], 0), fmt_value(r["bound"], 0),
          "–" if r["gap"] != r["gap"] else f"{r['gap']:.2%}")
         for _, r in regions.iterrows())
     return [
