@@ -80,6 +80,8 @@ def plan_command(config: Path | None, out: Path, maps_dir: Path, no_maps: bool,
         t = time.perf_counter()
         files = outputs.write_plan(result, timings=timings)
         remove_work(work)
+        if result.score_files:  # a chunked plan: the maps read the written rasters, and the
+            result.results.clear()  # allocation grid's arrays would only weigh on their workers
         logger.info("wrote %d plan files (%.1f s)", len(files), time.perf_counter() - t)
         if not no_maps:
             t = time.perf_counter()
@@ -93,9 +95,10 @@ def plan_command(config: Path | None, out: Path, maps_dir: Path, no_maps: bool,
     if quiet:  # -q: errors only
         return
     sol = result.solution
+    solver = (f"{len(result.regions)} cities, to their summed LP bounds" if len(result.regions)
+              else f"solver gap {sol.solver_gap:.2%}, to LP bound")
     click.echo(f"plan: {len(result.sites)} sites, {result.sites['area_mu'].sum():,.0f} mu; "
-               f"objective {sol.objective:,.0f} (solver gap {sol.solver_gap:.2%}, to LP bound "
-               f"{sol.gap:.2%}; greedy "
+               f"objective {sol.objective:,.0f} ({solver} {sol.gap:.2%}; greedy "
                f"{result.greedy.objective:,.0f}) in {time.perf_counter() - t0:.1f} s")
     for note in result.notes:
         click.echo(printable(f"note: {note}"))

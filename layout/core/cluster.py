@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -93,14 +95,31 @@ def dask_client(
         return
     n = local_workers(workers)
     limit: Any = "auto" if memory_limit_gb is None else f"{float(memory_limit_gb)}GB"
-    with dask.config.set(WORKER_CONFIG):
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               memory_limit=limit, dashboard_address=":0",
-                               silence_logs=logging.ERROR)
+    # The workers ignore Ctrl-C (it reaches the whole process group): this process handles it
+    # and closes the cluster, so an interrupted plan prints one line, not a traceback per
+    # worker. A process started with SIGINT ignored keeps ignoring it.
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT)
+    if main:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with dask.config.set(WORKER_CONFIG):
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                   memory_limit=limit, dashboard_address=":0",
+                                   silence_logs=logging.ERROR)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
     client = Client(cluster)
     logger.info("dask: local cluster of %d worker processes", n)
     try:
         yield client
+    except KeyboardInterrupt:
+        # Ctrl-C or SIGTERM: the client's pending gathers end with AllExit as it closes,
+        # which asyncio would report as tracebacks; the run stops with one line instead.
+        for name in ("asyncio", "distributed", "tornado"):
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+        raise
     finally:
         client.close()
         cluster.close()
