@@ -21,7 +21,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from layout.allocation.run import PlanResult, run_plan
+from layout.allocation.run import PlanResult
 from layout.config.catalog import check_industry
 from layout.config.plan import load_plan
 from layout.data.indicators import read_indicators
@@ -114,14 +114,18 @@ def plan(
     >>> sorted(result.sites["industry"].unique())[:2]
     ['aluminium', 'auto']
     """
+    from layout.allocation.province import run_on_engine
     from layout.products.outputs import plan_outputs, titled
+    from layout.scoring.chunked import remove_work
 
     plan_cfg = titled(config if isinstance(config, PlanConfig) else load_plan(config), title)
     # Both folders are checked before the run and replaced together after it, or not at all.
     with plan_outputs(plan_cfg, out=out, maps=maps) as outputs:
-        inputs = load_inputs(plan_cfg)
-        result = run_plan(inputs, sensitivity=sensitivity)
+        inputs = load_inputs(plan_cfg, chunked=True)
+        work = outputs.stage / ".chunked"  # a chunked plan's blocks: removed before the swap
+        result = run_on_engine(inputs, work=work, sensitivity=sensitivity)
         files = outputs.write_plan(result)
+        remove_work(work)
         logger.info("wrote %d plan files", len(files))
         if maps is not None:
             title = inputs.plan.name if lang == "zh" else inputs.plan.name_en

@@ -40,6 +40,7 @@ from layout.allocation.result import PlanResult
 from layout.allocation.sensitivity import run_sensitivity
 from layout.analysis.context import CriteriaContext
 from layout.data.inputs import PlanInputs
+from layout.errors import ConfigError
 from layout.model.options import DemandOptions, SensitivityOptions
 from layout.progress import track
 from layout.scoring.suitability import score
@@ -77,6 +78,9 @@ def run_plan(
         if progress is not None:
             progress(message)
 
+    if inputs.engine != "memory":
+        raise ConfigError(f"{inputs.plan.label}: the plan was loaded for the chunked engine; "
+                          "run it with layout.allocation.province.run_on_engine")
     plan = inputs.plan
     catalog = plan.catalog
     dopts: DemandOptions = plan.demand or DemandOptions()

@@ -77,7 +77,8 @@ def overview(
         else:
             from layout.data.inputs import load_inputs
 
-            loaded = load_inputs(config)  # validated on loading: errors stop it, warnings logged
+            # validated on loading: errors stop it, warnings logged (only the layers are used)
+            loaded = load_inputs(config, chunked=True)
             layers, crs = dict(loaded.layers), loaded.plan.crs
         problems = _validate(layers)
         if not quiet:

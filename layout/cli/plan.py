@@ -69,7 +69,7 @@ def plan_command(config: Path | None, out: Path, maps_dir: Path, no_maps: bool,
     plan = titled(load_plan(config), title)
     # The folders are checked and staged before the run: a bad folder fails in a second.
     with plan_outputs(plan, out=out, maps=None if no_maps else maps_dir) as outputs:
-        inputs = load_inputs(plan)
+        inputs = load_inputs(plan, chunked=True)
         timings = {"load": time.perf_counter() - t0}
         logger.info("loaded %s: grid %dx%d at %g m", inputs.plan.label, inputs.grid.nrows,
                     inputs.grid.ncols, inputs.grid.cell)

@@ -90,13 +90,20 @@ def criteria_counts(plan: PlanConfig) -> list[int]:
     return counts
 
 
-def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
+def load_inputs(plan: PlanConfig | str | Path | None = None, *,
+                chunked: bool = False) -> PlanInputs:
     """Read, validate and project every input of a plan, and build its analysis grid.
 
     Parameters
     ----------
     plan
         A `PlanConfig`, the path of a plan TOML file, or None for the embedded plan.
+
+    chunked
+        The caller runs a plan on the chunked engine too (`layout plan`, the maps, which read
+        only the layers). Without it, a plan too large for memory (or ``engine = "dask"``) is
+        refused in one line (`MemoryBudgetError`) rather than loaded with the allocation grid,
+        which a caller made for the analysis grid would score unawares.
 
     Returns
     -------
@@ -186,7 +193,7 @@ def load_inputs(plan: PlanConfig | str | Path | None = None) -> PlanInputs:
                 )
             ]
         )
-    engine = choose_engine(plan, boundary_m.total_bounds)
+    engine = choose_engine(plan, boundary_m.total_bounds, chunked=chunked)
     frame: GridFrame | None = None
     if engine == "memory":
         grid = Grid.from_boundary(boundary_m, resolution=plan.resolution, crs=plan.crs)
@@ -225,20 +232,24 @@ def allocation_factor(plan: PlanConfig) -> int:
     return max(1, round(target / plan.resolution))
 
 
-def choose_engine(plan: PlanConfig, bounds: Sequence[float]) -> str:
+def choose_engine(plan: PlanConfig, bounds: Sequence[float], *, chunked: bool = True) -> str:
     """``"memory"`` or ``"dask"`` for a plan over ``bounds`` (``[plan] engine``).
 
     ``auto`` takes the memory engine when its estimated memory fits
     (`layout.data.memory.check_memory`), else dask; ``memory`` refuses a grid that does not
-    fit (`MemoryBudgetError`, naming a resolution that would).
+    fit (`MemoryBudgetError`, naming a resolution that would). Without ``chunked`` the caller
+    has no chunked path: a plan that needs one is refused, saying which command runs it.
     """
-    if plan.engine == "dask":
+    if plan.engine == "dask" and chunked:
         return "dask"
     try:
         check_memory(bounds, plan.resolution, criteria_counts(plan), source=plan.label)
     except MemoryBudgetError as exc:
         if plan.engine == "memory":
             raise
+        if not chunked:
+            raise MemoryBudgetError(f"{exc}; only `layout plan` runs a plan this large, on the "
+                                    "chunked engine (docs/province.md)") from None
         logger.info("engine: dask (%s)", str(exc).split(": ", 1)[-1].split(";")[0])
         return "dask"
     return "memory"

@@ -236,9 +236,20 @@ class Grid:
         # Snap the grid to multiples of the cell size so that grids of the same resolution align.
         x0 = math.floor(xmin / res) * res
         y_top = math.ceil(ymax / res) * res
-        tmp = cls(target, x0, y_top, res, nrows, ncols, np.ones((nrows, ncols), dtype=bool))
-        mask = tmp.rasterize(geo, dtype="uint8").astype(bool)
-        return cls(target, x0, y_top, res, nrows, ncols, mask)
+        return cls.masked(geo, crs=target, x0=x0, y_top=y_top, cell=res, nrows=nrows,
+                          ncols=ncols)
+
+    @classmethod
+    def masked(cls, area: gpd.GeoDataFrame | gpd.GeoSeries, *, crs: CRS, x0: float,
+               y_top: float, cell: float, nrows: int, ncols: int) -> Grid:
+        """The grid of this geometry, its mask the cells whose centre lies in ``area``.
+
+        ``area`` is in ``crs``. `from_boundary` and the windows of a `GridFrame` build their
+        masks here, so a window's mask equals that window of the whole grid's.
+        """
+        tmp = cls(crs, x0, y_top, cell, nrows, ncols, np.ones((nrows, ncols), dtype=bool))
+        mask = tmp.rasterize(area, dtype="uint8").astype(bool)
+        return cls(crs, x0, y_top, cell, nrows, ncols, mask)
 
 
 @dataclass(frozen=True)
@@ -296,10 +307,8 @@ class GridFrame:
         """
         nrows = -(-self.nrows // factor)
         ncols = -(-self.ncols // factor)
-        cell = self.cell * factor
-        tmp = Grid(self.crs, self.x0, self.y_top, cell, nrows, ncols, np.ones((nrows, ncols), bool))
-        mask = tmp.rasterize(study_area, dtype="uint8").astype(bool)
-        return Grid(self.crs, self.x0, self.y_top, cell, nrows, ncols, mask)
+        return Grid.masked(study_area, crs=self.crs, x0=self.x0, y_top=self.y_top,
+                           cell=self.cell * factor, nrows=nrows, ncols=ncols)
 
     def window(self, row0: int, col0: int, nrows: int, ncols: int,
                study_area: gpd.GeoDataFrame | gpd.GeoSeries) -> Grid:
@@ -308,8 +317,6 @@ class GridFrame:
         The mask is rasterised as `layout.model.grid.Grid.from_boundary` rasterises it (cell
         centres inside the boundary), so it equals that window of the whole grid's mask.
         """
-        x0 = self.x0 + col0 * self.cell
-        y_top = self.y_top - row0 * self.cell
-        tmp = Grid(self.crs, x0, y_top, self.cell, nrows, ncols, np.ones((nrows, ncols), bool))
-        mask = tmp.rasterize(study_area, dtype="uint8").astype(bool)
-        return Grid(self.crs, x0, y_top, self.cell, nrows, ncols, mask)
+        return Grid.masked(study_area, crs=self.crs, x0=self.x0 + col0 * self.cell,
+                           y_top=self.y_top - row0 * self.cell, cell=self.cell, nrows=nrows,
+                           ncols=ncols)

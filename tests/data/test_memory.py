@@ -94,7 +94,7 @@ def test_auto_engine_takes_dask_when_memory_does_not_fit(tmp_path) -> None:
     text = embedded_plan_path().read_text(encoding="utf-8")
     plan = tmp_path / "fine.toml"
     plan.write_text(text.replace("resolution_m = 100.0", "resolution_m = 5.0"), encoding="utf-8")
-    inputs = load_inputs(plan)
+    inputs = load_inputs(plan, chunked=True)
     assert inputs.engine == "dask"
     f = inputs.frame
     # The analysis grid is only a frame (no 444-million-cell mask); the grid in memory is the
@@ -105,3 +105,19 @@ def test_auto_engine_takes_dask_when_memory_does_not_fit(tmp_path) -> None:
     assert (inputs.grid.x0, inputs.grid.y_top) == (f.x0, f.y_top)
     # The embedded plan at 100 m still fits: memory.
     assert load_inputs().engine == "memory"
+
+
+def test_a_command_without_a_chunked_path_refuses_a_plan_that_needs_one(tmp_path) -> None:
+    # layout score, learn, efficiency...: scoring the allocation grid of a chunked plan as if it
+    # were the analysis grid would be wrong without a word; such a caller is refused instead.
+    from layout.config.plan import embedded_plan_path
+    from layout.data.inputs import load_inputs
+
+    text = embedded_plan_path().read_text(encoding="utf-8")
+    plan = tmp_path / "fine.toml"
+    plan.write_text(text.replace("resolution_m = 100.0", "resolution_m = 5.0"), encoding="utf-8")
+    with pytest.raises(MemoryBudgetError, match="only `layout plan` runs a plan this large"):
+        load_inputs(plan)
+    res = CliRunner().invoke(cli, ["score", str(plan), "--out", str(tmp_path / "s"), "-q"])
+    assert res.exit_code == 2
+    assert "only `layout plan` runs a plan this large" in res.output.strip().splitlines()[-1]

@@ -55,7 +55,8 @@ def client():
 def engines(tmp_path_factory, client):
     tmp = tmp_path_factory.mktemp("chunked")
     memory = load_inputs(_plan(tmp, "memory", engine="memory"))
-    chunked = load_inputs(_plan(tmp, "dask", engine="dask", extra="max_distance_m = 200000.0\n"))
+    chunked = load_inputs(_plan(tmp, "dask", engine="dask", extra="max_distance_m = 200000.0\n"),
+                          chunked=True)
     run = score_chunked(chunked, tmp / "out", client=client, work=tmp / "work")
     ctx = CriteriaContext(memory)
     results = {code: score(memory, industry=code, context=ctx)
@@ -128,7 +129,7 @@ def test_a_window_of_the_allocation_grid_is_read_alone(engines) -> None:
 def test_distances_saturate_at_max_distance(tmp_path, client) -> None:
     memory = load_inputs(_plan(tmp_path, "memory", engine="memory"))
     chunked = load_inputs(_plan(tmp_path, "dask", engine="dask",
-                                extra="max_distance_m = 6000.0\n"))
+                                extra="max_distance_m = 6000.0\n"), chunked=True)
     from layout.scoring.figures import area_figures
 
     study = shapely.union_all(list(chunked.study_area.geometry))

@@ -324,7 +324,7 @@ def write_maps_files(
     else:
         from layout.data.inputs import load_inputs
 
-        inputs = load_inputs(Path(config))
+        inputs = load_inputs(Path(config), chunked=True)  # the layers only
         layers, crs = dict(inputs.layers), inputs.plan.crs
     if title is None:
         title = manifest_title(manifest, lang) or plan_title(config, lang)
