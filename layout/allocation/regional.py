@@ -310,8 +310,8 @@ def allocate_by_region(
     >>> out = allocate_by_region(prov, cities, region_id="adcode", region_name="name_zh")
     >>> out.regions["region_name"].tolist()
     ['中牟县', '巩义市', '荥阳市']
-    >>> bool(out.objective == out.regions["objective"].sum()), set(out.sites["region"])
-    (True, {'410122', '410181', '410182'})
+    >>> bool(out.objective == out.regions["objective"].sum()), sorted(set(out.sites["region"]))
+    (True, ['410122', '410181', '410182'])
     """
     t_all = time.perf_counter()
     plan = inputs.plan
